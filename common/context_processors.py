@@ -1,0 +1,22 @@
+from django.conf import settings
+
+
+def hub(request):
+    """Site-wide values for templates: the hub's name, the current section, the unread count."""
+    path = request.path
+    sections = {
+        "membres": "/membres/",
+        "groupes": "/groupes/",
+        "agenda": "/agenda/",
+        "financements": "/financements/",
+        "lieux": "/lieux/",
+        "label": "/label/",
+    }
+    current = next((key for key, prefix in sections.items() if path.startswith(prefix)), "accueil" if path == "/" else "")
+    context = {"HUB_NAME": settings.HUB_NAME, "current_section": current}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        from notifications.models import Notification
+
+        context["unread_notifications"] = lambda: Notification.objects.filter(recipient=user, unread=True).count()
+    return context

@@ -1,0 +1,83 @@
+"""Markdown rendering for member content: render, then sanitise with nh3.
+
+Members write Markdown; the rendered HTML (raw HTML typed by members included) goes through an
+allow-list sanitiser, so no script, event handler, style or ``javascript:`` URL survives.
+"""
+
+import markdown as md
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+
+ALLOWED_TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "img",
+    "span",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "th": {"align"},
+    "td": {"align"},
+    "span": {"class"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+_EXTENSIONS = ["extra", "sane_lists", "nl2br"]
+
+
+def sanitize_html(html: str) -> str:
+    """Keep only the allow-listed tags, attributes and URL schemes."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow ugc",
+        strip_comments=True,
+    )
+
+
+def render_markdown(text: str | None) -> SafeString:
+    """Render member Markdown to safe HTML: any raw HTML in the source goes through the allow-list."""
+    if not text:
+        return mark_safe("")
+    converter = md.Markdown(extensions=_EXTENSIONS, output_format="html")
+    html = converter.convert(text)
+    return mark_safe(sanitize_html(html))  # noqa: S308 - sanitised by nh3 just above
+
+
+def plain_excerpt(text: str | None, length: int = 200) -> str:
+    """A short plain-text excerpt (for e-mails, cards and meta descriptions)."""
+    if not text:
+        return ""
+    plain = nh3.clean(md.markdown(text), tags=set()).strip()
+    plain = " ".join(plain.split())
+    return plain if len(plain) <= length else plain[: length - 1].rstrip() + "…"

@@ -1,0 +1,67 @@
+"""Extension points for apps that depend on ``community``.
+
+Imports point one way (ARCHITECTURE.md): ``community`` never imports ``groups`` or ``events``.
+Instead, those apps register here, in their ``AppConfig.ready()``:
+
+* dashboard panels (a template plus a context function of the viewer),
+* profile panels (e.g. a member's recent activity),
+* personal-data exporters and erasers for the RGPD export and account deletion,
+* notification kinds with their label and default delivery,
+* demo-data loaders run by ``manage.py load_demo``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    template: str
+    context: Callable[..., dict[str, Any]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    key: str
+    label: str
+    default_delivery: str = "instant"
+
+
+@dataclass
+class Registry:
+    dashboard_panels: dict[str, Panel] = field(default_factory=dict)
+    profile_panels: dict[str, Panel] = field(default_factory=dict)
+    data_exporters: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+    account_erasers: dict[str, Callable[[Any], None]] = field(default_factory=dict)
+    notification_kinds: dict[str, NotificationKind] = field(default_factory=dict)
+    demo_loaders: dict[str, tuple[int, Callable[..., None]]] = field(default_factory=dict)
+
+    def dashboard_panel(self, panel: Panel) -> None:
+        self.dashboard_panels[panel.key] = panel
+
+    def profile_panel(self, panel: Panel) -> None:
+        self.profile_panels[panel.key] = panel
+
+    def data_exporter(self, key: str, func: Callable[[Any], Any]) -> None:
+        """``func(user)`` returns JSON-serialisable data about the user for the RGPD archive."""
+        self.data_exporters[key] = func
+
+    def account_eraser(self, key: str, func: Callable[[Any], None]) -> None:
+        """``func(user)`` erases the user's personal data in one app (inside the caller's transaction)."""
+        self.account_erasers[key] = func
+
+    def notification_kind(self, key: str, label: str, default_delivery: str = "instant") -> None:
+        self.notification_kinds[key] = NotificationKind(key, label, default_delivery)
+
+    def demo_loader(self, key: str, func: Callable[..., None], order: int = 100) -> None:
+        """``func(stdout)`` adds an app's demo data; ``load_demo`` runs them by ``order``."""
+        self.demo_loaders[key] = (order, func)
+
+    def sorted_panels(self, panels: dict[str, Panel]) -> list[Panel]:
+        return sorted(panels.values(), key=lambda p: (p.order, p.key))
+
+
+registry = Registry()

@@ -1,0 +1,86 @@
+"""Upload checks: files are judged by their content, not their name, and by their size.
+
+Images are opened with Pillow, verified, then re-encoded: this drops EXIF (GPS included),
+neutralises polyglots and refuses anything Pillow cannot decode (SVG, HTML renamed ``.jpg``).
+"""
+
+import io
+import os
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ALLOWED_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+MAX_IMAGE_PIXELS = 40_000_000  # refuse decompression bombs before decoding them
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+
+
+def _human(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} Mo"
+
+
+def check_size(upload: UploadedFile, max_bytes: int) -> None:
+    if upload.size is not None and upload.size > max_bytes:
+        raise ValidationError(
+            _("Le fichier est trop volumineux (%(size)s au maximum).") % {"size": _human(max_bytes)},
+            code="too_large",
+        )
+
+
+def clean_image(upload: UploadedFile, *, max_side: int = 1024, max_bytes: int | None = None) -> UploadedFile:
+    """Validate an uploaded image by content and return a clean re-encoded copy.
+
+    The copy is at most ``max_side`` pixels on its longest side, without metadata, under a
+    random name with the extension of its real format.
+    """
+    check_size(upload, max_bytes or settings.MAX_IMAGE_UPLOAD_BYTES)
+    try:
+        upload.seek(0)
+        with Image.open(upload) as probe:
+            probe.verify()
+        upload.seek(0)
+        image = Image.open(upload)
+        fmt = image.format
+        if fmt not in ALLOWED_IMAGE_FORMATS:
+            raise ValidationError(_("Format d'image non accepté : JPEG, PNG, WebP ou GIF."), code="bad_format")
+        image = ImageOps.exif_transpose(image)
+        image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ValidationError(_("Ce fichier n'est pas une image valide."), code="not_image") from exc
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    image.thumbnail((max_side, max_side))
+    out_format = "PNG" if image.mode in ("RGBA", "LA") or fmt in ("PNG", "GIF") else "JPEG"
+    if out_format == "JPEG" and image.mode != "RGB":
+        image = image.convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, format=out_format, optimize=True, **({"quality": 85} if out_format == "JPEG" else {}))
+    ext = "png" if out_format == "PNG" else "jpg"
+    name = f"{uuid.uuid4().hex}.{ext}"
+    return InMemoryUploadedFile(buffer, "image", name, f"image/{'png' if ext == 'png' else 'jpeg'}", buffer.tell(), None)
+
+
+PDF_MAGIC = b"%PDF-"
+
+
+def clean_pdf(upload: UploadedFile, *, max_bytes: int = 10 * 1024 * 1024) -> UploadedFile:
+    """Accept a PDF only if its bytes say so; the stored name is random."""
+    check_size(upload, max_bytes)
+    upload.seek(0)
+    head = upload.read(1024)
+    upload.seek(0)
+    if not head.startswith(PDF_MAGIC):
+        raise ValidationError(_("Ce fichier n'est pas un PDF valide."), code="not_pdf")
+    upload.name = f"{uuid.uuid4().hex}.pdf"
+    return upload
+
+
+def safe_filename(name: str) -> str:
+    """Drop any path component and odd characters from a user-given name."""
+    base = os.path.basename(name.replace("\\", "/"))
+    keep = "".join(c for c in base if c.isalnum() or c in "._- ")
+    return keep.strip(". ")[:120] or "fichier"

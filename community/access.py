@@ -1,0 +1,33 @@
+"""View decorators: logged in and approved; hub staff only."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+from .models import is_approved_member
+
+
+def member_required(view):
+    """Logged in (else the login page) and an approved member (pending ones are redirected by
+    the middleware; refused ones get 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_approved_member(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def staff_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_hub_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper

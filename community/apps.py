@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommunityConfig(AppConfig):
+    name = "community"
+    verbose_name = _("Communauté")
+
+    def ready(self) -> None:
+        from common.registry import registry
+
+        from . import signals  # noqa: F401
+        from .personal_data import erase_community, export_community
+
+        registry.notification_kind("system", _("Messages de l'équipe du hub"), "instant")
+        registry.notification_kind("membership", _("Mon adhésion au réseau"), "instant")
+        registry.data_exporter("community", export_community)
+        registry.account_eraser("community", erase_community)
+
+        from datetime import timedelta
+
+        from common.scheduler import periodic
+
+        from .tasks import digest_daily_task, digest_weekly_task, outbox_sweep_task
+
+        periodic("community.outbox_sweep", outbox_sweep_task, timedelta(minutes=5))
+        periodic("community.digest_daily", digest_daily_task, timedelta(days=1))
+        periodic("community.digest_weekly", digest_weekly_task, timedelta(days=7))

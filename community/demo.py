@@ -1,0 +1,191 @@
+"""Demo network for ``make run``: a fictional hub in Bourgogne-Franche-Comté.
+
+About 200 members with French names, their organisations (CCAS, médiathèques, centres sociaux,
+associations, collectivités, France services…) spread over the region's departments, with
+métiers and skills. Deterministic (seeded) so every newcomer sees the same network.
+"""
+
+import random
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+
+from .models import Commune, Department, MemberStatus, Metier, Organisation, OrganisationType, Profile, Skill, User, Visibility
+
+DEMO_PASSWORD = "maillage-demo"
+STAFF_EMAIL = "equipe@maillage.localhost"
+MEMBER_EMAIL = "membre@maillage.localhost"
+
+SKILLS = [
+    "Accompagnement aux démarches en ligne",
+    "Aidants Connect",
+    "Pix",
+    "Animation d'ateliers collectifs",
+    "Accès aux droits",
+    "Parentalité numérique",
+    "Reconditionnement",
+    "Cybersécurité",
+    "Fablab",
+    "Inclusion numérique des seniors",
+    "Formation de formateurs",
+    "Bureautique",
+    "Usage du smartphone",
+    "FranceConnect",
+    "Montage de projet",
+    "Recherche de financements",
+    "Éducation aux médias",
+    "Accessibilité numérique",
+    "Logiciels libres",
+    "Coordination territoriale",
+    "Intelligence collective",
+    "Public allophone",
+    "Insertion professionnelle",
+    "Itinérance",
+    "Diagnostic des compétences numériques",
+]
+
+ORG_PATTERNS = [
+    (OrganisationType.CCAS, "CCAS de {city}"),
+    (OrganisationType.MEDIATHEQUE, "Médiathèque de {city}"),
+    (OrganisationType.CENTRE_SOCIAL, "Centre social {name}"),
+    (OrganisationType.ASSOCIATION, "{assoc}"),
+    (OrganisationType.COLLECTIVITE, "Mairie de {city}"),
+    (OrganisationType.FRANCE_SERVICES, "France services {city}"),
+    (OrganisationType.TIERS_LIEU, "Tiers-lieu {name}"),
+]
+ASSOC_NAMES = [
+    "Numérique pour tous",
+    "Les Connecteurs",
+    "Emmaüs Connect",
+    "Clic & Lien",
+    "Solidarité Numérique",
+    "Le Pixel Solidaire",
+    "Les Petits Débrouillards",
+    "Familles Rurales",
+    "Espace Jeunes Connectés",
+    "Ordi Solidaire",
+]
+CENTRE_NAMES = ["Les Tilleuls", "La Passerelle", "Le Grand Parc", "Les Acacias", "Le Trait d'Union", "La Fontaine", "Les Lilas"]
+
+METIER_WEIGHTS = [
+    (Metier.MEDIATEUR, 30),
+    (Metier.CONSEILLER, 30),
+    (Metier.TRAVAILLEUR_SOCIAL, 12),
+    (Metier.BIBLIOTHECAIRE, 10),
+    (Metier.AGENT_ACCUEIL, 8),
+    (Metier.COORDINATEUR, 6),
+    (Metier.BENEVOLE, 8),
+    (Metier.ELU, 3),
+    (Metier.FORMATEUR, 4),
+    (Metier.CHARGE_MISSION, 4),
+]
+
+
+def siret_with_checksum(rng: random.Random) -> str:
+    """A fictional SIRET that passes the Luhn check."""
+    from .validators import luhn_ok
+
+    while True:
+        candidate = "".join(str(rng.randint(0, 9)) for _ in range(13))
+        for last in "0123456789":
+            if luhn_ok(candidate + last) and not (candidate + last).startswith("356000000"):
+                return candidate + last
+
+
+@transaction.atomic
+def load_community_demo(stdout=None, *, members: int = 200) -> None:
+    if User.objects.filter(email=STAFF_EMAIL).exists():
+        return
+    rng = random.Random(2026)
+    fake = Faker("fr_FR")
+    fake.seed_instance(2026)
+    password = make_password(DEMO_PASSWORD)
+    communes = list(Commune.objects.select_related("department").filter(department__region__code="27"))
+    skills = [Skill.objects.get_or_create(name=name)[0] for name in SKILLS]
+
+    organisations = []
+    used = set()
+    for i in range(60):
+        kind, pattern = ORG_PATTERNS[i % len(ORG_PATTERNS)]
+        commune = communes[(i * 7) % len(communes)]
+        name = pattern.format(city=commune.name, name=rng.choice(CENTRE_NAMES), assoc=rng.choice(ASSOC_NAMES))
+        if kind == OrganisationType.ASSOCIATION or name in used:
+            name = f"{name} ({commune.name})"
+        if name in used:
+            continue
+        used.add(name)
+        org = Organisation(name=name, type=kind, commune=commune, siret=siret_with_checksum(rng) if rng.random() < 0.7 else "")
+        org.save()
+        organisations.append(org)
+
+    staff_group = Group.objects.filter(name="Équipe du hub").first()
+
+    def make_user(email, first, last, *, staff=False):
+        user = User.objects.create(
+            username=email.split("@")[0][:150],
+            email=email,
+            first_name=first,
+            last_name=last,
+            password=password,
+            is_staff=staff,
+            date_joined=timezone.now() - timezone.timedelta(days=rng.randint(1, 900)),
+        )
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        if staff and staff_group:
+            user.groups.add(staff_group)
+        return user
+
+    people = [(STAFF_EMAIL, "Camille", "Rousseau", True, Metier.COORDINATEUR), (MEMBER_EMAIL, "Lucie", "Martin", False, Metier.MEDIATEUR)]
+    metiers = [m for m, w in METIER_WEIGHTS for _ in range(w)]
+    seen = {STAFF_EMAIL, MEMBER_EMAIL}
+    while len(people) < members:
+        first, last = fake.first_name(), fake.last_name()
+        email = f"{first}.{last}".lower().replace(" ", "-").replace("'", "") + "@exemple.fr"
+        email = "".join(c for c in __import__("unicodedata").normalize("NFKD", email) if not __import__("unicodedata").combining(c))
+        if email in seen:
+            continue
+        seen.add(email)
+        staff = len(people) < 5
+        people.append((email, first, last, staff, rng.choice(metiers)))
+
+    for index, (email, first, last, staff, metier) in enumerate(people):
+        user = make_user(email, first, last, staff=staff)
+        org = organisations[index % len(organisations)] if index != 0 else None
+        commune = org.commune if org and rng.random() < 0.8 else rng.choice(communes)
+        profile = Profile.objects.get(user=user)
+        profile.display_name = f"{first} {last}"
+        profile.metier = metier
+        profile.organisation = org
+        profile.commune = commune
+        profile.department = commune.department
+        profile.status = MemberStatus.APPROVED
+        profile.approved_at = user.date_joined
+        profile.bio = rng.choice(
+            [
+                f"{Metier(metier).label} à {commune.name}. J'accompagne les habitants dans leurs démarches en ligne.",
+                f"Je coordonne les ateliers numériques de mon territoire ({commune.department.name}). Toujours partant·e pour échanger des outils !",
+                "Passionné·e de médiation numérique, j'anime des ateliers **smartphone** et *démarches administratives*.",
+                "Ancien·ne travailleur·se social·e, je fais le lien entre accès aux droits et autonomie numérique.",
+                "",
+            ]
+        )
+        if rng.random() < 0.15:
+            profile.visibility = {**profile.visibility, "skills": Visibility.PRIVATE}
+        if index == 0:
+            profile.bio = "Coordinatrice du hub territorial. Écrivez-moi pour toute question sur le réseau, l'agenda ou le label."
+        profile.save()
+        profile.skills.set(rng.sample(skills, rng.randint(1, 5)))
+        profile.interests.set(rng.sample(skills, rng.randint(0, 3)))
+    # Two people still waiting for approval, to show the staff queue.
+    for first, last in (("Hugo", "Lefebvre"), ("Inès", "Garnier")):
+        email = f"{first}.{last}@exemple.fr".lower().replace("è", "e")
+        user = make_user(email, first, last)
+        Profile.objects.filter(user=user).update(
+            display_name=f"{first} {last}", status=MemberStatus.PENDING, department=Department.objects.get(code="21")
+        )
+    if stdout:
+        stdout.write(f"  community: {len(people)} members, {len(organisations)} organisations")

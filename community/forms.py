@@ -1,0 +1,167 @@
+"""Forms of the community app. Every field is labelled; errors are in French."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+
+from common.uploads import clean_image
+
+from .models import PROFILE_VISIBILITY_FIELDS, Commune, Delivery, Department, Metier, Organisation, OrganisationType, Profile, Visibility
+
+VISIBILITY_LABELS = {
+    "photo": _("Photo"),
+    "metier": _("Métier"),
+    "organisation": _("Organisation"),
+    "territory": _("Territoire"),
+    "bio": _("Présentation"),
+    "skills": _("Compétences et centres d'intérêt"),
+    "links": _("Liens"),
+    "email": _("Adresse e-mail"),
+}
+
+
+class ProfileForm(forms.ModelForm):
+    skills_text = forms.CharField(
+        label=_("Compétences (qui sait faire quoi)"),
+        required=False,
+        help_text=_("Séparées par des virgules, par exemple : Pix, accès aux droits, animation d'ateliers."),
+        max_length=1000,
+    )
+    interests_text = forms.CharField(
+        label=_("Centres d'intérêt"), required=False, help_text=_("Séparés par des virgules."), max_length=1000
+    )
+    links_text = forms.CharField(
+        label=_("Liens"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Une adresse par ligne (site, LinkedIn, Mastodon…)."),
+    )
+
+    class Meta:
+        model = Profile
+        fields = ["display_name", "photo", "metier", "metier_other", "organisation", "department", "commune", "bio"]
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 6}),
+            "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+        }
+        help_texts = {"bio": _("Markdown accepté : **gras**, *italique*, listes, liens.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].required = True
+        self.fields["display_name"].help_text = _("Prénom et nom, tels que les membres du réseau vous connaissent.")
+        self.fields["metier"].choices = [("", _("— Choisir —"))] + list(Metier.choices)
+        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+        self.fields["department"].queryset = Department.objects.order_by("code")
+        self.fields["commune"].queryset = Commune.objects.select_related("department").order_by("name")
+        self.fields["photo"].help_text = _("JPEG, PNG, WebP ou GIF, 5 Mo au plus. Les métadonnées (position GPS…) sont retirées.")
+        instance = self.instance
+        if instance.pk:
+            self.fields["skills_text"].initial = ", ".join(s.name for s in instance.skills.all())
+            self.fields["interests_text"].initial = ", ".join(s.name for s in instance.interests.all())
+            self.fields["links_text"].initial = "\n".join(instance.links or [])
+        for field in PROFILE_VISIBILITY_FIELDS:
+            self.fields[f"visibility_{field}"] = forms.ChoiceField(
+                label=_("Qui voit : %(field)s") % {"field": VISIBILITY_LABELS[field]},
+                choices=Visibility.choices,
+                initial=instance.level_for(field) if instance.pk else PROFILE_VISIBILITY_FIELDS[field],
+            )
+
+    def visibility_fields(self):
+        return [self[f"visibility_{field}"] for field in PROFILE_VISIBILITY_FIELDS]
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and hasattr(photo, "content_type"):  # a new upload, not the stored file
+            return clean_image(photo, max_side=512)
+        return photo
+
+    def clean_links_text(self):
+        links = [line.strip() for line in self.cleaned_data.get("links_text", "").splitlines() if line.strip()]
+        validate = URLValidator(schemes=["http", "https"])
+        for link in links:
+            try:
+                validate(link)
+            except ValidationError as exc:
+                raise ValidationError(
+                    _("« %(link)s » n'est pas une adresse web valide (http:// ou https://).") % {"link": link[:80]}
+                ) from exc
+        if len(links) > 10:
+            raise ValidationError(_("Dix liens au plus."))
+        return links
+
+    def clean(self):
+        data = super().clean()
+        commune, department = data.get("commune"), data.get("department")
+        if commune and department and commune.department_id != department.pk:
+            self.add_error("commune", _("Cette commune n'est pas dans le département choisi."))
+        if commune and not department:
+            data["department"] = commune.department
+        if data.get("metier") == Metier.AUTRE and not data.get("metier_other"):
+            self.add_error("metier_other", _("Précisez votre métier."))
+        return data
+
+    def service_data(self) -> dict:
+        data = {key: self.cleaned_data[key] for key in self.Meta.fields if key != "photo"}
+        if "photo" in self.changed_data:
+            data["photo"] = self.cleaned_data["photo"] or ""
+        data["links"] = self.cleaned_data["links_text"]
+        for field in PROFILE_VISIBILITY_FIELDS:
+            data[f"visibility_{field}"] = self.cleaned_data[f"visibility_{field}"]
+        return data
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "type", "siret", "commune", "website", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = list(OrganisationType.choices)
+        self.fields["commune"].queryset = Commune.objects.order_by("name")
+
+    def clean_siret(self):
+        return self.cleaned_data.get("siret", "").replace(" ", "")
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Rechercher"), required=False, max_length=100, help_text=_("Nom, compétence ou organisation"))
+    department = forms.ChoiceField(label=_("Département"), required=False)
+    metier = forms.ChoiceField(label=_("Métier"), required=False, choices=[("", _("Tous les métiers"))] + list(Metier.choices))
+    organisation_type = forms.ChoiceField(
+        label=_("Type d'organisation"), required=False, choices=[("", _("Tous les types"))] + list(OrganisationType.choices)
+    )
+    skill = forms.CharField(label=_("Compétence"), required=False, max_length=90)
+    organisation = forms.CharField(required=False, max_length=220, widget=forms.HiddenInput)
+    display = forms.ChoiceField(label=_("Affichage"), required=False, choices=[("cards", _("Trombinoscope")), ("list", _("Liste"))])
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", _("Tous les départements"))] + [(d.code, str(d)) for d in departments]
+
+
+class NotificationPreferencesForm(forms.Form):
+    def __init__(self, *args, preferences=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label, delivery in preferences:
+            self.fields[kind] = forms.ChoiceField(label=label, choices=Delivery.choices, initial=delivery)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail de la personne invitée"))
+    message = forms.CharField(label=_("Message (facultatif)"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class EraseAccountForm(forms.Form):
+    confirm = forms.CharField(
+        label=_("Pour confirmer, tapez SUPPRIMER"),
+        help_text=_("Votre profil et vos données personnelles seront effacés. Vos messages resteront, signés « ancien membre »."),
+    )
+
+    def clean_confirm(self):
+        if self.cleaned_data["confirm"].strip().upper() != "SUPPRIMER":
+            raise ValidationError(_("Tapez SUPPRIMER pour confirmer."))
+        return self.cleaned_data["confirm"]

@@ -1,0 +1,398 @@
+"""Members, their organisations and territories, notification preferences and the e-mail outbox."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+from common.models import TimeStampedModel
+
+from .validators import validate_siret
+
+
+class User(AbstractUser):
+    """A person with an account. Login is by e-mail (allauth); ``username`` is internal."""
+
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    erased_at = models.DateTimeField(_("compte supprimé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("utilisateur·rice")
+        verbose_name_plural = _("utilisateur·rices")
+
+    @property
+    def public_name(self) -> str:
+        """The name shown beside content: "ancien membre" once the account is erased."""
+        if self.erased_at:
+            return str(_("ancien membre"))
+        profile = getattr(self, "profile", None)
+        if profile and profile.display_name:
+            return profile.display_name
+        return self.get_full_name() or self.email.split("@")[0]
+
+    @property
+    def is_hub_staff(self) -> bool:
+        return self.is_active and (self.is_staff or self.is_superuser)
+
+
+# --- Territories ------------------------------------------------------------------------------
+class Region(models.Model):
+    code = models.CharField(_("code INSEE"), max_length=3, unique=True)
+    name = models.CharField(_("nom"), max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("région")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    code = models.CharField(_("code"), max_length=3, unique=True)
+    name = models.CharField(_("nom"), max_length=100)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("département")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Commune(models.Model):
+    insee = models.CharField(_("code INSEE"), max_length=5, unique=True, validators=[RegexValidator(r"^[0-9][0-9AB][0-9]{3}$")])
+    name = models.CharField(_("nom"), max_length=150, db_index=True)
+    postcode = models.CharField(_("code postal"), max_length=5, validators=[RegexValidator(r"^[0-9]{5}$")])
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="communes")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("commune")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.postcode})"
+
+
+# --- Organisations ------------------------------------------------------------------------------
+class OrganisationType(models.TextChoices):
+    CCAS = "ccas", _("CCAS / CIAS")
+    MEDIATHEQUE = "mediatheque", _("Médiathèque / bibliothèque")
+    CENTRE_SOCIAL = "centre_social", _("Centre social")
+    ASSOCIATION = "association", _("Association")
+    COLLECTIVITE = "collectivite", _("Collectivité territoriale")
+    FRANCE_SERVICES = "france_services", _("France services")
+    TIERS_LIEU = "tiers_lieu", _("Tiers-lieu")
+    ETABLISSEMENT_PUBLIC = "etablissement_public", _("Établissement public")
+    ENTREPRISE_ESS = "entreprise_ess", _("Entreprise de l'ESS")
+    AUTRE = "autre", _("Autre")
+
+
+class Organisation(TimeStampedModel):
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant"), max_length=220, unique=True)
+    type = models.CharField(_("type"), max_length=30, choices=OrganisationType.choices, default=OrganisationType.ASSOCIATION)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret], help_text=_("14 chiffres, facultatif."))
+    commune = models.ForeignKey(Commune, on_delete=models.SET_NULL, null=True, blank=True, related_name="organisations")
+    website = models.URLField(_("site web"), blank=True)
+    description = models.TextField(_("présentation"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        constraints = [models.UniqueConstraint(fields=["siret"], condition=~Q(siret=""), name="organisation_siret_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            base = slugify(self.name)[:200] or "organisation"
+            slug, n = base, 2
+            while Organisation.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+                slug, n = f"{base}-{n}", n + 1
+            self.slug = slug
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:organisation_detail", args=[self.slug])
+
+
+# --- Profiles -----------------------------------------------------------------------------------
+class Metier(models.TextChoices):
+    MEDIATEUR = "mediateur", _("Médiateur·rice numérique")
+    CONSEILLER = "conseiller", _("Conseiller·ère numérique")
+    TRAVAILLEUR_SOCIAL = "travailleur_social", _("Travailleur·se social·e")
+    BIBLIOTHECAIRE = "bibliothecaire", _("Bibliothécaire")
+    AGENT_ACCUEIL = "agent_accueil", _("Agent d'accueil")
+    ELU = "elu", _("Élu·e")
+    BENEVOLE = "benevole", _("Bénévole")
+    COORDINATEUR = "coordinateur", _("Coordinateur·rice")
+    FORMATEUR = "formateur", _("Formateur·rice")
+    CHARGE_MISSION = "charge_mission", _("Chargé·e de mission")
+    AUTRE = "autre", _("Autre")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Tout le monde")
+    MEMBERS = "members", _("Membres du réseau")
+    PRIVATE = "private", _("Moi seulement")
+
+
+class MemberStatus(models.TextChoices):
+    PENDING = "pending", _("En attente de validation")
+    APPROVED = "approved", _("Membre")
+    REJECTED = "rejected", _("Refusé·e")
+
+
+class Skill(models.Model):
+    """A skill or interest tag ("qui sait faire quoi")."""
+
+    name = models.CharField(_("nom"), max_length=80, unique=True)
+    slug = models.SlugField(max_length=90, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("compétence")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:90] or secrets.token_hex(4)
+        super().save(*args, **kwargs)
+
+
+# Fields whose visibility a member chooses, with their default level.
+PROFILE_VISIBILITY_FIELDS = {
+    "photo": Visibility.MEMBERS,
+    "metier": Visibility.PUBLIC,
+    "organisation": Visibility.PUBLIC,
+    "territory": Visibility.PUBLIC,
+    "bio": Visibility.MEMBERS,
+    "skills": Visibility.MEMBERS,
+    "links": Visibility.MEMBERS,
+    "email": Visibility.PRIVATE,
+}
+
+
+def default_visibility() -> dict:
+    return {key: str(level) for key, level in PROFILE_VISIBILITY_FIELDS.items()}
+
+
+def profile_photo_path(instance, filename):
+    return f"profils/{filename}"
+
+
+class Profile(TimeStampedModel):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    display_name = models.CharField(_("nom affiché"), max_length=120, blank=True)
+    photo = models.ImageField(_("photo"), upload_to=profile_photo_path, blank=True)
+    metier = models.CharField(_("métier"), max_length=30, choices=Metier.choices, blank=True)
+    metier_other = models.CharField(_("précision sur le métier"), max_length=120, blank=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="members")
+    department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="profiles", verbose_name=_("département")
+    )
+    commune = models.ForeignKey(
+        Commune, on_delete=models.SET_NULL, null=True, blank=True, related_name="profiles", verbose_name=_("commune")
+    )
+    bio = models.TextField(_("présentation"), blank=True, help_text=_("Markdown accepté."))
+    skills = models.ManyToManyField(Skill, blank=True, related_name="skilled_profiles", verbose_name=_("compétences"))
+    interests = models.ManyToManyField(Skill, blank=True, related_name="interested_profiles", verbose_name=_("centres d'intérêt"))
+    links = models.JSONField(_("liens"), default=list, blank=True)
+    visibility = models.JSONField(_("visibilité des champs"), default=default_visibility)
+    status = models.CharField(_("statut"), max_length=12, choices=MemberStatus.choices, default=MemberStatus.APPROVED, db_index=True)
+    in_directory = models.BooleanField(_("apparaître dans l'annuaire"), default=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("profil")
+        indexes = [models.Index(fields=["status", "in_directory"])]
+
+    def __str__(self) -> str:
+        return self.display_name or self.user.email
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:profile_detail", args=[self.pk])
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == MemberStatus.APPROVED
+
+    @property
+    def metier_label(self) -> str:
+        if self.metier == Metier.AUTRE or (self.metier_other and not self.metier):
+            return self.metier_other
+        label = self.get_metier_display()
+        return f"{label} ({self.metier_other})" if self.metier_other else label
+
+    def level_for(self, field: str) -> str:
+        return (self.visibility or {}).get(field, str(PROFILE_VISIBILITY_FIELDS.get(field, Visibility.MEMBERS)))
+
+    def shown_fields(self, viewer) -> dict[str, bool]:
+        """Which fields ``viewer`` may see: the owner and staff see all; members see "members"
+        and "public" fields; visitors see only "public" ones."""
+        if viewer is not None and viewer.is_authenticated and (viewer.pk == self.user_id or viewer.is_hub_staff):
+            return dict.fromkeys(PROFILE_VISIBILITY_FIELDS, True)
+        is_member = viewer is not None and viewer.is_authenticated and is_approved_member(viewer)
+        allowed = {Visibility.PUBLIC, Visibility.MEMBERS} if is_member else {Visibility.PUBLIC}
+        return {field: self.level_for(field) in allowed for field in PROFILE_VISIBILITY_FIELDS}
+
+
+def is_approved_member(user) -> bool:
+    """Logged in, active, approved (staff always count as members)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_hub_staff:
+        return True
+    profile = getattr(user, "profile", None)
+    return profile is not None and profile.status == MemberStatus.APPROVED
+
+
+# --- Hub settings and invitations ---------------------------------------------------------------
+class SignupPolicy(models.TextChoices):
+    OPEN = "open", _("Inscription libre")
+    INVITATION = "invitation", _("Sur invitation seulement")
+    APPROVAL = "approval", _("Libre, avec validation par l'équipe")
+
+
+@register_setting(icon="group")
+class HubSettings(BaseGenericSetting):
+    """Network-wide settings staff edit in the CMS (Paramètres → Réglages du hub)."""
+
+    signup_policy = models.CharField(
+        _("politique d'inscription"), max_length=12, choices=SignupPolicy.choices, default=SignupPolicy.APPROVAL
+    )
+    welcome_text = models.TextField(_("message d'accueil des nouveaux membres"), blank=True)
+
+    class Meta:
+        verbose_name = _("réglages du hub")
+
+
+def invitation_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def invitation_expiry():
+    return timezone.now() + timedelta(days=30)
+
+
+class Invitation(TimeStampedModel):
+    email = models.EmailField(_("adresse e-mail"))
+    token = models.CharField(max_length=64, unique=True, default=invitation_token)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="invitations_sent")
+    message = models.TextField(_("message"), blank=True)
+    expires_at = models.DateTimeField(default=invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+# --- Notification preferences and e-mail outbox -----------------------------------------------
+class Delivery(models.TextChoices):
+    IN_APP = "in_app", _("Sur le site seulement")
+    INSTANT = "instant", _("E-mail immédiat")
+    DAILY = "daily", _("Résumé quotidien")
+    WEEKLY = "weekly", _("Résumé hebdomadaire")
+    OFF = "off", _("Désactivé")
+
+
+class NotificationPreference(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(max_length=50)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_pref_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.kind}={self.delivery}"
+
+
+class OutboundEmail(TimeStampedModel):
+    """An e-mail written in the same transaction as its cause, delivered by a task.
+
+    ``dedupe_key`` makes writing the same message twice impossible; the status moves
+    pending → sending → sent (or failed after retries) through conditional updates, so two
+    workers never both send it. The stable ``Message-ID`` lets mail clients fold the rare
+    duplicate after a crash between the SMTP hand-off and the status update.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("À envoyer")
+        SENDING = "sending", _("En cours d'envoi")
+        SENT = "sent", _("Envoyé")
+        FAILED = "failed", _("Échec")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="outbound_emails")
+    to_email = models.EmailField()
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    attachments = models.JSONField(default=list, blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    kind = models.CharField(max_length=50, blank=True)
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("e-mail sortant")
+
+    def __str__(self) -> str:
+        return f"{self.to_email}: {self.subject}"
+
+
+class DigestItem(models.Model):
+    """A notification waiting for its user's daily or weekly digest."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_items")
+    notification = models.OneToOneField("notifications.Notification", on_delete=models.CASCADE, related_name="digest_item")
+    frequency = models.CharField(max_length=10, choices=[(Delivery.DAILY, Delivery.DAILY.label), (Delivery.WEEKLY, Delivery.WEEKLY.label)])
+    email = models.ForeignKey(OutboundEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="digest_items")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["frequency", "email", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.frequency} digest item {self.notification_id}"
+
+
+class PeriodicRun(models.Model):
+    """When each periodic job last ran, so several schedulers never run one twice."""
+
+    key = models.CharField(max_length=100, unique=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.key

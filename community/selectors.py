@@ -1,0 +1,131 @@
+"""Reads for community pages, filtered by what the viewer may see and shaped for fixed query counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from notifications.models import Notification
+
+from .models import Commune, Department, MemberStatus, Organisation, Profile, Skill, User, Visibility, is_approved_member
+
+
+@dataclass
+class DirectoryFilters:
+    q: str = ""
+    department: str = ""
+    metier: str = ""
+    organisation_type: str = ""
+    skill: str = ""
+    organisation: str = ""
+
+
+def _hidden(field: str) -> Q:
+    """Profiles that hide ``field`` from members: filtering on it must not reveal them."""
+    return Q(**{f"visibility__{field}": Visibility.PRIVATE})
+
+
+def profile_list_directory(*, viewer: User, filters: DirectoryFilters) -> QuerySet[Profile]:
+    """Approved members listed in the directory, searchable on the fields they show to members."""
+    qs = Profile.objects.filter(status=MemberStatus.APPROVED, in_directory=True, user__is_active=True)
+    staff = viewer.is_hub_staff
+    if filters.q:
+        terms = Q(display_name__icontains=filters.q)
+        terms |= Q(skills__name__icontains=filters.q) & (Q() if staff else ~_hidden("skills"))
+        terms |= Q(organisation__name__icontains=filters.q) & (Q() if staff else ~_hidden("organisation"))
+        matching = Profile.objects.filter(terms).values("pk")
+        qs = qs.filter(pk__in=matching)
+    if filters.department:
+        qs = qs.filter(department__code=filters.department)
+        if not staff:
+            qs = qs.exclude(_hidden("territory"))
+    if filters.metier:
+        qs = qs.filter(metier=filters.metier)
+        if not staff:
+            qs = qs.exclude(_hidden("metier"))
+    if filters.organisation_type:
+        qs = qs.filter(organisation__type=filters.organisation_type)
+        if not staff:
+            qs = qs.exclude(_hidden("organisation"))
+    if filters.organisation:
+        qs = qs.filter(organisation__slug=filters.organisation)
+        if not staff:
+            qs = qs.exclude(_hidden("organisation"))
+    if filters.skill:
+        qs = qs.filter(pk__in=Profile.objects.filter(skills__slug=filters.skill).values("pk"))
+        if not staff:
+            qs = qs.exclude(_hidden("skills"))
+    return (
+        qs.select_related("user", "organisation", "department", "commune")
+        .prefetch_related(Prefetch("skills", queryset=Skill.objects.order_by("name")))
+        .order_by("display_name", "pk")
+    )
+
+
+def profile_get_for_viewer(*, viewer: User, pk: int) -> Profile:
+    """A profile page: members see approved members; visitors see profiles with public fields.
+
+    Hidden, pending and erased profiles are a 404 for everyone but their owner and staff.
+    """
+    profile = (
+        Profile.objects.select_related("user", "organisation", "department", "commune")
+        .prefetch_related("skills", "interests")
+        .filter(pk=pk)
+        .first()
+    )
+    if profile is None:
+        raise Http404
+    if viewer.is_authenticated and (viewer.pk == profile.user_id or viewer.is_hub_staff):
+        return profile
+    if profile.status != MemberStatus.APPROVED or not profile.user.is_active or profile.user.erased_at:
+        raise Http404
+    if not is_approved_member(viewer) and not profile.in_directory:
+        raise Http404
+    return profile
+
+
+def organisation_list(*, q: str = "", type: str = "", department: str = "") -> QuerySet[Organisation]:
+    qs = Organisation.objects.all()
+    if q:
+        qs = qs.filter(name__icontains=q)
+    if type:
+        qs = qs.filter(type=type)
+    if department:
+        qs = qs.filter(commune__department__code=department)
+    return (
+        qs.select_related("commune__department")
+        .annotate(member_count=Count("members", filter=Q(members__status=MemberStatus.APPROVED, members__in_directory=True)))
+        .order_by("name")
+    )
+
+
+def organisation_members(*, organisation: Organisation) -> QuerySet[Profile]:
+    return (
+        Profile.objects.filter(organisation=organisation, status=MemberStatus.APPROVED, in_directory=True, user__is_active=True)
+        .exclude(_hidden("organisation"))
+        .select_related("user", "commune", "department", "organisation")
+        .order_by("display_name")
+    )
+
+
+def directory_facets() -> dict:
+    return {
+        "departments": list(Department.objects.filter(profiles__isnull=False).distinct().order_by("code")),
+        "skills": list(Skill.objects.annotate(n=Count("skilled_profiles")).filter(n__gt=0).order_by("-n", "name")[:40]),
+    }
+
+
+def notifications_for(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(recipient=user)
+    if unread_only:
+        qs = qs.filter(unread=True)
+    return qs.prefetch_related("actor").order_by("-timestamp")
+
+
+def pending_profiles() -> QuerySet[Profile]:
+    return Profile.objects.filter(status=MemberStatus.PENDING).select_related("user", "organisation", "commune").order_by("created_at")
+
+
+def commune_search(q: str, limit: int = 20) -> QuerySet[Commune]:
+    return Commune.objects.filter(Q(name__icontains=q) | Q(postcode__startswith=q) | Q(insee=q)).select_related("department")[:limit]

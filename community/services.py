@@ -1,0 +1,186 @@
+"""Every write of the community app: profiles, organisations, membership, invitations."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from .models import (
+    PROFILE_VISIBILITY_FIELDS,
+    HubSettings,
+    Invitation,
+    MemberStatus,
+    Organisation,
+    Profile,
+    SignupPolicy,
+    Skill,
+    User,
+    Visibility,
+)
+from .notifications import email_enqueue, notification_send
+
+
+def skills_from_text(text: str) -> list[Skill]:
+    """Turn "Pix, accès aux droits, Pix" into Skill rows (created when new, deduplicated)."""
+    names = []
+    seen = set()
+    for raw in (text or "").replace(";", ",").split(","):
+        name = " ".join(raw.split())[:80]
+        key = slugify(name)
+        if name and key and key not in seen:
+            seen.add(key)
+            names.append((key, name))
+    existing = {s.slug: s for s in Skill.objects.filter(slug__in=[k for k, _ in names])}
+    result = []
+    for key, name in names:
+        skill = existing.get(key) or Skill.objects.get_or_create(slug=key, defaults={"name": name})[0]
+        result.append(skill)
+    return result
+
+
+def profile_update(*, profile: Profile, editor: User, data: dict, skills: str | None = None, interests: str | None = None) -> Profile:
+    """Save a profile from cleaned form data. Only the owner and staff may edit it."""
+    if editor.pk != profile.user_id and not editor.is_hub_staff:
+        raise PermissionDenied
+    visibility = dict(profile.visibility or {})
+    for field in PROFILE_VISIBILITY_FIELDS:
+        level = data.pop(f"visibility_{field}", None)
+        if level:
+            if level not in Visibility.values:
+                raise ValidationError(_("Niveau de visibilité inconnu."))
+            visibility[field] = level
+    with transaction.atomic():
+        for key, value in data.items():
+            setattr(profile, key, value)
+        profile.visibility = visibility
+        profile.full_clean(exclude=["user", "photo"])
+        profile.save()
+        if skills is not None:
+            profile.skills.set(skills_from_text(skills))
+        if interests is not None:
+            profile.interests.set(skills_from_text(interests))
+    return profile
+
+
+def profile_leave_directory(*, profile: Profile, leave: bool = True) -> Profile:
+    profile.in_directory = not leave
+    profile.save(update_fields=["in_directory", "updated_at"])
+    return profile
+
+
+def organisation_create(*, name: str, type: str, siret: str = "", commune=None, website: str = "", description: str = "") -> Organisation:
+    org = Organisation(
+        name=name, type=type, siret=(siret or "").replace(" ", ""), commune=commune, website=website, description=description
+    )
+    org.full_clean(exclude=["slug"])
+    org.save()
+    return org
+
+
+def signup_policy() -> str:
+    return HubSettings.load().signup_policy
+
+
+def member_register(*, user: User, invitation: Invitation | None = None) -> Profile:
+    """Give a newly signed-up user their status under the hub's sign-up policy.
+
+    Invited people and open sign-ups are members at once; under "approval" they wait for staff.
+    """
+    policy = signup_policy()
+    profile, _created = Profile.objects.get_or_create(user=user)
+    with transaction.atomic():
+        if invitation is not None:
+            updated = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+                accepted_at=timezone.now(), accepted_by=user
+            )
+            if not updated:
+                raise ValidationError(_("Cette invitation a déjà été utilisée."))
+            profile.status = MemberStatus.APPROVED
+        elif policy == SignupPolicy.APPROVAL:
+            profile.status = MemberStatus.PENDING
+        elif policy == SignupPolicy.INVITATION:
+            raise PermissionDenied(_("L'inscription se fait sur invitation."))
+        else:
+            profile.status = MemberStatus.APPROVED
+        if profile.status == MemberStatus.APPROVED:
+            profile.approved_at = timezone.now()
+        profile.save()
+        if profile.status == MemberStatus.PENDING:
+            for staff in User.objects.filter(is_staff=True, is_active=True):
+                notification_send(
+                    recipient=staff,
+                    kind="membership",
+                    verb=_("Nouvelle demande d'adhésion : %(email)s") % {"email": user.email},
+                    actor=user,
+                    url=reverse("community:pending_members"),
+                )
+    if profile.status == MemberStatus.APPROVED:
+        transaction.on_commit(lambda: member_approved.send(sender=Profile, profile=profile))
+    return profile
+
+
+def member_decide(*, profile: Profile, staff: User, approve: bool) -> Profile:
+    """Staff approve or refuse a pending member; the member is told either way."""
+    if not staff.is_hub_staff:
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = Profile.objects.select_for_update().get(pk=profile.pk)
+        if locked.status != MemberStatus.PENDING:
+            raise ValidationError(_("Cette demande a déjà été traitée."))
+        locked.status = MemberStatus.APPROVED if approve else MemberStatus.REJECTED
+        locked.approved_at = timezone.now() if approve else None
+        locked.save(update_fields=["status", "approved_at", "updated_at"])
+        if approve:
+            notification_send(
+                recipient=locked.user,
+                kind="membership",
+                verb=_("Bienvenue dans le réseau ! Votre adhésion est validée."),
+                actor=staff,
+                url=reverse("community:profile_edit"),
+            )
+        else:
+            email_enqueue(
+                to_email=locked.user.email,
+                recipient=locked.user,
+                subject=_("Votre demande d'adhésion"),
+                template="emails/membership_refused",
+                context={"user": locked.user},
+                kind="membership",
+                dedupe_key=f"membership-refused:{locked.pk}",
+            )
+    if approve:
+        transaction.on_commit(lambda: member_approved.send(sender=Profile, profile=locked))
+    return locked
+
+
+def invitation_create(*, email: str, invited_by: User, message: str = "") -> Invitation:
+    if not invited_by.is_hub_staff:
+        raise PermissionDenied
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(_("Cette personne a déjà un compte."))
+    with transaction.atomic():
+        invitation = Invitation.objects.create(email=email, invited_by=invited_by, message=message)
+        email_enqueue(
+            to_email=email,
+            subject=_("Invitation à rejoindre le réseau"),
+            template="emails/invitation",
+            context={
+                "invitation": invitation,
+                "url": reverse("community:invitation_accept", args=[invitation.token]),
+                "inviter": invited_by,
+            },
+            kind="invitation",
+            dedupe_key=f"invitation:{invitation.pk}",
+        )
+    return invitation
+
+
+# Other apps (the "Réseau" group of the groups app) listen to this to welcome new members.
+from django.dispatch import Signal  # noqa: E402
+
+member_approved = Signal()

@@ -1,0 +1,32 @@
+"""Test settings: the same code, tasks run immediately, e-mail kept in memory.
+
+``DATABASE_URL`` and ``REDIS_URL`` still switch the backends, so ``make test`` runs the suite
+once on SQLite and once on PostgreSQL + Redis.
+"""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, DATABASES, env
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+ACCOUNT_RATE_LIMITS = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Browser tests serve pages from another thread: they need a file, not ":memory:".
+    DATABASES["default"]["TEST"] = {"NAME": env("TEST_SQLITE_NAME", default=str(BASE_DIR / ".test-db.sqlite3"))}
+
+# Parallel workers (pytest-xdist) share one Redis: keep their channel groups and cache keys apart.
+_worker = env("PYTEST_XDIST_WORKER", default="main")
+if "CONFIG" in CHANNEL_LAYERS["default"]:  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"maillage-test-{_worker}"  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = f"maillage-test-{_worker}"  # noqa: F405
+
+# Static files straight from the app folders (no collectstatic needed to run tests).
+WHITENOISE_USE_FINDERS = True

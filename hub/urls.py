@@ -1,0 +1,46 @@
+"""URL map: each app owns its French prefix; Wagtail serves the remaining pages."""
+
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+# App URL modules mounted when present; an app gains its URLs by adding ``urls.py``.
+APP_PREFIXES = [
+    ("groups", "groupes/"),
+    ("events", "agenda/"),
+    ("funding", "financements/"),
+    ("places", "lieux/"),
+    ("labels", "label/"),
+    ("content", "ressources/"),
+]
+
+urlpatterns = [
+    path("healthz", lambda request: HttpResponse("ok", content_type="text/plain"), name="healthz"),
+    path("compte/", include("allauth.urls")),
+    path("", include("community.urls")),
+    path("notifications/", include("notifications.urls", namespace="notifications")),
+    path("django-admin/", admin.site.urls),
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+]
+for _app, _prefix in APP_PREFIXES:
+    try:
+        import_module(f"{_app}.urls")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{_app}.urls":
+            raise
+        continue
+    urlpatterns.append(path(_prefix, include(f"{_app}.urls")))
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns.append(path("", include(wagtail_urls)))
