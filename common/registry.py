@@ -3,8 +3,8 @@
 Imports point one way (ARCHITECTURE.md): ``community`` never imports ``groups`` or ``events``.
 Instead, those apps register here, in their ``AppConfig.ready()``:
 
-* dashboard panels (a template plus a context function of the viewer),
-* profile panels (e.g. a member's recent activity),
+* dashboard panels (a template plus a context function of the request),
+* profile panels (e.g. a member's recent activity) and group-page panels (e.g. next events),
 * personal-data exporters and erasers for the RGPD export and account deletion,
 * notification kinds with their label and default delivery,
 * demo-data loaders run by ``manage.py load_demo``.
@@ -34,16 +34,23 @@ class NotificationKind:
 class Registry:
     dashboard_panels: dict[str, Panel] = field(default_factory=dict)
     profile_panels: dict[str, Panel] = field(default_factory=dict)
+    group_panels: dict[str, Panel] = field(default_factory=dict)
     data_exporters: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
     account_erasers: dict[str, Callable[[Any], None]] = field(default_factory=dict)
     notification_kinds: dict[str, NotificationKind] = field(default_factory=dict)
     demo_loaders: dict[str, tuple[int, Callable[..., None]]] = field(default_factory=dict)
 
     def dashboard_panel(self, panel: Panel) -> None:
+        """``panel.context(request)``: shown on the member dashboard."""
         self.dashboard_panels[panel.key] = panel
 
     def profile_panel(self, panel: Panel) -> None:
+        """``panel.context(request, profile=...)``: shown on a member's profile page."""
         self.profile_panels[panel.key] = panel
+
+    def group_panel(self, panel: Panel) -> None:
+        """``panel.context(request, group=...)``: shown on a group's page (e.g. its next events)."""
+        self.group_panels[panel.key] = panel
 
     def data_exporter(self, key: str, func: Callable[[Any], Any]) -> None:
         """``func(user)`` returns JSON-serialisable data about the user for the RGPD archive."""
@@ -62,6 +69,18 @@ class Registry:
 
     def sorted_panels(self, panels: dict[str, Panel]) -> list[Panel]:
         return sorted(panels.values(), key=lambda p: (p.order, p.key))
+
+    def render_panels(self, panels: dict[str, Panel], request, **kwargs) -> list[dict[str, Any]]:
+        """Context of each panel (``template`` included), for ``{% include panel.template %}``.
+
+        A panel whose context function returns ``None`` is not shown.
+        """
+        result = []
+        for panel in self.sorted_panels(panels):
+            context = panel.context(request, **kwargs)
+            if context is not None:
+                result.append({"template": panel.template, "key": panel.key, **context})
+        return result
 
 
 registry = Registry()

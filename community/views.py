@@ -33,20 +33,13 @@ from .rgpd import account_erase, personal_data_export
 DIRECTORY_PAGE_SIZE = 24
 
 
-def _panels(panels, request):
-    result = []
-    for panel in registry.sorted_panels(panels):
-        result.append({"template": panel.template, **panel.context(request)})
-    return result
-
-
 @member_required
 def dashboard(request):
     notifications = selectors.notifications_for(user=request.user)[:5]
     return TemplateResponse(
         request,
         "community/dashboard.html",
-        {"notifications": notifications, "panels": _panels(registry.dashboard_panels, request), "profile": request.user.profile},
+        {"notifications": notifications, "panels": registry.render_panels(registry.dashboard_panels, request), "profile": request.user.profile},
     )
 
 
@@ -73,7 +66,7 @@ def directory(request):
 def profile_detail(request, pk):
     profile = selectors.profile_get_for_viewer(viewer=request.user, pk=pk)
     shown = profile.shown_fields(request.user)
-    panels = _panels(registry.profile_panels, request) if request.user.is_authenticated else []
+    panels = registry.render_panels(registry.profile_panels, request, profile=profile) if request.user.is_authenticated else []
     return TemplateResponse(
         request, "community/profile_detail.html", {"profile": profile, "shown": shown, "panels": panels, "member": profile.user}
     )

@@ -4,8 +4,11 @@
 once on SQLite and once on PostgreSQL + Redis.
 """
 
+import os
+import tempfile
+
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, env
+from .base import DATABASES, env
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
@@ -20,10 +23,11 @@ ACCOUNT_RATE_LIMITS = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Browser tests serve pages from another thread: they need a file, not ":memory:".
-    DATABASES["default"]["TEST"] = {"NAME": env("TEST_SQLITE_NAME", default=str(BASE_DIR / ".test-db.sqlite3"))}
+    # One file per run, so that several test runs on one machine never share a database.
+    DATABASES["default"]["TEST"] = {"NAME": env("TEST_SQLITE_NAME", default=os.path.join(tempfile.gettempdir(), f"maillage-test-{os.getpid()}.sqlite3"))}
 
 # Parallel workers (pytest-xdist) share one Redis: keep their channel groups and cache keys apart.
-_worker = env("PYTEST_XDIST_WORKER", default="main")
+_worker = f"{env('PYTEST_XDIST_WORKER', default='main')}-{os.getpid()}"
 if "CONFIG" in CHANNEL_LAYERS["default"]:  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"maillage-test-{_worker}"  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = f"maillage-test-{_worker}"  # noqa: F405
