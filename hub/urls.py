@@ -24,7 +24,6 @@ urlpatterns = [
     path("healthz", lambda request: HttpResponse("ok", content_type="text/plain"), name="healthz"),
     path("compte/", include("allauth.urls")),
     path("", include("community.urls")),
-    path("notifications/", include("notifications.urls", namespace="notifications")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -72,6 +72,19 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker):
+    """Create the test database explicitly: these tests carry no ``django_db`` mark (they must not
+    run inside a transaction), so pytest-django would otherwise set up no test database."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=0)
+
+
+@pytest.fixture(scope="session")
 def _db_unblocked(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         yield
