@@ -1,0 +1,142 @@
+"""Mediation places: one row per place, with every field of the national schema.
+
+Schema fields keep the schema's own column names (``nom``, ``code_postal``, ``services``…) so the
+open-data export and import map one to one; the schema's ``id`` is ``schema_id`` (``id`` is our
+primary key). Multi-valued columns are stored as the schema writes them: values joined by ``|``
+(``Place.values("services")`` gives the list). Beyond the schema: ``managers`` (members who may edit
+the place), ``is_published`` (staff moderation) and ``is_labelled`` (kept by the labels app through
+``places.services.place_set_label_state``).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from common.models import TimeStampedModel
+
+from . import schema
+from .validators import (
+    SchemaChoicesValidator,
+    validate_emails,
+    validate_insee,
+    validate_opening_hours,
+    validate_phone,
+    validate_pivot,
+    validate_postcode,
+    validate_urls,
+)
+
+
+def new_schema_id() -> str:
+    """Identifier for a place created here (the schema's ``id``: unique, stable, opaque)."""
+    return f"maillage-{uuid.uuid4().hex[:12]}"
+
+
+class PlaceQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def visible_to(self, viewer):
+        """Published places, plus the viewer's own places; hub staff see every place."""
+        if viewer is not None and getattr(viewer, "is_authenticated", False):
+            if viewer.is_hub_staff:
+                return self
+            return self.filter(models.Q(is_published=True) | models.Q(managers=viewer)).distinct()
+        return self.published()
+
+
+def _multi(label: str, column: str) -> models.TextField:
+    return models.TextField(label, blank=True, default="", validators=[SchemaChoicesValidator(column)])
+
+
+class Place(TimeStampedModel):
+    schema_id = models.CharField(_("identifiant (id)"), max_length=100, unique=True, default=new_schema_id)
+    pivot = models.CharField(_("pivot (SIRET ou RNA)"), max_length=14, validators=[validate_pivot], db_index=True)
+    nom = models.CharField(_("nom"), max_length=250)
+    commune = models.CharField(_("commune"), max_length=150, db_index=True)
+    code_postal = models.CharField(_("code postal"), max_length=5, validators=[validate_postcode])
+    code_insee = models.CharField(_("code INSEE"), max_length=5, blank=True, default="", validators=[validate_insee], db_index=True)
+    adresse = models.CharField(_("adresse"), max_length=250)
+    complement_adresse = models.CharField(_("complément d'adresse"), max_length=250, blank=True, default="")
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    typologie = models.CharField(_("typologie"), max_length=250, blank=True, default="")
+    telephone = models.CharField(_("téléphone"), max_length=16, blank=True, default="", validators=[validate_phone])
+    courriels = models.TextField(_("courriels"), blank=True, default="", validators=[validate_emails])
+    site_web = models.TextField(_("site web"), blank=True, default="", validators=[validate_urls])
+    horaires = models.TextField(_("horaires (format OpenStreetMap)"), blank=True, default="", validators=[validate_opening_hours])
+    presentation_resume = models.CharField(
+        _("présentation résumée"), max_length=280, blank=True, default="", validators=[MaxLengthValidator(280)]
+    )
+    presentation_detail = models.TextField(_("présentation détaillée"), blank=True, default="")
+    source = models.CharField(_("source"), max_length=250, blank=True, default="")
+    itinerance = _multi(_("itinérance"), "itinerance")
+    structure_parente = models.CharField(_("structure parente"), max_length=250, blank=True, default="")
+    date_maj = models.DateField(_("date de mise à jour"), default=timezone.localdate)
+    services = _multi(_("services"), "services")
+    publics_specifiquement_adresses = _multi(_("publics spécifiquement adressés"), "publics_specifiquement_adresses")
+    prise_en_charge_specifique = _multi(_("prise en charge spécifique"), "prise_en_charge_specifique")
+    frais_a_charge = _multi(_("frais à charge"), "frais_a_charge")
+    dispositif_programmes_nationaux = _multi(_("dispositifs et programmes nationaux"), "dispositif_programmes_nationaux")
+    formations_labels = _multi(_("formations et labels"), "formations_labels")
+    autres_formations_labels = models.TextField(_("autres formations et labels"), blank=True, default="")
+    modalites_acces = _multi(_("modalités d'accès"), "modalites_acces")
+    modalites_accompagnement = _multi(_("modalités d'accompagnement"), "modalites_accompagnement")
+    fiche_acces_libre = models.URLField(_("fiche Acceslibre"), max_length=500, blank=True, default="")
+    prise_rdv = models.URLField(_("prise de rendez-vous en ligne"), max_length=500, blank=True, default="")
+
+    # Beyond the schema.
+    managers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="managed_places", verbose_name=_("gestionnaires"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("créé par")
+    )
+    is_published = models.BooleanField(_("publié"), default=False, db_index=True)
+    is_labelled = models.BooleanField(_("labellisé"), default=False, db_index=True)
+    labelled_until = models.DateField(_("label valable jusqu'au"), null=True, blank=True)
+
+    objects = PlaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["nom", "pk"]
+        verbose_name = _("lieu de médiation numérique")
+        verbose_name_plural = _("lieux de médiation numérique")
+        indexes = [models.Index(fields=["is_published", "nom"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True) | models.Q(latitude__gte=-90, latitude__lte=90), name="place_latitude_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(longitude__isnull=True) | models.Q(longitude__gte=-180, longitude__lte=180), name="place_longitude_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.commune})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("places:place_detail", kwargs={"pk": self.pk})
+
+    def values(self, column: str) -> list[str]:
+        """The list of values of a multi-valued column."""
+        return schema.split_values(getattr(self, column))
+
+    @property
+    def has_position(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .validators import check_postcode_insee
+
+        super().clean()
+        message = check_postcode_insee(self.code_postal, self.code_insee)
+        if message:
+            raise ValidationError({"code_insee": message})
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError({"longitude": "Indiquez la latitude et la longitude, ou aucune des deux."})

@@ -1,0 +1,148 @@
+"""The national schema "lieux de médiation numérique" v1.0.2: column names and enumerated values.
+
+Values are copied verbatim from ``schema.json`` (``../shared/standards/lieux-mediation-numerique``):
+the open-data export must write them byte for byte, and the import must accept exactly them.
+"""
+
+SCHEMA_VERSION = "v1.0.2"
+
+COLUMNS = [
+    "id",
+    "pivot",
+    "nom",
+    "commune",
+    "code_postal",
+    "code_insee",
+    "adresse",
+    "complement_adresse",
+    "latitude",
+    "longitude",
+    "typologie",
+    "telephone",
+    "courriels",
+    "site_web",
+    "horaires",
+    "presentation_resume",
+    "presentation_detail",
+    "source",
+    "itinerance",
+    "structure_parente",
+    "date_maj",
+    "services",
+    "publics_specifiquement_adresses",
+    "prise_en_charge_specifique",
+    "frais_a_charge",
+    "dispositif_programmes_nationaux",
+    "formations_labels",
+    "autres_formations_labels",
+    "modalites_acces",
+    "modalites_accompagnement",
+    "fiche_acces_libre",
+    "prise_rdv",
+]
+
+ITINERANCE = ["Itinérant", "Fixe"]
+SERVICES = [
+    "Aide aux démarches administratives",
+    "Maîtrise des outils numériques du quotidien",
+    "Insertion professionnelle via le numérique",
+    "Utilisation sécurisée du numérique",
+    "Parentalité et éducation avec le numérique",
+    "Loisirs et créations numériques",
+    "Compréhension du monde numérique",
+    "Accès internet et matériel informatique",
+    "Acquisition de matériel informatique à prix solidaire",
+]
+PUBLICS = ["Jeunes", "Étudiants", "Familles et/ou enfants", "Seniors", "Femmes"]
+PRISE_EN_CHARGE = [
+    "Surdité",
+    "Handicaps moteurs",
+    "Handicaps mentaux",
+    "Illettrisme",
+    "Langues étrangères (anglais)",
+    "Langues étrangères (autres)",
+    "Déficience visuelle",
+]
+FRAIS = ["Gratuit", "Gratuit sous condition", "Payant"]
+DISPOSITIFS = [
+    "Aidants Connect",
+    "Bibliothèques numérique de référence",
+    "Certification PIX",
+    "Conseillers numériques",
+    "Emmaüs Connect",
+    "France Services",
+    "Grande école du numérique",
+    "La Croix Rouge",
+    "Point d'accès numérique CAF",
+    "Promeneurs du net",
+    "Relais numérique (Emmaüs Connect)",
+]
+FORMATIONS_LABELS = [
+    "Formé à « Mon Espace Santé »",
+    "Formé à « DUPLEX » (illettrisme)",
+    "Arnia/MedNum BFC (Bourgogne-Franche-Comté)",
+    "Collectif ressources et acteurs réemploi (Normandie)",
+    "Étapes numériques(La Poste)",
+    "Fabriques de Territoire",
+    "Les Éclaireurs du numérique (Drôme)",
+    "Mes Papiers (Métropole de Lyon)",
+    "ORDI 3.0",
+    "SUD LABS (PACA)",
+]
+MODALITES_ACCES = [
+    "Se présenter",
+    "Téléphoner",
+    "Contacter par mail",
+    "Prendre un RDV en ligne",
+    "Ce lieu n'accueille pas de public",
+    "Envoyer un mail avec une fiche de prescription",
+]
+MODALITES_ACCOMPAGNEMENT = ["En autonomie", "Accompagnement individuel", "Dans un atelier collectif", "À distance"]
+
+# Typologies used by the national cartography (not enumerated by the schema, so free codes are
+# accepted; these are offered in forms).
+TYPOLOGIES = {
+    "ACI": "Structure porteuse d'ateliers et chantiers d'insertion",
+    "ASSO": "Association",
+    "BIB": "Bibliothèque / médiathèque",
+    "CAF": "Caisse d'allocations familiales",
+    "CCAS": "Centre communal d'action sociale",
+    "CC": "Centre social",
+    "CS": "Centre social",
+    "EPCI": "Intercommunalité",
+    "FABLAB": "Fablab",
+    "FRANCE_SERVICE": "France Services",
+    "MDS": "Maison départementale des solidarités",
+    "MJC": "Maison des jeunes et de la culture",
+    "MUNI": "Mairie",
+    "PIJ_BIJ": "Point / bureau information jeunesse",
+    "RFS": "Réseau France Services",
+    "TIERS_LIEUX": "Tiers-lieu",
+}
+
+# Multi-valued columns ("|" between values) and their closed vocabulary (None = free values).
+MULTI_VALUED = {
+    "typologie": None,
+    "courriels": None,
+    "site_web": None,
+    "itinerance": ITINERANCE,
+    "services": SERVICES,
+    "publics_specifiquement_adresses": PUBLICS,
+    "prise_en_charge_specifique": PRISE_EN_CHARGE,
+    "frais_a_charge": FRAIS,
+    "dispositif_programmes_nationaux": DISPOSITIFS,
+    "formations_labels": FORMATIONS_LABELS,
+    "modalites_acces": MODALITES_ACCES,
+    "modalites_accompagnement": MODALITES_ACCOMPAGNEMENT,
+}
+
+SEPARATOR = "|"
+
+
+def split_values(value: str) -> list[str]:
+    """``"a|b"`` → ``["a", "b"]``, dropping blanks."""
+    return [v.strip() for v in (value or "").split(SEPARATOR) if v.strip()]
+
+
+def join_values(values) -> str:
+    return SEPARATOR.join(v for v in values if v)

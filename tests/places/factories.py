@@ -1,0 +1,44 @@
+"""Place data for tests, created through ``places.services``."""
+
+import itertools
+
+from places.services import place_create
+
+_counter = itertools.count(1)
+
+# Valid SIRETs (Luhn) to cycle through.
+SIRETS = ["21210231500018", "21250056500016", "21390198200016", "73282932000074", "43493312300029"]
+
+
+def place_data(**overrides) -> dict:
+    n = next(_counter)
+    data = {
+        "pivot": SIRETS[n % len(SIRETS)],
+        "nom": f"Espace numérique n°{n}",
+        "adresse": f"{n} rue de la Liberté",
+        "code_postal": "21000",
+        "commune": "Dijon",
+        "code_insee": "21231",
+        "latitude": 47.32 + n / 10000,
+        "longitude": 5.04 + n / 10000,
+        "services": ["Aide aux démarches administratives", "Maîtrise des outils numériques du quotidien"],
+        "frais_a_charge": ["Gratuit"],
+        "horaires": "Mo-Fr 09:00-12:00,14:00-17:00",
+        "telephone": "03 80 00 00 00",
+        "courriels": "contact@exemple.fr",
+        "presentation_resume": "Accompagnement au numérique pour toutes et tous.",
+    }
+    data.update(overrides)
+    return data
+
+
+def make_place(creator=None, *, publish=True, **overrides):
+    """A published place (created by staff through the service), ``creator`` its manager."""
+    from tests.factories import StaffFactory
+
+    if creator is None or (publish and not creator.is_hub_staff):
+        place = place_create(creator=StaffFactory(), data=place_data(**overrides), publish=publish)
+        if creator is not None:
+            place.managers.set([creator])
+        return place
+    return place_create(creator=creator, data=place_data(**overrides), publish=publish)
