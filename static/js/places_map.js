@@ -1,0 +1,67 @@
+// Leaflet maps for places (enhancement: every place is also in the server-rendered list).
+// Leaflet (window.L) comes from django-leaflet's static files, loaded just before this module.
+// A [data-places-map] element carries either data-geojson-url (many places) or
+// data-lat/data-lon/data-name (one place), plus data-tile-url and data-attribution.
+
+const BFC_CENTER = [47.2, 5.3];
+
+function escapeHtml(text) {
+  const div = document.createElement("div");
+  div.textContent = text;
+  return div.innerHTML;
+}
+
+function baseMap(el) {
+  const L = window.L;
+  el.hidden = false;
+  el.setAttribute("role", "region");
+  el.setAttribute("aria-label", el.dataset.name ? `Carte : ${el.dataset.name}` : "Carte des lieux");
+  L.Icon.Default.imagePath = el.dataset.iconPath || "/static/leaflet/images/";
+  const map = L.map(el, { scrollWheelZoom: false }).setView(BFC_CENTER, 7);
+  if (el.dataset.tileUrl) {
+    L.tileLayer(el.dataset.tileUrl, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
+  }
+  return map;
+}
+
+async function placesMap(el) {
+  const L = window.L;
+  const map = baseMap(el);
+  let data;
+  try {
+    const response = await fetch(el.dataset.geojsonUrl, { headers: { Accept: "application/geo+json" } });
+    if (!response.ok) throw new Error(String(response.status));
+    data = await response.json();
+  } catch (error) {
+    el.hidden = true;
+    return;
+  }
+  const layer = L.geoJSON(data, {
+    pointToLayer: (feature, latlng) =>
+      L.marker(latlng, { alt: feature.properties.nom, title: feature.properties.nom, keyboard: true }),
+    onEachFeature: (feature, marker) => {
+      const p = feature.properties;
+      marker.bindPopup(
+        `<div class="places-popup"><a href="${encodeURI(p.url)}">${escapeHtml(p.nom)}</a><br>${escapeHtml(p.commune)}` +
+          (p.labellise ? "<br>Lieu labellisé" : "") +
+          "</div>",
+      );
+    },
+  }).addTo(map);
+  if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [20, 20], maxZoom: 14 });
+}
+
+function placeMap(el) {
+  const L = window.L;
+  const map = baseMap(el);
+  const position = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)];
+  map.setView(position, 15);
+  L.marker(position, { alt: el.dataset.name, title: el.dataset.name }).addTo(map);
+}
+
+if (window.L) {
+  for (const el of document.querySelectorAll("[data-places-map]")) {
+    if (el.dataset.geojsonUrl) placesMap(el);
+    else if (el.dataset.lat) placeMap(el);
+  }
+}
