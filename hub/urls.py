@@ -27,6 +27,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("observatoire/", include("content.observatory_urls")),
 ]
 for _app, _prefix in APP_PREFIXES:
     try:
