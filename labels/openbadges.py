@@ -1,0 +1,85 @@
+"""Open Badges 2.0 documents (https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html).
+
+Hosted verification: each document's ``id`` is the stable public URL that serves it, as
+JSON-LD with the ``https://w3id.org/openbadges/v2`` context. A revoked assertion still answers,
+with ``revoked: true`` and ``revocationReason``, so verifiers learn why it no longer holds.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+
+from common.markdown import render_markdown
+
+from .models import Assertion, BadgeClass
+
+CONTEXT = "https://w3id.org/openbadges/v2"
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def issuer_json() -> dict:
+    return {
+        "@context": CONTEXT,
+        "type": "Issuer",
+        "id": absolute(reverse("labels:ob_issuer")),
+        "name": settings.HUB_NAME,
+        "url": settings.SITE_URL.rstrip("/") + "/",
+        "email": getattr(settings, "LABELS_ISSUER_EMAIL", "") or _from_email(),
+        "description": "Hub régional d'inclusion numérique : label des lieux de médiation numérique et badges de compétences.",
+    }
+
+
+def _from_email() -> str:
+    value = settings.DEFAULT_FROM_EMAIL
+    if "<" in value and value.endswith(">"):
+        return value.rsplit("<", 1)[1][:-1]
+    return value
+
+
+def badge_class_json(badge: BadgeClass) -> dict:
+    criteria_url = absolute(reverse("labels:badge_class_page", args=[badge.slug]))
+    data = {
+        "@context": CONTEXT,
+        "type": "BadgeClass",
+        "id": absolute(reverse("labels:ob_badge_class", args=[badge.slug])),
+        "name": badge.name,
+        "description": badge.description,
+        "image": absolute(reverse("labels:badge_image", args=[badge.slug])),
+        "criteria": {"id": criteria_url, "narrative": badge.criteria},
+        "issuer": absolute(reverse("labels:ob_issuer")),
+    }
+    tags = [t.strip() for t in badge.tags.split(",") if t.strip()]
+    if tags:
+        data["tags"] = tags
+    return data
+
+
+def _iso(value) -> str:
+    return value.replace(microsecond=0).isoformat()
+
+
+def assertion_json(assertion: Assertion) -> dict:
+    data = {
+        "@context": CONTEXT,
+        "type": "Assertion",
+        "id": absolute(reverse("labels:ob_assertion", args=[assertion.uid])),
+        "recipient": {"type": "email", "hashed": True, "salt": assertion.salt, "identity": assertion.identity_hash},
+        "badge": absolute(reverse("labels:ob_badge_class", args=[assertion.badge_class.slug])),
+        "verification": {"type": "hosted"},
+        "issuedOn": _iso(assertion.issued_on),
+    }
+    if assertion.expires:
+        data["expires"] = _iso(assertion.expires)
+    if assertion.narrative:
+        data["narrative"] = assertion.narrative
+    data["evidence"] = [{"id": absolute(reverse("labels:verify", args=[assertion.uid])), "name": assertion.recipient_name}]
+    if assertion.revoked:
+        data["revoked"] = True
+        data["revocationReason"] = assertion.revocation_reason
+    return data
+
+
+def criteria_html(badge: BadgeClass) -> str:
+    return render_markdown(badge.criteria)
