@@ -1,6 +1,32 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EventsConfig(AppConfig):
     name = "events"
+    verbose_name = _("Agenda")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from datetime import timedelta
+
+        from common.registry import Panel, registry
+        from common.scheduler import periodic
+
+        from .demo import load_events_demo
+        from .panels import dashboard_context, group_context
+        from .personal_data import erase_events, export_events
+        from .tasks import offers_expire_task, reminders_send_task
+
+        registry.notification_kind("events.registration", _("Mes inscriptions aux événements"), "in_app")
+        registry.notification_kind("events.waitlist", _("Liste d'attente : place libérée ou délai dépassé"), "in_app")
+        registry.notification_kind("events.reminder", _("Rappels avant un événement"), "instant")
+        registry.notification_kind("events.change", _("Changement ou annulation d'un événement"), "instant")
+        registry.notification_kind("events.restitution", _("Restitutions des séances"), "instant")
+        registry.dashboard_panel(Panel("events.mine", "events/panels/dashboard.html", dashboard_context, order=20))
+        registry.group_panel(Panel("events.group", "events/panels/group.html", group_context, order=20))
+        registry.data_exporter("events", export_events)
+        registry.account_eraser("events", erase_events)
+        registry.demo_loader("events", load_events_demo, order=60)
+        periodic("events.reminders", reminders_send_task, timedelta(minutes=10))
+        periodic("events.offers_expire", offers_expire_task, timedelta(minutes=10))

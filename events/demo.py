@@ -1,0 +1,5 @@
+"""Demo agenda, filled in below."""
+
+
+def load_events_demo(stdout=None):
+    return None

@@ -1,0 +1,228 @@
+"""Forms of the events app, including the sign-up form built from each event's questions."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from common.uploads import clean_image
+from community.models import Department
+from groups.models import Group
+
+from .models import Event, EventFormat, EventType, Question, QuestionKind, SignupScope
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class EventForm(forms.ModelForm):
+    reminders = forms.CharField(
+        label=_("Rappels (heures avant)"),
+        required=False,
+        initial="48, 2",
+        help_text=_("Séparés par des virgules, par exemple « 48, 2 ». Vide : aucun rappel."),
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "summary",
+            "description",
+            "type",
+            "format",
+            "start",
+            "end",
+            "address",
+            "commune",
+            "online_url",
+            "organiser_group",
+            "audience",
+            "audience_group",
+            "image",
+            "tags",
+            "state",
+            "capacity",
+            "signup_enabled",
+            "signup_opens_at",
+            "signup_closes_at",
+            "max_guests",
+            "confirm_within_hours",
+            "accepts_proposals",
+        ]
+        widgets = {
+            "start": DateTimeInput(),
+            "end": DateTimeInput(),
+            "signup_opens_at": DateTimeInput(),
+            "signup_closes_at": DateTimeInput(),
+            "description": forms.Textarea(attrs={"rows": 8}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("start", "end", "signup_opens_at", "signup_closes_at"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+        self.fields["commune"].queryset = self.fields["commune"].queryset.select_related("department")
+        if user is not None and not user.is_hub_staff:
+            from groups.access import group_ids_of
+
+            self.fields["organiser_group"].queryset = Group.objects.filter(pk__in=group_ids_of(user))
+        if self.instance.pk:
+            self.fields["reminders"].initial = ", ".join(f"{m / 60:g}" for m in self.instance.reminder_minutes or [])
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image and hasattr(image, "content_type"):
+            return clean_image(image, max_side=1600)
+        return image
+
+    def clean_reminders(self):
+        raw = self.cleaned_data.get("reminders") or ""
+        minutes = []
+        for part in raw.replace(";", ",").split(","):
+            part = part.strip().replace(",", ".")
+            if not part:
+                continue
+            try:
+                hours = float(part)
+            except ValueError as exc:
+                raise ValidationError(_("Indiquez des nombres d'heures séparés par des virgules.")) from exc
+            if hours <= 0 or hours > 24 * 60:
+                raise ValidationError(_("Un rappel se situe entre 0 et 1440 heures avant l'événement."))
+            minutes.append(int(hours * 60))
+        return sorted(set(minutes), reverse=True)
+
+    def service_fields(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
+        if not data.get("image"):
+            data.pop("image", None)
+        data["reminder_minutes"] = self.cleaned_data["reminders"]
+        return data
+
+
+class SeriesForm(forms.Form):
+    repeat = forms.BooleanField(label=_("Répéter cet événement"), required=False)
+    interval_weeks = forms.IntegerField(label=_("Toutes les N semaines"), min_value=1, max_value=8, initial=2, required=False)
+    count = forms.IntegerField(label=_("Nombre de dates"), min_value=1, max_value=52, initial=6, required=False)
+    signup_scope = forms.ChoiceField(label=_("Inscription"), choices=SignupScope.choices, initial=SignupScope.OCCURRENCE, required=False)
+
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ["label", "kind", "required", "help_text", "choices"]
+        widgets = {"choices": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") in (QuestionKind.CHOICE, QuestionKind.MULTI) and not [
+            c for c in (data.get("choices") or "").splitlines() if c.strip()
+        ]:
+            self.add_error("choices", _("Indiquez au moins un choix (un par ligne)."))
+        return data
+
+
+YES_NO = [("oui", _("Oui")), ("non", _("Non"))]
+
+
+def _field_for(question: Question) -> forms.Field:
+    common = {"label": question.label, "required": question.required, "help_text": question.help_text}
+    kind = question.kind
+    if kind == QuestionKind.LONG:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, **common)
+    if kind == QuestionKind.CHOICE:
+        return forms.ChoiceField(choices=[(c, c) for c in question.choice_list], widget=forms.RadioSelect, **common)
+    if kind == QuestionKind.MULTI:
+        return forms.MultipleChoiceField(choices=[(c, c) for c in question.choice_list], widget=forms.CheckboxSelectMultiple, **common)
+    if kind == QuestionKind.YESNO:
+        return forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect, **common)
+    if kind == QuestionKind.NUMBER:
+        return forms.IntegerField(min_value=0, max_value=100000, **common)
+    if kind == QuestionKind.CONSENT:
+        return forms.BooleanField(**common)
+    return forms.CharField(max_length=300, **common)
+
+
+class SignupForm(forms.Form):
+    """Identity (for visitors), guests by name, then the staff-built questions."""
+
+    def __init__(self, *args, event: Event, questions, with_identity: bool, with_guests: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.questions = list(questions)
+        if with_identity:
+            self.fields["name"] = forms.CharField(label=_("Votre nom"), max_length=200)
+            self.fields["email"] = forms.EmailField(
+                label=_("Votre adresse e-mail"), help_text=_("Nous vous enverrons un lien pour confirmer.")
+            )
+        if with_guests:
+            for i in range(event.max_guests):
+                self.fields[f"guest_{i}"] = forms.CharField(
+                    label=_("Nom de l'accompagnant·e %(n)s") % {"n": i + 1}, required=False, max_length=200
+                )
+        for question in self.questions:
+            self.fields[question.field_name] = _field_for(question)
+        self.fields_questions = [self[q.field_name] for q in self.questions]
+
+    def cleaned_answers(self) -> dict:
+        answers = {}
+        for question in self.questions:
+            value = self.cleaned_data.get(question.field_name)
+            if question.kind == QuestionKind.CONSENT:
+                value = bool(value)
+            if value in (None, "", []):
+                continue
+            answers[str(question.pk)] = value
+        return answers
+
+    def guests(self) -> list[str]:
+        return [self.cleaned_data[f"guest_{i}"] for i in range(self.event.max_guests) if self.cleaned_data.get(f"guest_{i}")]
+
+
+def signup_form_for(event: Event, *, data=None, with_identity=False, with_guests=True, questions=None) -> SignupForm:
+    questions = questions if questions is not None else event.questions.all()
+    return SignupForm(data=data, event=event, questions=questions, with_identity=with_identity, with_guests=with_guests)
+
+
+class AgendaFilterForm(forms.Form):
+    q = forms.CharField(label=_("Recherche"), required=False)
+    type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Tous"))] + list(EventType.choices))
+    format = forms.ChoiceField(label=_("Format"), required=False, choices=[("", _("Tous"))] + list(EventFormat.choices))
+    department = forms.ChoiceField(label=_("Territoire"), required=False)
+    group = forms.ChoiceField(label=_("Groupe"), required=False)
+    tag = forms.CharField(label=_("Mot-clé"), required=False)
+
+    def __init__(self, *args, groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", _("Tous"))] + [
+            (d.code, str(d)) for d in Department.objects.filter(region__code="27").order_by("code")
+        ]
+        self.fields["group"].choices = [("", _("Tous"))] + [(g.slug, g.name) for g in groups]
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(label=_("Titre de votre projet ou question"), max_length=200)
+    pitch = forms.CharField(label=_("Présentation"), widget=forms.Textarea(attrs={"rows": 5}), help_text=_("Markdown accepté."))
+    wants = forms.CharField(label=_("Ce que vous attendez du groupe"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class BreakoutForm(forms.Form):
+    title = forms.CharField(label=_("Titre du sous-groupe"), max_length=200)
+    host_email = forms.EmailField(label=_("E-mail de l'hôte"), required=False)
+    size_limit = forms.IntegerField(label=_("Taille maximale"), min_value=1, max_value=500, required=False)
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Votre note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+class RestitutionForm(forms.Form):
+    restitution = forms.CharField(label=_("Restitution"), widget=forms.Textarea(attrs={"rows": 6}), help_text=_("Markdown accepté."))
+
+
+class StaffAddForm(forms.Form):
+    name = forms.CharField(label=_("Nom"), max_length=200)
+    email = forms.EmailField(label=_("E-mail"))

@@ -1,0 +1,188 @@
+"""Reads for pages, feeds and websockets: querysets already filtered by who is looking.
+
+One rule decides who sees an event (``events_visible_to``); views, feeds, exports and the
+websocket consumer all go through it, so "hidden" is a 404 everywhere.
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from community.models import is_approved_member
+from groups.access import group_ids_of
+from groups.models import Membership, MembershipStatus, Role
+
+from .models import (
+    ACTIVE,
+    Audience,
+    Breakout,
+    BreakoutNote,
+    Event,
+    EventState,
+    Proposal,
+    ProposalStatus,
+    Registration,
+    RegistrationStatus,
+)
+
+
+def events_visible_to(viewer) -> QuerySet[Event]:
+    """Published events the viewer may see; staff see every event, drafts included."""
+    qs = Event.objects.all()
+    if viewer is not None and viewer.is_authenticated and viewer.is_hub_staff:
+        return qs
+    if not is_approved_member(viewer):
+        return qs.filter(state__in=[EventState.PUBLISHED, EventState.CANCELLED], audience=Audience.PUBLIC)
+    admin_of = Membership.objects.filter(user=viewer, status=MembershipStatus.ACTIVE, role__in=[Role.OWNER, Role.ADMIN]).values("group_id")
+    audience = Q(audience__in=[Audience.PUBLIC, Audience.MEMBERS]) | Q(audience=Audience.GROUP, audience_group_id__in=group_ids_of(viewer))
+    shown = Q(state__in=[EventState.PUBLISHED, EventState.CANCELLED]) & audience
+    return qs.filter(shown | Q(organiser_group_id__in=admin_of))
+
+
+def can_manage(user, event: Event) -> bool:
+    """Hub staff, or an admin of the organising group."""
+    if not user.is_authenticated:
+        return False
+    if user.is_hub_staff:
+        return True
+    if not event.organiser_group_id:
+        return False
+    return Membership.objects.filter(
+        group_id=event.organiser_group_id, user=user, status=MembershipStatus.ACTIVE, role__in=[Role.OWNER, Role.ADMIN]
+    ).exists()
+
+
+def can_register(user, event: Event) -> bool:
+    """Public events accept anyone (by e-mail); members and group events need the account."""
+    if event.audience == Audience.PUBLIC:
+        return True
+    if not is_approved_member(user):
+        return False
+    if event.audience == Audience.GROUP:
+        return (
+            user.is_hub_staff
+            or Membership.objects.filter(group_id=event.audience_group_id, user=user, status=MembershipStatus.ACTIVE).exists()
+        )
+    return True
+
+
+def _shaped(qs: QuerySet[Event]) -> QuerySet[Event]:
+    return qs.select_related("organiser_group", "commune", "audience_group")
+
+
+def event_get_for_viewer(*, viewer, slug: str) -> Event:
+    event = _shaped(events_visible_to(viewer)).filter(slug=slug).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+def event_get_managed(*, viewer, slug: str) -> Event:
+    """404 if hidden, 403 (PermissionDenied) if visible but not manageable."""
+    from django.core.exceptions import PermissionDenied
+
+    event = event_get_for_viewer(viewer=viewer, slug=slug)
+    if not can_manage(viewer, event):
+        raise PermissionDenied
+    return event
+
+
+def event_list_filtered(
+    *, viewer, filters: dict | None = None, start: datetime | None = None, end: datetime | None = None
+) -> QuerySet[Event]:
+    """The agenda: visible events in a window, filtered by type, format, territory, group, tag."""
+    filters = filters or {}
+    qs = _shaped(events_visible_to(viewer)).exclude(state=EventState.DRAFT)
+    if start is not None:
+        qs = qs.filter(end__gte=start)
+    if end is not None:
+        qs = qs.filter(start__lt=end)
+    if filters.get("type"):
+        qs = qs.filter(type=filters["type"])
+    if filters.get("format"):
+        qs = qs.filter(format=filters["format"])
+    if filters.get("department"):
+        qs = qs.filter(commune__department__code=filters["department"])
+    if filters.get("group"):
+        qs = qs.filter(Q(organiser_group__slug=filters["group"]) | Q(audience_group__slug=filters["group"]))
+    if filters.get("tag"):
+        qs = qs.filter(tags__icontains=filters["tag"])
+    if filters.get("q"):
+        qs = qs.filter(Q(title__icontains=filters["q"]) | Q(summary__icontains=filters["q"]))
+    return qs.order_by("start", "pk")
+
+
+def event_list_upcoming(*, viewer, group=None, limit: int = 5) -> list[Event]:
+    qs = _shaped(events_visible_to(viewer)).filter(state=EventState.PUBLISHED, end__gte=timezone.now())
+    if group is not None:
+        qs = qs.filter(Q(organiser_group=group) | Q(audience_group=group))
+    return list(qs.order_by("start", "pk")[:limit])
+
+
+def event_list_past_with_restitution(*, viewer, limit: int = 20) -> QuerySet[Event]:
+    published = Breakout.objects.filter(event=OuterRef("pk"), restitution_published_at__isnull=False)
+    return (
+        _shaped(events_visible_to(viewer))
+        .filter(end__lt=timezone.now())
+        .exclude(state=EventState.DRAFT)
+        .annotate(has_restitution=Exists(published))
+        .order_by("-start")[:limit]
+    )
+
+
+def registration_of(*, user, event: Event) -> Registration | None:
+    if not user.is_authenticated:
+        return None
+    return Registration.objects.filter(event=event, user=user, status__in=ACTIVE).first()
+
+
+def registration_list_for_event(*, event: Event, q: str = "", include_cancelled: bool = False) -> QuerySet[Registration]:
+    qs = Registration.objects.filter(event=event).select_related("user__profile")
+    if not include_cancelled:
+        qs = qs.exclude(status=RegistrationStatus.CANCELLED)
+    if q:
+        q = q.strip()
+        qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q) | Q(code__iexact=q.upper()))
+    return qs.order_by("status", "waitlisted_at", "created_at", "pk")
+
+
+def registration_list_mine(*, user, upcoming_only: bool = True) -> QuerySet[Registration]:
+    qs = Registration.objects.filter(user=user, status__in=ACTIVE).select_related("event__commune", "event__organiser_group")
+    if upcoming_only:
+        qs = qs.filter(event__end__gte=timezone.now())
+    return qs.order_by("event__start", "pk")
+
+
+def event_counts(event: Event) -> dict[str, int]:
+    rows = Registration.objects.filter(event=event).values("status").annotate(n=Count("pk"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def proposal_list_for_event(*, viewer, event: Event) -> QuerySet[Proposal]:
+    """Staff see every proposal; others see accepted ones and their own."""
+    qs = Proposal.objects.filter(event=event).select_related("author__profile")
+    if can_manage(viewer, event):
+        return qs
+    if not viewer.is_authenticated:
+        return qs.filter(status=ProposalStatus.ACCEPTED)
+    return qs.filter(Q(status=ProposalStatus.ACCEPTED) | Q(author=viewer))
+
+
+def breakout_list_for_event(*, event: Event) -> QuerySet[Breakout]:
+    return (
+        Breakout.objects.filter(event=event)
+        .select_related("host__profile", "proposal")
+        .prefetch_related(Prefetch("notes", queryset=BreakoutNote.objects.select_related("author__profile").order_by("pk")))
+    )
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    first = date(year, month, 1)
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return first, nxt
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
