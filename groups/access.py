@@ -16,9 +16,7 @@ from .models import AccessMode, Group, Membership, MembershipStatus
 def groups_visible_to(viewer) -> QuerySet[Group]:
     if not is_approved_member(viewer):
         return Group.objects.none()
-    mine = Membership.objects.filter(
-        group=OuterRef("pk"), user=viewer, status__in=[MembershipStatus.ACTIVE, MembershipStatus.INVITED]
-    )
+    mine = Membership.objects.filter(group=OuterRef("pk"), user=viewer, status__in=[MembershipStatus.ACTIVE, MembershipStatus.INVITED])
     return Group.objects.filter(Q(~Q(access=AccessMode.SECRET)) | Q(Exists(mine)))
 
 
@@ -43,3 +41,33 @@ def is_active_member(*, user, group: Group) -> bool:
 def group_ids_of(user) -> QuerySet:
     """Ids of the groups ``user`` actively belongs to (for ``__in`` filters)."""
     return Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values("group_id")
+
+
+# --- Roles inside a visible group -------------------------------------------------------------
+def can_view_group(*, user, group: Group) -> bool:
+    """Same rule as ``groups_visible_to``, for one group already loaded."""
+    if not is_approved_member(user):
+        return False
+    if group.access != AccessMode.SECRET:
+        return True
+    return Membership.objects.filter(group=group, user=user, status__in=[MembershipStatus.ACTIVE, MembershipStatus.INVITED]).exists()
+
+
+def can_post(*, user, group: Group, membership: Membership | None = None) -> bool:
+    membership = membership if membership is not None else membership_of(user=user, group=group)
+    return is_approved_member(user) and membership is not None and membership.is_active
+
+
+def can_moderate(*, user, group: Group, membership: Membership | None = None) -> bool:
+    """Group owners, admins and moderators; hub staff too, except in secret groups they are not in."""
+    membership = membership if membership is not None else membership_of(user=user, group=group)
+    if membership is not None and membership.can_moderate:
+        return True
+    return bool(user.is_authenticated and user.is_hub_staff and group.access != AccessMode.SECRET)
+
+
+def can_admin(*, user, group: Group, membership: Membership | None = None) -> bool:
+    membership = membership if membership is not None else membership_of(user=user, group=group)
+    if membership is not None and membership.can_admin:
+        return True
+    return bool(user.is_authenticated and user.is_hub_staff and group.access != AccessMode.SECRET)

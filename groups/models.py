@@ -85,6 +85,7 @@ class Membership(TimeStampedModel):
     role = models.CharField(_("rôle"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     status = models.CharField(_("statut"), max_length=10, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE, db_index=True)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    notify_default = models.CharField(_("notifications par défaut"), max_length=10, default="normal")
 
     class Meta:
         verbose_name = _("adhésion à un groupe")
@@ -105,3 +106,209 @@ class Membership(TimeStampedModel):
     @property
     def can_admin(self) -> bool:
         return self.is_active and self.role in (Role.OWNER, Role.ADMIN)
+
+
+# --- Forum ------------------------------------------------------------------------------------
+class NotifyLevel(models.TextChoices):
+    WATCHING = "watching", _("Suivre : chaque nouveau message")
+    NORMAL = "normal", _("Normal : mentions et réponses")
+    MUTED = "muted", _("Silencieux : rien")
+
+
+class Category(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="categories")
+    name = models.CharField(_("nom"), max_length=80)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("catégorie")
+        constraints = [models.UniqueConstraint(fields=["group", "name"], name="category_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Topic(TimeStampedModel):
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="topics")
+    category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="topics", verbose_name=_("catégorie")
+    )
+    title = models.CharField(_("titre"), max_length=200)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="group_topics")
+    tags = models.JSONField(_("étiquettes"), default=list, blank=True)
+    is_pinned = models.BooleanField(_("épinglé"), default=False)
+    is_locked = models.BooleanField(_("verrouillé"), default=False)
+    is_hidden = models.BooleanField(_("masqué par la modération"), default=False)
+    post_count = models.PositiveIntegerField(default=0)
+    last_post_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_post_id_cache = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sujet")
+        indexes = [models.Index(fields=["group", "-is_pinned", "-last_post_at"], name="topic_group_order")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("groups:topic_detail", args=[self.group.slug, self.pk])
+
+
+class Post(TimeStampedModel):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="group_posts")
+    body = models.TextField(_("message"))
+    quoted = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    edited_at = models.DateTimeField(null=True, blank=True)
+    is_deleted = models.BooleanField(default=False)
+    is_hidden = models.BooleanField(_("masqué par la modération"), default=False)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("message")
+        indexes = [
+            models.Index(fields=["topic", "id"], name="post_topic_id"),
+            models.Index(fields=["author", "-created_at"], name="post_author_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"post {self.pk} in topic {self.topic_id}"
+
+
+class PostRevision(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"revision of post {self.post_id}"
+
+
+class ReactionKind(models.TextChoices):
+    LIKE = "like", _("J'aime")
+    THANKS = "thanks", _("Merci")
+    IDEA = "idea", _("Bonne idée")
+    AGREE = "agree", _("D'accord")
+
+
+REACTION_EMOJI = {"like": "👍", "thanks": "🙏", "idea": "💡", "agree": "✅"}
+
+
+class Reaction(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_reactions")
+    kind = models.CharField(max_length=10, choices=ReactionKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "user", "kind"], name="reaction_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.post_id}"
+
+
+def attachment_path(instance, filename):
+    return f"forum/{filename}"
+
+
+class AttachmentKind(models.TextChoices):
+    IMAGE = "image", _("Image")
+    PDF = "pdf", _("PDF")
+
+
+class Attachment(models.Model):
+    """Never served from a public media URL: always through ``attachment_download`` (permission-checked)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    kind = models.CharField(max_length=6, choices=AttachmentKind.choices)
+    original_name = models.CharField(max_length=140)
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("groups:attachment_download", args=[self.post.topic.group.slug, self.pk])
+
+
+class TopicRead(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="reads")
+    last_read_post_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "topic"], name="topicread_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.topic_id} up to {self.last_read_post_id}"
+
+
+class TopicSubscription(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="subscriptions")
+    level = models.CharField(max_length=10, choices=NotifyLevel.choices, default=NotifyLevel.NORMAL)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "topic"], name="topicsubscription_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.level} {self.topic_id}"
+
+
+class GroupInvitation(TimeStampedModel):
+    """An invitation by e-mail for someone who has no account yet; becomes an INVITED membership
+    when that address belongs to an approved member."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="email_invitations")
+    email = models.EmailField()
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "email"], name="group_invitation_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.group_id}"
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", _("À traiter")
+    RESOLVED = "resolved", _("Traité")
+    DISMISSED = "dismissed", _("Rejeté")
+
+
+class Report(TimeStampedModel):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    reason = models.TextField(_("raison"))
+    status = models.CharField(max_length=10, choices=ReportStatus.choices, default=ReportStatus.OPEN, db_index=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    def __str__(self) -> str:
+        return f"report {self.pk} on post {self.post_id}"
+
+
+class ModerationLog(models.Model):
+    """Every moderation action, kept when the target disappears."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="moderation_logs")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(max_length=40)
+    topic = models.ForeignKey(Topic, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    target_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    details = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_id}"

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,51 +15,114 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Group',
+            name="Group",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('name', models.CharField(max_length=120, verbose_name='nom')),
-                ('slug', models.SlugField(max_length=140, unique=True, verbose_name='identifiant')),
-                ('description', models.TextField(blank=True, help_text='Markdown accepté.', verbose_name='description')),
-                ('avatar', models.ImageField(blank=True, upload_to=groups.models.group_avatar_path, verbose_name='image')),
-                ('kind', models.CharField(choices=[('working', 'Groupe de travail'), ('affinity', "Groupe d'affinité"), ('territorial', 'Groupe territorial'), ('project', 'Projet')], default='working', max_length=20, verbose_name='type')),
-                ('access', models.CharField(choices=[('open', 'Ouvert : tout membre peut rejoindre'), ('request', "Sur demande : l'adhésion est validée par un·e admin"), ('secret', 'Secret : visible de ses seuls membres, sur invitation')], db_index=True, default='open', max_length=10, verbose_name='accès')),
-                ('is_network', models.BooleanField(default=False, help_text='Le groupe de tout le réseau.', verbose_name='groupe « Réseau »')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("name", models.CharField(max_length=120, verbose_name="nom")),
+                ("slug", models.SlugField(max_length=140, unique=True, verbose_name="identifiant")),
+                ("description", models.TextField(blank=True, help_text="Markdown accepté.", verbose_name="description")),
+                ("avatar", models.ImageField(blank=True, upload_to=groups.models.group_avatar_path, verbose_name="image")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("working", "Groupe de travail"),
+                            ("affinity", "Groupe d'affinité"),
+                            ("territorial", "Groupe territorial"),
+                            ("project", "Projet"),
+                        ],
+                        default="working",
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "access",
+                    models.CharField(
+                        choices=[
+                            ("open", "Ouvert : tout membre peut rejoindre"),
+                            ("request", "Sur demande : l'adhésion est validée par un·e admin"),
+                            ("secret", "Secret : visible de ses seuls membres, sur invitation"),
+                        ],
+                        db_index=True,
+                        default="open",
+                        max_length=10,
+                        verbose_name="accès",
+                    ),
+                ),
+                (
+                    "is_network",
+                    models.BooleanField(default=False, help_text="Le groupe de tout le réseau.", verbose_name="groupe « Réseau »"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'groupe',
-                'ordering': ['name'],
+                "verbose_name": "groupe",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('role', models.CharField(choices=[('owner', 'Propriétaire'), ('admin', 'Admin'), ('moderator', 'Modérateur·rice'), ('member', 'Membre')], default='member', max_length=10, verbose_name='rôle')),
-                ('status', models.CharField(choices=[('active', 'Membre'), ('requested', 'Demande en attente'), ('invited', 'Invité·e'), ('banned', 'Banni·e')], db_index=True, default='active', max_length=10, verbose_name='statut')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='groups.group')),
-                ('invited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='group_memberships', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("owner", "Propriétaire"), ("admin", "Admin"), ("moderator", "Modérateur·rice"), ("member", "Membre")],
+                        default="member",
+                        max_length=10,
+                        verbose_name="rôle",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Membre"), ("requested", "Demande en attente"), ("invited", "Invité·e"), ("banned", "Banni·e")],
+                        db_index=True,
+                        default="active",
+                        max_length=10,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("group", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="groups.group")),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="group_memberships", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'adhésion à un groupe',
+                "verbose_name": "adhésion à un groupe",
             },
         ),
         migrations.AddConstraint(
-            model_name='group',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_network', True)), fields=('is_network',), name='single_network_group'),
+            model_name="group",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_network", True)), fields=("is_network",), name="single_network_group"
+            ),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['user', 'status'], name='groups_memb_user_id_9d0544_idx'),
+            model_name="membership",
+            index=models.Index(fields=["user", "status"], name="groups_memb_user_id_9d0544_idx"),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('group', 'user'), name='membership_unique'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(fields=("group", "user"), name="membership_unique"),
         ),
     ]

@@ -1,0 +1,119 @@
+"""Live forum: one socket per open topic page and one per open group page.
+
+Access is checked on connect with the same selectors as the views: a topic or group the user
+may not see closes the socket with 4404, exactly like a page that does not exist. Services
+broadcast rendered fragments after commit; a client that (re)connects sends the last post id it
+saw and receives everything after it from the database, so nothing is lost across restarts.
+"""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from .services import group_channel, topic_channel
+
+TYPING_NAME_MAX = 80
+
+
+def _topic_for(user, topic_id):
+    from .selectors import topic_get_for_user
+
+    topic = topic_get_for_user(user=user, topic_id=topic_id)
+    if topic is None:
+        return None, "", False
+    from .access import can_post
+
+    return topic, user.public_name, can_post(user=user, group=topic.group)
+
+
+def _missed(topic, after_id):
+    from .rendering import render_post_fragment
+    from .selectors import posts_after
+
+    return [{"post_id": p.pk, "html": render_post_fragment(p)} for p in posts_after(topic=topic, after_id=after_id)]
+
+
+def _still_allowed(user, topic_id) -> bool:
+    from .selectors import topic_get_for_user
+
+    return topic_get_for_user(user=user, topic_id=topic_id) is not None
+
+
+def _group_for(user, slug):
+    from .access import groups_visible_to
+
+    return groups_visible_to(user).filter(slug=slug).first()
+
+
+class TopicConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        topic_id = int(self.scope["url_route"]["kwargs"]["topic_id"])
+        topic, name, can_post = await database_sync_to_async(_topic_for)(user, topic_id)
+        if topic is None or topic.group.slug != self.scope["url_route"]["kwargs"]["slug"]:
+            await self.close(code=4404)
+            return
+        self.topic, self.user_name, self.can_post = topic, name[:TYPING_NAME_MAX], can_post
+        self.channel = topic_channel(topic.pk)
+        await self.channel_layer.group_add(self.channel, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code):
+        if hasattr(self, "channel"):
+            await self.channel_layer.group_discard(self.channel, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        kind = content.get("type")
+        if kind == "since":
+            try:
+                after = max(0, int(content.get("last_id") or 0))
+            except (TypeError, ValueError):
+                return
+            # Re-check: a member removed or banned since connecting gets nothing more.
+            if not await database_sync_to_async(_still_allowed)(self.scope["user"], self.topic.pk):
+                await self.close(code=4404)
+                return
+            for item in await database_sync_to_async(_missed)(self.topic, after):
+                await self.send_json({"type": "post", "action": "new", **item})
+            await self.send_json({"type": "synced"})
+        elif kind == "typing" and self.can_post:
+            await self.channel_layer.group_send(
+                self.channel,
+                {"type": "forum.typing", "name": self.user_name, "user_id": self.scope["user"].pk, "sender": self.channel_name},
+            )
+
+    async def forum_post(self, event):
+        await self.send_json({"type": "post", "action": event["action"], "post_id": event["post_id"], "html": event["html"]})
+
+    async def forum_typing(self, event):
+        if event.get("sender") != self.channel_name:
+            await self.send_json({"type": "typing", "name": event["name"], "user_id": event["user_id"]})
+
+
+class GroupConsumer(AsyncJsonWebsocketConsumer):
+    """New topics of a group, live on the group page."""
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        group = await database_sync_to_async(_group_for)(user, self.scope["url_route"]["kwargs"]["slug"])
+        if group is None:
+            await self.close(code=4404)
+            return
+        self.channel = group_channel(group.pk)
+        await self.channel_layer.group_add(self.channel, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code):
+        if hasattr(self, "channel"):
+            await self.channel_layer.group_discard(self.channel, self.channel_name)
+
+    async def forum_topic(self, event):
+        await self.send_json({"type": "topic", "topic_id": event["topic_id"], "html": event["html"]})
+
+    async def forum_activity(self, event):
+        await self.send_json({"type": "activity"})

@@ -1,0 +1,87 @@
+"""Forms of the groups app: French labels and errors; services do the real validation."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import AccessMode, GroupKind, NotifyLevel, ReactionKind
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label=_("Nom du groupe"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}), required=False, help_text=_("Markdown accepté.")
+    )
+    kind = forms.ChoiceField(label=_("Type"), choices=GroupKind.choices)
+    access = forms.ChoiceField(label=_("Accès"), choices=AccessMode.choices, widget=forms.RadioSelect)
+    avatar = forms.ImageField(label=_("Image (facultatif)"), required=False)
+    categories = forms.CharField(
+        label=_("Catégories du forum"), required=False, help_text=_("Séparées par des virgules, par exemple : Questions, Ressources.")
+    )
+
+
+class TopicForm(forms.Form):
+    title = forms.CharField(label=_("Titre du sujet"), max_length=200)
+    category = forms.ChoiceField(label=_("Catégorie"), required=False)
+    tags = forms.CharField(label=_("Étiquettes"), required=False, help_text=_("Séparées par des virgules."))
+    body = forms.CharField(
+        label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}), help_text=_("Markdown accepté. Mentionnez avec @Prénom Nom.")
+    )
+    attachments = MultipleFileField(label=_("Pièces jointes (images ou PDF)"), required=False)
+
+    def __init__(self, *args, group=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        cats = list(group.categories.all()) if group else []
+        self.categories = {str(c.pk): c for c in cats}
+        self.fields["category"].choices = [("", _("Sans catégorie"))] + [(str(c.pk), c.name) for c in cats]
+
+
+class PostForm(forms.Form):
+    body = forms.CharField(
+        label=_("Votre réponse"), widget=forms.Textarea(attrs={"rows": 6}), help_text=_("Markdown accepté. Mentionnez avec @Prénom Nom.")
+    )
+    quoted = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    attachments = MultipleFileField(label=_("Pièces jointes (images ou PDF)"), required=False)
+
+
+class PostEditForm(forms.Form):
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(label=_("Pourquoi signalez-vous ce message ?"), widget=forms.Textarea(attrs={"rows": 4}), min_length=3)
+
+
+class ReactionForm(forms.Form):
+    kind = forms.ChoiceField(choices=ReactionKind.choices)
+
+
+class LevelForm(forms.Form):
+    level = forms.ChoiceField(label=_("Notifications pour ce sujet"), choices=NotifyLevel.choices)
+
+
+class InviteForm(forms.Form):
+    who = forms.CharField(label=_("Membre (nom ou adresse e-mail)"), max_length=200)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Rechercher"), required=False, max_length=200)
+    groupe = forms.CharField(label=_("Groupe"), required=False)
+    auteur = forms.IntegerField(label=_("Auteur·rice (identifiant)"), required=False, widget=forms.HiddenInput)
+    du = forms.DateField(label=_("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    au = forms.DateField(label=_("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

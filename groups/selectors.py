@@ -1,0 +1,284 @@
+"""Reads for pages, already filtered by what the viewer may see and shaped for a fixed number of
+queries whatever the size of the group or topic."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+from django.urls import reverse
+
+from .access import can_moderate, group_get_for_viewer, groups_visible_to, membership_of
+from .models import (
+    REACTION_EMOJI,
+    AccessMode,
+    Attachment,
+    Group,
+    Membership,
+    MembershipStatus,
+    ModerationLog,
+    Post,
+    Reaction,
+    ReactionKind,
+    Report,
+    ReportStatus,
+    Topic,
+    TopicRead,
+)
+
+POSTS_PER_PAGE = 50
+TOPICS_PER_PAGE = 30
+
+
+@dataclass
+class GroupContext:
+    """The group as the viewer sees it: their membership and what they may do."""
+
+    group: Group
+    membership: Membership | None
+    is_member: bool
+    can_moderate: bool
+    can_admin: bool
+    extra: dict = field(default_factory=dict)
+
+
+def group_context(*, viewer, slug: str) -> GroupContext:
+    group = group_get_for_viewer(viewer=viewer, slug=slug)
+    membership = membership_of(user=viewer, group=group)
+    is_member = membership is not None and membership.is_active
+    staff = viewer.is_hub_staff and group.access != AccessMode.SECRET
+    return GroupContext(
+        group=group,
+        membership=membership,
+        is_member=is_member,
+        can_moderate=(membership is not None and membership.can_moderate) or staff,
+        can_admin=(membership is not None and membership.can_admin) or staff,
+    )
+
+
+def group_list_for_viewer(*, viewer, q: str = "", kind: str = "", mine: bool = False) -> QuerySet[Group]:
+    groups = groups_visible_to(viewer).annotate(
+        member_count=Count("memberships", filter=Q(memberships__status=MembershipStatus.ACTIVE), distinct=True),
+        my_status=Subquery(Membership.objects.filter(group=OuterRef("pk"), user=viewer).values("status")[:1]),
+    )
+    if q:
+        groups = groups.filter(Q(name__icontains=q) | Q(description__icontains=q))
+    if kind:
+        groups = groups.filter(kind=kind)
+    if mine:
+        groups = groups.filter(Exists(Membership.objects.filter(group=OuterRef("pk"), user=viewer, status=MembershipStatus.ACTIVE)))
+    return groups.order_by("-is_network", "name")
+
+
+def topic_list_for_group(*, viewer, group: Group, moderator: bool = False, category: str = "", tag: str = "") -> QuerySet[Topic]:
+    topics = Topic.objects.filter(group=group).select_related("author__profile", "category")
+    if not moderator:
+        topics = topics.filter(is_hidden=False)
+    if category:
+        topics = topics.filter(category_id=category) if str(category).isdigit() else topics.none()
+    if tag:
+        topics = topics.filter(tags__icontains=f'"{tag}"')
+    if viewer.is_authenticated:
+        topics = topics.annotate(
+            last_read=Subquery(TopicRead.objects.filter(topic=OuterRef("pk"), user=viewer).values("last_read_post_id")[:1])
+        )
+    return topics.order_by("-is_pinned", "-last_post_at", "-id")
+
+
+def topic_get_for_viewer(*, viewer, slug: str, pk: int) -> tuple[GroupContext, Topic]:
+    ctx = group_context(viewer=viewer, slug=slug)
+    topic = Topic.objects.select_related("author__profile", "category", "group").filter(group=ctx.group, pk=pk).first()
+    if topic is None or (topic.is_hidden and not ctx.can_moderate):
+        raise Http404
+    return ctx, topic
+
+
+def topic_get_for_user(*, user, topic_id: int) -> Topic | None:
+    """For the websocket: the topic if ``user`` may see it, else ``None``."""
+    topic = Topic.objects.select_related("group").filter(pk=topic_id, group__in=groups_visible_to(user)).first()
+    if topic is None:
+        return None
+    if topic.is_hidden and not can_moderate(user=user, group=topic.group):
+        return None
+    return topic
+
+
+def posts_queryset() -> QuerySet[Post]:
+    return Post.objects.select_related("author__profile", "quoted__author__profile").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+    )
+
+
+def reactions_for(posts: list[Post], viewer=None) -> None:
+    """Attach ``post.reaction_summary`` — [(kind, emoji, label, count, mine)] — in one query."""
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    mine: dict[int, set[str]] = defaultdict(set)
+    viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
+    for post_id, user_id, kind in Reaction.objects.filter(post__in=[p.pk for p in posts]).values_list("post_id", "user_id", "kind"):
+        counts[post_id][kind] += 1
+        if user_id == viewer_id:
+            mine[post_id].add(kind)
+    labels = dict(ReactionKind.choices)
+    for post in posts:
+        post.reaction_summary = [
+            (kind, REACTION_EMOJI[kind], labels[kind], counts[post.pk].get(kind, 0), kind in mine[post.pk]) for kind in ReactionKind.values
+        ]
+
+
+def post_page(*, topic: Topic, page: int | str | None, viewer=None):
+    paginator = Paginator(posts_queryset().filter(topic=topic).order_by("id"), POSTS_PER_PAGE)
+    page_obj = paginator.get_page(page)
+    posts = list(page_obj.object_list)
+    reactions_for(posts, viewer)
+    page_obj.posts = posts
+    return page_obj
+
+
+def post_position(post: Post) -> int:
+    """1-based position of the post in its topic (deleted posts keep their place)."""
+    return Post.objects.filter(topic_id=post.topic_id, id__lte=post.pk).count()
+
+
+def page_of(post: Post) -> int:
+    return max(1, math.ceil(post_position(post) / POSTS_PER_PAGE))
+
+
+def post_permalink(post: Post) -> str:
+    topic = post.topic
+    base = reverse("groups:topic_detail", args=[topic.group.slug, topic.pk])
+    page = page_of(post)
+    query = f"?page={page}" if page > 1 else ""
+    return f"{base}{query}#post-{post.pk}"
+
+
+def post_get_for_viewer(*, viewer, slug: str, post_id: int) -> tuple[GroupContext, Post]:
+    ctx = group_context(viewer=viewer, slug=slug)
+    post = Post.objects.select_related("topic__group", "author__profile").filter(pk=post_id, topic__group=ctx.group).first()
+    if post is None or (post.topic.is_hidden and not ctx.can_moderate):
+        raise Http404
+    return ctx, post
+
+
+def first_unread_post_id(*, topic: Topic, user) -> int | None:
+    last = TopicRead.objects.filter(topic=topic, user=user).values_list("last_read_post_id", flat=True).first() or 0
+    return Post.objects.filter(topic=topic, id__gt=last).order_by("id").values_list("id", flat=True).first()
+
+
+def posts_after(*, topic: Topic, after_id: int, limit: int = 200) -> list[Post]:
+    """What a reconnecting client missed: posts after the last id it saw, from the database."""
+    return list(posts_queryset().select_related("topic__group").filter(topic=topic, id__gt=after_id).order_by("id")[:limit])
+
+
+def attachment_get_for_viewer(*, viewer, slug: str, pk: int) -> Attachment:
+    ctx = group_context(viewer=viewer, slug=slug)
+    att = Attachment.objects.select_related("post__topic").filter(pk=pk, post__topic__group=ctx.group).first()
+    if att is None or att.post.is_deleted:
+        raise Http404
+    if (att.post.is_hidden or att.post.topic.is_hidden) and not ctx.can_moderate:
+        raise Http404
+    return att
+
+
+# --- Activity ---------------------------------------------------------------------------------
+def group_activity(*, group: Group, limit: int = 12) -> list[dict]:
+    """New topics and new members of a group, newest first (two queries)."""
+    topics = Topic.objects.filter(group=group, is_hidden=False).select_related("author__profile").order_by("-created_at")[:limit]
+    joins = (
+        Membership.objects.filter(group=group, status=MembershipStatus.ACTIVE)
+        .select_related("user__profile")
+        .order_by("-created_at")[:limit]
+    )
+    items = [{"kind": "topic", "at": t.created_at, "topic": t, "user": t.author} for t in topics]
+    items += [{"kind": "join", "at": m.created_at, "user": m.user} for m in joins if not group.is_network]
+    return sorted(items, key=lambda i: i["at"], reverse=True)[:limit]
+
+
+def visible_posts(viewer) -> QuerySet[Post]:
+    """Posts the viewer may read anywhere: visible group, topic and post not hidden nor deleted."""
+    return Post.objects.filter(topic__group__in=groups_visible_to(viewer), is_deleted=False, is_hidden=False, topic__is_hidden=False)
+
+
+def profile_activity(*, viewer, user, limit: int = 8) -> list[Post]:
+    """A member's recent posts, only in groups the viewer may see (never a secret one they are not in)."""
+    return list(visible_posts(viewer).filter(author=user).select_related("topic__group").order_by("-id")[:limit])
+
+
+def my_groups(*, user, limit: int = 8) -> list[Group]:
+    return list(
+        Group.objects.filter(memberships__user=user, memberships__status=MembershipStatus.ACTIVE)
+        .annotate(last_activity=Max("topics__last_post_at", filter=Q(topics__is_hidden=False)))
+        .order_by("-is_network", "-last_activity", "name")[:limit]
+    )
+
+
+def latest_topics_for(*, user, limit: int = 6) -> list[Topic]:
+    return list(
+        Topic.objects.filter(group__memberships__user=user, group__memberships__status=MembershipStatus.ACTIVE, is_hidden=False)
+        .select_related("group", "author__profile")
+        .annotate(last_read=Subquery(TopicRead.objects.filter(topic=OuterRef("pk"), user=user).values("last_read_post_id")[:1]))
+        .order_by("-last_post_at")[:limit]
+    )
+
+
+# --- Search -----------------------------------------------------------------------------------
+def search_posts(
+    *, viewer, q: str, group: Group | None = None, author_id: int | None = None, date_from=None, date_to=None
+) -> QuerySet[Post]:
+    """Posts (and topic titles) matching ``q``: PostgreSQL French full-text, icontains elsewhere."""
+    posts = visible_posts(viewer).select_related("topic__group", "author__profile")
+    if group is not None:
+        posts = posts.filter(topic__group=group)
+    if author_id:
+        posts = posts.filter(author_id=author_id)
+    if date_from:
+        posts = posts.filter(created_at__date__gte=date_from)
+    if date_to:
+        posts = posts.filter(created_at__date__lte=date_to)
+    q = (q or "").strip()
+    if not q:
+        return posts.order_by("-id")
+    if settings.IS_POSTGRES:
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        query = SearchQuery(q, config="french", search_type="websearch")
+        body_vector = SearchVector("body", config="french")
+        title_vector = SearchVector("topic__title", config="french")
+        return (
+            posts.annotate(body_match=body_vector, title_match=title_vector)
+            .filter(Q(body_match=query) | Q(title_match=query))
+            .annotate(rank=SearchRank(body_vector, query))
+            .order_by("-rank", "-id")
+        )
+    terms = q.split()
+    cond = Q()
+    for term in terms[:8]:
+        cond &= Q(body__icontains=term) | Q(topic__title__icontains=term)
+    return posts.filter(cond).order_by("-id")
+
+
+# --- Moderation -------------------------------------------------------------------------------
+def reports_for_group(*, group: Group) -> QuerySet[Report]:
+    return (
+        Report.objects.filter(post__topic__group=group, status=ReportStatus.OPEN)
+        .select_related("post__author__profile", "post__topic__group", "reporter__profile")
+        .order_by("created_at")
+    )
+
+
+def reports_hub_wide() -> QuerySet[Report]:
+    """Staff queue: every open report outside secret groups (those belong to their own moderators)."""
+    return (
+        Report.objects.filter(status=ReportStatus.OPEN)
+        .exclude(post__topic__group__access=AccessMode.SECRET)
+        .select_related("post__author__profile", "post__topic__group", "reporter__profile")
+        .order_by("created_at")
+    )
+
+
+def moderation_log_for_group(*, group: Group, limit: int = 50) -> list[ModerationLog]:
+    return list(ModerationLog.objects.filter(group=group).select_related("actor__profile", "target_user__profile", "topic")[:limit])

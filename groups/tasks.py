@@ -1,0 +1,10 @@
+"""Background work of the groups app: tasks load rows by id and call services."""
+
+from django.tasks import task
+
+
+@task
+def post_notify_task(post_id: int) -> int:
+    from .services import post_notify
+
+    return post_notify(post_id=post_id)

@@ -1,0 +1,615 @@
+"""Thin views: fetch with a permission-checked selector (404 when hidden), call one service,
+redirect (POST/redirect/GET, so everything works without JavaScript)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.registry import registry
+from community.access import member_required, staff_required
+from community.models import User
+
+from . import selectors, services
+from .access import groups_visible_to
+from .forms import GroupForm, InviteForm, LevelForm, PostEditForm, PostForm, ReactionForm, ReportForm, SearchForm, TopicForm
+from .models import GroupKind, Membership, MembershipStatus, NotifyLevel, Post, PostRevision, Report, Role, TopicSubscription
+
+
+def _errors(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return " ".join(m for msgs in exc.message_dict.values() for m in msgs)
+    return " ".join(exc.messages)
+
+
+def _form_error(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for fieldname, errs in exc.message_dict.items():
+            form.add_error(fieldname if fieldname in form.fields else None, errs)
+    else:
+        form.add_error(None, exc)
+
+
+# --- Groups -----------------------------------------------------------------------------------
+@member_required
+def group_list(request):
+    q, kind, mine = request.GET.get("q", "").strip(), request.GET.get("type", ""), request.GET.get("mes") == "1"
+    groups = list(selectors.group_list_for_viewer(viewer=request.user, q=q, kind=kind, mine=mine))
+    return TemplateResponse(
+        request,
+        "groups/group_list.html",
+        {"groups": groups, "q": q, "kind": kind, "mine": mine, "kinds": GroupKind.choices, "current_section": "groupes"},
+    )
+
+
+@member_required
+def group_create(request):
+    form = GroupForm(request.POST or None, request.FILES or None, initial={"access": "open"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            group = services.group_create(
+                creator=request.user,
+                name=data["name"],
+                description=data["description"],
+                kind=data["kind"],
+                access=data["access"],
+                avatar=data["avatar"],
+                categories=data["categories"].split(","),
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Groupe créé."))
+            return redirect(group.get_absolute_url())
+    return TemplateResponse(request, "groups/group_form.html", {"form": form, "current_section": "groupes"})
+
+
+@member_required
+def group_edit(request, slug):
+    ctx = selectors.group_context(viewer=request.user, slug=slug)
+    if not ctx.can_admin:
+        raise PermissionDenied
+    group = ctx.group
+    initial = {
+        "name": group.name,
+        "description": group.description,
+        "kind": group.kind,
+        "access": group.access,
+        "categories": ", ".join(group.categories.values_list("name", flat=True)),
+    }
+    form = GroupForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.group_update(
+                group=group,
+                actor=request.user,
+                name=data["name"],
+                description=data["description"],
+                kind=data["kind"],
+                access=data["access"],
+                avatar=data["avatar"],
+                categories=data["categories"],
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Groupe enregistré."))
+            return redirect(group.get_absolute_url())
+    return TemplateResponse(request, "groups/group_form.html", {"form": form, "group": group, "ctx": ctx, "current_section": "groupes"})
+
+
+@member_required
+def group_detail(request, slug):
+    ctx = selectors.group_context(viewer=request.user, slug=slug)
+    group = ctx.group
+    category, tag = request.GET.get("categorie", ""), request.GET.get("etiquette", "")
+    page = None
+    if ctx.is_member or not group.is_secret:
+        from django.core.paginator import Paginator
+
+        topics = selectors.topic_list_for_group(viewer=request.user, group=group, moderator=ctx.can_moderate, category=category, tag=tag)
+        page = Paginator(topics, selectors.TOPICS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "group": group,
+        "ctx": ctx,
+        "page": page,
+        "categories": list(group.categories.all()),
+        "category": category,
+        "tag": tag,
+        "activity": selectors.group_activity(group=group),
+        "member_count": Membership.objects.filter(group=group, status=MembershipStatus.ACTIVE).count(),
+        "panels": registry.render_panels(registry.group_panels, request, group=group),
+        "current_section": "groupes",
+    }
+    return TemplateResponse(request, "groups/group_detail.html", context)
+
+
+@member_required
+@require_POST
+def group_join(request, slug):
+    ctx = selectors.group_context(viewer=request.user, slug=slug)
+    try:
+        membership = services.group_join(group=ctx.group, user=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("Vous ne pouvez pas rejoindre ce groupe."))
+    else:
+        if membership.status == MembershipStatus.REQUESTED:
+            messages.success(request, _("Demande envoyée : un·e admin du groupe va l'examiner."))
+        else:
+            messages.success(request, _("Bienvenue dans le groupe !"))
+    return redirect(ctx.group.get_absolute_url())
+
+
+@member_required
+@require_POST
+def group_leave(request, slug):
+    ctx = selectors.group_context(viewer=request.user, slug=slug)
+    try:
+        services.group_leave(group=ctx.group, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(ctx.group.get_absolute_url())
+    messages.success(request, _("Vous avez quitté le groupe."))
+    if ctx.group.is_secret:
+        return redirect("groups:group_list")
+    return redirect(ctx.group.get_absolute_url())
+
+
+@member_required
+@require_POST
+def group_notify_default(request, slug):
+    ctx = selectors.group_context(viewer=request.user, slug=slug)
+    form = LevelForm(request.POST)
+    if form.is_valid() and ctx.is_member:
+        services.membership_set_notify_default(group=ctx.group, user=request.user, level=form.cleaned_data["level"])
+        messages.success(request, _("Préférence enregistrée."))
+    return redirect(ctx.group.get_absolute_url())
+
+
+@member_required
+def group_members(request, slug):
+    ctx = selectors.group_context(viewer=request.user, slug=slug)
+    group = ctx.group
+    memberships = (
+        Membership.objects.filter(group=group, status=MembershipStatus.ACTIVE)
+        .select_related("user__profile")
+        .order_by("role", "user__profile__display_name")
+    )
+    from django.core.paginator import Paginator
+
+    page = Paginator(memberships, 50).get_page(request.GET.get("page"))
+    banned = (
+        list(Membership.objects.filter(group=group, status=MembershipStatus.BANNED).select_related("user__profile"))
+        if ctx.can_moderate
+        else []
+    )
+    invited = (
+        list(Membership.objects.filter(group=group, status=MembershipStatus.INVITED).select_related("user__profile"))
+        if ctx.can_admin
+        else []
+    )
+    return TemplateResponse(
+        request,
+        "groups/members.html",
+        {
+            "group": group,
+            "ctx": ctx,
+            "page": page,
+            "banned": banned,
+            "invited": invited,
+            "roles": Role.choices,
+            "invite_form": InviteForm(),
+            "current_section": "groupes",
+        },
+    )
+
+
+@member_required
+@require_POST
+def member_action(request, slug, user_id):
+    ctx = selectors.group_context(viewer=request.user, slug=slug)
+    target = User.objects.filter(pk=user_id).first()
+    if target is None:
+        raise Http404
+    action = request.POST.get("action")
+    try:
+        if action == "remove":
+            services.member_remove(group=ctx.group, actor=request.user, user=target)
+        elif action == "ban":
+            services.member_ban(group=ctx.group, actor=request.user, user=target, reason=request.POST.get("reason", ""))
+        elif action == "unban":
+            services.member_unban(group=ctx.group, actor=request.user, user=target)
+        elif action == "role":
+            services.member_set_role(group=ctx.group, actor=request.user, user=target, role=request.POST.get("role", ""))
+        else:
+            raise ValidationError(_("Action inconnue."))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("C'est fait."))
+    return redirect("groups:members", slug=slug)
+
+
+@member_required
+@require_POST
+def group_invite(request, slug):
+    ctx = selectors.group_context(viewer=request.user, slug=slug)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        who = form.cleaned_data["who"].strip()
+        user = None
+        if "@" not in who:
+            matches = list(User.objects.filter(Q(profile__display_name__iexact=who) | Q(username__iexact=who), is_active=True)[:2])
+            if len(matches) == 1:
+                user = matches[0]
+            else:
+                messages.error(request, _("Aucun membre (ou plusieurs) ne porte ce nom : utilisez son adresse e-mail."))
+                return redirect("groups:members", slug=slug)
+        try:
+            services.group_invite(group=ctx.group, actor=request.user, user=user, email="" if user else who)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("Invitation envoyée."))
+    else:
+        messages.error(request, _("Indiquez un membre ou une adresse e-mail."))
+    return redirect("groups:members", slug=slug)
+
+
+@member_required
+def group_requests(request, slug):
+    ctx = selectors.group_context(viewer=request.user, slug=slug)
+    if not ctx.can_admin:
+        raise PermissionDenied
+    if request.method == "POST":
+        target = User.objects.filter(pk=request.POST.get("user")).first()
+        if target is None:
+            raise Http404
+        try:
+            services.membership_request_decide(
+                group=ctx.group, actor=request.user, user=target, accept=request.POST.get("decision") == "accept"
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("Demande traitée."))
+        return redirect("groups:requests", slug=slug)
+    pending = (
+        Membership.objects.filter(group=ctx.group, status=MembershipStatus.REQUESTED).select_related("user__profile").order_by("created_at")
+    )
+    return TemplateResponse(
+        request, "groups/requests.html", {"group": ctx.group, "ctx": ctx, "pending": pending, "current_section": "groupes"}
+    )
+
+
+# --- Forum ------------------------------------------------------------------------------------
+@member_required
+def topic_create(request, slug):
+    ctx = selectors.group_context(viewer=request.user, slug=slug)
+    if not ctx.is_member:
+        raise PermissionDenied
+    form = TopicForm(request.POST or None, request.FILES or None, group=ctx.group)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            topic = services.topic_create(
+                group=ctx.group,
+                author=request.user,
+                title=data["title"],
+                body=data["body"],
+                category=form.categories.get(data["category"]),
+                tags=data["tags"],
+                attachments=data["attachments"],
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(reverse("groups:topic_detail", args=[slug, topic.pk]))
+    return TemplateResponse(request, "groups/topic_form.html", {"form": form, "group": ctx.group, "ctx": ctx, "current_section": "groupes"})
+
+
+@member_required
+def topic_detail(request, slug, pk):
+    ctx, topic = selectors.topic_get_for_viewer(viewer=request.user, slug=slug, pk=pk)
+    page = selectors.post_page(topic=topic, page=request.GET.get("page"), viewer=request.user)
+    if page.posts:
+        services.topic_mark_read(topic=topic, user=request.user, post_id=page.posts[-1].pk)
+    level = TopicSubscription.objects.filter(topic=topic, user=request.user).values_list("level", flat=True).first()
+    quote = None
+    if request.GET.get("citer", "").isdigit():
+        quote = (
+            Post.objects.filter(topic=topic, pk=request.GET["citer"], is_deleted=False, is_hidden=False)
+            .select_related("author__profile")
+            .first()
+        )
+    initial = {"quoted": quote.pk, "body": "\n".join("> " + line for line in quote.body.splitlines()) + "\n\n"} if quote else {}
+    can_post = ctx.is_member and (not topic.is_locked or ctx.can_moderate)
+    context = {
+        "group": ctx.group,
+        "ctx": ctx,
+        "topic": topic,
+        "page": page,
+        "form": PostForm(initial=initial),
+        "quote": quote,
+        "can_post": can_post,
+        "can_moderate": ctx.can_moderate,
+        "viewer_id": request.user.pk,
+        "level": level or (ctx.membership.notify_default if ctx.membership else NotifyLevel.NORMAL),
+        "levels": NotifyLevel.choices,
+        "last_post_id": page.posts[-1].pk if page.posts else 0,
+        "is_last_page": not page.has_next(),
+        "move_targets": list(groups_visible_to(request.user).exclude(pk=ctx.group.pk).order_by("name")) if ctx.can_moderate else [],
+        "current_section": "groupes",
+    }
+    return TemplateResponse(request, "groups/topic_detail.html", context)
+
+
+@member_required
+@require_POST
+def post_create(request, slug, pk):
+    ctx, topic = selectors.topic_get_for_viewer(viewer=request.user, slug=slug, pk=pk)
+    form = PostForm(request.POST, request.FILES)
+    if form.is_valid():
+        quoted = None
+        if form.cleaned_data.get("quoted"):
+            quoted = Post.objects.filter(topic=topic, pk=form.cleaned_data["quoted"]).first()
+        try:
+            post = services.post_create(
+                topic=topic,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                quoted=quoted,
+                attachments=form.cleaned_data["attachments"],
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            if request.htmx:
+                from django.http import HttpResponse
+
+                return HttpResponse(status=204)
+            return redirect(selectors.post_permalink(post))
+    page = selectors.post_page(topic=topic, page=request.GET.get("page"), viewer=request.user)
+    return TemplateResponse(
+        request,
+        "groups/topic_detail.html",
+        {
+            "group": ctx.group,
+            "ctx": ctx,
+            "topic": topic,
+            "page": page,
+            "form": form,
+            "can_post": True,
+            "can_moderate": ctx.can_moderate,
+            "viewer_id": request.user.pk,
+            "levels": NotifyLevel.choices,
+            "last_post_id": page.posts[-1].pk if page.posts else 0,
+            "current_section": "groupes",
+        },
+        status=400,
+    )
+
+
+@member_required
+def topic_first_unread(request, slug, pk):
+    _ctx, topic = selectors.topic_get_for_viewer(viewer=request.user, slug=slug, pk=pk)
+    post_id = selectors.first_unread_post_id(topic=topic, user=request.user)
+    post = (
+        Post.objects.select_related("topic__group").filter(pk=post_id).first()
+        if post_id
+        else topic.posts.select_related("topic__group").order_by("-id").first()
+    )
+    if post is None:
+        return redirect(topic.get_absolute_url())
+    return redirect(selectors.post_permalink(post))
+
+
+@member_required
+@require_POST
+def topic_level(request, slug, pk):
+    ctx, topic = selectors.topic_get_for_viewer(viewer=request.user, slug=slug, pk=pk)
+    form = LevelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Niveau de notification inconnu."))
+    elif not ctx.is_member:
+        raise PermissionDenied
+    else:
+        services.topic_set_level(topic=topic, user=request.user, level=form.cleaned_data["level"])
+        messages.success(request, _("Préférence de notification enregistrée."))
+    return redirect(topic.get_absolute_url())
+
+
+@member_required
+@require_POST
+def topic_moderate(request, slug, pk):
+    ctx, topic = selectors.topic_get_for_viewer(viewer=request.user, slug=slug, pk=pk)
+    action = request.POST.get("action", "")
+    try:
+        if action == "move":
+            target = groups_visible_to(request.user).filter(slug=request.POST.get("target", "")).first()
+            if target is None:
+                raise ValidationError(_("Groupe de destination inconnu."))
+            services.topic_move(topic=topic, actor=request.user, target=target)
+            messages.success(request, _("Sujet déplacé."))
+            return redirect(reverse("groups:topic_detail", args=[target.slug, topic.pk]))
+        services.topic_moderate(topic=topic, actor=request.user, action=action)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("C'est fait."))
+    if action == "hide":
+        return redirect(ctx.group.get_absolute_url())
+    return redirect(topic.get_absolute_url())
+
+
+@member_required
+def post_permalink(request, slug, post_id):
+    _ctx, post = selectors.post_get_for_viewer(viewer=request.user, slug=slug, post_id=post_id)
+    return redirect(selectors.post_permalink(post))
+
+
+@member_required
+def post_edit(request, slug, post_id):
+    ctx, post = selectors.post_get_for_viewer(viewer=request.user, slug=slug, post_id=post_id)
+    if post.is_deleted or not (ctx.can_moderate or (post.author_id == request.user.pk and ctx.is_member)):
+        raise PermissionDenied
+    form = PostEditForm(request.POST or None, initial={"body": post.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_edit(post=post, editor=request.user, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Message modifié."))
+            return redirect(selectors.post_permalink(post))
+    return TemplateResponse(
+        request,
+        "groups/post_edit.html",
+        {"form": form, "post": post, "group": ctx.group, "topic": post.topic, "current_section": "groupes"},
+    )
+
+
+@member_required
+@require_POST
+def post_delete(request, slug, post_id):
+    _ctx, post = selectors.post_get_for_viewer(viewer=request.user, slug=slug, post_id=post_id)
+    services.post_delete(post=post, actor=request.user)
+    messages.success(request, _("Message supprimé."))
+    return redirect(selectors.post_permalink(post))
+
+
+@member_required
+@require_POST
+def post_hide(request, slug, post_id):
+    _ctx, post = selectors.post_get_for_viewer(viewer=request.user, slug=slug, post_id=post_id)
+    services.post_hide(post=post, actor=request.user, hidden=request.POST.get("action") != "restore")
+    messages.success(request, _("C'est fait."))
+    return redirect(selectors.post_permalink(post))
+
+
+@member_required
+@require_POST
+def post_react(request, slug, post_id):
+    _ctx, post = selectors.post_get_for_viewer(viewer=request.user, slug=slug, post_id=post_id)
+    form = ReactionForm(request.POST)
+    if form.is_valid():
+        services.reaction_toggle(post=post, user=request.user, kind=form.cleaned_data["kind"])
+    if request.htmx:
+        from django.http import HttpResponse
+
+        return HttpResponse(status=204)
+    return redirect(selectors.post_permalink(post))
+
+
+@member_required
+def post_report(request, slug, post_id):
+    ctx, post = selectors.post_get_for_viewer(viewer=request.user, slug=slug, post_id=post_id)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_report(post=post, reporter=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Merci : les modérateur·rices du groupe vont examiner ce message."))
+            return redirect(selectors.post_permalink(post))
+    return TemplateResponse(
+        request,
+        "groups/post_report.html",
+        {"form": form, "post": post, "group": ctx.group, "topic": post.topic, "current_section": "groupes"},
+    )
+
+
+@member_required
+def post_history(request, slug, post_id):
+    ctx, post = selectors.post_get_for_viewer(viewer=request.user, slug=slug, post_id=post_id)
+    if not ctx.can_moderate:
+        raise PermissionDenied
+    revisions = PostRevision.objects.filter(post=post).select_related("edited_by__profile")
+    return TemplateResponse(
+        request,
+        "groups/post_history.html",
+        {"post": post, "revisions": revisions, "group": ctx.group, "topic": post.topic, "current_section": "groupes"},
+    )
+
+
+@member_required
+def attachment_download(request, slug, pk):
+    att = selectors.attachment_get_for_viewer(viewer=request.user, slug=slug, pk=pk)
+    content_type = "application/pdf" if att.kind == "pdf" else ("image/png" if att.file.name.endswith(".png") else "image/jpeg")
+    inline = request.GET.get("telecharger") != "1"
+    response = FileResponse(att.file.open("rb"), content_type=content_type, as_attachment=not inline, filename=att.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    return response
+
+
+# --- Moderation -------------------------------------------------------------------------------
+def _decide_reports(request, reports_qs):
+    report = reports_qs.filter(pk=request.POST.get("report")).first()
+    if report is None:
+        raise Http404
+    services.report_decide(report=report, actor=request.user, status=request.POST.get("status", ""), hide=request.POST.get("hide") == "1")
+    messages.success(request, _("Signalement traité."))
+
+
+@member_required
+def group_moderation(request, slug):
+    ctx = selectors.group_context(viewer=request.user, slug=slug)
+    if not ctx.can_moderate:
+        raise PermissionDenied
+    reports = selectors.reports_for_group(group=ctx.group)
+    if request.method == "POST":
+        _decide_reports(request, reports)
+        return redirect("groups:moderation", slug=slug)
+    return TemplateResponse(
+        request,
+        "groups/moderation.html",
+        {
+            "group": ctx.group,
+            "ctx": ctx,
+            "reports": list(reports),
+            "log": selectors.moderation_log_for_group(group=ctx.group),
+            "current_section": "groupes",
+        },
+    )
+
+
+@staff_required
+def hub_moderation(request):
+    reports = selectors.reports_hub_wide()
+    if request.method == "POST":
+        _decide_reports(request, reports)
+        return redirect("groups:hub_moderation")
+    return TemplateResponse(request, "groups/moderation.html", {"reports": list(reports), "hub_wide": True, "current_section": "groupes"})
+
+
+# --- Search -----------------------------------------------------------------------------------
+@member_required
+def search(request):
+    form = SearchForm(request.GET or None)
+    results = None
+    groups = list(groups_visible_to(request.user).order_by("name").only("slug", "name"))
+    if form.is_valid() and any(form.cleaned_data.values()):
+        data = form.cleaned_data
+        group = next((g for g in groups if g.slug == data["groupe"]), None) if data["groupe"] else None
+        if data["groupe"] and group is None:
+            qs = Report.objects.none()
+        else:
+            qs = selectors.search_posts(
+                viewer=request.user, q=data["q"], group=group, author_id=data["auteur"], date_from=data["du"], date_to=data["au"]
+            )
+        from django.core.paginator import Paginator
+
+        results = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return TemplateResponse(
+        request, "groups/search.html", {"form": form, "results": results, "groups": groups, "current_section": "groupes"}
+    )

@@ -1,0 +1,21 @@
+// Live group page: new topics appear at the top of the list without reload.
+import { connect } from "./ws.js";
+
+const list = document.querySelector("[data-topic-list]");
+if (list && !new URLSearchParams(window.location.search).has("page")) {
+  const status = document.querySelector("[data-live-status]");
+  connect(list.dataset.wsUrl, {
+    onMessage: (data) => {
+      if (data.type !== "topic" || document.getElementById(`topic-${data.topic_id}`)) return;
+      const template = document.createElement("template");
+      template.innerHTML = data.html.trim();
+      const node = template.content.firstElementChild;
+      if (!node) return;
+      const empty = list.querySelector("[data-empty]");
+      if (empty) empty.remove();
+      const firstUnpinned = [...list.children].find((li) => !li.classList.contains("is-pinned"));
+      list.insertBefore(node, firstUnpinned || null);
+      if (status) status.textContent = "Nouveau sujet publié.";
+    },
+  });
+}
