@@ -39,8 +39,8 @@ migrate: install
 demo: migrate
 	@$(PY) manage.py load_demo
 
-run: install translations migrate demo
-	@$(PY) manage.py collectstatic --noinput -v 0 >/dev/null 2>&1 || true
+run: install
+	@$(PY) manage.py bootstrap
 	@echo ""
 	@echo "  Maillage is starting on  http://$(HOST):$(PORT)/"
 	@echo "  Demo logins (password: maillage-demo):"

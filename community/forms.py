@@ -147,7 +147,11 @@ class NotificationPreferencesForm(forms.Form):
     def __init__(self, *args, preferences=(), **kwargs):
         super().__init__(*args, **kwargs)
         for kind, label, delivery in preferences:
-            self.fields[kind] = forms.ChoiceField(label=label, choices=Delivery.choices, initial=delivery)
+            self.fields[kind] = forms.ChoiceField(label=label, choices=Delivery.choices, initial=delivery, required=False)
+
+    def changed_choices(self) -> dict[str, str]:
+        """Only the kinds that were sent (a kind added since the page was loaded keeps its value)."""
+        return {kind: value for kind, value in self.cleaned_data.items() if value}
 
 
 class InvitationForm(forms.Form):

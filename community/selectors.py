@@ -28,7 +28,7 @@ def _hidden(field: str) -> Q:
 
 def profile_list_directory(*, viewer: User, filters: DirectoryFilters) -> QuerySet[Profile]:
     """Approved members listed in the directory, searchable on the fields they show to members."""
-    qs = Profile.objects.filter(status=MemberStatus.APPROVED, in_directory=True, user__is_active=True)
+    qs = Profile.objects.filter(status=MemberStatus.APPROVED, in_directory=True, user__is_active=True).exclude(display_name="")
     staff = viewer.is_hub_staff
     if filters.q:
         terms = Q(display_name__icontains=filters.q)

@@ -157,7 +157,7 @@ def notification_preferences(request):
     prefs = preferences_for(request.user)
     form = NotificationPreferencesForm(request.POST or None, preferences=prefs)
     if request.method == "POST" and form.is_valid():
-        preferences_update(user=request.user, choices=form.cleaned_data)
+        preferences_update(user=request.user, choices=form.changed_choices())
         messages.success(request, _("Préférences enregistrées."))
         return redirect("community:notification_preferences")
     return TemplateResponse(request, "community/notification_preferences.html", {"form": form})

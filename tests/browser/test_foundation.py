@@ -39,6 +39,7 @@ def test_signup_verify_profile_directory_and_live_notification(page, asgi_server
 
     # Logged in on e-mail confirmation, sent to complete an empty profile.
     expect(page).to_have_url(re.compile("/mon-profil/"))
+    assert_accessible(page, context="profile edit")
     name = f"Élise Testeuse {uuid.uuid4().hex[:4]}"
     page.get_by_label("Nom affiché").fill(name)
     page.get_by_label(re.compile(r"^Métier\s*:?$")).select_option("mediateur")
@@ -65,6 +66,13 @@ def test_signup_verify_profile_directory_and_live_notification(page, asgi_server
     asgi_server.call(notification_send, recipient=user, kind="system", verb="Bienvenue dans le réseau !")
     expect(badge).to_have_text("1")
     expect(badge).to_be_visible()
+
+    # The notification centre lists it; marking it read brings the counter back to zero.
+    page.get_by_role("link", name=re.compile("^Notifications")).click()
+    expect(page.locator("#notification-list")).to_contain_text("Bienvenue dans le réseau !")
+    assert_accessible(page, context="notification centre")
+    page.get_by_role("button", name="Tout marquer comme lu").click()
+    expect(badge).to_be_hidden()
 
 
 def test_layout_works_at_320px(page, asgi_server):

@@ -135,6 +135,9 @@ def test_directory_search_and_filters(member_client):
     assert "Alice Pix" in html and "Bruno Fablab" not in html
     assert "Chloé Secrète" not in html  # hides her skills: not findable by them
     assert "Denis Parti" not in html  # left the directory
+    member_with(display_name="", skills=["Pix"])
+    html = member_client.get(reverse("community:directory"), {"q": "pix"}).content.decode()
+    assert "Membre sans nom" not in html  # an empty profile is not listed
     html = member_client.get(reverse("community:directory"), {"metier": "conseiller"}).content.decode()
     assert "Alice Pix" in html and "Bruno Fablab" not in html
     html = member_client.get(reverse("community:directory"), {"skill": "fablab", "display": "list"}).content.decode()
