@@ -33,7 +33,7 @@ def events_visible_to(viewer) -> QuerySet[Event]:
     qs = Event.objects.all()
     if viewer is not None and viewer.is_authenticated and viewer.is_hub_staff:
         return qs
-    if not is_approved_member(viewer):
+    if viewer is None or not is_approved_member(viewer):
         return qs.filter(state__in=[EventState.PUBLISHED, EventState.CANCELLED], audience=Audience.PUBLIC)
     admin_of = Membership.objects.filter(user=viewer, status=MembershipStatus.ACTIVE, role__in=[Role.OWNER, Role.ADMIN]).values("group_id")
     audience = Q(audience__in=[Audience.PUBLIC, Audience.MEMBERS]) | Q(audience=Audience.GROUP, audience_group_id__in=group_ids_of(viewer))
@@ -58,7 +58,7 @@ def can_register(user, event: Event) -> bool:
     """Public events accept anyone (by e-mail); members and group events need the account."""
     if event.audience == Audience.PUBLIC:
         return True
-    if not is_approved_member(user):
+    if user is None or not is_approved_member(user):
         return False
     if event.audience == Audience.GROUP:
         return (
