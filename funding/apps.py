@@ -1,6 +1,33 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FundingConfig(AppConfig):
     name = "funding"
+    verbose_name = _("Financements")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from common.registry import Panel, registry
+        from common.scheduler import periodic
+
+        from . import panels
+        from .demo import load_demo
+        from .personal_data import erase_funding, export_funding
+        from .tasks import alerts_daily_task, alerts_instant_task, alerts_weekly_task, deadlines_task, sources_poll_task
+
+        registry.notification_kind("funding.alert", _("Nouveaux appels à financement de mes alertes"), "in_app")
+        registry.notification_kind("funding.deadline", _("Rappels d'échéance des appels que je suis"), "instant")
+        registry.notification_kind("funding.partner", _("Recherches de partenaires sur les appels que je suis"), "in_app")
+        registry.dashboard_panel(Panel("funding.suggested", "funding/panels/suggested.html", panels.suggested_panel, order=40))
+        registry.dashboard_panel(Panel("funding.watches", "funding/panels/watches.html", panels.watches_panel, order=45))
+        registry.data_exporter("funding", export_funding)
+        registry.account_eraser("funding", erase_funding)
+        registry.demo_loader("funding", load_demo, order=60)
+        periodic("funding.poll_sources", sources_poll_task, timedelta(hours=1))
+        periodic("funding.alerts_instant", alerts_instant_task, timedelta(minutes=1))
+        periodic("funding.alerts_daily", alerts_daily_task, timedelta(days=1))
+        periodic("funding.alerts_weekly", alerts_weekly_task, timedelta(days=7))
+        periodic("funding.deadlines", deadlines_task, timedelta(hours=6))

@@ -1,0 +1,28 @@
+"""The private deadlines feed (RFC 5545): one all-day event per call deadline."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from community.notifications import absolute_url
+
+
+def calendar_ics(*, user, calls) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", "-//Maillage//Financements//FR")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"{settings.HUB_NAME} — échéances de financement")
+    now = timezone.now()
+    for call in calls:
+        event = Event()
+        event.add("uid", f"funding-call-{call.pk}-deadline@maillage")
+        event.add("dtstamp", now)
+        event.add("dtstart", call.deadline)
+        event.add("dtend", call.deadline + timedelta(days=1))
+        event.add("summary", f"Date limite : {call.title}")
+        event.add("description", f"{call.funders}\n{absolute_url(call.get_absolute_url())}")
+        event.add("url", absolute_url(call.get_absolute_url()))
+        cal.add_component(event)
+    return cal.to_ical()

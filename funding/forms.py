@@ -1,0 +1,168 @@
+"""Forms: search (GET), watches, calls (manual entry), sources, CSV import, partner search."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from community.models import Commune, Department, Region
+
+from .filters import SORTS, CallFilters
+from .models import Beneficiary, CallKind, FundingCall, Scope, Source, Theme, WatchFrequency, codes_to_text, text_to_codes
+
+SORT_CHOICES = [("deadline", _("Date limite la plus proche")), ("newest", _("Plus récents")), ("relevance", _("Pertinence"))]
+
+
+class CallSearchForm(forms.Form):
+    q = forms.CharField(label=_("Mots-clés"), required=False, max_length=200)
+    themes = forms.MultipleChoiceField(label=_("Thématiques"), choices=Theme.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    beneficiaries = forms.MultipleChoiceField(
+        label=_("Bénéficiaires"), choices=Beneficiary.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    kinds = forms.MultipleChoiceField(label=_("Type d'aide"), choices=CallKind.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    my_territory = forms.BooleanField(label=_("Couvre mon territoire"), required=False)
+    open_now = forms.BooleanField(label=_("Ouverts actuellement"), required=False)
+    deadline_before = forms.DateField(label=_("Date limite avant le"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    amount_min = forms.IntegerField(label=_("Montant d'au moins (€)"), required=False, min_value=0)
+    include_closed = forms.BooleanField(label=_("Inclure les appels clôturés (archives)"), required=False)
+    sort = forms.ChoiceField(label=_("Trier par"), choices=SORT_CHOICES, required=False)
+
+    def to_filters(self, *, territory) -> CallFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return CallFilters(
+            q=data.get("q") or "",
+            themes=tuple(data.get("themes") or ()),
+            beneficiaries=tuple(data.get("beneficiaries") or ()),
+            kinds=tuple(data.get("kinds") or ()),
+            my_territory=bool(data.get("my_territory")),
+            open_now=bool(data.get("open_now")),
+            deadline_before=data.get("deadline_before"),
+            amount_min=data.get("amount_min"),
+            include_closed=bool(data.get("include_closed")),
+            sort=data.get("sort") if data.get("sort") in SORTS else "deadline",
+            territory=territory,
+        )
+
+
+class WatchForm(forms.Form):
+    name = forms.CharField(label=_("Nom de l'alerte"), max_length=120)
+    frequency = forms.ChoiceField(label=_("Recevoir les nouveaux appels"), choices=WatchFrequency.choices, initial=WatchFrequency.WEEKLY)
+
+
+class CallForm(forms.ModelForm):
+    themes_list = forms.MultipleChoiceField(
+        label=_("Thématiques"), choices=Theme.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    beneficiaries_list = forms.MultipleChoiceField(
+        label=_("Bénéficiaires"), choices=Beneficiary.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    publish = forms.BooleanField(label=_("Publier tout de suite"), required=False)
+
+    class Meta:
+        model = FundingCall
+        fields = [
+            "title",
+            "funders",
+            "kind",
+            "description",
+            "eligibility",
+            "scope",
+            "region",
+            "department",
+            "commune",
+            "amount_min",
+            "amount_max",
+            "rate",
+            "opens_on",
+            "predeposit_on",
+            "deadline",
+            "is_permanent",
+            "official_url",
+            "application_url",
+        ]
+        widgets = {
+            "opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "predeposit_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "commune": forms.TextInput,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.all()
+        self.fields["department"].queryset = Department.objects.all()
+        self.fields["commune"] = forms.CharField(label=_("Commune (code INSEE)"), required=False, max_length=5)
+        if self.instance.pk:
+            self.fields["themes_list"].initial = text_to_codes(self.instance.themes)
+            self.fields["beneficiaries_list"].initial = text_to_codes(self.instance.beneficiaries)
+            self.initial["commune"] = self.instance.commune.insee if self.instance.commune_id else ""
+            del self.fields["publish"]
+
+    def clean_commune(self):
+        insee = (self.cleaned_data.get("commune") or "").strip().upper()
+        if not insee:
+            return None
+        commune = Commune.objects.filter(insee=insee).first()
+        if commune is None:
+            raise ValidationError(_("Code INSEE inconnu."))
+        return commune
+
+    def clean(self):
+        data = super().clean()
+        scope = data.get("scope")
+        if scope and scope != Scope.NATIONAL and not data.get(scope):
+            self.add_error(scope, _("Choisissez le territoire du périmètre."))
+        if not data.get("deadline") and not data.get("is_permanent"):
+            pass  # a call may have no known deadline yet
+        return data
+
+    def service_data(self) -> dict:
+        data = {k: self.cleaned_data.get(k) for k in self.Meta.fields}
+        data["themes"] = codes_to_text(self.cleaned_data.get("themes_list") or [])
+        data["beneficiaries"] = codes_to_text(self.cleaned_data.get("beneficiaries_list") or [])
+        for key in ("description", "eligibility", "rate", "official_url", "application_url"):
+            data[key] = data[key] or ""
+        return data
+
+    def _post_clean(self):  # the service validates the model; skip ModelForm's instance validation
+        pass
+
+
+class SourceForm(forms.ModelForm):
+    class Meta:
+        model = Source
+        fields = ["name", "kind", "url", "default_funder", "auto_publish", "is_active"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") != "manual" and not data.get("url"):
+            self.add_error("url", _("Indiquez l'adresse du flux."))
+        return data
+
+
+class CsvImportForm(forms.Form):
+    file = forms.FileField(label=_("Fichier CSV (UTF-8, séparateur ; ou ,)"))
+    publish = forms.BooleanField(label=_("Publier les appels importés (sinon : file de relecture)"), required=False)
+    valid_rows_only = forms.BooleanField(
+        label=_("Importer les lignes valides même s'il y a des erreurs"),
+        required=False,
+        help_text=_("Par défaut, une seule ligne en erreur et rien n'est importé."),
+    )
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > 2 * 1024 * 1024:
+            raise ValidationError(_("Fichier trop volumineux (2 Mo au plus)."))
+        return f
+
+
+class PartnerSearchForm(forms.Form):
+    message = forms.CharField(label=_("Partenaires recherchés"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+
+
+class ShareForm(forms.Form):
+    group = forms.ModelChoiceField(label=_("Groupe"), queryset=None, empty_label=None)
+    message = forms.CharField(label=_("Message (facultatif)"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups

@@ -1,0 +1,335 @@
+"""Funding calls, their sources, saved searches (watches) with alerts, and working together.
+
+Field names follow Aides-territoires' aid records (``name``→``title``, ``financers``→``funders``,
+``submission_deadline``→``deadline``, ``origin_url``→``official_url``…) so their JSON imports as is.
+Themes and beneficiaries are stored as ``,code,code,`` strings: one filter (``icontains ",code,"``)
+works the same on SQLite and PostgreSQL, and the alert matcher reads them without joins.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from common.models import TimeStampedModel
+from community.models import Commune, Department, Organisation, Region
+
+
+class CallKind(models.TextChoices):
+    CALL_FOR_PROJECTS = "appel_a_projets", _("Appel à projets")
+    AMI = "ami", _("Appel à manifestation d'intérêt")
+    GRANT = "subvention", _("Subvention")
+    PRIZE = "prix", _("Prix")
+    LOAN = "pret", _("Prêt")
+
+
+class Theme(models.TextChoices):
+    INCLUSION = "inclusion_numerique", _("Inclusion numérique")
+    RIGHTS = "acces_aux_droits", _("Accès aux droits")
+    EQUIPMENT = "equipement", _("Équipement et reconditionnement")
+    TRAINING = "formation", _("Formation")
+    THIRD_PLACES = "tiers_lieux", _("Tiers-lieux")
+    EDUCATION = "education_numerique", _("Éducation au numérique")
+    ACCESSIBILITY = "accessibilite", _("Accessibilité")
+    EMPLOYMENT = "insertion", _("Insertion et emploi")
+
+
+class Beneficiary(models.TextChoices):
+    """Who may apply. Codes shared with ``community.OrganisationType`` where they overlap."""
+
+    COLLECTIVITE = "collectivite", _("Collectivités")
+    ASSOCIATION = "association", _("Associations")
+    PUBLIC_BODY = "etablissement_public", _("Établissements publics")
+    ESS = "entreprise_ess", _("Entreprises de l'ESS")
+    CCAS = "ccas", _("CCAS / CIAS")
+    MEDIATHEQUE = "mediatheque", _("Médiathèques")
+    CENTRE_SOCIAL = "centre_social", _("Centres sociaux")
+    FRANCE_SERVICES = "france_services", _("France services")
+    TIERS_LIEU = "tiers_lieu", _("Tiers-lieux")
+    COMPANY = "entreprise", _("Entreprises")
+
+
+class Scope(models.TextChoices):
+    NATIONAL = "national", _("National")
+    REGION = "region", _("Région")
+    DEPARTMENT = "department", _("Département")
+    COMMUNE = "commune", _("Commune")
+
+
+class CallState(models.TextChoices):
+    DRAFT = "draft", _("À relire")
+    PUBLISHED = "published", _("Publié")
+    CLOSED = "closed", _("Clôturé")
+    ARCHIVED = "archived", _("Archivé")
+    REJECTED = "rejected", _("Écarté")
+
+
+def codes_to_text(codes) -> str:
+    codes = [c for c in dict.fromkeys(codes) if c]
+    return f",{','.join(codes)}," if codes else ""
+
+
+def text_to_codes(text: str) -> list[str]:
+    return [c for c in (text or "").split(",") if c]
+
+
+class SourceKind(models.TextChoices):
+    FEED = "feed", _("Flux RSS / Atom")
+    JSON = "json", _("JSON (format Aides-territoires)")
+    MANUAL = "manual", _("Saisie manuelle / CSV")
+
+
+class Source(TimeStampedModel):
+    name = models.CharField(_("nom"), max_length=150)
+    kind = models.CharField(_("format"), max_length=10, choices=SourceKind.choices, default=SourceKind.FEED)
+    url = models.URLField(_("adresse du flux"), max_length=500, blank=True)
+    auto_publish = models.BooleanField(
+        _("publier directement"), default=False, help_text=_("Sinon, les nouveaux appels attendent une relecture par l'équipe.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    default_funder = models.CharField(_("financeur par défaut"), max_length=200, blank=True)
+    last_polled_at = models.DateTimeField(_("dernière collecte"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("dernier succès"), null=True, blank=True)
+    last_error_at = models.DateTimeField(_("dernière erreur le"), null=True, blank=True)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    last_created = models.PositiveIntegerField(_("nouveaux appels à la dernière collecte"), default=0)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("source")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_failing(self) -> bool:
+        return bool(self.last_error_at and (not self.last_success_at or self.last_error_at > self.last_success_at))
+
+
+class FundingCall(TimeStampedModel):
+    title = models.CharField(_("titre"), max_length=300)
+    slug = models.SlugField(_("identifiant"), max_length=320, unique=True)
+    funders = models.CharField(_("financeurs"), max_length=300, help_text=_("Séparés par des virgules."))
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown accepté."))
+    eligibility = models.TextField(_("conditions d'éligibilité"), blank=True, help_text=_("Markdown accepté."))
+    kind = models.CharField(_("type d'aide"), max_length=20, choices=CallKind.choices, default=CallKind.CALL_FOR_PROJECTS)
+    themes = models.CharField(_("thématiques"), max_length=300, blank=True)
+    beneficiaries = models.CharField(_("bénéficiaires"), max_length=300, blank=True)
+    scope = models.CharField(_("périmètre"), max_length=12, choices=Scope.choices, default=Scope.NATIONAL)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("région"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("département")
+    )
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("commune"))
+    amount_min = models.PositiveIntegerField(_("montant minimum (€)"), null=True, blank=True)
+    amount_max = models.PositiveIntegerField(_("montant maximum (€)"), null=True, blank=True)
+    rate = models.CharField(_("taux de subvention"), max_length=100, blank=True)
+    opens_on = models.DateField(_("date d'ouverture"), null=True, blank=True)
+    predeposit_on = models.DateField(_("date de pré-dépôt"), null=True, blank=True)
+    deadline = models.DateField(_("date limite"), null=True, blank=True, db_index=True)
+    is_permanent = models.BooleanField(_("permanent (sans date limite)"), default=False)
+    official_url = models.URLField(_("lien officiel"), max_length=500, blank=True, db_index=True)
+    application_url = models.URLField(_("lien de candidature"), max_length=500, blank=True)
+    source = models.ForeignKey(Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="calls", verbose_name=_("source"))
+    external_id = models.CharField(max_length=200, blank=True)
+    funder_key = models.CharField(max_length=300, blank=True, db_index=True)
+    title_key = models.CharField(max_length=300, blank=True)
+    search_text = models.TextField(blank=True, editable=False, help_text="title, funders, description, eligibility: normalised")
+    state = models.CharField(_("état"), max_length=10, choices=CallState.choices, default=CallState.DRAFT, db_index=True)
+    published_at = models.DateTimeField(_("publié le"), null=True, blank=True, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("appel à financement")
+        verbose_name_plural = _("appels à financement")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], condition=~Q(external_id=""), name="funding_call_source_external_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_min__isnull=True) | Q(amount_max__isnull=True) | Q(amount_min__lte=models.F("amount_max")),
+                name="funding_call_amounts_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "published_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            base = slugify(self.title)[:300] or "appel"
+            slug, n = base, 2
+            while FundingCall.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+                slug, n = f"{base}-{n}", n + 1
+            self.slug = slug
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("funding:call_detail", args=[self.slug])
+
+    @property
+    def theme_list(self) -> list[str]:
+        labels = dict(Theme.choices)
+        return [str(labels.get(c, c)) for c in text_to_codes(self.themes)]
+
+    @property
+    def beneficiary_list(self) -> list[str]:
+        labels = dict(Beneficiary.choices)
+        return [str(labels.get(c, c)) for c in text_to_codes(self.beneficiaries)]
+
+    @property
+    def is_open(self) -> bool:
+        if self.state != CallState.PUBLISHED:
+            return False
+        today = timezone.localdate()
+        if self.opens_on and self.opens_on > today:
+            return False
+        return self.is_permanent or self.deadline is None or self.deadline >= today
+
+    @property
+    def days_left(self) -> int | None:
+        if self.deadline is None or self.is_permanent:
+            return None
+        return (self.deadline - timezone.localdate()).days
+
+    @property
+    def perimeter_label(self) -> str:
+        if self.scope == Scope.REGION and self.region_id:
+            return str(self.region)
+        if self.scope == Scope.DEPARTMENT and self.department_id:
+            return str(self.department)
+        if self.scope == Scope.COMMUNE and self.commune_id:
+            return str(self.commune)
+        return str(_("France entière"))
+
+
+class WatchFrequency(models.TextChoices):
+    INSTANT = "instant", _("Sur le site, dès la publication")
+    DAILY = "daily", _("Résumé quotidien par e-mail")
+    WEEKLY = "weekly", _("Résumé hebdomadaire par e-mail")
+    NONE = "none", _("Aucune alerte (recherche enregistrée)")
+
+
+EMAIL_FREQUENCIES = (WatchFrequency.DAILY, WatchFrequency.WEEKLY)
+
+
+class Watch(TimeStampedModel):
+    """A saved search. ``cursor`` is the end of the last window already alerted: the next alert
+    covers calls published in (cursor, now − settle], so windows are contiguous — never a call
+    twice, never one missed. The cursor moves in the same transaction as the outbox row."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="funding_watches")
+    name = models.CharField(_("nom de l'alerte"), max_length=120)
+    criteria = models.JSONField(_("critères"), default=dict, blank=True)
+    frequency = models.CharField(_("fréquence"), max_length=10, choices=WatchFrequency.choices, default=WatchFrequency.WEEKLY)
+    email_confirmed_at = models.DateTimeField(_("e-mail confirmé le"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("désabonné le"), null=True, blank=True)
+    cursor = models.DateTimeField(default=timezone.now)
+    last_alert_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("alerte")
+        indexes = [models.Index(fields=["frequency", "cursor"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def wants_email(self) -> bool:
+        return self.frequency in EMAIL_FREQUENCIES
+
+    @property
+    def email_active(self) -> bool:
+        return self.wants_email and self.email_confirmed_at is not None and self.unsubscribed_at is None
+
+
+class AlertDelivery(models.Model):
+    """One alert sent for a watch: the window it covers and the calls in it (outbox record)."""
+
+    watch = models.ForeignKey(Watch, on_delete=models.CASCADE, related_name="deliveries")
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    call_ids = models.JSONField(default=list)
+    channel = models.CharField(max_length=10)
+    email = models.ForeignKey("community.OutboundEmail", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-window_end"]
+        constraints = [models.UniqueConstraint(fields=["watch", "window_start"], name="funding_delivery_window_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.watch_id}: {len(self.call_ids)} appels"
+
+
+class InterestKind(models.TextChoices):
+    INTERESTED = "interested", _("Ça m'intéresse")
+    APPLYING = "applying", _("Nous candidatons")
+
+
+class CallInterest(models.Model):
+    call = models.ForeignKey(FundingCall, on_delete=models.CASCADE, related_name="interests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="funding_interests")
+    kind = models.CharField(max_length=12, choices=InterestKind.choices)
+    organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["call", "user", "kind"], name="funding_interest_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.call_id}"
+
+
+class PartnerSearch(TimeStampedModel):
+    """ "Cherche partenaires": a member looks for partners to answer a call together."""
+
+    call = models.ForeignKey(FundingCall, on_delete=models.CASCADE, related_name="partner_searches")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="funding_partner_searches")
+    organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    message = models.TextField(_("message"), help_text=_("Markdown accepté."))
+    is_open = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.author_id} → {self.call_id}"
+
+
+class DeadlineReminder(models.Model):
+    """A reminder already sent (one per call, member and delay): makes the job idempotent."""
+
+    call = models.ForeignKey(FundingCall, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    days_before = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["call", "user", "days_before"], name="funding_reminder_unique")]
+
+    def __str__(self) -> str:
+        return f"J-{self.days_before} {self.call_id} → {self.user_id}"
+
+
+def feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarToken(models.Model):
+    """Private token of a member's deadlines feed (``.ics``); regenerating it revokes the old URL."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="funding_calendar_token")
+    token = models.CharField(max_length=64, unique=True, default=feed_token)
+
+    def __str__(self) -> str:
+        return f"calendar {self.user_id}"

@@ -1,0 +1,37 @@
+"""RGPD: what the funding app stores about a member, and how it is erased."""
+
+from .models import CalendarToken, CallInterest, DeadlineReminder, PartnerSearch, Watch
+
+
+def export_funding(user) -> dict:
+    return {
+        "alertes": [
+            {
+                "nom": w.name,
+                "criteres": w.criteria,
+                "frequence": w.frequency,
+                "email_confirme_le": w.email_confirmed_at.isoformat() if w.email_confirmed_at else None,
+                "desabonne_le": w.unsubscribed_at.isoformat() if w.unsubscribed_at else None,
+                "creee_le": w.created_at.isoformat(),
+            }
+            for w in Watch.objects.filter(user=user)
+        ],
+        "interets": [
+            {"appel": i.call.title, "type": i.kind, "le": i.created_at.isoformat()}
+            for i in CallInterest.objects.filter(user=user).select_related("call")
+        ],
+        "recherches_de_partenaires": [
+            {"appel": p.call.title, "message": p.message, "ouverte": p.is_open, "le": p.created_at.isoformat()}
+            for p in PartnerSearch.objects.filter(author=user).select_related("call")
+        ],
+    }
+
+
+def erase_funding(user) -> None:
+    """Watches, follows, reminders and the calendar token go; partner-search messages stay
+    (content of the network), closed and signed "ancien membre"."""
+    Watch.objects.filter(user=user).delete()
+    CallInterest.objects.filter(user=user).delete()
+    DeadlineReminder.objects.filter(user=user).delete()
+    CalendarToken.objects.filter(user=user).delete()
+    PartnerSearch.objects.filter(author=user).update(is_open=False, organisation=None)

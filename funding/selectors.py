@@ -1,0 +1,154 @@
+"""Reads of the funding app, filtered by permission and shaped for a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from community.models import is_approved_member
+
+from .filters import CallFilters, CallIndex, Territory, normalise
+from .models import AlertDelivery, CallInterest, CallState, FundingCall, PartnerSearch, Source, Theme, Watch, codes_to_text
+
+VISIBLE_STATES = [CallState.PUBLISHED, CallState.CLOSED, CallState.ARCHIVED]
+
+
+def territory_of(user) -> Territory:
+    if not user.is_authenticated:
+        return Territory()
+    from community.models import Profile
+
+    profile = Profile.objects.select_related("commune__department", "department").filter(user=user).first()
+    return Territory.of_profile(profile)
+
+
+def call_list(*, viewer, filters: CallFilters) -> QuerySet[FundingCall]:
+    qs = FundingCall.objects.select_related("region", "department", "commune").annotate(
+        applying_count=Count("interests", filter=Q(interests__kind="applying"), distinct=True)
+    )
+    return filters.apply(qs)
+
+
+def call_get_for_viewer(*, viewer, slug: str) -> FundingCall:
+    """Members see published and closed calls; drafts exist only for staff (404 otherwise)."""
+    qs = FundingCall.objects.select_related("region", "department", "commune", "source")
+    if not viewer.is_hub_staff:
+        if not is_approved_member(viewer):
+            raise Http404
+        qs = qs.filter(state__in=VISIBLE_STATES)
+    call = qs.filter(slug=slug).first()
+    if call is None:
+        raise Http404
+    return call
+
+
+def call_interests(*, call: FundingCall) -> list[CallInterest]:
+    return list(CallInterest.objects.filter(call=call).select_related("user__profile", "organisation").order_by("kind", "created_at"))
+
+
+def partner_searches(*, call: FundingCall) -> list[PartnerSearch]:
+    return list(PartnerSearch.objects.filter(call=call, is_open=True).select_related("author__profile", "organisation"))
+
+
+def review_queue() -> QuerySet[FundingCall]:
+    return (
+        FundingCall.objects.filter(state=CallState.DRAFT).select_related("source", "region", "department", "commune").order_by("created_at")
+    )
+
+
+def source_list() -> QuerySet[Source]:
+    return Source.objects.annotate(
+        call_count=Count("calls", distinct=True), draft_count=Count("calls", filter=Q(calls__state=CallState.DRAFT), distinct=True)
+    )
+
+
+def watch_list(*, user) -> list[Watch]:
+    return list(Watch.objects.filter(user=user).order_by("name"))
+
+
+def watch_get_for_owner(*, user, pk: int) -> Watch:
+    watch = Watch.objects.select_related("user").filter(pk=pk, user=user).first()
+    if watch is None:
+        raise Http404
+    return watch
+
+
+def watch_recent_deliveries(*, watch: Watch, limit: int = 10) -> list[tuple[AlertDelivery, list[FundingCall]]]:
+    deliveries = list(watch.deliveries.all()[:limit])
+    ids = {pk for d in deliveries for pk in d.call_ids}
+    calls = FundingCall.objects.in_bulk(ids)
+    return [(d, [calls[pk] for pk in d.call_ids if pk in calls]) for d in deliveries]
+
+
+# Interests (profile skills) → themes, for "suggested for you".
+INTEREST_THEMES = {
+    "acces aux droits": Theme.RIGHTS,
+    "aidants connect": Theme.RIGHTS,
+    "franceconnect": Theme.RIGHTS,
+    "reconditionnement": Theme.EQUIPMENT,
+    "formation": Theme.TRAINING,
+    "pix": Theme.TRAINING,
+    "fablab": Theme.THIRD_PLACES,
+    "tiers lieu": Theme.THIRD_PLACES,
+    "education aux medias": Theme.EDUCATION,
+    "parentalite numerique": Theme.EDUCATION,
+    "accessibilite": Theme.ACCESSIBILITY,
+    "insertion": Theme.EMPLOYMENT,
+    "inclusion numerique": Theme.INCLUSION,
+    "usage du smartphone": Theme.INCLUSION,
+    "accompagnement aux demarches": Theme.RIGHTS,
+}
+
+
+def suggested_for(*, user, limit: int = 5) -> list[FundingCall]:
+    """Open calls covering the member's territory, ranked by fit with their organisation type
+    and interests (skills they listed as interests or skills)."""
+    from community.models import Profile
+
+    profile = Profile.objects.select_related("commune__department", "department", "organisation").filter(user=user).first()
+    if profile is None:
+        return []
+    territory = Territory.of_profile(profile)
+    themes = set()
+    for name in list(profile.interests.values_list("name", flat=True)) + list(profile.skills.values_list("name", flat=True)):
+        norm = normalise(name)
+        themes |= {theme for key, theme in INTEREST_THEMES.items() if key in norm}
+    org_type = profile.organisation.type if profile.organisation else ""
+    filters = CallFilters(my_territory=True, open_now=True, territory=territory)
+    candidates = list(filters.apply(FundingCall.objects.select_related("region", "department", "commune"))[:200])
+    org_code = f",{org_type},"
+    theme_codes = [f",{t}," for t in themes]
+
+    def score(call):
+        s = 0
+        if org_type and org_code in call.beneficiaries:
+            s += 3
+        s += sum(2 for code in theme_codes if code in call.themes)
+        if call.scope != "national":
+            s += 1
+        return (-s, call.deadline or timezone.localdate().replace(year=9999), -call.pk)
+
+    relevant = [c for c in candidates if (not org_type or not c.beneficiaries or org_code in c.beneficiaries)]
+    return sorted(relevant, key=score)[:limit]
+
+
+def calendar_calls(*, user) -> list[FundingCall]:
+    """Calls with a deadline that the member follows or that match one of their watches."""
+    base = FundingCall.objects.filter(state__in=VISIBLE_STATES, deadline__isnull=False, is_permanent=False).select_related(
+        "region", "department", "commune"
+    )
+    followed = {c.pk: c for c in base.filter(interests__user=user).distinct()}
+    watches = list(Watch.objects.filter(user=user).select_related("user__profile__commune__department", "user__profile__department"))
+    if watches:
+        since = timezone.localdate() - timezone.timedelta(days=90)
+        index = CallIndex(list(base.filter(state=CallState.PUBLISHED, deadline__gte=since)))
+        from .services import watch_filters
+
+        for watch in watches:
+            for pk in index.match(watch_filters(watch)):
+                followed.setdefault(pk, index.calls[pk])
+    return sorted(followed.values(), key=lambda c: (c.deadline, c.pk))
+
+
+__all__ = ["codes_to_text"]

@@ -1,0 +1,47 @@
+"""Background work: polling sources, alerts, reminders, closing expired calls. All idempotent."""
+
+from django.tasks import task
+
+from . import services
+from .models import EMAIL_FREQUENCIES, Source, SourceKind, WatchFrequency
+
+
+@task
+def source_poll_task(source_id: int) -> int:
+    source = Source.objects.filter(pk=source_id, is_active=True).first()
+    if source is None:
+        return 0
+    return services.source_poll(source=source).created
+
+
+@task
+def sources_poll_task() -> int:
+    """One task per source: a slow or broken source never holds up the others."""
+    ids = list(Source.objects.filter(is_active=True).exclude(kind=SourceKind.MANUAL).values_list("pk", flat=True))
+    for pk in ids:
+        source_poll_task.enqueue(pk)
+    return len(ids)
+
+
+@task
+def alerts_instant_task() -> int:
+    return services.alerts_run(frequencies=[WatchFrequency.INSTANT]).alerts
+
+
+@task
+def alerts_daily_task() -> int:
+    return services.alerts_run(frequencies=[WatchFrequency.DAILY]).alerts
+
+
+@task
+def alerts_weekly_task() -> int:
+    return services.alerts_run(frequencies=[WatchFrequency.WEEKLY]).alerts
+
+
+@task
+def deadlines_task() -> int:
+    services.calls_close_expired()
+    return services.reminders_send()
+
+
+__all__ = ["EMAIL_FREQUENCIES"]

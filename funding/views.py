@@ -1,0 +1,365 @@
+"""Funding pages: search, call page, working together, watches, deadlines feed, staff curation."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from community.access import member_required, staff_required
+
+from . import selectors, services
+from .calendar import calendar_ics
+from .filters import CallFilters
+from .forms import CallForm, CallSearchForm, CsvImportForm, PartnerSearchForm, ShareForm, SourceForm, WatchForm
+from .models import CalendarToken, CallState, InterestKind, PartnerSearch, Source, Watch, WatchFrequency
+
+PAGE_SIZE = 20
+
+
+def _search(request) -> tuple[CallSearchForm, CallFilters]:
+    form = CallSearchForm(request.GET or None)
+    return form, form.to_filters(territory=selectors.territory_of(request.user))
+
+
+@member_required
+def call_list(request):
+    form, filters = _search(request)
+    page = Paginator(selectors.call_list(viewer=request.user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "filters": filters,
+        "watch_form": WatchForm(initial={"name": filters.q or _("Ma recherche")}),
+        "querystring": request.GET.urlencode(),
+    }
+    template = "funding/_call_results.html" if request.htmx else "funding/call_list.html"
+    return TemplateResponse(request, template, context)
+
+
+def _share_groups(user):
+    try:
+        from groups import services as group_services
+        from groups.access import group_ids_of, groups_visible_to
+    except ImportError:
+        return None
+    if not hasattr(group_services, "topic_create"):
+        return None
+    return groups_visible_to(user).filter(pk__in=group_ids_of(user)).order_by("name")
+
+
+def _call_context(request, call, **extra):
+    interests = selectors.call_interests(call=call)
+    mine = {i.kind for i in interests if i.user_id == request.user.pk}
+    groups = _share_groups(request.user)
+    return {
+        "call": call,
+        "interested": [i for i in interests if i.kind == InterestKind.INTERESTED],
+        "applying": [i for i in interests if i.kind == InterestKind.APPLYING],
+        "mine": mine,
+        "partner_searches": selectors.partner_searches(call=call),
+        "partner_form": PartnerSearchForm(),
+        "share_form": ShareForm(groups=groups) if groups is not None and groups.exists() else None,
+        **extra,
+    }
+
+
+@member_required
+def call_detail(request, slug):
+    call = selectors.call_get_for_viewer(viewer=request.user, slug=slug)
+    return TemplateResponse(request, "funding/call_detail.html", _call_context(request, call))
+
+
+@member_required
+@require_POST
+def call_interest(request, slug):
+    call = selectors.call_get_for_viewer(viewer=request.user, slug=slug)
+    kind = request.POST.get("kind", "")
+    try:
+        marked = services.interest_toggle(call=call, user=request.user, kind=kind)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        label = InterestKind(kind).label
+        messages.success(request, _("« %(l)s » enregistré.") % {"l": label} if marked else _("« %(l)s » retiré.") % {"l": label})
+    return redirect(call.get_absolute_url() + "#ensemble")
+
+
+@member_required
+@require_POST
+def partner_search_create(request, slug):
+    call = selectors.call_get_for_viewer(viewer=request.user, slug=slug)
+    form = PartnerSearchForm(request.POST)
+    if form.is_valid():
+        try:
+            services.partner_search_create(call=call, author=request.user, message=form.cleaned_data["message"])
+        except ValidationError as exc:
+            form.add_error("message", exc.messages[0])
+        else:
+            messages.success(request, _("Votre recherche de partenaires est publiée."))
+            return redirect(call.get_absolute_url() + "#partenaires")
+    return TemplateResponse(request, "funding/call_detail.html", _call_context(request, call, partner_form=form), status=400)
+
+
+@member_required
+@require_POST
+def partner_search_close(request, slug, pk):
+    call = selectors.call_get_for_viewer(viewer=request.user, slug=slug)
+    search = get_object_or_404(PartnerSearch, pk=pk, call=call)
+    services.partner_search_close(search=search, user=request.user)
+    messages.success(request, _("Recherche de partenaires close."))
+    return redirect(call.get_absolute_url() + "#partenaires")
+
+
+@member_required
+@require_POST
+def call_share(request, slug):
+    call = selectors.call_get_for_viewer(viewer=request.user, slug=slug)
+    groups = _share_groups(request.user)
+    if groups is None:
+        raise Http404
+    form = ShareForm(request.POST, groups=groups)
+    if form.is_valid():
+        try:
+            topic = services.call_share_to_group(
+                call=call, group=form.cleaned_data["group"], author=request.user, message=form.cleaned_data["message"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("L'appel est partagé dans le groupe."))
+            url = topic.get_absolute_url() if hasattr(topic, "get_absolute_url") else call.get_absolute_url()
+            return redirect(url)
+        return redirect(call.get_absolute_url())
+    return TemplateResponse(request, "funding/call_detail.html", _call_context(request, call, share_form=form), status=400)
+
+
+# --- Staff: calls, review queue, sources, import -------------------------------------------
+@staff_required
+def call_create(request):
+    form = CallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            call = services.call_create(data=form.service_data(), author=request.user, publish=form.cleaned_data.get("publish", False))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Appel enregistré."))
+            return redirect(call.get_absolute_url())
+    return TemplateResponse(request, "funding/call_form.html", {"form": form})
+
+
+@staff_required
+def call_edit(request, slug):
+    call = selectors.call_get_for_viewer(viewer=request.user, slug=slug)
+    form = CallForm(request.POST or None, instance=call)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.call_update(call=call, data=form.service_data(), editor=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Appel modifié."))
+            return redirect(call.get_absolute_url())
+    return TemplateResponse(request, "funding/call_form.html", {"form": form, "call": call})
+
+
+@staff_required
+@require_POST
+def call_state(request, slug, action):
+    call = selectors.call_get_for_viewer(viewer=request.user, slug=slug)
+    handler = {"publier": services.call_publish, "ecarter": services.call_reject, "cloturer": services.call_close}.get(action)
+    if handler is None:
+        raise Http404
+    handler(call=call, by=request.user)
+    messages.success(request, _("« %(t)s » : %(s)s.") % {"t": call.title, "s": call.get_state_display().lower()})
+    if request.POST.get("next") == "review":
+        return redirect("funding:review_queue")
+    return redirect(call.get_absolute_url())
+
+
+@staff_required
+def review_queue(request):
+    page = Paginator(selectors.review_queue(), 50).get_page(request.GET.get("page"))
+    return TemplateResponse(request, "funding/review_queue.html", {"page": page})
+
+
+@staff_required
+def source_list(request):
+    return TemplateResponse(request, "funding/source_list.html", {"sources": selectors.source_list()})
+
+
+@staff_required
+def source_edit(request, pk=None):
+    source = get_object_or_404(Source, pk=pk) if pk else None
+    form = SourceForm(request.POST or None, instance=source)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Source enregistrée."))
+        return redirect("funding:source_list")
+    return TemplateResponse(request, "funding/source_form.html", {"form": form, "source": source})
+
+
+@staff_required
+@require_POST
+def source_poll(request, pk):
+    source = get_object_or_404(Source, pk=pk)
+    result = services.source_poll(source=source)
+    if source.last_success_at and source.last_polled_at == source.last_success_at:
+        messages.success(
+            request,
+            _("%(s)s : %(c)s nouvel(s) appel(s), %(d)s déjà connu(s).") % {"s": source.name, "c": result.created, "d": result.duplicates},
+        )
+        for error in result.errors[:5]:
+            messages.warning(request, error)
+    else:
+        messages.error(request, _("%(s)s : échec de la collecte (%(e)s).") % {"s": source.name, "e": source.last_error[:200]})
+    return redirect("funding:source_list")
+
+
+@staff_required
+def csv_import(request):
+    form = CsvImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.calls_import_csv(
+                content=form.cleaned_data["file"].read(),
+                author=request.user,
+                publish=form.cleaned_data["publish"],
+                valid_rows_only=form.cleaned_data["valid_rows_only"],
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc)
+    return TemplateResponse(
+        request, "funding/csv_import.html", {"form": form, "report": report}, status=400 if report and not report.applied else 200
+    )
+
+
+# --- Watches ----------------------------------------------------------------------------------
+@member_required
+def watch_list(request):
+    return TemplateResponse(request, "funding/watch_list.html", {"watches": selectors.watch_list(user=request.user)})
+
+
+@member_required
+@require_POST
+def watch_create(request):
+    _form, filters = _search(request)
+    form = WatchForm(request.POST)
+    if form.is_valid():
+        try:
+            watch = services.watch_create(
+                user=request.user, name=form.cleaned_data["name"], filters=filters, frequency=form.cleaned_data["frequency"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if watch.wants_email:
+                messages.success(
+                    request,
+                    _("Alerte enregistrée. Confirmez-la avec le lien envoyé à %(email)s pour recevoir les e-mails.")
+                    % {"email": request.user.email},
+                )
+            else:
+                messages.success(request, _("Alerte enregistrée."))
+            return redirect("funding:watch_detail", pk=watch.pk)
+    else:
+        messages.error(request, _("Donnez un nom et une fréquence à l'alerte."))
+    return redirect(reverse("funding:call_list") + "?" + request.GET.urlencode())
+
+
+@member_required
+def watch_detail(request, pk):
+    watch = selectors.watch_get_for_owner(user=request.user, pk=pk)
+    form = WatchForm(request.POST or None, initial={"name": watch.name, "frequency": watch.frequency})
+    if request.method == "POST" and form.is_valid():
+        services.watch_update(watch=watch, user=request.user, name=form.cleaned_data["name"], frequency=form.cleaned_data["frequency"])
+        messages.success(request, _("Alerte modifiée."))
+        return redirect("funding:watch_detail", pk=watch.pk)
+    search_url = reverse("funding:call_list") + "?" + urlencode(watch.criteria, doseq=True)
+    context = {"watch": watch, "form": form, "deliveries": selectors.watch_recent_deliveries(watch=watch), "search_url": search_url}
+    return TemplateResponse(request, "funding/watch_detail.html", context)
+
+
+@member_required
+@require_POST
+def watch_delete(request, pk):
+    watch = selectors.watch_get_for_owner(user=request.user, pk=pk)
+    services.watch_delete(watch=watch, user=request.user)
+    messages.success(request, _("Alerte supprimée."))
+    return redirect("funding:watch_list")
+
+
+@member_required
+@require_POST
+def watch_resend_confirmation(request, pk):
+    watch = selectors.watch_get_for_owner(user=request.user, pk=pk)
+    services.watch_update(watch=watch, user=request.user, name=watch.name, frequency=watch.frequency)
+    messages.success(request, _("Lien de confirmation envoyé à %(email)s.") % {"email": request.user.email})
+    return redirect("funding:watch_detail", pk=watch.pk)
+
+
+def watch_confirm(request, token):
+    """Double opt-in landing page: works without login; the POST confirms (mail scanners only GET)."""
+    try:
+        watch = services._watch_from_token(token, services.CONFIRM_SALT, services.CONFIRM_MAX_AGE)
+    except ValidationError as exc:
+        return TemplateResponse(request, "funding/token_invalid.html", {"message": exc.messages[0]}, status=404)
+    if request.method == "POST":
+        watch = services.watch_confirm_email(token=token)
+        return TemplateResponse(request, "funding/watch_confirmed.html", {"watch": watch})
+    return TemplateResponse(request, "funding/watch_confirm.html", {"watch": watch})
+
+
+@csrf_exempt
+def watch_unsubscribe(request, token):
+    """One-click unsubscribe without login. GET shows a single button; POST (the button, or the
+    mail client's RFC 8058 ``List-Unsubscribe-Post``) unsubscribes. The token is signed: no CSRF
+    risk beyond unsubscribing the token's own watch, which is the point."""
+    try:
+        watch = services._watch_from_token(token, services.UNSUBSCRIBE_SALT)
+    except ValidationError as exc:
+        return TemplateResponse(request, "funding/token_invalid.html", {"message": exc.messages[0]}, status=404)
+    if request.method == "POST":
+        watch = services.watch_unsubscribe(token=token)
+        return TemplateResponse(request, "funding/watch_unsubscribed.html", {"watch": watch})
+    return TemplateResponse(request, "funding/watch_unsubscribe.html", {"watch": watch})
+
+
+# --- Deadlines --------------------------------------------------------------------------------
+@member_required
+def deadlines(request):
+    token = services.calendar_token_get(user=request.user)
+    feed_url = request.build_absolute_uri(reverse("funding:calendar_feed", args=[token.token]))
+    calls = [c for c in selectors.calendar_calls(user=request.user) if c.deadline >= timezone.localdate()]
+    return TemplateResponse(request, "funding/deadlines.html", {"feed_url": feed_url, "calls": calls})
+
+
+@member_required
+@require_POST
+def deadlines_reset(request):
+    services.calendar_token_reset(user=request.user)
+    messages.success(request, _("Nouveau lien créé : l'ancien ne fonctionne plus."))
+    return redirect("funding:deadlines")
+
+
+def calendar_feed(request, token):
+    row = CalendarToken.objects.select_related("user").filter(token=token).first()
+    if row is None or not row.user.is_active or row.user.erased_at:
+        raise Http404
+    body = calendar_ics(user=row.user, calls=selectors.calendar_calls(user=row.user))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="echeances-financements.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+__all__ = ["CallState", "Watch", "WatchFrequency", "PermissionDenied"]

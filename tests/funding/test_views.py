@@ -1,0 +1,218 @@
+"""Pages from the outside: permissions, query counts, working together, deadlines feed, panels, RGPD."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from icalendar import Calendar
+from notifications.models import Notification
+
+from community.models import Commune, Organisation
+from funding import services
+from funding.models import CallInterest, DeadlineReminder, PartnerSearch, Source, Watch
+from tests.factories import StaffFactory, UserFactory
+
+from .factories import make_call
+
+pytestmark = pytest.mark.django_db
+
+
+def test_list_and_detail_permissions(client, member_client, pending_client, staff_client):
+    call = make_call(title="Appel public")
+    draft = make_call(title="Appel brouillon", publish=False)
+    assert client.get("/financements/").status_code == 302
+    assert client.get(call.get_absolute_url()).status_code == 302
+    assert pending_client.get("/financements/").status_code in (302, 403)
+    response = member_client.get("/financements/")
+    assert (
+        response.status_code == 200 and "Appel public" in response.content.decode() and "Appel brouillon" not in response.content.decode()
+    )
+    assert member_client.get(call.get_absolute_url()).status_code == 200
+    assert member_client.get(draft.get_absolute_url()).status_code == 404
+    assert staff_client.get(draft.get_absolute_url()).status_code == 200
+
+
+def test_staff_pages_forbidden_to_members(member_client, client):
+    call = make_call()
+    for url in ["/financements/nouveau/", "/financements/relecture/", "/financements/sources/", "/financements/sources/nouvelle/"]:
+        assert member_client.get(url).status_code == 403
+        assert client.get(url).status_code == 302
+    assert member_client.post(f"/financements/appel/{call.slug}/publier/etat/").status_code == 403
+    assert member_client.get(f"/financements/appel/{call.slug}/modifier/").status_code == 403
+
+
+def test_staff_creates_and_publishes_from_review_queue(staff_client):
+    response = staff_client.post(
+        "/financements/nouveau/",
+        {
+            "title": "Nouvel appel de l'équipe",
+            "funders": "ANCT",
+            "kind": "subvention",
+            "scope": "department",
+            "department": "",
+            "themes_list": ["formation"],
+        },
+    )
+    assert response.status_code == 200 and "Choisissez le territoire" in response.content.decode()
+    from community.models import Department
+
+    response = staff_client.post(
+        "/financements/nouveau/",
+        {
+            "title": "Nouvel appel de l'équipe",
+            "funders": "ANCT",
+            "kind": "subvention",
+            "scope": "department",
+            "department": Department.objects.get(code="21").pk,
+            "themes_list": ["formation"],
+            "deadline": "2027-01-31",
+        },
+    )
+    assert response.status_code == 302
+    queue = staff_client.get("/financements/relecture/").content.decode()
+    assert "Nouvel appel de l" in queue
+    from funding.models import FundingCall
+
+    call = FundingCall.objects.get(title="Nouvel appel de l'équipe")
+    assert call.state == "draft" and call.themes == ",formation,"
+    staff_client.post(f"/financements/appel/{call.slug}/publier/etat/", {"next": "review"})
+    call.refresh_from_db()
+    assert call.state == "published" and call.published_at
+
+
+def test_list_page_query_count_is_fixed(member_client):
+    def count(n):
+        for _ in range(n):
+            call = make_call()
+            CallInterest.objects.create(call=call, user=UserFactory(), kind="applying")
+        with CaptureQueriesContext(connection) as ctx:
+            assert member_client.get("/financements/?sort=newest").status_code == 200
+        return len(ctx.captured_queries)
+
+    assert count(10) == count(90)
+
+
+def test_review_queue_and_sources_query_counts(staff_client):
+    source = Source.objects.create(name="S", url="https://exemple.fr/flux")
+
+    def count(n):
+        for _ in range(n):
+            make_call(publish=False)
+            Source.objects.create(name="S", url="https://exemple.fr/flux")
+        with CaptureQueriesContext(connection) as ctx:
+            staff_client.get("/financements/relecture/")
+            staff_client.get("/financements/sources/")
+        return len(ctx.captured_queries)
+
+    assert source and count(10) == count(40)
+
+
+def test_detail_shows_days_left(member_client):
+    call = make_call(deadline=timezone.localdate() + timedelta(days=12))
+    assert "plus que 12 jours" in member_client.get(call.get_absolute_url()).content.decode()
+    permanent = make_call(is_permanent=True)
+    assert "Permanent" in member_client.get(permanent.get_absolute_url()).content.decode()
+
+
+def test_interest_and_applying_visible_with_organisation(member, member_client, client_for):
+    org = Organisation.objects.create(name="Centre social Les Tilleuls", type="centre_social")
+    member.profile.organisation = org
+    member.profile.save()
+    call = make_call()
+    member_client.post(f"/financements/appel/{call.slug}/interet/", {"kind": "applying"})
+    html = client_for(UserFactory()).get(call.get_absolute_url()).content.decode()
+    assert "Centre social Les Tilleuls" in html and member.public_name in html
+    member_client.post(f"/financements/appel/{call.slug}/interet/", {"kind": "applying"})
+    assert not CallInterest.objects.exists()
+
+
+def test_partner_search_notifies_followers(member, member_client, other_member):
+    call = make_call()
+    services.interest_toggle(call=call, user=other_member, kind="interested")
+    response = member_client.post(f"/financements/appel/{call.slug}/partenaires/", {"message": "court"})
+    assert response.status_code == 400
+    member_client.post(
+        f"/financements/appel/{call.slug}/partenaires/", {"message": "Nous cherchons une médiathèque partenaire en Côte-d'Or."}
+    )
+    assert PartnerSearch.objects.filter(author=member).exists()
+    note = Notification.objects.get(recipient=other_member)
+    assert "cherche des partenaires" in note.verb
+    assert not Notification.objects.filter(recipient=member).exists()
+
+
+def test_share_to_group_lists_only_groups_where_member_may_post(member_client):
+    call = make_call()
+    html = member_client.get(call.get_absolute_url()).content.decode()
+    try:
+        from groups.services import topic_create  # noqa: F401
+    except ImportError:
+        assert "Partager dans un groupe" not in html
+        assert member_client.post(f"/financements/appel/{call.slug}/partager/", {"group": 1}).status_code == 404
+
+
+def test_calendar_feed(member, member_client, client):
+    followed = make_call(title="Suivi", deadline=timezone.localdate() + timedelta(days=20))
+    matched = make_call(title="Tiers-lieux qui matche", themes=("tiers_lieux",), deadline=timezone.localdate() + timedelta(days=40))
+    make_call(title="Sans rapport", themes=("equipement",))
+    services.interest_toggle(call=followed, user=member, kind="interested")
+    Watch.objects.create(user=member, name="tiers", criteria={"themes": ["tiers_lieux"]}, frequency="none")
+    page = member_client.get("/financements/echeances/")
+    url = page.context["feed_url"]
+    response = client.get(url.replace("http://testserver", ""))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    summaries = {str(e["summary"]) for e in Calendar.from_ical(response.content).walk("VEVENT")}
+    assert summaries == {"Date limite : Suivi", "Date limite : Tiers-lieux qui matche"}
+    assert matched
+    member_client.post("/financements/echeances/nouveau-lien/")
+    assert client.get(url.replace("http://testserver", "")).status_code == 404
+
+
+def test_deadline_reminders_once(member):
+    call = make_call(deadline=timezone.localdate() + timedelta(days=7))
+    services.interest_toggle(call=call, user=member, kind="applying")
+    assert services.reminders_send() == 1
+    assert services.reminders_send() == 0
+    assert DeadlineReminder.objects.count() == 1
+    assert "Plus que 7 jour" in Notification.objects.get(recipient=member).verb
+
+
+def test_dashboard_panels(member, member_client):
+    dijon = Commune.objects.get(insee="21231")
+    member.profile.commune = dijon
+    member.profile.save()
+    make_call(title="Appel pour la Côte-d'Or", scope="department", department=dijon.department)
+    make_call(title="Appel pour le Doubs", scope="department", department=dijon.department.region.departments.get(code="25"))
+    Watch.objects.create(user=member, name="Mon alerte à moi", criteria={}, frequency="none")
+    html = member_client.get("/tableau-de-bord/").content.decode()
+    assert "Financements suggérés pour vous" in html and "Appel pour la Côte-d&#x27;Or" in html and "Appel pour le Doubs" not in html
+    assert "Mon alerte à moi" in html
+
+
+def test_rgpd_export_and_erase(member, other_member):
+    from common.registry import registry
+
+    call = make_call()
+    services.interest_toggle(call=call, user=member, kind="interested")
+    services.partner_search_create(call=call, author=member, message="Nous cherchons un partenaire associatif.")
+    Watch.objects.create(user=member, name="A", criteria={}, frequency="none")
+    data = registry.data_exporters["funding"](member)
+    assert data["alertes"][0]["nom"] == "A" and data["interets"] and data["recherches_de_partenaires"]
+    registry.account_erasers["funding"](member)
+    assert not Watch.objects.filter(user=member).exists() and not CallInterest.objects.filter(user=member).exists()
+    assert PartnerSearch.objects.get(author=member).is_open is False
+
+
+def test_demo_loader_is_idempotent():
+    from common.registry import registry
+    from funding.models import FundingCall
+
+    StaffFactory(email="equipe@maillage.localhost")
+    UserFactory(email="membre@maillage.localhost")
+    loader = registry.demo_loaders["funding"][1]
+    loader()
+    count = FundingCall.objects.count()
+    loader()
+    assert count == FundingCall.objects.count() >= 40
+    assert FundingCall.objects.filter(state="closed").count() >= 5 and FundingCall.objects.filter(state="draft").count() == 2
