@@ -54,6 +54,11 @@ class Chart:
             return heatmap_svg(self)
         return bar_svg(self)
 
+    @property
+    def map_svg(self) -> SafeString:
+        points = self.extra.get("points")
+        return points_map_svg(self, points) if points else mark_safe("")  # noqa: S308 - empty
+
     def csv(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";")
@@ -127,3 +132,46 @@ def heatmap_svg(chart: Chart) -> SafeString:
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
+
+
+def points_map_svg(chart: Chart, points: list[tuple[float, float, bool]]) -> SafeString:
+    """Each place as a dot on an equirectangular projection fitted to the points: labelled places
+    are dark squares, the others light circles (shape, not only colour, tells them apart)."""
+    import math
+
+    lons = [p[0] for p in points]
+    lats = [p[1] for p in points]
+    min_lon, max_lon, min_lat, max_lat = min(lons), max(lons), min(lats), max(lats)
+    k = math.cos(math.radians((min_lat + max_lat) / 2))
+    span_x = max((max_lon - min_lon) * k, 0.01)
+    span_y = max(max_lat - min_lat, 0.01)
+    width = 560
+    height = max(160, min(640, round(width * span_y / span_x)))
+    pad = 12
+    sx = (width - 2 * pad) / span_x
+    sy = (height - 2 * pad) / span_y
+    title_id, desc_id = f"map-{chart.key}-title", f"map-{chart.key}-desc"
+    labelled = sum(1 for p in points if p[2])
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-map" viewBox="0 0 {width} {height + 30}" '
+        f'role="img" aria-labelledby="{title_id} {desc_id}" focusable="false">',
+        f'<title id="{title_id}">{escape(str(chart.title))} : carte</title>',
+        f'<desc id="{desc_id}">{len(points)} lieux géolocalisés, dont {labelled} labellisés (carrés foncés).</desc>',
+        f'<rect x="0" y="0" width="{width}" height="{height}" class="chart-map-bg"/>',
+    ]
+    plain, squares = [], []
+    for lon, lat, is_labelled in points:
+        x = round(pad + (lon - min_lon) * k * sx, 1)
+        y = round(pad + (max_lat - lat) * sy, 1)
+        if is_labelled:
+            squares.append(f'<rect x="{x - 3}" y="{y - 3}" width="6" height="6" class="chart-map-labelled"/>')
+        else:
+            plain.append(f'<circle cx="{x}" cy="{y}" r="2.6" class="chart-map-place"/>')
+    parts.extend(plain)
+    parts.extend(squares)
+    parts.append(f'<circle cx="14" cy="{height + 16}" r="4" class="chart-map-place"/>')
+    parts.append(_text(24, height + 20, "lieu", cls="chart-label"))
+    parts.append(f'<rect x="80" y="{height + 11}" width="9" height="9" class="chart-map-labelled"/>')
+    parts.append(_text(96, height + 20, "lieu labellisé", cls="chart-label"))
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - numbers and escaped text only

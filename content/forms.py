@@ -95,7 +95,7 @@ class ResourceForm(forms.ModelForm):
 
     class Meta:
         model = Resource
-        fields = ["title", "summary", "description", "type", "licence", "authors", "organisation", "department", "group", "url"]
+        fields = ["title", "summary", "description", "type", "licence", "authors", "organisation", "department", "group", "event", "url"]
         widgets = {"description": forms.Textarea(attrs={"rows": 6}), "summary": forms.TextInput()}
 
     def __init__(self, *args, user=None, **kwargs):
@@ -115,6 +115,21 @@ class ResourceForm(forms.ModelForm):
         self.fields["group"].queryset = groups.order_by("name")
         self.fields["group"].required = False
         self.fields["group"].help_text = _("Si la ressource vient d'un de vos groupes : ses modérateur·rices pourront la publier.")
+
+        self._limit_events()
+
+    def _limit_events(self):
+        """Events of the last year the member may have attended (published ones)."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from events.models import Event
+
+        since = timezone.now() - timedelta(days=400)
+        self.fields["event"].queryset = Event.objects.filter(state="published", start__gte=since).order_by("-start")
+        self.fields["event"].required = False
+        self.fields["event"].help_text = _("Si la ressource a été produite lors d'un atelier ou d'une rencontre.")
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")

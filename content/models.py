@@ -242,6 +242,9 @@ class Resource(TimeStampedModel):
     group = models.ForeignKey(
         "groups.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="resources", verbose_name=_("groupe d'origine")
     )
+    event = models.ForeignKey(
+        "events.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="resources", verbose_name=_("événement d'origine")
+    )
     url = models.URLField(_("lien"), blank=True, help_text=_("Pour une vidéo ou une ressource en ligne."))
     file = models.FileField(_("fichier"), storage=resource_storage, upload_to=resource_file_path, blank=True, max_length=300)
     file_name = models.CharField(max_length=150, blank=True)

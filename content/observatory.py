@@ -8,8 +8,10 @@ are left out of the figures about that field, as in the directory.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from community.models import Commune, Department, MemberStatus, Metier, Profile, Skill, Visibility
@@ -121,12 +123,156 @@ def chart_resources_theme(public: bool = False) -> Chart:
     )
 
 
+def chart_events_month(public: bool = False) -> Chart | None:
+    """Published events per month over the last twelve months, with sign-ups and attendance."""
+    Event = optional_model("events", "Event")
+    if Event is None:
+        return None
+    from django.db.models.functions import TruncMonth
+    from django.utils import timezone
+
+    since = (timezone.now() - timedelta(days=365)).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    events = Event.objects.filter(state="published", start__gte=since)
+    if public:
+        events = events.filter(audience="public")
+    rows = []
+    for r in (
+        events.annotate(month=TruncMonth("start"))
+        .values("month")
+        .annotate(
+            n=Count("pk", distinct=True),
+            signed=Count("registrations", filter=Q(registrations__status__in=["confirmed", "offered"])),
+            attended=Count("registrations", filter=Q(registrations__attended_at__isnull=False)),
+        )
+        .order_by("month")
+    ):
+        rows.append([date_format(r["month"], "F Y"), r["n"], r["signed"], r["attended"]])
+    return Chart(
+        key="events_month",
+        title=str(CHART_LABELS["events_month"]),
+        description=_("Nombre d'événements publiés par mois sur douze mois, avec les inscriptions confirmées et les présences."),
+        columns=[_("Mois"), _("Événements"), _("Inscriptions confirmées"), _("Présences")],
+        rows=rows,
+        note=_("La barre représente le nombre d'événements ; inscriptions et présences figurent dans le tableau."),
+    )
+
+
+def chart_places_state(public: bool = False) -> Chart | None:
+    """Places per department (from the postcode) with their state, plus a point map (SVG)."""
+    Place = optional_model("places", "Place")
+    if Place is None:
+        return None
+    from django.db.models.functions import Substr
+
+    places = Place.objects.filter(is_published=True) if public else Place.objects.all()
+    rows = list(
+        places.annotate(dep=Substr("code_postal", 1, 2))
+        .values("dep")
+        .annotate(
+            n=Count("pk"),
+            published=Count("pk", filter=Q(is_published=True)),
+            labelled=Count("pk", filter=Q(is_labelled=True)),
+        )
+        .order_by("dep")
+    )
+    names = dict(Department.objects.filter(code__in=[r["dep"] for r in rows]).values_list("code", "name"))
+    points = list(places.filter(latitude__isnull=False, longitude__isnull=False).values_list("longitude", "latitude", "is_labelled"))
+    return Chart(
+        key="places_state",
+        title=str(CHART_LABELS["places_state"]),
+        description=_("Lieux de médiation numérique par département : total, publiés et labellisés ; la carte place chaque lieu."),
+        columns=[_("Département"), _("Lieux"), _("Publiés"), _("Labellisés")],
+        rows=[[f"{names.get(r['dep'], r['dep'])} ({r['dep']})", r["n"], r["published"], r["labelled"]] for r in rows],
+        extra={"points": points},
+    )
+
+
+def chart_labels_state(public: bool = False) -> Chart | None:
+    """Label applications by state and labels by status (two GROUP BY queries)."""
+    Application = optional_model("labels", "Application")
+    Label = optional_model("labels", "Label")
+    if Application is None or Label is None:
+        return None
+    app_labels = dict(Application._meta.get_field("state").choices)
+    label_labels = dict(Label._meta.get_field("status").choices)
+    rows = [
+        [_("Candidature : %(state)s") % {"state": app_labels.get(r["state"], r["state"])}, r["n"]]
+        for r in Application.objects.values("state").annotate(n=Count("pk")).order_by("state")
+    ]
+    rows += [
+        [_("Label : %(state)s") % {"state": label_labels.get(r["status"], r["status"])}, r["n"]]
+        for r in Label.objects.values("status").annotate(n=Count("pk")).order_by("status")
+    ]
+    return Chart(
+        key="labels_state",
+        title=str(CHART_LABELS["labels_state"]),
+        description=_("Nombre de candidatures au label par état, et de labels par statut."),
+        columns=[_("État"), _("Nombre")],
+        rows=rows,
+    )
+
+
+def chart_funding_theme(public: bool = False) -> Chart | None:
+    """Funding calls by theme and deadline (guarded: the funding app may not define its model yet)."""
+    FundingCall = optional_model("funding", "FundingCall")
+    if FundingCall is None:
+        return None
+    return funding_chart(FundingCall, public=public)
+
+
+def funding_chart(FundingCall, *, public: bool) -> Chart | None:
+    """Published calls per theme and deadline bucket, in one aggregate query (themes are stored
+    as ``,code,code,`` text by the funding app)."""
+    import importlib
+
+    from django.core.exceptions import FieldError
+    from django.utils import timezone
+
+    theme_choices = getattr(importlib.import_module("funding.models"), "Theme", None)
+    if theme_choices is None:
+        return None
+    today = timezone.localdate()
+    soon = today + timedelta(days=30)
+    buckets = {
+        "soon": Q(is_permanent=False, deadline__gte=today, deadline__lte=soon),
+        "later": Q(is_permanent=False, deadline__gt=soon),
+        "none": Q(is_permanent=True) | Q(deadline__isnull=True),
+        "past": Q(is_permanent=False, deadline__lt=today),
+    }
+    aggregates = {}
+    for code, _label in theme_choices.choices:
+        for bucket, q in buckets.items():
+            aggregates[f"{code}__{bucket}"] = Count("pk", filter=Q(themes__contains=f",{code},") & q)
+    try:
+        totals = FundingCall.objects.filter(state__in=["published", "closed"]).aggregate(**aggregates)
+    except FieldError:  # the funding model changed shape: leave the chart out rather than fail
+        return None
+    rows = [
+        [str(label), *(totals[f"{code}__{bucket}"] for bucket in buckets)]
+        for code, label in theme_choices.choices
+        if any(totals[f"{code}__{bucket}"] for bucket in buckets)
+    ]
+    return Chart(
+        key="funding_theme",
+        title=str(CHART_LABELS["funding_theme"]),
+        description=_("Appels publiés par thématique, selon leur date limite : dans les 30 jours, plus tard, sans date limite, passée."),
+        columns=[_("Thématique"), _("Échéance sous 30 jours"), _("Échéance plus lointaine"), _("Sans date limite"), _("Échéance passée")],
+        rows=rows,
+        kind="matrix",
+        extra={"short_columns": ["≤ 30 j", "> 30 j", "sans", "passée"]},
+    )
+
+
 BUILDERS: dict[str, Callable[..., Chart | None]] = {
     "members_department": chart_members_department,
     "members_metier": chart_members_metier,
     "skills_census": chart_skills_census,
     "skills_missing": chart_skills_missing,
     "resources_theme": chart_resources_theme,
+    "events_month": chart_events_month,
+    "funding_theme": chart_funding_theme,
+    "places_state": chart_places_state,
+    "labels_state": chart_labels_state,
 }
 
 
@@ -135,9 +281,17 @@ def public_chart_keys() -> list[str]:
     return [k for k in keys if k in CHART_LABELS]
 
 
+SOURCES = {
+    "events_month": ("events", "Event"),
+    "funding_theme": ("funding", "FundingCall"),
+    "places_state": ("places", "Place"),
+    "labels_state": ("labels", "Application"),
+}
+
+
 def available_keys() -> list[str]:
-    """Chart keys whose source app exists (events, funding, places, labels may come later)."""
-    return [key for key in CHART_LABELS if key in BUILDERS and BUILDERS[key] is not None]
+    """Chart keys whose source model exists (events, funding, places, labels may come later)."""
+    return [key for key in CHART_LABELS if key in BUILDERS and (key not in SOURCES or optional_model(*SOURCES[key]) is not None)]
 
 
 def chart_build(key: str, *, public: bool) -> Chart | None:

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-from community.models import MemberStatus, Organisation, Profile, is_approved_member
+from community.models import Department, MemberStatus, Organisation, Profile, is_approved_member
 
 from .models import Audience, Collection, CollectionItem, NewsPage, Resource, ResourceStatus, ResourceVote, Theme
 
@@ -63,7 +64,7 @@ def resource_list_published(*, viewer) -> QuerySet[Resource]:
 
 
 def _shaped(qs: QuerySet[Resource]) -> QuerySet[Resource]:
-    return qs.select_related("department", "organisation", "submitted_by__profile", "group").prefetch_related(
+    return qs.select_related("department", "organisation", "submitted_by__profile", "group", "event").prefetch_related(
         Prefetch("themes", queryset=Theme.objects.order_by("name")), Prefetch("audiences", queryset=Audience.objects.order_by("name"))
     )
 
@@ -113,6 +114,21 @@ def resource_get_for_viewer(*, viewer, slug: str) -> Resource:
     if viewer.is_authenticated and (resource.submitted_by_id == viewer.pk or can_moderate(user=viewer, resource=resource)):
         return resource
     raise Http404
+
+
+def origin_links(*, viewer, resource: Resource) -> list[dict]:
+    """Links to the event the resource comes from, when the viewer may see that event."""
+    links = []
+    event = resource.event
+    if event is not None and event.state == "published":
+        visible = event.audience == "public" or (event.audience == "members" and is_approved_member(viewer))
+        if not visible and event.audience == "group" and event.audience_group_id and viewer.is_authenticated:
+            from groups.access import group_ids_of
+
+            visible = viewer.is_hub_staff or group_ids_of(viewer).filter(group_id=event.audience_group_id).exists()
+        if visible:
+            links.append({"label": _("Issue de l'événement"), "title": event.title, "url": event.get_absolute_url()})
+    return links
 
 
 def resource_list_to_moderate(*, user) -> QuerySet[Resource]:
@@ -168,7 +184,11 @@ def home_blocks(*, home) -> dict:
     figures = Profile.objects.aggregate(
         members=Count("pk", filter=Q(status=MemberStatus.APPROVED, user__is_active=True)),
     )
+    from .models import NewsIndexPage
+
+    index = NewsIndexPage.objects.live().child_of(home).first()
     context = {
+        "news_index_url": index.url if index else "",
         "news": list(NewsPage.objects.live().descendant_of(home).select_related("image").order_by("-date", "-pk")[:3]),
         "member_count": figures["members"],
         "organisation_count": Organisation.objects.count(),
@@ -182,5 +202,39 @@ def home_blocks(*, home) -> dict:
 
 
 def external_home_blocks() -> dict:
-    """Blocks read from the events and places apps, when they exist (filled in below)."""
-    return {"next_events": [], "place_count": None}
+    """Blocks read from the events and places apps, when they exist: the next public events and
+    the places teaser (one query each)."""
+    from django.db.models.functions import Substr
+    from django.utils import timezone
+
+    blocks: dict = {"next_events": [], "place_count": None, "labelled_count": None, "place_departments": []}
+    Event = optional_model("events", "Event")
+    if Event is not None:
+        events = (
+            Event.objects.filter(state="published", audience="public", end__gte=timezone.now())
+            .select_related("commune")
+            .order_by("start", "pk")[:4]
+        )
+        blocks["next_events"] = [
+            {
+                "title": e.title,
+                "url": e.get_absolute_url(),
+                "start": e.start,
+                "where": e.commune.name if e.commune_id else e.get_format_display(),
+            }
+            for e in events
+        ]
+    Place = optional_model("places", "Place")
+    if Place is not None:
+        rows = list(
+            Place.objects.filter(is_published=True)
+            .annotate(dep=Substr("code_postal", 1, 2))
+            .values("dep")
+            .annotate(n=Count("pk"), labelled=Count("pk", filter=Q(is_labelled=True)))
+            .order_by("-n", "dep")
+        )
+        blocks["place_count"] = sum(r["n"] for r in rows)
+        blocks["labelled_count"] = sum(r["labelled"] for r in rows)
+        names = dict(Department.objects.filter(code__in=[r["dep"] for r in rows[:6]]).values_list("code", "name"))
+        blocks["place_departments"] = [{"name": names.get(r["dep"], r["dep"]), "n": r["n"]} for r in rows[:6]]
+    return blocks

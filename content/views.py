@@ -45,6 +45,7 @@ def resource_detail(request, slug):
         "voted": selectors.has_voted(user=request.user, resource=resource),
         "collections": list(selectors.collection_list_of(user=request.user)) if request.user.is_authenticated else [],
         "reject_form": RejectForm(),
+        "origin_links": selectors.origin_links(viewer=request.user, resource=resource),
     }
     return TemplateResponse(request, "content/resource_detail.html", _section(context))
 

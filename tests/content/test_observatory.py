@@ -1,0 +1,101 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from community.models import Department, Skill, Visibility
+from content.charts import CHART_LABELS
+from content.models import ObservatorySettings
+from content.observatory import chart_members_department, chart_skills_census, chart_skills_missing
+from tests.factories import member_with
+
+pytestmark = pytest.mark.django_db
+
+URL = "/observatoire/"
+
+
+def _publish(*keys):
+    row = ObservatorySettings.load()
+    row.public_charts = list(keys)
+    row.save()
+
+
+def _members(n):
+    doubs = Department.objects.get(code="25")
+    for i in range(n):
+        member_with(department=doubs, metier="mediateur" if i % 2 else "conseiller", skills=["Pix"] if i % 3 else ["Aidants Connect"])
+
+
+def test_staff_see_every_chart_with_table_and_csv(staff_client):
+    _members(3)
+    response = staff_client.get(URL)
+    assert response.status_code == 200
+    text = response.text
+    for key in ("members_department", "members_metier", "skills_census", "skills_missing"):
+        assert f'id="{key}"' in text
+        assert reverse("observatory:csv", args=[key]) in text
+    assert "<svg" in text and "<table" in text and "<caption>" in text
+    assert 'style="' not in text  # the CSP forbids inline styles
+    csv = staff_client.get(reverse("observatory:csv", args=["members_department"]))
+    assert csv["Content-Type"].startswith("text/csv")
+    assert "Doubs (25);3" in csv.content.decode("utf-8-sig")
+
+
+def test_without_public_charts_the_observatory_is_hidden(client, member_client):
+    assert client.get(URL).status_code == 404
+    assert member_client.get(URL).status_code == 404
+    assert client.get(reverse("observatory:csv", args=["members_department"])).status_code == 404
+
+
+def test_public_subset_only(client):
+    _members(2)
+    _publish("members_metier")
+    text = client.get(URL).text
+    assert 'id="members_metier"' in text and 'id="members_department"' not in text and 'id="skills_census"' not in text
+    assert client.get(reverse("observatory:csv", args=["members_metier"])).status_code == 200
+    assert client.get(reverse("observatory:csv", args=["skills_census"])).status_code == 404
+
+
+def test_public_figures_leave_out_private_fields():
+    member = member_with(department=Department.objects.get(code="21"))
+    member.profile.visibility = {**member.profile.visibility, "territory": Visibility.PRIVATE}
+    member.profile.save()
+    member_with(department=Department.objects.get(code="21"))
+    assert ["Côte-d'Or (21)", 2] in chart_members_department(public=False).rows
+    assert ["Côte-d'Or (21)", 1] in chart_members_department(public=True).rows
+
+
+def test_census_counts_and_missing_skills():
+    Skill.objects.get_or_create(name="Fablab")
+    _members(3)
+    census = chart_skills_census()
+    doubs_col = next(i for i, c in enumerate(census.columns) if "(25)" in c)
+    pix = next(r for r in census.rows if r[0] == "Pix")
+    assert pix[doubs_col] == 2
+    missing = {row[0]: row for row in chart_skills_missing().rows}
+    doubs = next(v for k, v in missing.items() if "(25)" in k)
+    assert "Fablab" in doubs[2] and "Pix" not in doubs[2]
+
+
+def test_chart_labels_are_escaped():
+    from content.charts import Chart
+
+    chart = Chart(key="x", title="<b>", description="d", columns=["a", "b"], rows=[["<script>", 1]])
+    assert "<script>" not in chart.svg and "&lt;script&gt;" in chart.svg
+
+
+def test_observatory_costs_a_fixed_number_of_queries(staff_client):
+    counts = []
+    for n in (10, 90):
+        _members(n)
+        staff_client.get(URL)
+        with CaptureQueriesContext(connection) as ctx:
+            assert staff_client.get(URL).status_code == 200
+        counts.append(len(ctx))
+    assert counts[0] == counts[1], counts
+
+
+def test_every_chart_key_has_a_label():
+    from content.observatory import BUILDERS
+
+    assert set(BUILDERS) <= set(CHART_LABELS)
