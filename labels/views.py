@@ -89,7 +89,9 @@ def badge_class_page(request, slug):
 @lru_cache(maxsize=32)
 def _generated_badge_png(name: str, kind: str) -> bytes:
     """A plain round badge drawn with Pillow, for badge classes without an uploaded image."""
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.load_default(size=22)
 
     size = 256
     img = Image.new("RGBA", (size, size), (0, 0, 0, 0))
@@ -99,18 +101,18 @@ def _generated_badge_png(name: str, kind: str) -> bytes:
     words = (name or "Badge").split()
     lines, line = [], ""
     for word in words:
-        if len(line) + len(word) > 14 and line:
+        if len(line) + len(word) > 16 and line:
             lines.append(line)
             line = word
         else:
             line = f"{line} {word}".strip()
     lines.append(line)
     lines = lines[:4]
-    y = size // 2 - 9 * len(lines)
+    y = size // 2 - 14 * len(lines)
     for text in lines:
-        width = draw.textlength(text)
-        draw.text(((size - width) / 2, y), text, fill=(255, 255, 255, 255))
-        y += 18
+        width = draw.textlength(text, font=font)
+        draw.text(((size - width) / 2, y), text, fill=(255, 255, 255, 255), font=font)
+        y += 28
     buffer = io.BytesIO()
     img.save(buffer, format="PNG")
     return buffer.getvalue()
