@@ -225,6 +225,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Leaflet for the places map, served from the django-leaflet package's static files (no CDN). Not
+# an installed app: its admin widgets need GDAL.
+_leaflet_spec = __import__("importlib.util").util.find_spec("leaflet")
+if _leaflet_spec and _leaflet_spec.submodule_search_locations:
+    STATICFILES_DIRS.append(("leaflet", str(Path(_leaflet_spec.submodule_search_locations[0]) / "static" / "leaflet")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
