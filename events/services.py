@@ -139,6 +139,9 @@ def event_update(*, event: Event, by, **fields) -> Event:
         if current.audience != Audience.GROUP:
             current.audience_group = None
         _validate_event(current)
+        cancelling = "state" in changed and current.state == EventState.CANCELLED
+        if cancelling:  # cancelling through the edit form: same path as the cancel button
+            current.state = Event.objects.get(pk=current.pk).state
         notify = current.state == EventState.PUBLISHED and bool(changed & NOTIFIED_FIELDS)
         if notify:
             current.sequence = F("sequence") + 1
@@ -146,6 +149,8 @@ def event_update(*, event: Event, by, **fields) -> Event:
         current.refresh_from_db()
         if "capacity" in changed:
             waitlist_promote(event=current)
+        if cancelling:
+            return event_cancel(event=current, by=by)
         if notify:
             _participants_notify(
                 current,

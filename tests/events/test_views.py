@@ -293,3 +293,30 @@ def test_dashboard_and_group_panels(client_for, staff, member, other_member):
     request.user = other_member
     panels = registry.render_panels(registry.group_panels, request, group=group)
     assert not any(p["key"] == "events.group" for p in panels)
+
+
+def test_staff_edits_event_participants_hear_and_cancel_through_form(client_for, staff, member):
+    from notifications.models import Notification
+
+    event = make_event(by=staff, capacity=5)
+    services.registration_create(event=event, user=member, answers={})
+    c = client_for(staff)
+    page = c.get(reverse("events:event_edit", args=[event.slug]))
+    form = page.context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k not in ("image", "commune", "organiser_group", "audience_group")}
+    data.update(
+        start=timezone.localtime(event.start + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        end=timezone.localtime(event.end + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        reminders="24",
+    )
+    data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
+    response = c.post(reverse("events:event_edit", args=[event.slug]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    event.refresh_from_db()
+    assert event.reminder_minutes == [1440] and event.sequence == 1
+    assert Notification.objects.filter(recipient=member, data__kind="events.change").count() == 1
+    data["state"] = "cancelled"
+    c.post(reverse("events:event_edit", args=[event.slug]), data)
+    event.refresh_from_db()
+    assert event.state == "cancelled"
+    assert Notification.objects.filter(recipient=member, data__kind="events.change").count() == 2
