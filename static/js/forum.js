@@ -51,7 +51,9 @@ if (container) {
     onMessage: (data) => {
       if (data.type === "post") {
         apply(data);
-        typers.forEach((t, name) => { if (t.userId === undefined) typers.delete(name); });
+        typers.forEach((timer) => clearTimeout(timer));
+        typers.clear();
+        renderTyping();
       } else if (data.type === "typing") {
         clearTimeout(typers.get(data.name));
         typers.set(data.name, setTimeout(() => { typers.delete(data.name); renderTyping(); }, 4000));

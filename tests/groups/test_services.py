@@ -154,7 +154,9 @@ def test_topic_create_validates_and_changes_nothing_on_error(open_group, owner):
     with pytest.raises(ValidationError):
         services.topic_create(group=open_group, author=owner, title="Titre", body="   ")
     with pytest.raises(ValidationError):
-        services.topic_create(group=open_group, author=owner, title="Titre", body="ok", attachments=[pdf_upload(), png_upload(), _html_upload()])
+        services.topic_create(
+            group=open_group, author=owner, title="Titre", body="ok", attachments=[pdf_upload(), png_upload(), _html_upload()]
+        )
     assert open_group.topics.count() == 0
 
 
@@ -165,7 +167,9 @@ def _html_upload():
 
 
 def test_attachments_are_checked_by_content(open_group, owner):
-    topic = services.topic_create(group=open_group, author=owner, title="Pièces", body="voir", attachments=[pdf_upload("compte rendu.pdf"), png_upload()])
+    topic = services.topic_create(
+        group=open_group, author=owner, title="Pièces", body="voir", attachments=[pdf_upload("compte rendu.pdf"), png_upload()]
+    )
     kinds = sorted(Attachment.objects.filter(post__topic=topic).values_list("kind", flat=True))
     assert kinds == ["image", "pdf"]
     assert Attachment.objects.get(kind="pdf").original_name == "compte rendu.pdf"

@@ -1,0 +1,397 @@
+#!/usr/bin/env python
+"""Forum benchmark on PostgreSQL + Redis: page latency under load and websocket fan-out.
+
+    .venv/bin/python bench/forum.py            # 10,000 members, 200 groups, 200,000 posts
+    .venv/bin/python bench/forum.py --small    # a quick run (1,000 / 20 / 10,000)
+    .venv/bin/python bench/forum.py --rebuild  # drop and rebuild the bench database
+
+It builds its own database (``BENCH_DATABASE_URL``, default
+``postgres://postgres@127.0.0.1:5432/maillage_bench``) with bulk inserts, starts a real ASGI
+server (uvicorn, ``--workers`` processes sharing ``BENCH_REDIS_URL``), then prints:
+
+* p50 / p95 latency and requests/s of the topic page (the 2,000-post topic, first and last
+  pages) and of the group page, with 20 concurrent logged-in clients;
+* websocket fan-out: the time from a post's commit to its arrival at each of 500 connected
+  clients (p50, p95, max) and delivered / expected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SIZES = {
+    "full": {"members": 10_000, "groups": 200, "posts": 200_000, "big_topic": 2_000, "ws_clients": 500, "requests": 600},
+    "small": {"members": 1_000, "groups": 20, "posts": 10_000, "big_topic": 300, "ws_clients": 50, "requests": 200},
+}
+PASSWORD_HASH = "md5$bench$0000"  # nobody logs in with a password: sessions are created directly
+
+
+def pct(values, p):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_database(url: str, rebuild: bool) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and rebuild:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(db_url: str, redis_url: str) -> None:
+    os.environ["DATABASE_URL"] = db_url
+    os.environ["REDIS_URL"] = redis_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "hub.settings.dev"
+    os.environ["DEBUG"] = "false"
+    import django
+
+    django.setup()
+
+
+def build(size: dict, out) -> dict:
+    """Bulk-insert the bench network (idempotent: reuses a database already built at this size)."""
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from community.models import MemberStatus, Profile, User
+    from groups.models import AccessMode, Group, Membership, Post, Topic
+
+    call_command("migrate", verbosity=0)
+    marker = f"bench-{size['members']}-{size['groups']}-{size['posts']}"
+    if Group.objects.filter(slug=marker).exists():
+        out(f"reusing bench data ({marker})")
+        return _describe(marker)
+    rng = random.Random(42)
+    t0 = time.monotonic()
+    with transaction.atomic():
+        users = [
+            User(username=f"bench{i}", email=f"bench{i}@bench.invalid", first_name="Membre", last_name=f"n°{i}", password=PASSWORD_HASH)
+            for i in range(size["members"])
+        ]
+        User.objects.bulk_create(users, batch_size=5000)
+        users = list(User.objects.filter(username__startswith="bench").order_by("pk"))
+        Profile.objects.bulk_create(
+            [Profile(user=u, display_name=f"Membre n°{i}", status=MemberStatus.APPROVED) for i, u in enumerate(users)],
+            batch_size=5000,
+            ignore_conflicts=True,
+        )
+        out(f"  {len(users)} members ({time.monotonic() - t0:.0f} s)")
+        groups = [
+            Group(
+                name=f"Groupe bench {i}",
+                slug=marker if i == 0 else f"{marker}-g{i}",
+                access=AccessMode.OPEN if i % 10 else AccessMode.REQUEST,
+                description="Groupe de **bench**.",
+            )
+            for i in range(size["groups"])
+        ]
+        Group.objects.bulk_create(groups)
+        groups = list(Group.objects.filter(slug__startswith=marker).order_by("pk"))
+        memberships = []
+        for gi, group in enumerate(groups):
+            members = users[: size["ws_clients"] + 50] if gi == 0 else rng.sample(users, min(len(users), 250))
+            memberships += [Membership(group=group, user=u, role="owner" if j == 0 else "member") for j, u in enumerate(members)]
+        Membership.objects.bulk_create(memberships, batch_size=10000, ignore_conflicts=True)
+        out(f"  {len(groups)} groups, {len(memberships)} memberships ({time.monotonic() - t0:.0f} s)")
+        topics_per_group = max(1, (size["posts"] - size["big_topic"]) // (size["groups"] * 20))
+        topics = [
+            Topic(group=g, author=rng.choice(users), title=f"Sujet {ti} du groupe {gi}", tags=["bench"])
+            for gi, g in enumerate(groups)
+            for ti in range(topics_per_group)
+        ]
+        Topic.objects.bulk_create(topics, batch_size=5000)
+        topics = list(Topic.objects.filter(group__slug__startswith=marker).order_by("pk"))
+        big = topics[0]
+        big.title = "Le grand sujet du bench"
+        big.save(update_fields=["title"])
+        words = ["accompagnement", "numérique", "atelier", "démarches", "seniors", "médiation", "inclusion", "réseau", "usages"]
+        remaining = size["posts"] - size["big_topic"]
+        batch = []
+        created = 0
+
+        def flush():
+            nonlocal batch, created
+            Post.objects.bulk_create(batch, batch_size=5000)
+            created += len(batch)
+            batch = []
+
+        for _ in range(size["big_topic"]):
+            batch.append(Post(topic=big, author=rng.choice(users[:500]), body=" ".join(rng.choices(words, k=30))))
+            if len(batch) >= 20000:
+                flush()
+        others = topics[1:]
+        for i in range(remaining):
+            batch.append(Post(topic=others[i % len(others)], author=rng.choice(users), body=" ".join(rng.choices(words, k=30))))
+            if len(batch) >= 20000:
+                flush()
+                out(f"  {created} posts ({time.monotonic() - t0:.0f} s)")
+        flush()
+        with connection.cursor() as cur:
+            cur.execute(
+                """UPDATE groups_topic t SET post_count = s.n, last_post_at = s.last_at, last_post_id_cache = s.last_id
+                   FROM (SELECT topic_id, COUNT(*) n, MAX(created_at) last_at, MAX(id) last_id FROM groups_post GROUP BY topic_id) s
+                   WHERE s.topic_id = t.id"""
+            )
+        Topic.objects.filter(pk=big.pk).update(last_post_at=timezone.now())
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    out(f"built in {time.monotonic() - t0:.0f} s")
+    return _describe(marker)
+
+
+def _describe(marker: str) -> dict:
+    from community.models import User
+    from groups.models import Group, Membership, Post, Topic
+
+    group = Group.objects.get(slug=marker)
+    big = Topic.objects.filter(group=group).order_by("pk").first()
+    members = list(User.objects.filter(group_memberships__group=group).order_by("pk").values_list("pk", flat=True))
+    return {
+        "group": group,
+        "topic": big,
+        "member_ids": members,
+        "counts": {
+            "members": User.objects.filter(username__startswith="bench").count(),
+            "groups": Group.objects.filter(slug__startswith=marker).count(),
+            "posts": Post.objects.count(),
+            "big_topic_posts": big.posts.count(),
+            "memberships": Membership.objects.count(),
+        },
+    }
+
+
+def session_cookies(user_ids) -> list[str]:
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from community.models import User
+
+    cookies = []
+    for user in User.objects.filter(pk__in=user_ids).order_by("pk"):
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        cookies.append(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")
+    return cookies
+
+
+def start_server(port: int, workers: int, env: dict) -> subprocess.Popen:
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "hub.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        "--lifespan",
+        "off",
+        "--ws",
+        "websockets-sansio",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 60
+    import requests
+
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except requests.RequestException:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("bench server did not start")
+
+
+def load_test(base: str, paths: list[str], cookies: list[str], clients: int, total: int) -> dict:
+    """``clients`` threads with keep-alive sessions share ``total`` GETs over ``paths``."""
+    import requests
+
+    latencies, errors = [], []
+    lock = threading.Lock()
+    counter = iter(range(total))
+
+    def worker(n):
+        session = requests.Session()
+        session.headers["Cookie"] = cookies[n % len(cookies)]
+        session.get(base + paths[0])  # warm the connection
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            t = time.perf_counter()
+            response = session.get(base + paths[i % len(paths)], allow_redirects=False)
+            elapsed = (time.perf_counter() - t) * 1000
+            with lock:
+                latencies.append(elapsed)
+                if response.status_code != 200:
+                    errors.append(response.status_code)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(worker, range(clients)))
+    wall = time.perf_counter() - start
+    return {"n": len(latencies), "p50": pct(latencies, 50), "p95": pct(latencies, 95), "rps": len(latencies) / wall, "errors": len(errors)}
+
+
+async def fanout(ws_base: str, path: str, cookies: list[str], rounds: int, poster) -> dict:
+    import websockets
+
+    arrivals: dict[int, list[float]] = {}
+    ready = 0
+    clients = []
+
+    async def client(cookie):
+        nonlocal ready
+        async with websockets.connect(
+            ws_base + path, additional_headers={"Cookie": cookie, "Origin": "http://127.0.0.1"}, max_size=2**22
+        ) as ws:
+            ready += 1
+            async for raw in ws:
+                now = time.time()
+                import json
+
+                data = json.loads(raw)
+                if data.get("type") == "post" and data.get("action") == "new":
+                    arrivals.setdefault(data["post_id"], []).append(now)
+
+    for cookie in cookies:
+        clients.append(asyncio.create_task(client(cookie)))
+    deadline = time.monotonic() + 60
+    while ready < len(cookies) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1)
+    commits = {}
+    for _ in range(rounds):
+        post_id, committed_at = await asyncio.to_thread(poster)
+        commits[post_id] = committed_at
+        await asyncio.sleep(1.5)
+    await asyncio.sleep(2)
+    for task in clients:
+        task.cancel()
+    await asyncio.gather(*clients, return_exceptions=True)
+    delays = [(t - commits[pid]) * 1000 for pid, times in arrivals.items() if pid in commits for t in times]
+    return {
+        "connected": ready,
+        "expected": len(cookies) * rounds,
+        "delivered": len(delays),
+        "p50": pct(delays, 50),
+        "p95": pct(delays, 95),
+        "max": max(delays) if delays else float("nan"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--small", action="store_true", help="a quick run on a small network")
+    parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the bench database")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "2")), help="ASGI server processes")
+    parser.add_argument("--clients", type=int, default=20, help="concurrent HTTP clients")
+    parser.add_argument("--rounds", type=int, default=10, help="posts sent for the fan-out measure")
+    args = parser.parse_args()
+    size = SIZES["small" if args.small else "full"]
+    db_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/maillage_bench" + ("_small" if args.small else ""))
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/2")
+    out = print
+    out(f"== Maillage forum bench ({'small' if args.small else 'full'}) on {db_url}, {args.workers} ASGI worker(s), Redis {redis_url}")
+    ensure_database(db_url, args.rebuild)
+    setup_django(db_url, redis_url)
+    world = build(size, out)
+    out("data: " + ", ".join(f"{k} {v}" for k, v in world["counts"].items()))
+    group, topic = world["group"], world["topic"]
+    cookies = session_cookies(world["member_ids"][: max(args.clients, size["ws_clients"])])
+    from django.db import connections
+
+    connections.close_all()
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": "hub.settings.dev", "DEBUG": "false"}
+    server = start_server(port, args.workers, env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        from groups.selectors import POSTS_PER_PAGE
+
+        last_page = max(1, -(-world["counts"]["big_topic_posts"] // POSTS_PER_PAGE))
+        topic_paths = [f"/groupes/{group.slug}/sujets/{topic.pk}/", f"/groupes/{group.slug}/sujets/{topic.pk}/?page={last_page}"]
+        group_paths = [f"/groupes/{group.slug}/"]
+        for label, paths in (("topic page", topic_paths), ("group page", group_paths)):
+            load_test(base, paths, cookies, args.clients, args.clients * 2)  # warm-up
+            r = load_test(base, paths, cookies, args.clients, size["requests"])
+            out(
+                f"{label:<11} {args.clients} clients, {r['n']} requests: p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, "
+                f"{r['rps']:.0f} req/s, errors {r['errors']}"
+            )
+
+        from django.contrib.auth import get_user_model
+        from django.db import transaction
+
+        from groups.services import post_create
+
+        author = get_user_model().objects.get(pk=world["member_ids"][0])
+
+        def poster():
+            stamp = {}
+            with transaction.atomic():
+                transaction.on_commit(lambda: stamp.setdefault("t", time.time()))  # runs first, at commit
+                post = post_create(topic=topic, author=author, body=f"Message de fan-out {time.time()}")
+            return post.pk, stamp["t"]
+
+        ws_cookies = cookies[: size["ws_clients"]]
+        r = asyncio.run(fanout(f"ws://127.0.0.1:{port}", f"/ws/groupes/{group.slug}/sujets/{topic.pk}/", ws_cookies, args.rounds, poster))
+        out(
+            f"fan-out     {r['connected']} websocket clients × {args.rounds} posts: commit→arrival p50 {r['p50']:.1f} ms, "
+            f"p95 {r['p95']:.1f} ms, max {r['max']:.1f} ms, delivered/expected {r['delivered']}/{r['expected']} = "
+            f"{r['delivered'] / r['expected'] if r['expected'] else 0:.3f}"
+        )
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+if __name__ == "__main__":
+    main()

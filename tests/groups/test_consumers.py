@@ -1,0 +1,148 @@
+"""Live topic and group sockets through the real ASGI stack (origin check + auth middleware)."""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+
+from groups import services
+from groups.models import AccessMode, Membership
+from hub.asgi import application
+from tests.factories import StaffFactory, UserFactory
+from tests.groups.factories import make_group
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def _headers(user=None):
+    headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
+    if user is not None:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()))
+    return headers
+
+
+def _topic_path(topic):
+    return f"/ws/groupes/{topic.group.slug}/sujets/{topic.pk}/"
+
+
+def _connect_result(path, headers):
+    async def scenario():
+        communicator = WebsocketCommunicator(application, path, headers=headers)
+        connected, code = await communicator.connect()
+        await communicator.disconnect()
+        return connected, code
+
+    return async_to_sync(scenario)()
+
+
+def test_secret_topic_socket_is_closed_like_not_found_for_outsiders_and_staff():
+    owner, member = UserFactory(), UserFactory()
+    group = make_group(owner=owner, access=AccessMode.SECRET, members=[member])
+    topic = services.topic_create(group=group, author=owner, title="t", body="b")
+    path = _topic_path(topic)
+    assert _connect_result(path, _headers()) == (False, 4401)
+    assert _connect_result(path, _headers(UserFactory())) == (False, 4404)
+    assert _connect_result(path, _headers(StaffFactory())) == (False, 4404)
+    assert _connect_result(f"/ws/groupes/{group.slug}/", _headers(UserFactory())) == (False, 4404)
+    assert _connect_result(path, _headers(member))[0] is True
+    # A wrong slug for a real topic id is not found either.
+    other = make_group(owner=UserFactory())
+    assert _connect_result(f"/ws/groupes/{other.slug}/sujets/{topic.pk}/", _headers(member)) == (False, 4404)
+
+
+def test_new_edited_and_deleted_posts_arrive_live_and_missed_ones_are_replayed():
+    owner, reader = UserFactory(), UserFactory()
+    group = make_group(owner=owner, members=[reader])
+    topic = services.topic_create(group=group, author=owner, title="t", body="premier")
+    first = topic.posts.get()
+    missed = services.post_create(topic=topic, author=owner, body="manqué pendant la coupure")
+    headers = _headers(reader)
+
+    async def scenario():
+        communicator = WebsocketCommunicator(application, _topic_path(topic), headers=headers)
+        connected, _ = await communicator.connect()
+        assert connected
+        await communicator.send_json_to({"type": "since", "last_id": first.pk})
+        replay = await communicator.receive_json_from(timeout=5)
+        synced = await communicator.receive_json_from(timeout=5)
+        post = await database_sync_to_async(services.post_create)(topic=topic, author=owner, body="tout **neuf**")
+        new = await communicator.receive_json_from(timeout=5)
+        await database_sync_to_async(services.post_edit)(post=post, editor=owner, body="tout neuf, corrigé")
+        edited = await communicator.receive_json_from(timeout=5)
+        await database_sync_to_async(services.post_delete)(post=post, actor=owner)
+        deleted = await communicator.receive_json_from(timeout=5)
+        await communicator.disconnect()
+        return replay, synced, post.pk, new, edited, deleted
+
+    replay, synced, post_id, new, edited, deleted = async_to_sync(scenario)()
+    assert replay["post_id"] == missed.pk and "manqué pendant la coupure" in replay["html"]
+    assert synced == {"type": "synced"}
+    assert new["action"] == "new" and new["post_id"] == post_id and "<strong>neuf</strong>" in new["html"]
+    assert edited["action"] == "edit" and "corrigé" in edited["html"] and "modifié" in edited["html"]
+    assert deleted["action"] == "delete" and "Message supprimé" in deleted["html"]
+
+
+def test_typing_indicator_reaches_others_not_the_typist():
+    owner, reader = UserFactory(profile_data={"display_name": "Awa Diallo"}), UserFactory()
+    group = make_group(owner=owner, members=[reader])
+    topic = services.topic_create(group=group, author=owner, title="t", body="b")
+    typist_headers, reader_headers = _headers(owner), _headers(reader)
+
+    async def scenario():
+        typist = WebsocketCommunicator(application, _topic_path(topic), headers=typist_headers)
+        watcher = WebsocketCommunicator(application, _topic_path(topic), headers=reader_headers)
+        assert (await typist.connect())[0] and (await watcher.connect())[0]
+        await typist.send_json_to({"type": "typing"})
+        seen = await watcher.receive_json_from(timeout=5)
+        echo = await typist.receive_nothing(timeout=0.3)
+        await typist.disconnect()
+        await watcher.disconnect()
+        return seen, echo
+
+    seen, echo = async_to_sync(scenario)()
+    assert seen["type"] == "typing" and seen["name"] == "Awa Diallo"
+    assert echo is True
+
+
+def test_removed_member_gets_nothing_on_resync():
+    owner, reader = UserFactory(), UserFactory()
+    group = make_group(owner=owner, access=AccessMode.SECRET, members=[reader])
+    topic = services.topic_create(group=group, author=owner, title="t", body="b")
+    headers = _headers(reader)
+
+    async def scenario():
+        communicator = WebsocketCommunicator(application, _topic_path(topic), headers=headers)
+        assert (await communicator.connect())[0]
+        await database_sync_to_async(Membership.objects.filter(group=group, user=reader).delete)()
+        await communicator.send_json_to({"type": "since", "last_id": 0})
+        output = await communicator.receive_output(timeout=5)
+        await communicator.disconnect()
+        return output
+
+    output = async_to_sync(scenario)()
+    assert output["type"] == "websocket.close" and output["code"] == 4404
+
+
+def test_group_socket_receives_new_topics():
+    owner, reader = UserFactory(), UserFactory()
+    group = make_group(owner=owner, members=[reader])
+    headers = _headers(reader)
+
+    async def scenario():
+        communicator = WebsocketCommunicator(application, f"/ws/groupes/{group.slug}/", headers=headers)
+        assert (await communicator.connect())[0]
+        topic = await database_sync_to_async(services.topic_create)(group=group, author=owner, title="Nouveau en direct", body="b")
+        message = await communicator.receive_json_from(timeout=5)
+        await communicator.disconnect()
+        return topic.pk, message
+
+    topic_id, message = async_to_sync(scenario)()
+    assert message["type"] == "topic" and message["topic_id"] == topic_id and "Nouveau en direct" in message["html"]

@@ -1,0 +1,279 @@
+"""Pages and forms from the outside: flows that work without JavaScript, permalinks, search,
+attachments and fixed query counts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from groups import selectors, services
+from groups.models import AccessMode, Group, Membership, Post, Topic
+from tests.factories import UserFactory
+from tests.groups.factories import make_group, pdf_upload, png_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_group_then_topic_then_reply(member_client, member, other_member, client_for):
+    response = member_client.post(
+        reverse("groups:group_create"),
+        {"name": "Fablab du Jura", "description": "*atelier*", "kind": "working", "access": "open", "categories": "Questions, Outils"},
+    )
+    group = Group.objects.get(name="Fablab du Jura")
+    assert response.status_code == 302 and response["Location"] == group.get_absolute_url()
+    assert Membership.objects.get(group=group, user=member).role == "owner"
+    assert list(group.categories.values_list("name", flat=True)) == ["Questions", "Outils"]
+    category = group.categories.get(name="Outils")
+    response = member_client.post(
+        reverse("groups:topic_create", args=[group.slug]),
+        {"title": "Imprimante 3D", "body": "Qui a une **imprimante** ?", "category": str(category.pk), "tags": "3d, fablab"},
+    )
+    topic = Topic.objects.get(title="Imprimante 3D")
+    assert response.status_code == 302 and topic.category == category
+    other = client_for(other_member)
+    assert other.post(reverse("groups:join", args=[group.slug])).status_code == 302
+    response = other.post(reverse("groups:post_create", args=[group.slug, topic.pk]), {"body": "Moi !", "quoted": topic.posts.first().pk})
+    post = Post.objects.get(body="Moi !")
+    assert response["Location"].endswith(f"#post-{post.pk}") and post.quoted_id == topic.posts.first().pk
+    page = member_client.get(topic.get_absolute_url()).content.decode()
+    assert "<strong>imprimante</strong>" in page and "Moi !" in page
+
+
+def test_topic_form_errors_are_french_and_nothing_saved(member_client, member):
+    group = make_group(owner=member)
+    response = member_client.post(reverse("groups:topic_create", args=[group.slug]), {"title": "", "body": ""})
+    assert response.status_code == 200
+    assert "Le formulaire contient des erreurs" in response.content.decode()
+    assert not Topic.objects.exists()
+
+
+def test_html_upload_is_refused_with_message(member_client, member):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    group = make_group(owner=member)
+    bad = SimpleUploadedFile("photo.png", b"<svg onload=alert(1)>", content_type="image/png")
+    response = member_client.post(reverse("groups:topic_create", args=[group.slug]), {"title": "t", "body": "b", "attachments": [bad]})
+    assert response.status_code == 200 and "seules les images" in response.content.decode()
+    assert not Topic.objects.exists()
+
+
+def test_markdown_is_sanitised(member_client, member):
+    group = make_group(owner=member)
+    topic = services.topic_create(
+        group=group, author=member, title="XSS", body='<script>alert(1)</script><img src=x onerror="alert(2)"> **gras**'
+    )
+    page = member_client.get(topic.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in page and "onerror" not in page and "<strong>gras</strong>" in page
+
+
+def test_attachment_download_headers(member_client, member):
+    group = make_group(owner=member, access=AccessMode.SECRET)
+    topic = services.topic_create(group=group, author=member, title="t", body="b", attachments=[pdf_upload("rapport.pdf"), png_upload()])
+    pdf = topic.posts.get().attachments.get(kind="pdf")
+    response = member_client.get(reverse("groups:attachment_download", args=[group.slug, pdf.pk]) + "?telecharger=1")
+    assert response.status_code == 200
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"] == "application/pdf"
+    assert 'attachment; filename="rapport.pdf"' in response["Content-Disposition"]
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert "/media/" not in member_client.get(topic.get_absolute_url()).content.decode()
+
+
+def test_deleted_post_attachment_is_gone(member_client, member):
+    group = make_group(owner=member)
+    topic = services.topic_create(group=group, author=member, title="t", body="b")
+    post = services.post_create(topic=topic, author=member, body="img", attachments=[png_upload()])
+    att = post.attachments.get()
+    services.post_delete(post=post, actor=member)
+    assert member_client.get(reverse("groups:attachment_download", args=[group.slug, att.pk])).status_code == 404
+
+
+def test_permalink_redirects_to_the_right_page(member_client, member):
+    group = make_group(owner=member)
+    topic = services.topic_create(group=group, author=member, title="Long", body="1")
+    posts = [services.post_create(topic=topic, author=member, body=f"message {i}") for i in range(2, 121)]
+    post_75, post_120 = posts[73], posts[-1]
+    assert selectors.post_position(post_75) == 75
+    response = member_client.get(reverse("groups:post_permalink", args=[group.slug, post_75.pk]))
+    assert response["Location"] == f"{topic.get_absolute_url()}?page=2#post-{post_75.pk}"
+    response = member_client.get(reverse("groups:post_permalink", args=[group.slug, post_120.pk]))
+    assert response["Location"] == f"{topic.get_absolute_url()}?page=3#post-{post_120.pk}"
+    page2 = member_client.get(topic.get_absolute_url() + "?page=2").content.decode()
+    assert f'id="post-{post_75.pk}"' in page2 and "message 51" in page2 and "message 101" not in page2
+
+
+def test_first_unread(client_for, member, other_member):
+    group = make_group(owner=member, members=[other_member])
+    topic = services.topic_create(group=group, author=member, title="t", body="1")
+    reader = client_for(other_member)
+    reader.get(topic.get_absolute_url())
+    new = services.post_create(topic=topic, author=member, body="2")
+    response = reader.get(reverse("groups:topic_first_unread", args=[group.slug, topic.pk]))
+    assert response["Location"].endswith(f"#post-{new.pk}")
+    listing = reader.get(group.get_absolute_url()).content.decode()
+    assert "Nouveaux messages" in listing
+    reader.get(topic.get_absolute_url())
+    assert "Nouveaux messages" not in reader.get(group.get_absolute_url()).content.decode()
+
+
+def test_hidden_topic_is_404_for_members_but_not_moderators(client_for, member, other_member):
+    group = make_group(owner=member, members=[other_member])
+    topic = services.topic_create(group=group, author=other_member, title="Caché", body="b")
+    services.topic_moderate(topic=topic, actor=member, action="hide")
+    assert client_for(other_member).get(topic.get_absolute_url()).status_code == 404
+    assert client_for(member).get(topic.get_absolute_url()).status_code == 200
+    assert "Caché" not in client_for(other_member).get(group.get_absolute_url()).content.decode()
+
+
+def test_hidden_post_shows_placeholder(client_for, member, other_member):
+    group = make_group(owner=member, members=[other_member])
+    topic = services.topic_create(group=group, author=other_member, title="t", body="b")
+    post = services.post_create(topic=topic, author=other_member, body="texte injurieux")
+    client_for(member).post(reverse("groups:post_hide", args=[group.slug, post.pk]), {"action": "hide"})
+    page = client_for(other_member).get(topic.get_absolute_url()).content.decode()
+    assert "texte injurieux" not in page and "masqué par la modération" in page
+    assert "texte injurieux" in client_for(member).get(topic.get_absolute_url()).content.decode()
+
+
+def test_edit_view_forbidden_to_others_and_history_for_moderators(client_for, member, other_member):
+    group = make_group(owner=member, members=[other_member])
+    topic = services.topic_create(group=group, author=other_member, title="t", body="v1")
+    post = topic.posts.get()
+    third = UserFactory()
+    Membership.objects.create(group=group, user=third)
+    assert client_for(third).get(reverse("groups:post_edit", args=[group.slug, post.pk])).status_code == 403
+    client_for(other_member).post(reverse("groups:post_edit", args=[group.slug, post.pk]), {"body": "v2"})
+    post.refresh_from_db()
+    assert post.body == "v2"
+    assert "modifié" in client_for(third).get(topic.get_absolute_url()).content.decode()
+    history = client_for(member).get(reverse("groups:post_history", args=[group.slug, post.pk])).content.decode()
+    assert "v1" in history
+
+
+def test_search_filters(client_for, member, other_member):
+    group = make_group(owner=member, members=[other_member])
+    other_group = make_group(owner=member)
+    services.topic_create(group=group, author=member, title="Ateliers", body="Parlons des ateliers numériques")
+    services.topic_create(group=other_group, author=member, title="Autre", body="Rien à voir, ateliers ailleurs")
+    services.topic_create(group=group, author=other_member, title="Divers", body="Bonjour")
+    client = client_for(other_member)
+    found = client.get(reverse("groups:search"), {"q": "ateliers", "groupe": group.slug}).content.decode()
+    assert "Parlons des ateliers" in found and "ailleurs" not in found
+    by_author = client.get(reverse("groups:search"), {"q": "", "auteur": other_member.pk}).content.decode()
+    assert "Bonjour" in by_author and "Parlons" not in by_author
+
+
+def test_join_leave_and_request_queue_views(client_for, member, other_member):
+    group = make_group(owner=member, access=AccessMode.REQUEST)
+    requester = client_for(other_member)
+    requester.post(reverse("groups:join", args=[group.slug]))
+    assert Membership.objects.get(group=group, user=other_member).status == "requested"
+    queue = client_for(member).get(reverse("groups:requests", args=[group.slug])).content.decode()
+    assert other_member.public_name in queue
+    client_for(member).post(reverse("groups:requests", args=[group.slug]), {"user": other_member.pk, "decision": "accept"})
+    assert Membership.objects.get(group=group, user=other_member).status == "active"
+    requester.post(reverse("groups:leave", args=[group.slug]))
+    assert not Membership.objects.filter(group=group, user=other_member).exists()
+
+
+def test_invite_by_name_and_member_actions(client_for, member, other_member):
+    group = make_group(owner=member, access=AccessMode.SECRET)
+    owner = client_for(member)
+    owner.post(reverse("groups:invite", args=[group.slug]), {"who": other_member.email})
+    assert Membership.objects.get(group=group, user=other_member).status == "invited"
+    client_for(other_member).post(reverse("groups:join", args=[group.slug]))
+    owner.post(reverse("groups:member_action", args=[group.slug, other_member.pk]), {"action": "role", "role": "moderator"})
+    assert Membership.objects.get(group=group, user=other_member).role == "moderator"
+    owner.post(reverse("groups:member_action", args=[group.slug, other_member.pk]), {"action": "ban"})
+    assert Membership.objects.get(group=group, user=other_member).status == "banned"
+    assert client_for(other_member).get(group.get_absolute_url()).status_code == 404
+
+
+def test_group_panel_is_rendered(member_client, member):
+    from common.registry import Panel, registry
+
+    group = make_group(owner=member)
+    registry.group_panel(
+        Panel("tests.panel", "groups/panels/profile.html", lambda request, group: {"posts": [], "marker": group.name}, order=1)
+    )
+    try:
+        page = member_client.get(group.get_absolute_url()).content.decode()
+    finally:
+        registry.group_panels.pop("tests.panel")
+    assert "Activité récente dans les groupes" in page
+
+
+# --- Query counts -----------------------------------------------------------------------------
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _fill_topic(topic, authors, n):
+    for i in range(n):
+        author = authors[i % len(authors)]
+        post = services.post_create(topic=topic, author=author, body=f"Message **{i}**", attachments=[png_upload()] if i % 10 == 0 else ())
+        services.reaction_toggle(post=post, user=authors[(i + 1) % len(authors)], kind="like")
+
+
+def test_topic_page_query_count_is_fixed(client_for, member):
+    authors = [UserFactory() for _ in range(5)]
+    group = make_group(owner=member, members=authors)
+    topic = services.topic_create(group=group, author=member, title="t", body="b")
+    client = client_for(member)
+    _fill_topic(topic, authors, 9)
+    small = _count(client, topic.get_absolute_url())
+    _fill_topic(topic, authors, 90)
+    large = _count(client, topic.get_absolute_url())
+    last_page = _count(client, topic.get_absolute_url() + "?page=2")
+    assert small == large == last_page, (small, large, last_page)
+
+
+def test_group_page_query_count_is_fixed(client_for, member):
+    authors = [UserFactory() for _ in range(5)]
+    group = make_group(owner=member, members=authors)
+    client = client_for(member)
+    for i in range(10):
+        services.topic_create(group=group, author=authors[i % 5], title=f"Sujet {i}", body="b", tags=["x"])
+    small = _count(client, group.get_absolute_url())
+    for i in range(90):
+        services.topic_create(group=group, author=authors[i % 5], title=f"Sujet bis {i}", body="b")
+    for _ in range(50):
+        Membership.objects.create(group=group, user=UserFactory())
+    assert _count(client, group.get_absolute_url()) == small
+
+
+def test_group_list_and_members_query_counts_are_fixed(client_for, member):
+    client = client_for(member)
+    for _ in range(10):
+        make_group(owner=UserFactory(), members=[member])
+    small_list = _count(client, reverse("groups:group_list"))
+    group = Group.objects.exclude(is_network=True).first()
+    small_members = _count(client, reverse("groups:members", args=[group.slug]))
+    for _ in range(90):
+        make_group(owner=UserFactory())
+    for _ in range(60):
+        Membership.objects.create(group=group, user=UserFactory())
+    assert _count(client, reverse("groups:group_list")) == small_list
+    assert _count(client, reverse("groups:members", args=[group.slug])) == small_members
+
+
+def test_search_query_count_is_fixed(client_for, member):
+    group = make_group(owner=member)
+    client = client_for(member)
+    for i in range(10):
+        services.topic_create(group=group, author=member, title=f"Sujet {i}", body="atelier")
+    small = _count(client, reverse("groups:search") + "?q=atelier")
+    for i in range(90):
+        services.topic_create(group=group, author=member, title=f"Autre {i}", body="atelier")
+    assert _count(client, reverse("groups:search") + "?q=atelier") == small
+
+
+@pytest.mark.skipif(not __import__("django.conf").conf.settings.IS_POSTGRES, reason="French stemming needs PostgreSQL full-text search")
+def test_postgres_french_full_text_search_stems_words(client_for, member):
+    group = make_group(owner=member)
+    services.topic_create(group=group, author=member, title="Compte rendu", body="Les ateliers numériques ont réuni vingt personnes")
+    found = client_for(member).get(reverse("groups:search"), {"q": "atelier numérique"}).content.decode()
+    assert "Les ateliers numériques" in found
