@@ -1,0 +1,211 @@
+#!/usr/bin/env python
+"""Sign-up benchmark on PostgreSQL: 50 concurrent clients race for 5 seats through a real server.
+
+    .venv/bin/python bench/signup.py                    # 50 clients, 5 seats, 3 rounds
+    .venv/bin/python bench/signup.py --clients 200 --seats 20 --workers 4
+
+It uses its own database (``BENCH_DATABASE_URL``, default
+``postgres://postgres@127.0.0.1:5432/maillage_bench_events``), starts a real ASGI server
+(uvicorn, ``--workers`` processes), logs each client in with its own session, loads the event
+page (CSRF cookie and token, like a browser), then releases all clients at once on the sign-up
+POST. For each round it prints sign-ups/s, p50 / p95 / max latency of the POST, and the
+confirmed / waitlisted counts read back from the database: confirmed must equal the capacity.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def pct(values, p):
+    values = sorted(values)
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def race(base: str, event, sessions) -> tuple[list[float], list[int], float]:
+    """Release every client at once on the sign-up POST; return latencies, statuses, wall time."""
+    barrier = threading.Barrier(len(sessions))
+    latencies, statuses = [], []
+    lock = threading.Lock()
+
+    def client(s):
+        token = s.cookies.get("csrftoken")
+        barrier.wait()
+        t0 = time.perf_counter()
+        r = s.post(
+            f"{base}/agenda/{event.slug}/inscription/",
+            data={"csrfmiddlewaretoken": token},
+            headers={"Referer": f"{base}{event.get_absolute_url()}"},
+            allow_redirects=False,
+            timeout=60,
+        )
+        elapsed = time.perf_counter() - t0
+        with lock:
+            latencies.append(elapsed)
+            statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=client, args=(s,)) for s in sessions]
+    t_start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, statuses, time.perf_counter() - t_start
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seats", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    db_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/maillage_bench_events")
+    ensure_database(db_url)
+    os.environ.update(
+        DATABASE_URL=db_url, DJANGO_SETTINGS_MODULE="hub.settings.dev", DEBUG="false", TASKS_BACKEND="django_tasks_db.DatabaseBackend"
+    )
+    os.environ.setdefault("REDIS_URL", os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"))
+    import django
+
+    django.setup()
+    import requests
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from community.models import MemberStatus, Profile, User
+    from events.models import Event, Registration
+    from events.services import event_create
+
+    print("migrating…", flush=True)
+    call_command("migrate", verbosity=0)
+    staff = User.objects.filter(username="bench-events-staff").first() or User.objects.create_user(
+        username="bench-events-staff", email="staff@bench-events.invalid", is_staff=True
+    )
+    users = []
+    for i in range(args.clients):
+        user = User.objects.filter(username=f"bench-ev-{i}").first()
+        if user is None:
+            user = User.objects.create_user(username=f"bench-ev-{i}", email=f"bench-ev-{i}@bench.invalid", password=None)
+            Profile.objects.filter(user=user).update(status=MemberStatus.APPROVED, display_name=f"Membre {i}")
+        users.append(user)
+
+    def cookie_for(user) -> str:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        return session.session_key
+
+    port = free_port()
+    # CONN_MAX_AGE=0: each request returns its connection, so the bench fits a small max_connections.
+    env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost", "CONN_MAX_AGE": "0"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "hub.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("server did not start")
+            time.sleep(0.3)
+        print(f"server up on {base} ({args.workers} workers), {args.clients} clients, {args.seats} seats", flush=True)
+
+        for round_no in range(1, args.rounds + 1):
+            start = timezone.now() + timedelta(days=7)
+            event = event_create(
+                created_by=staff,
+                title=f"Bench atelier {uuid.uuid4().hex[:8]}",
+                start=start,
+                end=start + timedelta(hours=2),
+                state="published",
+                audience="members",
+                capacity=args.seats,
+            )
+            sessions = []
+            for user in users:
+                s = requests.Session()
+                s.cookies.set(settings.SESSION_COOKIE_NAME, cookie_for(user), domain="127.0.0.1")
+                assert s.get(f"{base}{event.get_absolute_url()}", timeout=30).status_code == 200
+                sessions.append(s)
+            latencies, statuses, wall = race(base, event, sessions)
+            confirmed = Registration.objects.filter(event=event, status="confirmed").count()
+            waitlisted = Registration.objects.filter(event=event, status="waitlisted").count()
+            seats_taken = Event.objects.get(pk=event.pk).seats_taken
+            ok = sum(1 for c in statuses if c == 302)
+            print(
+                f"round {round_no}: {ok}/{len(statuses)} sign-ups in {wall:.2f} s = {ok / wall:.1f} sign-ups/s; "
+                f"latency p50 {pct(latencies, 50) * 1000:.0f} ms, p95 {pct(latencies, 95) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms; "
+                f"confirmed {confirmed} (capacity {args.seats}, seats_taken {seats_taken}), waitlisted {waitlisted}",
+                flush=True,
+            )
+            errors = len(statuses) - ok
+            if errors:
+                print(f"  {errors} request(s) failed (HTTP {sorted(set(statuses) - {302})}): see the server log above", flush=True)
+            if confirmed != args.seats or seats_taken != args.seats or confirmed + waitlisted != ok:
+                raise SystemExit("OVER- OR UNDER-BOOKED")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    main()
