@@ -177,8 +177,8 @@ def _text_filter(qs: QuerySet, text: str) -> tuple[QuerySet, bool]:
         prefix = Q()
         for word in words:
             prefix &= Q(search_text__contains=" " + word)
-        qs = qs.annotate(rank=SearchRank(vector, query))
-        return qs.filter(Q(rank__gt=0) | prefix), True
+        qs = qs.annotate(search=vector, rank=SearchRank(vector, query))
+        return qs.filter(Q(search=query) | prefix), True
     for word in words:
         qs = qs.filter(search_text__contains=" " + word)
     return qs, False

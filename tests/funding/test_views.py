@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -142,14 +143,26 @@ def test_partner_search_notifies_followers(member, member_client, other_member):
     assert not Notification.objects.filter(recipient=member).exists()
 
 
-def test_share_to_group_lists_only_groups_where_member_may_post(member_client):
-    call = make_call()
+def test_share_to_group_lists_only_groups_where_member_may_post(member, member_client, other_member):
+    from groups import services as group_services
+    from groups.models import Topic
+
+    call = make_call(title="Appel à partager")
+    mine = group_services.group_create(creator=member, name="Groupe où je publie")
+    theirs = group_services.group_create(creator=other_member, name="Groupe ouvert sans moi")
+    secret = group_services.group_create(creator=other_member, name="Groupe secret", access="secret")
     html = member_client.get(call.get_absolute_url()).content.decode()
-    try:
-        from groups.services import topic_create  # noqa: F401
-    except ImportError:
-        assert "Partager dans un groupe" not in html
-        assert member_client.post(f"/financements/appel/{call.slug}/partager/", {"group": 1}).status_code == 404
+    assert "Groupe où je publie" in html and "Groupe ouvert sans moi" not in html and "Groupe secret" not in html
+    for group in (theirs, secret):
+        response = member_client.post(f"/financements/appel/{call.slug}/partager/", {"group": group.pk})
+        assert response.status_code == 400
+    assert not Topic.objects.filter(title__contains="Appel à partager").exists()
+    response = member_client.post(f"/financements/appel/{call.slug}/partager/", {"group": mine.pk, "message": "À regarder !"})
+    topic = Topic.objects.get(group=mine)
+    assert response.status_code == 302 and response["Location"] == topic.get_absolute_url()
+    assert topic.title == "Appel à financement : Appel à partager" and topic.author == member
+    with pytest.raises(PermissionDenied):
+        services.call_share_to_group(call=call, group=theirs, author=member)
 
 
 def test_calendar_feed(member, member_client, client):
