@@ -5,6 +5,8 @@ JSON-LD with the ``https://w3id.org/openbadges/v2`` context. A revoked assertion
 with ``revoked: true`` and ``revocationReason``, so verifiers learn why it no longer holds.
 """
 
+import os
+
 from django.conf import settings
 from django.urls import reverse
 
@@ -26,12 +28,16 @@ def issuer_json() -> dict:
         "id": absolute(reverse("labels:ob_issuer")),
         "name": settings.HUB_NAME,
         "url": settings.SITE_URL.rstrip("/") + "/",
-        "email": getattr(settings, "LABELS_ISSUER_EMAIL", "") or _from_email(),
+        "email": issuer_email(),
         "description": "Hub régional d'inclusion numérique : label des lieux de médiation numérique et badges de compétences.",
     }
 
 
-def _from_email() -> str:
+def issuer_email() -> str:
+    """``LABELS_ISSUER_EMAIL`` (environment or settings), else the address of ``DEFAULT_FROM_EMAIL``."""
+    configured = os.environ.get("LABELS_ISSUER_EMAIL") or getattr(settings, "LABELS_ISSUER_EMAIL", "")
+    if configured:
+        return configured
     value = settings.DEFAULT_FROM_EMAIL
     if "<" in value and value.endswith(">"):
         return value.rsplit("<", 1)[1][:-1]

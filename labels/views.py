@@ -471,6 +471,10 @@ def staff_dashboard(request):
     context = selectors.staff_dashboard()
     context["labels"] = selectors.label_list_active()[:200]
     context["ready_count"] = selectors.application_list_ready_for_committee().count()
+    from places import conf as places_conf  # the places app's map pieces, reused as they are
+
+    context["tile_url"] = places_conf.tile_url()
+    context["tile_attribution"] = places_conf.tile_attribution()
     return TemplateResponse(request, "labels/staff_dashboard.html", context)
 
 

@@ -275,3 +275,40 @@ def test_list_pages_cost_a_fixed_number_of_queries(client_for):
     large = {url: _count(sc, url) for url in urls}
     assert large == small
     assert _count(client_for(reviewer), reverse("community:dashboard")) == small_rc
+
+
+def test_dashboard_panels(client_for, reviewer):
+    app = make_application(state=S.IN_REVIEW, reviewer=reviewer)
+    manager_page = client_for(app.applicant).get(reverse("community:dashboard")).content.decode()
+    assert "Mes candidatures au label" in manager_page and app.place.nom in manager_page
+    reviewer_page = client_for(reviewer).get(reverse("community:dashboard")).content.decode()
+    assert "Mes évaluations" in reviewer_page and "Mes candidatures au label" not in reviewer_page
+    other_page = client_for(UserFactory()).get(reverse("community:dashboard")).content.decode()
+    assert "Mes évaluations" not in other_page and "Mes candidatures au label" not in other_page
+
+
+def test_renewal_carries_evidence_over(client_for):
+    from .factories import answer_all
+
+    staff = StaffFactory()
+    app = make_application(state=S.DRAFT)
+    criterion = app.referential.axes.first().criteria.first()
+    services.evidence_add(
+        actor=app.applicant,
+        application=app,
+        criterion=criterion,
+        upload=SimpleUploadedFile("charte.pdf", PDF, content_type="application/pdf"),
+    )
+    answer_all(app, app.applicant)
+    services.application_submit(actor=app.applicant, application=app)
+    services.application_assign_reviewers(actor=staff, application=app, reviewers=[UserFactory()])
+    services.application_decide(actor=staff, application=app, decision=S.GRANTED, reason="ok")
+    label = Label.objects.get(application=app)
+    response = client_for(app.applicant).post(reverse("labels:label_renew", args=[label.pk]))
+    renewal = label.renewals.get()
+    assert response.url == reverse("labels:application_edit", args=[renewal.pk])
+    copied = renewal.evidence.get()
+    assert copied.original_name == "charte.pdf"
+    assert client_for(app.applicant).get(reverse("labels:evidence_download", args=[renewal.pk, copied.pk])).status_code == 200
+    # another member cannot renew someone else's label
+    assert client_for(UserFactory()).post(reverse("labels:label_renew", args=[label.pk])).status_code == 404
