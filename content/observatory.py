@@ -7,9 +7,13 @@ are left out of the figures about that field, as in the directory.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -20,12 +24,7 @@ from .charts import CHART_LABELS, Chart
 from .models import ObservatorySettings, ResourceStatus, Theme
 from .selectors import optional_model
 
-
-def _members(public: bool, field: str | None = None):
-    qs = Profile.objects.filter(status=MemberStatus.APPROVED, user__is_active=True)
-    if public and field:
-        qs = qs.exclude(**{f"visibility__{field}": Visibility.PRIVATE})
-    return qs
+_MEMO: ContextVar[dict | None] = ContextVar("observatory_memo", default=None)
 
 
 def hub_departments() -> list[Department]:
@@ -33,9 +32,36 @@ def hub_departments() -> list[Department]:
     return list(Department.objects.filter(Exists(Commune.objects.filter(department=OuterRef("pk")))).order_by("code"))
 
 
+def _member_groups(public: bool) -> list[dict]:
+    """Approved members counted per (département, métier) in one query; both member charts
+    read it. In the public version, a member hiding a field is left out of the chart on it."""
+    memo = _MEMO.get()
+    if memo is not None and ("members", public) in memo:
+        return memo[("members", public)]
+    qs = Profile.objects.filter(status=MemberStatus.APPROVED, user__is_active=True)
+    annotations = {"n": Count("pk")}
+    if public:
+        annotations["n_territory"] = Count("pk", filter=~Q(visibility__territory=Visibility.PRIVATE))
+        annotations["n_metier"] = Count("pk", filter=~Q(visibility__metier=Visibility.PRIVATE))
+    rows = list(qs.values("department__code", "department__name", "metier").annotate(**annotations).order_by())
+    for row in rows:
+        row.setdefault("n_territory", row["n"])
+        row.setdefault("n_metier", row["n"])
+    if memo is not None:
+        memo[("members", public)] = rows
+    return rows
+
+
 def chart_members_department(public: bool = False) -> Chart:
-    rows = _members(public, "territory").values("department__code", "department__name").annotate(n=Count("pk")).order_by("department__code")
-    data = [[f"{r['department__name']} ({r['department__code']})" if r["department__code"] else _("Non renseigné"), r["n"]] for r in rows]
+    totals: dict[tuple, int] = {}
+    for r in _member_groups(public):
+        key = (r["department__code"] or "", r["department__name"] or "")
+        totals[key] = totals.get(key, 0) + r["n_territory"]
+    data = [
+        [f"{name} ({code})" if code else _("Non renseigné"), n]
+        for (code, name), n in sorted(totals.items(), key=lambda kv: (kv[0][0] == "", kv[0][0]))
+        if n
+    ]
     return Chart(
         key="members_department",
         title=str(CHART_LABELS["members_department"]),
@@ -47,8 +73,10 @@ def chart_members_department(public: bool = False) -> Chart:
 
 def chart_members_metier(public: bool = False) -> Chart:
     labels = dict(Metier.choices)
-    rows = _members(public, "metier").values("metier").annotate(n=Count("pk")).order_by("-n", "metier")
-    data = [[str(labels.get(r["metier"], _("Non renseigné"))), r["n"]] for r in rows]
+    totals: dict[str, int] = {}
+    for r in _member_groups(public):
+        totals[r["metier"] or ""] = totals.get(r["metier"] or "", 0) + r["n_metier"]
+    data = [[str(labels.get(code, _("Non renseigné"))), n] for code, n in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])) if n]
     return Chart(
         key="members_metier",
         title=str(CHART_LABELS["members_metier"]),
@@ -59,19 +87,27 @@ def chart_members_metier(public: bool = False) -> Chart:
 
 
 def _skill_matrix(public: bool):
-    """(skills, departments, counts[(skill_id, department_id)]) in three queries."""
+    """(skills, departments, counts[(skill_id, department_id)]) in three queries; memoised for the
+    duration of one ``charts_for`` call, since two charts read it."""
+    memo = _MEMO.get()
+    if memo is not None and ("skills", public) in memo:
+        return memo[("skills", public)]
     departments = hub_departments()
     skills = list(Skill.objects.order_by("name"))
-    through = Profile.skills.through.objects.filter(profile__in=_members(public, "skills"))
+    through = Profile.skills.through.objects.filter(
+        profile__status=MemberStatus.APPROVED, profile__user__is_active=True, profile__department__isnull=False
+    )
     if public:
-        through = through.exclude(profile__visibility__territory=Visibility.PRIVATE)
+        through = through.exclude(profile__visibility__skills=Visibility.PRIVATE).exclude(profile__visibility__territory=Visibility.PRIVATE)
+    # (profile, skill) pairs are unique in the M2M table: a plain COUNT is a count of members.
     counts = {
         (r["skill_id"], r["profile__department_id"]): r["n"]
-        for r in through.filter(profile__department__isnull=False)
-        .values("skill_id", "profile__department_id")
-        .annotate(n=Count("profile_id", distinct=True))
+        for r in through.values("skill_id", "profile__department_id").annotate(n=Count("pk")).order_by()
     }
-    return skills, departments, counts
+    result = (skills, departments, counts)
+    if memo is not None:
+        memo[("skills", public)] = result
+    return result
 
 
 def chart_skills_census(public: bool = False) -> Chart:
@@ -304,8 +340,27 @@ def charts_for(*, viewer) -> tuple[list[Chart], bool]:
     the viewer sees the full (staff) version."""
     full = viewer.is_authenticated and viewer.is_hub_staff
     keys = available_keys() if full else [k for k in public_chart_keys() if k in available_keys()]
-    charts = [chart_build(key, public=not full) for key in keys]
+    public = not full
+    timeout = cache_seconds()
+    cache_keys = {key: f"content:observatory:{key}:{'public' if public else 'full'}" for key in keys}
+    cached = cache.get_many(list(cache_keys.values())) if timeout else {}
+    built = {}
+    token = _MEMO.set({})
+    try:
+        for key in keys:
+            if cache_keys[key] not in cached:
+                built[cache_keys[key]] = chart_build(key, public=public)
+    finally:
+        _MEMO.reset(token)
+    if timeout and built:
+        cache.set_many(built, timeout)
+    charts = [cached.get(cache_keys[key]) or built.get(cache_keys[key]) for key in keys]
     return [c for c in charts if c is not None], full
+
+
+def cache_seconds() -> int:
+    """How long observatory figures are kept (``OBSERVATORY_CACHE_SECONDS``, default 300 s; 0: never)."""
+    return int(getattr(settings, "OBSERVATORY_CACHE_SECONDS", os.environ.get("OBSERVATORY_CACHE_SECONDS", "300")))
 
 
 __all__ = ["BUILDERS", "Chart", "charts_for", "chart_build", "optional_model", "public_chart_keys"]

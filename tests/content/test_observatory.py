@@ -99,3 +99,15 @@ def test_every_chart_key_has_a_label():
     from content.observatory import BUILDERS
 
     assert set(BUILDERS) <= set(CHART_LABELS)
+
+
+def test_figures_are_cached_for_a_while(staff_client, settings):
+    settings.OBSERVATORY_CACHE_SECONDS = 60
+    staff_client.get(URL)
+    with CaptureQueriesContext(connection) as ctx:
+        staff_client.get(URL)
+    assert not [q for q in ctx.captured_queries if "community_profile_skills" in q["sql"]]
+
+
+def test_staff_may_choose_public_charts_in_the_cms(staff):
+    assert staff.has_perm("content.change_observatorysettings")
