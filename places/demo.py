@@ -107,7 +107,7 @@ def load_places_demo(stdout=None, count: int = 60) -> None:
                 site_web=f"https://{slug or 'lieu'}.example.org/",
                 horaires=rng.choice(HOURS),
                 presentation_resume=presentation,
-                presentation_detail=f"{presentation}\n\nSans rendez-vous pendant les permanences, **sur rendez-vous** le reste du temps.",
+                presentation_detail="Sans rendez-vous pendant les permanences, **sur rendez-vous** le reste du temps.",
                 source=DEMO_SOURCE,
                 itinerance="Itinérant" if n % 9 == 0 else "Fixe",
                 date_maj=date(2026, 1, 1) + timedelta(days=n * 5),

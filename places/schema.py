@@ -107,7 +107,6 @@ TYPOLOGIES = {
     "BIB": "Bibliothèque / médiathèque",
     "CAF": "Caisse d'allocations familiales",
     "CCAS": "Centre communal d'action sociale",
-    "CC": "Centre social",
     "CS": "Centre social",
     "EPCI": "Intercommunalité",
     "FABLAB": "Fablab",

@@ -7,7 +7,7 @@ from places.services import place_create
 _counter = itertools.count(1)
 
 # Valid SIRETs (Luhn) to cycle through.
-SIRETS = ["21210231500018", "21250056500016", "21390198200016", "73282932000074", "43493312300029"]
+SIRETS = ["21210231500018", "21250056500016", "21390198200016", "73282932000074", "35621845100017"]
 
 
 def place_data(**overrides) -> dict:
@@ -32,12 +32,18 @@ def place_data(**overrides) -> dict:
     return data
 
 
-def make_place(creator=None, *, publish=True, **overrides):
-    """A published place (created by staff through the service), ``creator`` its manager."""
+def _staff():
+    """One staff account creates the places of a test (creating one per place is slow)."""
+    from community.models import User
     from tests.factories import StaffFactory
 
+    return User.objects.filter(email="lieux-equipe@exemple.fr").first() or StaffFactory(email="lieux-equipe@exemple.fr")
+
+
+def make_place(creator=None, *, publish=True, **overrides):
+    """A published place (created by staff through the service), ``creator`` its manager."""
     if creator is None or (publish and not creator.is_hub_staff):
-        place = place_create(creator=StaffFactory(), data=place_data(**overrides), publish=publish)
+        place = place_create(creator=_staff(), data=place_data(**overrides), publish=publish)
         if creator is not None:
             place.managers.set([creator])
         return place
