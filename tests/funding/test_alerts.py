@@ -203,3 +203,28 @@ def test_save_search_from_list_page(member_client, member):
         "sort": "deadline",
     }
     assert [m for m in _mails() if "Confirmez" in m.subject]
+
+
+def test_periodic_jobs_and_cron_command(member, capsys):
+    from django.core.management import call_command
+
+    from common.scheduler import JOBS
+
+    assert {"funding.poll_sources", "funding.alerts_instant", "funding.alerts_daily", "funding.alerts_weekly", "funding.deadlines"} <= set(
+        JOBS
+    )
+    _confirm(_watch(member, frequency="weekly"))
+    make_call(title="Hebdomadaire")
+    call_command("funding_alerts", "daily")
+    assert "0 envoi" in capsys.readouterr().out
+    call_command("funding_alerts", "weekly")
+    assert "1 envoi(s), dont 1 e-mail(s)" in capsys.readouterr().out
+    assert [_digest_titles(m) for m in _mails() if "Hebdomadaire" in m.body] == [{"Hebdomadaire"}]
+
+
+def test_erased_or_inactive_member_gets_no_alert(member):
+    _confirm(_watch(member))
+    member.is_active = False
+    member.save()
+    make_call(title="Pour personne")
+    assert services.alerts_run(frequencies=["daily"]).watches == 0

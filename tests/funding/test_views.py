@@ -229,3 +229,36 @@ def test_demo_loader_is_idempotent():
     loader()
     assert count == FundingCall.objects.count() >= 40
     assert FundingCall.objects.filter(state="closed").count() >= 5 and FundingCall.objects.filter(state="draft").count() == 2
+
+
+def test_staff_edits_call_and_polls_broken_source(staff_client):
+    from funding.models import FundingCall
+
+    call = make_call(title="Avant", scope="national")
+    response = staff_client.post(
+        f"/financements/appel/{call.slug}/modifier/",
+        {
+            "title": "Après",
+            "funders": "ANCT",
+            "kind": "pret",
+            "scope": "commune",
+            "commune": "21231",
+            "amount_min": 2000,
+            "amount_max": 1000,
+        },
+    )
+    assert response.status_code == 200  # amounts in the wrong order: refused with a message
+    call.refresh_from_db()
+    assert call.title == "Avant"
+    response = staff_client.post(
+        f"/financements/appel/{call.slug}/modifier/",
+        {"title": "Après", "funders": "ANCT", "kind": "pret", "scope": "commune", "commune": "21231", "amount_max": 12000},
+    )
+    assert response.status_code == 302
+    call = FundingCall.objects.get(pk=call.pk)
+    assert call.title == "Après" and call.commune.insee == "21231" and call.scope == "commune"
+    assert "12" in staff_client.get(call.get_absolute_url()).content.decode()
+    source = Source.objects.create(name="Injoignable", url="http://127.0.0.1:9/flux.xml")
+    response = staff_client.post(f"/financements/sources/{source.pk}/collecter/", follow=True)
+    assert "échec de la collecte" in response.content.decode()
+    assert "En échec" in staff_client.get("/financements/sources/").content.decode()
