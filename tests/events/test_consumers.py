@@ -46,11 +46,11 @@ def test_participant_sees_counts_and_notes_live():
         communicator = _communicator(event, headers)
         connected, _ = await communicator.connect()
         assert connected
-        first = await communicator.receive_json_from(timeout=5)
+        first = await communicator.receive_json_from(timeout=10)
         await database_sync_to_async(services.breakout_choose)(breakout=breakout, user=bob)
-        second = await communicator.receive_json_from(timeout=5)
+        second = await communicator.receive_json_from(timeout=10)
         await database_sync_to_async(services.note_create)(breakout=breakout, author=bob, body="Une idée **forte**")
-        third = await communicator.receive_json_from(timeout=5)
+        third = await communicator.receive_json_from(timeout=10)
         await communicator.disconnect()
         return first, second, third
 
