@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -9,7 +11,7 @@ from django.utils import timezone
 from community.models import is_approved_member
 
 from .filters import CallFilters, CallIndex, Territory, normalise
-from .models import AlertDelivery, CallInterest, CallState, FundingCall, PartnerSearch, Source, Theme, Watch, codes_to_text
+from .models import AlertDelivery, CallInterest, CallState, FundingCall, PartnerSearch, Source, Theme, Watch
 
 VISIBLE_STATES = [CallState.PUBLISHED, CallState.CLOSED, CallState.ARCHIVED]
 
@@ -141,7 +143,7 @@ def calendar_calls(*, user) -> list[FundingCall]:
     followed = {c.pk: c for c in base.filter(interests__user=user).distinct()}
     watches = list(Watch.objects.filter(user=user).select_related("user__profile__commune__department", "user__profile__department"))
     if watches:
-        since = timezone.localdate() - timezone.timedelta(days=90)
+        since = timezone.localdate() - timedelta(days=90)
         index = CallIndex(list(base.filter(state=CallState.PUBLISHED, deadline__gte=since)))
         from .services import watch_filters
 
@@ -149,6 +151,3 @@ def calendar_calls(*, user) -> list[FundingCall]:
             for pk in index.match(watch_filters(watch)):
                 followed.setdefault(pk, index.calls[pk])
     return sorted(followed.values(), key=lambda c: (c.deadline, c.pk))
-
-
-__all__ = ["codes_to_text"]

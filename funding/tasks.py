@@ -3,7 +3,7 @@
 from django.tasks import task
 
 from . import services
-from .models import EMAIL_FREQUENCIES, Source, SourceKind, WatchFrequency
+from .models import Source, SourceKind, WatchFrequency
 
 
 @task
@@ -42,6 +42,3 @@ def alerts_weekly_task() -> int:
 def deadlines_task() -> int:
     services.calls_close_expired()
     return services.reminders_send()
-
-
-__all__ = ["EMAIL_FREQUENCIES"]

@@ -1,7 +1,7 @@
 """Funding pages: search, call page, working together, watches, deadlines feed, staff curation."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -19,7 +19,7 @@ from . import selectors, services
 from .calendar import calendar_ics
 from .filters import CallFilters
 from .forms import CallForm, CallSearchForm, CsvImportForm, PartnerSearchForm, ShareForm, SourceForm, WatchForm
-from .models import CalendarToken, CallState, InterestKind, PartnerSearch, Source, Watch, WatchFrequency
+from .models import CalendarToken, InterestKind, PartnerSearch, Source
 
 PAGE_SIZE = 20
 
@@ -360,6 +360,3 @@ def calendar_feed(request, token):
     response["Content-Disposition"] = 'inline; filename="echeances-financements.ics"'
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-__all__ = ["CallState", "Watch", "WatchFrequency", "PermissionDenied"]
