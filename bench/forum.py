@@ -232,7 +232,7 @@ def start_server(port: int, workers: int, env: dict) -> subprocess.Popen:
         "websockets-sansio",
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # importing Django + Wagtail in each worker is slow on a busy machine
     import requests
 
     while time.monotonic() < deadline:
@@ -331,6 +331,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "2")), help="ASGI server processes")
     parser.add_argument("--clients", type=int, default=20, help="concurrent HTTP clients")
     parser.add_argument("--rounds", type=int, default=10, help="posts sent for the fan-out measure")
+    parser.add_argument("--requests", type=int, default=0, help="requests per page type (default: 600, or 200 with --small)")
     args = parser.parse_args()
     size = SIZES["small" if args.small else "full"]
     db_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/maillage_bench" + ("_small" if args.small else ""))
@@ -347,7 +348,16 @@ def main() -> None:
 
     connections.close_all()
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": "hub.settings.dev", "DEBUG": "false"}
+    # CONN_MAX_AGE=0: under ASGI, persistent connections pile up (one per request thread) and
+    # exhaust PostgreSQL's max_connections; production should put PgBouncer in front instead.
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "REDIS_URL": redis_url,
+        "DJANGO_SETTINGS_MODULE": "hub.settings.dev",
+        "DEBUG": "false",
+        "CONN_MAX_AGE": os.environ.get("BENCH_CONN_MAX_AGE", "0"),
+    }
     server = start_server(port, args.workers, env)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -358,7 +368,7 @@ def main() -> None:
         group_paths = [f"/groupes/{group.slug}/"]
         for label, paths in (("topic page", topic_paths), ("group page", group_paths)):
             load_test(base, paths, cookies, args.clients, args.clients * 2)  # warm-up
-            r = load_test(base, paths, cookies, args.clients, size["requests"])
+            r = load_test(base, paths, cookies, args.clients, args.requests or size["requests"])
             out(
                 f"{label:<11} {args.clients} clients, {r['n']} requests: p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, "
                 f"{r['rps']:.0f} req/s, errors {r['errors']}"

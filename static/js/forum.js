@@ -49,7 +49,9 @@ if (container) {
   const conn = connect(container.dataset.wsUrl, {
     onOpen: (socket) => socket.send(JSON.stringify({ type: "since", last_id: lastId })),
     onMessage: (data) => {
-      if (data.type === "post") {
+      if (data.type === "synced") {
+        container.dataset.synced = "1"; // caught up: from now on, live events arrive as they happen
+      } else if (data.type === "post") {
         apply(data);
         typers.forEach((timer) => clearTimeout(timer));
         typers.clear();

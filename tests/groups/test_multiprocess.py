@@ -59,7 +59,7 @@ def _start(port, env):
     )
     import requests
 
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # a busy machine imports Django + Wagtail slowly
     while time.monotonic() < deadline:
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
@@ -99,6 +99,8 @@ def test_post_through_process_b_reaches_client_on_process_a():
         "REDIS_URL": settings.REDIS_URL,
         "DJANGO_SETTINGS_MODULE": "hub.settings.dev",
         "DEBUG": "false",
+        "SECRET_KEY": settings.SECRET_KEY,  # session auth hashes must match the test's
+        "CONN_MAX_AGE": "0",
     }
     env.pop("PYTEST_XDIST_WORKER", None)
     port_a, port_b = _free_port(), _free_port()
