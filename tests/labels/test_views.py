@@ -312,3 +312,15 @@ def test_renewal_carries_evidence_over(client_for):
     assert client_for(app.applicant).get(reverse("labels:evidence_download", args=[renewal.pk, copied.pk])).status_code == 200
     # another member cannot renew someone else's label
     assert client_for(UserFactory()).post(reverse("labels:label_renew", args=[label.pk])).status_code == 404
+
+
+def test_staff_edit_draft_referentials_in_the_admin_only(client_for, referential):
+    from .factories import make_referential
+
+    draft = make_referential(publish=False)
+    sc = client_for(StaffFactory())
+    assert sc.get(reverse("admin:labels_referential_change", args=[draft.pk])).status_code == 200
+    published = sc.get(reverse("admin:labels_referential_change", args=[referential.pk])).content.decode()
+    assert 'name="_save"' not in published  # frozen: shown read-only
+    assert 'name="_save"' in sc.get(reverse("admin:labels_referential_change", args=[draft.pk])).content.decode()
+    assert client_for(UserFactory()).get(reverse("admin:labels_referential_change", args=[draft.pk])).status_code == 302
