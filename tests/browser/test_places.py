@@ -69,7 +69,7 @@ def test_map_page_and_place_page_are_accessible(page, asgi_server):
     assert_accessible(page, context="map page")
     page.locator(".leaflet-marker-icon").first.click()
     expect(page.locator(".leaflet-popup-content a")).to_contain_text(tag)
-    page.get_by_role("link", name=places[0].nom).click()
+    page.locator("#place-results").get_by_role("link", name=places[0].nom).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(places[0].nom)
     expect(page.locator(".leaflet-marker-icon")).to_have_count(1)
     assert_accessible(page, context="place page")
