@@ -95,7 +95,20 @@ class ResourceForm(forms.ModelForm):
 
     class Meta:
         model = Resource
-        fields = ["title", "summary", "description", "type", "licence", "authors", "organisation", "department", "group", "event", "url"]
+        fields = [
+            "title",
+            "summary",
+            "description",
+            "type",
+            "licence",
+            "authors",
+            "organisation",
+            "department",
+            "group",
+            "event",
+            "funding_call",
+            "url",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 6}), "summary": forms.TextInput()}
 
     def __init__(self, *args, user=None, **kwargs):
@@ -130,6 +143,11 @@ class ResourceForm(forms.ModelForm):
         self.fields["event"].queryset = Event.objects.filter(state="published", start__gte=since).order_by("-start")
         self.fields["event"].required = False
         self.fields["event"].help_text = _("Si la ressource a été produite lors d'un atelier ou d'une rencontre.")
+        from funding.models import FundingCall
+
+        self.fields["funding_call"].queryset = FundingCall.objects.filter(state__in=["published", "closed"]).order_by("title")
+        self.fields["funding_call"].required = False
+        self.fields["funding_call"].help_text = _("Si la ressource est issue d'un projet financé par cet appel.")
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")

@@ -245,6 +245,14 @@ class Resource(TimeStampedModel):
     event = models.ForeignKey(
         "events.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="resources", verbose_name=_("événement d'origine")
     )
+    funding_call = models.ForeignKey(
+        "funding.FundingCall",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resources",
+        verbose_name=_("appel à projets d'origine"),
+    )
     url = models.URLField(_("lien"), blank=True, help_text=_("Pour une vidéo ou une ressource en ligne."))
     file = models.FileField(_("fichier"), storage=resource_storage, upload_to=resource_file_path, blank=True, max_length=300)
     file_name = models.CharField(max_length=150, blank=True)

@@ -64,7 +64,7 @@ def resource_list_published(*, viewer) -> QuerySet[Resource]:
 
 
 def _shaped(qs: QuerySet[Resource]) -> QuerySet[Resource]:
-    return qs.select_related("department", "organisation", "submitted_by__profile", "group", "event").prefetch_related(
+    return qs.select_related("department", "organisation", "submitted_by__profile", "group", "event", "funding_call").prefetch_related(
         Prefetch("themes", queryset=Theme.objects.order_by("name")), Prefetch("audiences", queryset=Audience.objects.order_by("name"))
     )
 
@@ -117,7 +117,8 @@ def resource_get_for_viewer(*, viewer, slug: str) -> Resource:
 
 
 def origin_links(*, viewer, resource: Resource) -> list[dict]:
-    """Links to the event the resource comes from, when the viewer may see that event."""
+    """Links to the event and the funding call the resource comes from, when the viewer may see
+    them (funding calls are for members)."""
     links = []
     event = resource.event
     if event is not None and event.state == "published":
@@ -128,6 +129,9 @@ def origin_links(*, viewer, resource: Resource) -> list[dict]:
             visible = viewer.is_hub_staff or group_ids_of(viewer).filter(group_id=event.audience_group_id).exists()
         if visible:
             links.append({"label": _("Issue de l'événement"), "title": event.title, "url": event.get_absolute_url()})
+    call = resource.funding_call
+    if call is not None and call.state in ("published", "closed") and is_approved_member(viewer):
+        links.append({"label": _("Issue de l'appel à projets"), "title": call.title, "url": call.get_absolute_url()})
     return links
 
 

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from content.observatory import chart_events_month, chart_labels_state, chart_places_state, charts_for
 from events.models import Event, Registration
@@ -102,3 +103,35 @@ def test_observatory_with_places_and_events_costs_fixed_queries(staff_client, me
             assert staff_client.get("/observatoire/").status_code == 200
         counts.append(len(ctx))
     assert counts[0] == counts[1], counts
+
+
+def _call(title, *, themes=",inclusion_numerique,", days=10, state="published"):
+    from funding.models import FundingCall
+
+    return FundingCall.objects.create(
+        title=title,
+        slug=slugify(title),
+        funders="État",
+        themes=themes,
+        deadline=timezone.localdate() + timedelta(days=days),
+        state=state,
+    )
+
+
+def test_funding_chart_by_theme_and_deadline():
+    from content.observatory import chart_funding_theme
+
+    _call("Appel proche")
+    _call("Appel lointain", days=90)
+    _call("Appel passé", days=-5, state="closed")
+    _call("Brouillon", state="draft")
+    chart = chart_funding_theme()
+    assert chart.rows == [["Inclusion numérique", 1, 1, 0, 1]]
+
+
+def test_resource_links_to_its_funding_call_for_members(client, member_client, member, staff):
+    call = _call("Appel France numérique")
+    resource = published_resource(member, staff, title="Bilan du projet", funding_call=call)
+    url = reverse("content:resource_detail", args=[resource.slug])
+    assert "Appel France numérique" in member_client.get(url).text
+    assert "Appel France numérique" not in client.get(url).text
