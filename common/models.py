@@ -1,7 +1,18 @@
 """Shared abstract models."""
 
 from django.db import models
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+
+
+def unique_slug(instance: models.Model, text: str, *, max_length: int, fallback: str, field: str = "slug") -> str:
+    """A slug for ``text`` that no other row of the instance's model uses (``-2``, ``-3``… appended)."""
+    base = slugify(text)[:max_length] or fallback
+    others = type(instance)._default_manager.exclude(pk=instance.pk)
+    slug, n = base, 2
+    while others.filter(**{field: slug}).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
 
 
 class TimeStampedModel(models.Model):

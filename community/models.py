@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
-from common.models import TimeStampedModel
+from common.models import TimeStampedModel, unique_slug
 
 from .validators import validate_siret
 
@@ -119,11 +119,7 @@ class Organisation(TimeStampedModel):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            base = slugify(self.name)[:200] or "organisation"
-            slug, n = base, 2
-            while Organisation.objects.filter(slug=slug).exclude(pk=self.pk).exists():
-                slug, n = f"{base}-{n}", n + 1
-            self.slug = slug
+            self.slug = unique_slug(self, self.name, max_length=200, fallback="organisation")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

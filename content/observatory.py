@@ -353,9 +353,10 @@ def charts_for(*, viewer) -> tuple[list[Chart], bool]:
     finally:
         _MEMO.reset(token)
     if timeout and built:
-        cache.set_many(built, timeout)
+        # A chart with no data is cached as False: some cache backends (Redis) drop None values.
+        cache.set_many({k: (v if v is not None else False) for k, v in built.items()}, timeout)
     charts = [cached.get(cache_keys[key]) or built.get(cache_keys[key]) for key in keys]
-    return [c for c in charts if c is not None], full
+    return [c for c in charts if c], full
 
 
 def cache_seconds() -> int:

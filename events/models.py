@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from common.models import TimeStampedModel
+from common.models import TimeStampedModel, unique_slug
 
 
 def new_token() -> str:
@@ -156,13 +156,8 @@ class Event(TimeStampedModel):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            base = slugify(self.title)[:180] or "evenement"
             stamp = self.start.strftime("%Y-%m-%d") if self.start else ""
-            base = f"{base}-{stamp}".strip("-")
-            slug, n = base, 2
-            while Event.objects.filter(slug=slug).exclude(pk=self.pk).exists():
-                slug, n = f"{base}-{n}", n + 1
-            self.slug = slug
+            self.slug = unique_slug(self, f"{slugify(self.title)[:180]}-{stamp}".strip("-"), max_length=200, fallback="evenement")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -13,10 +13,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from common.models import TimeStampedModel
+from common.models import TimeStampedModel, unique_slug
 from community.models import Commune, Department, Organisation, Region
 
 
@@ -164,11 +163,7 @@ class FundingCall(TimeStampedModel):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            base = slugify(self.title)[:300] or "appel"
-            slug, n = base, 2
-            while FundingCall.objects.filter(slug=slug).exclude(pk=self.pk).exists():
-                slug, n = f"{base}-{n}", n + 1
-            self.slug = slug
+            self.slug = unique_slug(self, self.title, max_length=300, fallback="appel")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

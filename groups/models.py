@@ -7,10 +7,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from common.models import TimeStampedModel
+from common.models import TimeStampedModel, unique_slug
 
 
 class GroupKind(models.TextChoices):
@@ -64,11 +63,7 @@ class Group(TimeStampedModel):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            base = slugify(self.name)[:120] or "groupe"
-            slug, n = base, 2
-            while Group.objects.filter(slug=slug).exclude(pk=self.pk).exists():
-                slug, n = f"{base}-{n}", n + 1
-            self.slug = slug
+            self.slug = unique_slug(self, self.name, max_length=120, fallback="groupe")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -52,7 +52,16 @@ def client_for():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    """Start each test with an empty cache — only this run's keys: on Redis, ``cache.clear()``
+    would FLUSHDB and wipe the other xdist worker's cache and channel-layer messages too."""
+    from django.conf import settings
     from django.core.cache import cache
 
-    cache.clear()
+    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*"))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
     yield

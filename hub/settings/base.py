@@ -5,6 +5,7 @@ layer, database task worker, console e-mail) and production (PostgreSQL, Redis, 
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.csp import CSP
@@ -130,7 +131,9 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+            # redis-py 8 reads with a 5 s socket timeout by default, the same as channels-redis'
+            # 5 s BZPOPMIN: consumers then die on "Timeout reading". Give reads room to spare.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5}], "capacity": 1500, "expiry": 30},
         }
     }
     CACHES = {
@@ -244,13 +247,16 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Map tiles of the places map (the page still lists places when tiles cannot load).
+PLACES_TILE_URL = env("PLACES_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+PLACES_TILE_ORIGIN = [f"{urlsplit(PLACES_TILE_URL).scheme}://{urlsplit(PLACES_TILE_URL).netloc}"] if PLACES_TILE_URL else []
 # Django's built-in Content-Security-Policy. Scripts only from our origin (plus a per-request
 # nonce for the few inline snippets); no CDN anywhere.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:", *env.list("CSP_IMG_EXTRA", default=[])],
+    "img-src": [CSP.SELF, "data:", *PLACES_TILE_ORIGIN, *env.list("CSP_IMG_EXTRA", default=[])],
     "connect-src": [CSP.SELF, "ws:", "wss:"],
     "font-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
