@@ -149,11 +149,14 @@ if REDIS_URL:
             },
         }
     }
+    # A Redis outage degrades the cache to misses (logged) instead of failing pages: see
+    # common/cache.py. Short timeouts so an unreachable Redis costs a request little.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "common.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_PREFIX", default="maillage"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:

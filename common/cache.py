@@ -1,0 +1,96 @@
+"""A Redis cache that degrades to "no cache" while Redis is unreachable.
+
+The cache only ever holds things we can recompute (observatory figures, rate-limit counters),
+so a Redis outage must not turn pages into 500s: Django's ``RedisCache`` raises
+``redis.ConnectionError`` from every call. This backend logs the error, answers reads as misses
+and writes as not done, and then leaves Redis alone for a few seconds (``RETRY_AFTER``) so a
+page that reads the cache ten times pays the connection error once, not ten times. After the
+pause the next call tries Redis again, so the cache comes back by itself when Redis does.
+
+Rate limits (allauth's login and sign-up throttles) fail open during the outage: they count in
+the cache, and a missing counter means "not throttled". That is the trade we want — members can
+still log in while Redis restarts.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER = 5.0  # seconds without trying Redis after a failure
+
+
+def _redis_errors() -> tuple[type[BaseException], ...]:
+    import redis
+
+    return (redis.RedisError, OSError)
+
+
+class ResilientRedisCache(RedisCache):
+    """``RedisCache`` whose errors are logged and treated as misses (see the module docstring)."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._errors = _redis_errors()
+        self._down_until = 0.0
+
+    def _available(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    def _failed(self, operation: str, exc: BaseException) -> None:
+        if self._available():  # log once per outage window, not once per call
+            logger.warning("cache %s failed, treated as a miss for %.0f s: %s", operation, RETRY_AFTER, exc)
+        self._down_until = time.monotonic() + RETRY_AFTER
+
+    def _call(self, operation: str, fallback, fn, *args, **kwargs):
+        if not self._available():
+            return fallback
+        try:
+            return fn(*args, **kwargs)
+        except self._errors as exc:
+            self._failed(operation, exc)
+            return fallback
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", False, super().add, key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", default, super().get, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", None, super().set, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", False, super().touch, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call("delete", False, super().delete, key, version)
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", {}, super().get_many, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", False, super().has_key, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        # A missing key raises ValueError in every Django backend; an unreachable one is missing.
+        missing = object()
+        value = self._call("incr", missing, super().incr, key, delta, version)
+        if value is missing:
+            raise ValueError(f"Key '{key}' not found (cache unavailable)")
+        return value
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        # Django's contract: the keys that could not be stored.
+        return self._call("set_many", list(data), super().set_many, data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._call("delete_many", None, super().delete_many, keys, version)
+
+    def clear(self):
+        return self._call("clear", False, super().clear)
