@@ -99,5 +99,8 @@ test-browser: install chromium
 test: install chromium lint checks test-sqlite test-postgres test-browser
 	@echo "All checks passed."
 
+prod-like: install
+	@$(PY) scripts/prod-like
+
 clean:
 	rm -rf $(VENV) staticfiles .test-db.sqlite3*
