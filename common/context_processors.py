@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 
 
@@ -18,5 +20,6 @@ def hub(request):
     if user is not None and user.is_authenticated:
         from notifications.models import Notification
 
-        context["unread_notifications"] = lambda: Notification.objects.filter(recipient=user, unread=True).count()
+        # Counted once per request, however many times the templates read it.
+        context["unread_notifications"] = functools.cache(lambda: Notification.objects.filter(recipient=user, unread=True).count())
     return context

@@ -4,6 +4,8 @@ Members write Markdown; the rendered HTML (raw HTML typed by members included) g
 allow-list sanitiser, so no script, event handler, style or ``javascript:`` URL survives.
 """
 
+import threading
+
 import markdown as md
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -53,6 +55,17 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _EXTENSIONS = ["extra", "sane_lists", "nl2br"]
 
 
+_local = threading.local()
+
+
+def _converter() -> md.Markdown:
+    """One Markdown converter per thread: building one loads every extension (most of the cost)."""
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = _local.converter = md.Markdown(extensions=_EXTENSIONS, output_format="html")
+    return converter
+
+
 def sanitize_html(html: str) -> str:
     """Keep only the allow-listed tags, attributes and URL schemes."""
     return nh3.clean(
@@ -69,8 +82,7 @@ def render_markdown(text: str | None) -> SafeString:
     """Render member Markdown to safe HTML: any raw HTML in the source goes through the allow-list."""
     if not text:
         return mark_safe("")
-    converter = md.Markdown(extensions=_EXTENSIONS, output_format="html")
-    html = converter.convert(text)
+    html = _converter().reset().convert(text)
     return mark_safe(sanitize_html(html))  # noqa: S308 - sanitised by nh3 just above
 
 

@@ -318,10 +318,6 @@ def topic_create(request, slug):
 @member_required
 def topic_detail(request, slug, pk):
     ctx, topic = selectors.topic_get_for_viewer(viewer=request.user, slug=slug, pk=pk)
-    page = selectors.post_page(topic=topic, page=request.GET.get("page"), viewer=request.user)
-    if page.posts:
-        services.topic_mark_read(topic=topic, user=request.user, post_id=page.posts[-1].pk)
-    level = TopicSubscription.objects.filter(topic=topic, user=request.user).values_list("level", flat=True).first()
     quote = None
     if request.GET.get("citer", "").isdigit():
         quote = (
@@ -330,14 +326,32 @@ def topic_detail(request, slug, pk):
             .first()
         )
     initial = {"quoted": quote.pk, "body": "\n".join("> " + line for line in quote.body.splitlines()) + "\n\n"} if quote else {}
+    context = _topic_page_context(request, ctx, topic, form=PostForm(initial=initial), mark_read=True)
+    context["quote"] = quote
+    return TemplateResponse(request, "groups/topic_detail.html", context)
+
+
+def _topic_page_context(request, ctx, topic, *, form, mark_read: bool = False) -> dict:
+    """What the topic page shows: one page of posts (from the fragment cache), the reply form and
+    the viewer's controls. Reading a page marks it read."""
+    from django.middleware.csrf import get_token
+
+    from .rendering import render_posts
+
+    page = selectors.post_page(topic=topic, page=request.GET.get("page"), viewer=request.user)
+    if mark_read and page.posts:
+        services.topic_mark_read(topic=topic, user=request.user, post_id=page.posts[-1].pk)
+    level = TopicSubscription.objects.filter(topic=topic, user=request.user).values_list("level", flat=True).first()
     can_post = ctx.is_member and (not topic.is_locked or ctx.can_moderate)
-    context = {
+    return {
         "group": ctx.group,
         "ctx": ctx,
         "topic": topic,
         "page": page,
-        "form": PostForm(initial=initial),
-        "quote": quote,
+        "posts_html": render_posts(
+            page.posts, topic=topic, viewer_id=request.user.pk, can_moderate=ctx.can_moderate, can_post=can_post, csrf_token=get_token(request)
+        ),
+        "form": form,
         "can_post": can_post,
         "can_moderate": ctx.can_moderate,
         "viewer_id": request.user.pk,
@@ -348,7 +362,6 @@ def topic_detail(request, slug, pk):
         "move_targets": list(groups_visible_to(request.user).exclude(pk=ctx.group.pk).order_by("name")) if ctx.can_moderate else [],
         "current_section": "groupes",
     }
-    return TemplateResponse(request, "groups/topic_detail.html", context)
 
 
 @member_required
@@ -376,25 +389,7 @@ def post_create(request, slug, pk):
 
                 return HttpResponse(status=204)
             return redirect(selectors.post_permalink(post))
-    page = selectors.post_page(topic=topic, page=request.GET.get("page"), viewer=request.user)
-    return TemplateResponse(
-        request,
-        "groups/topic_detail.html",
-        {
-            "group": ctx.group,
-            "ctx": ctx,
-            "topic": topic,
-            "page": page,
-            "form": form,
-            "can_post": True,
-            "can_moderate": ctx.can_moderate,
-            "viewer_id": request.user.pk,
-            "levels": NotifyLevel.choices,
-            "last_post_id": page.posts[-1].pk if page.posts else 0,
-            "current_section": "groupes",
-        },
-        status=400,
-    )
+    return TemplateResponse(request, "groups/topic_detail.html", _topic_page_context(request, ctx, topic, form=form), status=400)
 
 
 @member_required
