@@ -1,0 +1,540 @@
+#!/usr/bin/env python
+"""Load test of the prod-like stack on the national dataset (issue 8, § 3).
+
+    .venv/bin/python bench/load.py                    # everything below, about 10 minutes
+    .venv/bin/python bench/load.py --only http --users 50 --duration 60
+    .venv/bin/python bench/load.py --only fanout --fanout-clients 1000
+    .venv/bin/python bench/load.py --only unread
+    .venv/bin/python bench/load.py --compare-servers  # uvicorn vs daphne: one page and a fan-out
+
+It builds the dataset when missing (``bench/dataset.py``, database ``BENCH_DATABASE_URL``, default
+``maillage_load``), starts ``scripts/prod-like --no-demo`` on it (two ASGI processes on two free ports,
+a task worker and the scheduler, Redis ``BENCH_REDIS_URL``, default ``redis://127.0.0.1:6379/5``),
+and prints:
+
+* **unread counter**: the exact query of ``community.notifications.unread_count`` (also run by the
+  page context processor and the live counter) for the member with the most notifications and
+  for typical members — median / p95 over repeated runs — with its ``EXPLAIN (ANALYZE, BUFFERS)``;
+* **mixed member scenario** with 50 then 200 simulated logged-in members (threads with keep-alive
+  sessions, each alternating between the two processes as nginx would): dashboard, directory
+  search, topic read (the 5,000-post topic and other topics), reply in a topic (real form, CSRF),
+  agenda, event sign-up (real form), funding search. Each simulated member waits ``--think``
+  seconds (uniform, default 1–3 s, like a locust ``between(1, 3)``) between two pages. Prints
+  requests/s, p50/p95/p99 and errors per page and overall;
+* **websocket fan-out**: ``--fanout-clients`` members (default 1,000) connected to the big topic,
+  half on each process; posts are committed from this process and the time from commit to arrival
+  is measured at every client (p50 / p95 / max, delivered / expected).
+
+The load average of the machine is printed with each figure: the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import dataset  # noqa: E402 - bench/dataset.py, next to this file
+
+SECRET_KEY = "bench-load-local-only-3f9a1c7e5b2d4f6a8c0e2b4d6f8a1c3e5b7d9f0a2c4e"
+SEARCH_TERMS = ["Camille", "Martin", "médiation", "Pix", "numérique", "Leroy", "atelier", "CCAS"]
+FUNDING_TERMS = ["numérique", "inclusion", "atelier", "seniors", "formation", "réseau", "médiation"]
+# Weights of the mixed scenario (a member's visit).
+SCENARIO = [
+    ("dashboard", 3),
+    ("directory search", 2),
+    ("topic read", 3),
+    ("topic post", 1),
+    ("agenda", 2),
+    ("event sign-up", 1),
+    ("funding search", 2),
+]
+
+
+def load_avg() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def pct(values, p):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stack_env(db_url: str, redis_url: str, ports: list[int], server: str) -> dict:
+    return {
+        **os.environ,
+        "PRODLIKE_DATABASE_URL": db_url,
+        "PRODLIKE_REDIS_URL": redis_url,
+        "PRODLIKE_PORTS": ",".join(map(str, ports)),
+        "PRODLIKE_SERVER": server,
+        "SECRET_KEY": SECRET_KEY,
+        "EMAIL_URL": "dummymail://",  # the worker still renders and "sends" every outbox e-mail
+        "CACHE_PREFIX": "bench-load",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+class Stack:
+    """``scripts/prod-like --no-demo`` in the background; stopped (SIGTERM to its own id) on exit."""
+
+    def __init__(self, db_url: str, redis_url: str, server: str, log_path: Path):
+        self.ports = [free_port(), free_port()]
+        self.urls = [f"http://127.0.0.1:{p}" for p in self.ports]
+        self.server = server
+        self.log_path = log_path
+        self.env = stack_env(db_url, redis_url, self.ports, server)
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self):
+        log = open(self.log_path, "w")  # noqa: SIM115 - closed with the process
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "scripts" / "prod-like"), "--no-demo"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+        )
+        deadline = time.monotonic() + 400
+        for line in self.proc.stdout:
+            log.write(line)
+            log.flush()
+            if line.startswith("prod-like ready:"):
+                break
+            if time.monotonic() > deadline:
+                break
+        else:
+            raise RuntimeError(f"prod-like stopped before it was ready (see {self.log_path})")
+        threading.Thread(target=self._drain, args=(log,), daemon=True).start()
+        print(f"stack: {self.server} on {', '.join(self.urls)} + db_worker + run_periodic (log {self.log_path})")
+        return self
+
+    def _drain(self, log):
+        for line in self.proc.stdout:
+            log.write(line)
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def setup(db_url: str, redis_url: str) -> None:
+    dataset.ensure_database(db_url, rebuild=False)
+    os.environ.update(
+        {
+            "DATABASE_URL": db_url,
+            "REDIS_URL": redis_url,
+            "DJANGO_SETTINGS_MODULE": "hub.settings.production",
+            "SECRET_KEY": SECRET_KEY,  # session auth hashes must match the servers'
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "false",
+            "SESSION_COOKIE_SECURE": "false",
+            "CSRF_COOKIE_SECURE": "false",
+            "EMAIL_URL": "dummymail://",
+            "CACHE_PREFIX": "bench-load",
+            "LOG_LEVEL": "WARNING",
+            "CONN_MAX_AGE": "0",
+        }
+    )
+    import django
+
+    django.setup()
+    dataset.build(print)
+
+
+def world() -> dict:
+    from django.db import connection
+
+    from community.models import User
+    from events.models import Audience, Event, EventState, Registration
+    from groups.models import Group, Topic
+
+    group = Group.objects.get(slug=dataset.MARKER)
+    topics = list(Topic.objects.filter(group=group).order_by("pk").values_list("pk", flat=True))
+    users = list(
+        User.objects.filter(username__startswith="load", group_memberships__group=group).order_by("pk").values_list("pk", flat=True)
+    )
+    # Sign-ups are undone before each run so that a rerun signs up again.
+    Registration.objects.filter(user_id__in=users).delete()
+    with connection.cursor() as cur:
+        cur.execute(
+            """UPDATE events_event e SET seats_taken = COALESCE((SELECT SUM(r.seats) FROM events_registration r
+               WHERE r.event_id = e.id AND r.status IN ('confirmed', 'offered')), 0) WHERE e.slug LIKE 'bench-evenement-%%'"""
+        )
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    open_events = list(
+        Event.objects.filter(
+            slug__startswith="bench-evenement-",
+            state=EventState.PUBLISHED,
+            capacity__isnull=True,
+            audience__in=[Audience.MEMBERS, Audience.PUBLIC],
+            start__gt=timezone.now() + timedelta(days=1),
+        )
+        .order_by("pk")
+        .values_list("slug", flat=True)
+    )
+    return {"group": group, "big_topic": topics[0], "topics": topics, "user_ids": users, "events": open_events}
+
+
+def session_cookies(user_ids) -> list[str]:
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from community.models import User
+
+    keys = []
+    for user in User.objects.filter(pk__in=user_ids).order_by("pk"):
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        keys.append(session.session_key)
+    return keys
+
+
+# --- unread counter -------------------------------------------------------------------------------
+def measure_unread(out) -> dict:
+    from django.db import connection
+    from django.db.models import Count
+    from notifications.models import Notification
+
+    from community.models import User
+    from community.notifications import unread_count
+
+    heavy_id = Notification.objects.values("recipient_id").annotate(n=Count("id")).order_by("-n").values_list("recipient_id", flat=True)[0]
+    heavy = User.objects.get(pk=heavy_id)
+    typical = list(User.objects.filter(username__startswith="load").order_by("pk")[100:130])
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        unread_count(heavy)
+    sql = captured.captured_queries[-1]["sql"]  # the exact statement the app sends
+    with connection.cursor() as cur:
+        cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        plan = "\n".join("    " + r[0] for r in cur.fetchall())
+    results = {}
+    for label, members in (("heaviest member", [heavy]), ("typical members", typical)):
+        times = []
+        for _ in range(5):
+            unread_count(members[0])  # warm
+        for i in range(200):
+            member = members[i % len(members)]
+            t = time.perf_counter()
+            unread_count(member)
+            times.append((time.perf_counter() - t) * 1000)
+        results[label] = times
+        n_total = Notification.objects.filter(recipient=members[0]).count()
+        out(
+            f"unread count, {label} ({n_total:,} notifications, {unread_count(members[0]):,} unread): "
+            f"median {pct(times, 50):.2f} ms, p95 {pct(times, 95):.2f} ms, max {max(times):.2f} ms  [load {load_avg()}]"
+        )
+    out(f"  query: {sql}")
+    out("  EXPLAIN (ANALYZE, BUFFERS), heaviest member:\n" + plan)
+    return results
+
+
+# --- mixed HTTP scenario --------------------------------------------------------------------------
+def http_scenario(urls: list[str], keys: list[str], w: dict, users: int, duration: float, think: tuple[float, float], out) -> dict:
+    import requests
+    from django.conf import settings
+
+    group_slug = w["group"].slug
+    stats: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, list[str]] = defaultdict(list)
+    lock = threading.Lock()
+    stop_at = time.monotonic() + duration
+    labels = [name for name, weight in SCENARIO for _ in range(weight)]
+    events = w["events"]
+
+    def user(n: int):
+        rng = random.Random(n)
+        http = requests.Session()
+        http.cookies.set(settings.SESSION_COOKIE_NAME, keys[n % len(keys)])
+        signups = [events[(n * 7 + i) % len(events)] for i in range(len(events))]
+        time.sleep(rng.uniform(0, think[1]))  # users arrive over the first seconds
+        k = 0
+        while time.monotonic() < stop_at:
+            base = urls[k % len(urls)]  # round robin over the processes, as nginx does
+            k += 1
+            label = rng.choice(labels)
+            ok_status = (200,)
+            method, data = "GET", None
+            if label == "dashboard":
+                path = "/tableau-de-bord/"
+            elif label == "directory search":
+                path = f"/membres/?q={rng.choice(SEARCH_TERMS)}"
+            elif label == "topic read":
+                topic = w["big_topic"] if rng.random() < 0.5 else rng.choice(w["topics"])
+                path = f"/groupes/{group_slug}/sujets/{topic}/"
+            elif label == "topic post":
+                topic = rng.choice(w["topics"][:20])
+                method, path, ok_status = "POST", f"/groupes/{group_slug}/sujets/{topic}/repondre/", (302,)
+                data = {"body": f"Réponse de charge {n}-{k} : on en parle à la prochaine rencontre ?"}
+            elif label == "agenda":
+                path = "/agenda/"
+            elif label == "event sign-up":
+                if not signups:
+                    continue
+                method, path, ok_status = "POST", f"/agenda/{signups.pop(0)}/inscription/", (302,)
+                data = {}
+            else:
+                path = f"/financements/?q={rng.choice(FUNDING_TERMS)}"
+            if method == "POST":
+                token = http.cookies.get(settings.CSRF_COOKIE_NAME)
+                if not token:  # any page with a form sets the CSRF cookie
+                    http.get(base + "/agenda/")
+                    token = http.cookies.get(settings.CSRF_COOKIE_NAME)
+                data["csrfmiddlewaretoken"] = token or ""
+            t = time.perf_counter()
+            try:
+                response = http.request(method, base + path, data=data, allow_redirects=False, timeout=60, headers={"Referer": base + "/"})
+                status = response.status_code
+                response.content  # noqa: B018 - read the whole body
+            except requests.RequestException as exc:
+                status = type(exc).__name__
+            elapsed = (time.perf_counter() - t) * 1000
+            with lock:
+                stats[label].append(elapsed)
+                if status not in ok_status:
+                    errors[label].append(str(status))
+            time.sleep(rng.uniform(*think))
+
+    start = time.monotonic()
+    threads = [threading.Thread(target=user, args=(n,), daemon=True) for n in range(users)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall = time.monotonic() - start
+    loadavg = load_avg()
+    out(f"mixed scenario, {users} members, {duration:.0f} s, think time {think[0]:g}–{think[1]:g} s, load average {loadavg}:")
+    out(f"  {'page':<17} {'requests':>8} {'req/s':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    everything, all_errors = [], []
+    rows = {}
+    for label, _weight in SCENARIO:
+        values = stats.get(label, [])
+        everything += values
+        all_errors += errors.get(label, [])
+        rows[label] = (len(values), len(values) / wall, pct(values, 50), pct(values, 95), pct(values, 99), len(errors.get(label, [])))
+        out(f"  {label:<17} {len(values):>8} {len(values) / wall:>6.1f} {pct(values, 50):>8.0f} {pct(values, 95):>8.0f} {pct(values, 99):>8.0f} {len(errors.get(label, [])):>7}")
+    out(
+        f"  {'overall':<17} {len(everything):>8} {len(everything) / wall:>6.1f} {pct(everything, 50):>8.0f} {pct(everything, 95):>8.0f} "
+        f"{pct(everything, 99):>8.0f} {len(all_errors):>7}"
+    )
+    if all_errors:
+        kinds = defaultdict(int)
+        for label, errs in errors.items():
+            for e in errs:
+                kinds[f"{label}: {e}"] += 1
+        out("  errors: " + ", ".join(f"{k} ×{v}" for k, v in sorted(kinds.items())))
+    return {"rows": rows, "overall": (len(everything), pct(everything, 95), len(all_errors)), "load": loadavg}
+
+
+# --- websocket fan-out ----------------------------------------------------------------------------
+async def fanout(urls: list[str], path: str, keys: list[str], rounds: int, poster, out) -> dict:
+    import websockets
+    from django.conf import settings
+
+    arrivals: dict[int, list[float]] = defaultdict(list)
+    ready = 0
+    failed: list[str] = []
+    connect_times: list[float] = []
+    gate = asyncio.Semaphore(50)  # browsers of 1,000 members do not all connect in the same millisecond
+
+    async def client(i: int, key: str):
+        nonlocal ready
+        base = urls[i % len(urls)].replace("http://", "ws://")
+        headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={key}", "Origin": urls[i % len(urls)]}
+        try:
+            async with gate:
+                t = time.perf_counter()
+                ws = await websockets.connect(base + path, additional_headers=headers, max_size=2**22, open_timeout=120, ping_interval=None)
+                connect_times.append((time.perf_counter() - t) * 1000)
+            ready += 1
+            async with ws:
+                async for raw in ws:
+                    now = time.time()
+                    data = json.loads(raw)
+                    if data.get("type") == "post" and data.get("action", "new") == "new":
+                        arrivals[data["post_id"]].append(now)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - counted and reported
+            failed.append(type(exc).__name__)
+
+    t0 = time.monotonic()
+    tasks = [asyncio.create_task(client(i, key)) for i, key in enumerate(keys)]
+    deadline = time.monotonic() + 300
+    while ready + len(failed) < len(keys) and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    connected_in = time.monotonic() - t0
+    await asyncio.sleep(2)
+    commits = {}
+    for _ in range(rounds):
+        post_id, committed_at = await asyncio.to_thread(poster)
+        commits[post_id] = committed_at
+        await asyncio.sleep(2)
+    await asyncio.sleep(5)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    delays = [(t - commits[pid]) * 1000 for pid, times in arrivals.items() if pid in commits for t in times]
+    expected = len(keys) * rounds
+    result = {
+        "clients": len(keys),
+        "connected": ready,
+        "failed": len(failed),
+        "connect_s": connected_in,
+        "connect_p95": pct(connect_times, 95),
+        "expected": expected,
+        "delivered": len(delays),
+        "p50": pct(delays, 50),
+        "p95": pct(delays, 95),
+        "max": max(delays) if delays else float("nan"),
+        "load": load_avg(),
+    }
+    out(
+        f"fan-out {len(keys)} websocket clients over {len(urls)} processes × {rounds} posts: connected {ready} in {connected_in:.0f} s "
+        f"(connect p95 {result['connect_p95']:.0f} ms, {len(failed)} failed{': ' + ', '.join(sorted(set(failed))) if failed else ''}); "
+        f"commit→client p50 {result['p50']:.0f} ms, p95 {result['p95']:.0f} ms, max {result['max']:.0f} ms; delivered/expected "
+        f"{len(delays)}/{expected} = {len(delays) / expected if expected else 0:.3f}  [load {result['load']}]"
+    )
+    return result
+
+
+def poster_for(w: dict):
+    from django.db import transaction
+
+    from community.models import User
+    from groups.models import Topic
+    from groups.services import post_create
+
+    topic = Topic.objects.get(pk=w["big_topic"])
+    author = User.objects.get(pk=w["user_ids"][0])
+
+    def poster():
+        stamp = {}
+        with transaction.atomic():
+            transaction.on_commit(lambda: stamp.setdefault("t", time.time()))  # runs first, at commit
+            post = post_create(topic=topic, author=author, body=f"Message de fan-out {time.time()}")
+        return post.pk, stamp["t"]
+
+    return poster
+
+
+def compare_servers(db_url: str, redis_url: str, w: dict, keys: list[str], out) -> None:
+    """The same page and a 200-client fan-out through uvicorn then daphne (2 processes each)."""
+    import requests
+    from django.conf import settings
+
+    page = "/tableau-de-bord/"
+    for server in ("uvicorn", "daphne"):
+        with Stack(db_url, redis_url, server, Path(f"/tmp/maillage-load-{server}.log")) as stack:
+            lat, errors, lock = [], 0, threading.Lock()
+            stop_at = time.monotonic() + 40
+
+            def client(n, stack=stack, lat=lat, lock=lock, stop_at=stop_at):
+                nonlocal errors
+                http = requests.Session()
+                http.cookies.set(settings.SESSION_COOKIE_NAME, keys[n])
+                k = 0
+                while time.monotonic() < stop_at:
+                    t = time.perf_counter()
+                    r = http.get(stack.urls[k % 2] + page, allow_redirects=False)
+                    with lock:
+                        if time.monotonic() < stop_at - 35:
+                            continue  # 5 s warm-up
+                        lat.append((time.perf_counter() - t) * 1000)
+                        errors += r.status_code != 200
+                    k += 1
+
+            start = time.monotonic()
+            threads = [threading.Thread(target=client, args=(n,)) for n in range(10)]
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
+            wall = time.monotonic() - start - 5
+            out(
+                f"{server:<8} dashboard, 10 clients without think time, 35 s: {len(lat) / wall:.1f} req/s, p50 {pct(lat, 50):.0f} ms, "
+                f"p95 {pct(lat, 95):.0f} ms, errors {errors}  [load {load_avg()}]"
+            )
+            path = f"/ws/groupes/{w['group'].slug}/sujets/{w['big_topic']}/"
+            asyncio.run(fanout(stack.urls, path, keys[:200], 5, poster_for(w), lambda s, server=server: out(f"{server:<8} {s}")))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", default="50,200", help="simulated members, comma-separated runs (default 50,200)")
+    parser.add_argument("--duration", type=float, default=90, help="seconds per run of the mixed scenario")
+    parser.add_argument("--think", default="1-3", help="think time between two pages, seconds (min-max)")
+    parser.add_argument("--fanout-clients", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=10, help="posts sent during the fan-out")
+    parser.add_argument("--only", choices=["unread", "http", "fanout"], action="append", help="run only these parts")
+    parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
+    parser.add_argument("--compare-servers", action="store_true", help="uvicorn against daphne, then stop")
+    args = parser.parse_args()
+    db_url = os.environ.get("BENCH_DATABASE_URL", dataset.DEFAULT_URL)
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+    parts = set(args.only or ["unread", "http", "fanout"])
+    think = tuple(float(x) for x in args.think.split("-")) if "-" in args.think else (float(args.think), float(args.think))
+    out = print
+    out(f"== Maillage load bench on {db_url}, Redis {redis_url}, {os.cpu_count()} CPUs, load average {load_avg()}")
+    setup(db_url, redis_url)
+    dataset.describe(out)
+    if "unread" in parts and not args.compare_servers:
+        measure_unread(out)
+    if not (parts & {"http", "fanout"}) and not args.compare_servers:
+        return
+    w = world()
+    keys = session_cookies(w["user_ids"][: max(args.fanout_clients, 200, *[int(u) for u in args.users.split(",")])])
+    from django.db import connections
+
+    connections.close_all()
+    if args.compare_servers:
+        compare_servers(db_url, redis_url, w, keys, out)
+        return
+    with Stack(db_url, redis_url, args.server, Path("/tmp/maillage-load-stack.log")) as stack:
+        if "http" in parts:
+            for users in (int(u) for u in args.users.split(",")):
+                http_scenario(stack.urls, keys, w, users, args.duration, think, out)
+        if "fanout" in parts:
+            path = f"/ws/groupes/{w['group'].slug}/sujets/{w['big_topic']}/"
+            asyncio.run(fanout(stack.urls, path, keys[: args.fanout_clients], args.rounds, poster_for(w), out))
+
+
+if __name__ == "__main__":
+    main()
