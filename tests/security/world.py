@@ -1,0 +1,143 @@
+"""One small network with a person in every role and an object behind every URL.
+
+Built through the services, the way people create things. Shared by the authorisation matrix and
+the XSS render test. ``World`` holds the people (``roles``) and the objects the URL table needs.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+ROLES = ["anonymous", "pending", "member", "outsider", "moderator", "group_admin", "place_manager", "reviewer", "staff"]
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    objs: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):
+        try:
+            return self.objs[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def build_world() -> World:
+    from community.models import Invitation
+    from community.notifications import notification_send
+    from community.services import invitation_create, organisation_create
+    from content import services as content_services
+    from events import services as event_services
+    from events.models import Audience, EventType
+    from funding import services as funding_services
+    from funding.filters import CallFilters
+    from funding.models import Source
+    from groups import services as group_services
+    from groups.models import AccessMode, Report
+    from labels import services as label_services
+    from labels.models import ApplicationState, Assertion, BadgeClass, Criterion, Label
+    from tests.content.factories import published_resource
+    from tests.events.factories import make_event
+    from tests.factories import StaffFactory, UserFactory
+    from tests.funding.factories import make_call
+    from tests.groups.factories import make_group, png_upload
+    from tests.labels.factories import answer_all, make_application, make_referential
+    from tests.places.factories import make_place
+
+    w = World()
+    u = w.users
+    u["anonymous"] = None
+    u["pending"] = UserFactory(profile_data={"status": "pending"})
+    u["member"] = UserFactory()
+    u["outsider"] = UserFactory()
+    u["moderator"] = UserFactory()
+    u["group_admin"] = UserFactory()
+    u["place_manager"] = UserFactory()
+    u["reviewer"] = UserFactory()
+    u["staff"] = StaffFactory()
+    owner = UserFactory()
+    o = w.objs
+    o["owner"] = owner
+
+    # groups: an open one and a secret one with the same cast
+    cast = {"members": [u["member"]], "moderators": [u["moderator"]], "admins": [u["group_admin"]]}
+    o["open_group"] = make_group(owner=owner, access=AccessMode.OPEN, name="Groupe ouvert sécurité", **cast)
+    o["secret_group"] = make_group(owner=owner, access=AccessMode.SECRET, name="Groupe secret sécurité", **cast)
+    for key in ("open", "secret"):
+        group = o[f"{key}_group"]
+        topic = group_services.topic_create(group=group, author=u["member"], title=f"Sujet {key} cerise", body="Premier message cerise",
+                                            attachments=[png_upload(f"{key}.png")])
+        reply = group_services.post_create(topic=topic, author=u["member"], body=f"Réponse {key} cerise")
+        group_services.post_report(post=reply, reporter=u["moderator"], reason="Hors sujet")
+        o[f"{key}_topic"], o[f"{key}_post"] = topic, reply
+        o[f"{key}_attachment"] = topic.posts.order_by("pk").first().attachments.get()
+    o["report"] = Report.objects.filter(post=o["open_post"]).first()
+
+    # community
+    o["organisation"] = organisation_create(name="Centre social de sécurité", type="centre_social")
+    o["invitation"] = invitation_create(email="invitee@exemple.fr", invited_by=u["staff"])
+    assert isinstance(o["invitation"], Invitation)
+    notification_send(recipient=u["member"], kind="community.test", verb="Une notification", url="/tableau-de-bord/")
+    o["notification"] = u["member"].notifications.order_by("-pk").first()
+
+    # events: a members' event with a sign-up form, an intelligence session with proposals
+    staff = u["staff"]
+    event = make_event(by=staff, capacity=10, audience=Audience.MEMBERS)
+    o["question"] = event_services.question_save(event=event, label="Votre structure ?", kind="short", required=False)
+    o["registration"] = event_services.registration_create(event=event, user=u["member"], answers={})
+    o["event"] = event
+    session = make_event(by=staff, capacity=10, audience=Audience.MEMBERS, type=EventType.INTELLIGENCE, accepts_proposals=True,
+                         start=timezone.now() - timedelta(minutes=30), days=0)
+    event_services.registration_create(event=session, user=u["member"], answers={}, by_staff=staff)
+    o["proposal"] = event_services.proposal_create(event=session, author=u["member"], title="Une idée", pitch="Un pitch")
+    o["breakout"] = event_services.breakout_create(event=session, by=staff, title="Sous-groupe A", host=u["member"])
+    o["session"] = session
+    o["group_event"] = make_event(by=staff, audience=Audience.GROUP, audience_group=o["secret_group"], organiser_group=o["secret_group"])
+    o["calendar_token"] = event_services.calendar_token_rotate(user=u["member"])
+
+    # places and the label
+    o["referential"] = make_referential()
+    place = make_place(u["place_manager"])
+    o["place"] = place
+    o["hidden_place"] = _unpublished_place(u["member"])
+    app = make_application(manager=u["place_manager"], state=ApplicationState.DRAFT, place=place)
+    criterion = Criterion.objects.filter(axis__referential=app.referential_id).order_by("pk").first()
+    o["evidence"] = label_services.evidence_add(actor=u["place_manager"], application=app, criterion=criterion,
+                                                upload=SimpleUploadedFile("charte.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"))
+    answer_all(app, u["place_manager"])
+    label_services.application_submit(actor=u["place_manager"], application=app)
+    label_services.application_assign_reviewers(actor=staff, application=app, reviewers=[u["reviewer"]])
+    label_services.review_declare(actor=u["reviewer"], review=app.reviews.get(reviewer=u["reviewer"]), no_conflict=True)
+    o["application"] = app
+    granted = make_application(manager=u["place_manager"], state=ApplicationState.GRANTED, staff=staff, reviewer=u["reviewer"],
+                               place=make_place(u["place_manager"]))
+    o["label"] = Label.objects.get(application=granted)
+    o["label_assertion"] = Assertion.objects.get(label=o["label"])
+    badge = BadgeClass.objects.create(slug="mediation-securite", kind=BadgeClass.Kind.COMPETENCE, name="Médiation", description="d",
+                                      criteria="c")
+    o["badge"] = badge
+    o["assertion"] = label_services.competence_badge_issue(actor=staff, badge_class=badge, recipient=u["member"])
+
+    # content
+    o["resource"] = published_resource(u["member"], staff, title="Guide sécurité")
+    o["resource_report"] = content_services.resource_report(resource=o["resource"], reporter=u["outsider"], reason="Lien mort")
+    o["collection"] = content_services.collection_create(owner=u["member"], title="Ma collection sécurité", is_public=False)
+    content_services.collection_add(collection=o["collection"], resource=o["resource"], user=u["member"])
+
+    # funding
+    o["call"] = make_call(author=staff)
+    o["source"] = Source.objects.create(name="Source sécurité", kind="manual")
+    o["watch"] = funding_services.watch_create(user=u["member"], name="Mon alerte", filters=CallFilters(q="numérique"), frequency="instant")
+    o["partner_search"] = funding_services.partner_search_create(call=o["call"], author=u["member"], message="Nous cherchons")
+    o["funding_token"] = funding_services.calendar_token_get(user=u["member"])
+    return w
+
+
+def _unpublished_place(creator):
+    from places.services import place_create
+    from tests.places.factories import place_data
+
+    return place_create(creator=creator, data=place_data(), publish=False)
