@@ -1,0 +1,181 @@
+"""Every websocket route for every role, a foreign Origin, CSRF on forms, and login brute force.
+
+Websockets go through ``hub.asgi.application`` itself (origin validator + auth middleware), so
+the test sees what a browser would get. Consumers answer 4401 to anonymous sockets and 4404 to
+what the viewer may not see (like a page that does not exist).
+"""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client
+from django.urls import reverse
+
+from hub.asgi import application
+from hub.routing import websocket_urlpatterns
+from tests.factories import PASSWORD, UserFactory
+
+
+def _headers(user=None, origin=b"http://testserver"):
+    headers = [(b"host", b"testserver")]
+    if origin is not None:
+        headers.append((b"origin", origin))
+    if user is not None:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()))
+    return headers
+
+
+def _connect(path, headers):
+    async def scenario():
+        communicator = WebsocketCommunicator(application, path, headers=headers)
+        connected, code = await communicator.connect(timeout=5)
+        if connected:
+            await communicator.disconnect()
+        return connected, code
+
+    return async_to_sync(scenario)()
+
+
+def _ws_world():
+    from events.models import Audience, EventType
+    from events.services import registration_create
+    from groups.models import AccessMode
+    from groups.services import topic_create
+    from tests.events.factories import make_event
+    from tests.factories import StaffFactory
+    from tests.groups.factories import make_group
+
+    users = {
+        "anonymous": None,
+        "pending": UserFactory(profile_data={"status": "pending"}),
+        "member": UserFactory(),
+        "outsider": UserFactory(),
+        "moderator": UserFactory(),
+        "group_admin": UserFactory(),
+        "staff": StaffFactory(),
+    }
+    cast = {"members": [users["member"]], "moderators": [users["moderator"]], "admins": [users["group_admin"]]}
+    secret = make_group(access=AccessMode.SECRET, name="Secret ws", **cast)
+    opened = make_group(access=AccessMode.OPEN, name="Ouvert ws", **cast)
+    secret_topic = topic_create(group=secret, author=users["member"], title="t", body="b")
+    open_topic = topic_create(group=opened, author=users["member"], title="t", body="b")
+    session = make_event(by=users["staff"], audience=Audience.MEMBERS, type=EventType.INTELLIGENCE)
+    registration_create(event=session, user=users["member"], answers={}, by_staff=users["staff"])
+    paths = {
+        "ws/notifications/": "/ws/notifications/",
+        "ws/groupes/<slug:slug>/": f"/ws/groupes/{secret.slug}/",
+        "ws/groupes/<slug:slug>/@open": f"/ws/groupes/{opened.slug}/",
+        "ws/groupes/<slug:slug>/sujets/<int:topic_id>/": f"/ws/groupes/{secret.slug}/sujets/{secret_topic.pk}/",
+        "ws/groupes/<slug:slug>/sujets/<int:topic_id>/@open": f"/ws/groupes/{opened.slug}/sujets/{open_topic.pk}/",
+        "ws/agenda/<slug:slug>/seance/": f"/ws/agenda/{session.slug}/seance/",
+    }
+    return users, paths
+
+
+WS_ROLES = ["anonymous", "pending", "member", "outsider", "moderator", "group_admin", "staff"]
+# "ok" = accepted; a number = closed with that code before accepting.
+WS_MATRIX = {
+    # every logged-in account has its own counter (a pending account only sees its own notifications)
+    "ws/notifications/": "4401 ok ok ok ok ok ok",
+    # secret group: does not exist for outsiders, pending accounts and staff who are not members
+    "ws/groupes/<slug:slug>/": "4401 4404 ok 4404 ok ok 4404",
+    "ws/groupes/<slug:slug>/@open": "4401 4404 ok ok ok ok ok",
+    "ws/groupes/<slug:slug>/sujets/<int:topic_id>/": "4401 4404 ok 4404 ok ok 4404",
+    "ws/groupes/<slug:slug>/sujets/<int:topic_id>/@open": "4401 4404 ok ok ok ok ok",
+    # a session: registered (confirmed) people and organisers only
+    "ws/agenda/<slug:slug>/seance/": "4401 4404 ok 4404 4404 4404 ok",
+}
+
+
+def test_every_websocket_route_is_in_the_matrix():
+    routes = {str(p.pattern) for p in websocket_urlpatterns}
+    assert routes == {key.split("@")[0] for key in WS_MATRIX}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_websocket_matrix_and_foreign_origin():
+    users, paths = _ws_world()
+    wrong = []
+    for key, row in WS_MATRIX.items():
+        for role, expected in zip(WS_ROLES, row.split(), strict=True):
+            connected, code = _connect(paths[key], _headers(users[role]))
+            got = "ok" if connected else str(code)
+            if got != expected:
+                wrong.append(f"{key} {role}: expected {expected}, got {got}")
+    assert not wrong, "\n".join(wrong)
+    # A foreign Origin (cross-site websocket hijacking) is refused before any consumer runs,
+    # even for a member whose cookie the browser would send along.
+    for key in paths:
+        for origin in (b"https://evil.example", b"http://testserver.evil.example", b"null"):
+            connected, code = _connect(paths[key], _headers(users["member"], origin=origin))
+            assert not connected, f"{key} accepted Origin {origin!r}"
+    # the same member from our own origin is accepted (the refusal above is the Origin's doing)
+    assert _connect(paths["ws/notifications/"], _headers(users["member"]))[0] is True
+
+
+@pytest.mark.django_db
+def test_post_without_csrf_token_is_refused(member):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member, backend="django.contrib.auth.backends.ModelBackend")
+    for url, data in [
+        (reverse("community:profile_edit"), {"display_name": "Pirate"}),
+        (reverse("groups:group_create"), {"name": "Groupe CSRF", "access": "open", "kind": "working"}),
+        (reverse("community:my_data_erase"), {"confirm": "on"}),
+        (reverse("community:notification_read_all"), {}),
+        (reverse("funding:deadlines_reset"), {}),
+    ]:
+        response = client.post(url, data)
+        assert response.status_code == 403, url
+    member.profile.refresh_from_db()
+    assert member.profile.display_name != "Pirate"
+    from groups.models import Group
+
+    assert not Group.objects.filter(name="Groupe CSRF").exists()
+    # and the login form itself
+    anonymous = Client(enforce_csrf_checks=True)
+    assert anonymous.post(reverse("account_login"), {"login": member.email, "password": PASSWORD}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_login_brute_force_is_throttled(settings):
+    """With the production limits (base settings), the sixth wrong password locks the account for
+    a while: even the right password is then refused, and the form says why."""
+    from hub.settings import base
+
+    settings.ACCOUNT_RATE_LIMITS = base.ACCOUNT_RATE_LIMITS
+    user = UserFactory()
+    client = Client()
+    for i in range(5):
+        response = client.post(reverse("account_login"), {"login": user.email, "password": f"mauvais-{i}"})
+        assert response.status_code == 200 and "_auth_user_id" not in client.session
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response.status_code in (200, 429)
+    assert "_auth_user_id" not in client.session, "the right password got through after 5 failures"
+    assert response.status_code == 429 or "Trop de tentatives" in response.content.decode() or "Too many" in response.content.decode()
+    # from another address (another client IP) the key limit still holds for this account
+    other = Client(REMOTE_ADDR="10.9.8.7")
+    other.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert "_auth_user_id" not in other.session
+    # the lock is what refused it: a fresh account from a fresh address logs in at once
+    fresh = UserFactory()
+    assert Client(REMOTE_ADDR="10.1.2.3").post(reverse("account_login"), {"login": fresh.email, "password": PASSWORD}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_production_rate_limits_cover_login(settings):
+    """The production value (base settings) limits failed logins; test settings switch it off."""
+    from hub.settings import base
+
+    limits = getattr(base, "ACCOUNT_RATE_LIMITS", None)
+    from allauth.account import app_settings
+
+    effective = limits if limits is not None else app_settings.RATE_LIMITS
+    assert effective and effective.get("login_failed"), effective
