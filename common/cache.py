@@ -8,8 +8,8 @@ page that reads the cache ten times pays the connection error once, not ten time
 pause the next call tries Redis again, so the cache comes back by itself when Redis does.
 
 Rate limits (allauth's login and sign-up throttles) fail open during the outage: they count in
-the cache, and a missing counter means "not throttled". That is the trade we want — members can
-still log in while Redis restarts.
+the cache (with ``add`` as a lock), and a missing counter means "not throttled". That is the
+trade we want — members can still log in while Redis restarts.
 """
 
 from __future__ import annotations
@@ -57,7 +57,10 @@ class ResilientRedisCache(RedisCache):
             return fallback
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("add", False, super().add, key, value, timeout, version)
+        # An unreachable cache holds no key, so "add" succeeds (as if the value were evicted at
+        # once). Callers that use ``add`` as a lock — allauth's rate limits do — then go ahead
+        # instead of waiting a second and answering 429. Never rely on the cache for correctness.
+        return self._call("add", True, super().add, key, value, timeout, version)
 
     def get(self, key, default=None, version=None):
         return self._call("get", default, super().get, key, default, version)
