@@ -5,6 +5,7 @@ Tasks take ids, load rows and call services; they are safe to run twice.
 
 import base64
 import logging
+import smtplib
 from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives
@@ -18,8 +19,24 @@ from .models import DigestItem, OutboundEmail
 from .notifications import absolute_url, email_enqueue
 
 logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 8  # for messages the server refused (5xx) or that could not be built
 STALE_SENDING = timedelta(minutes=15)
+RETRY_CAP = timedelta(hours=1)  # back-off 2, 4, 8… minutes, then hourly
+GIVE_UP_AFTER = timedelta(days=3)  # SMTP unreachable that long needs a person, not more retries
+
+
+def _refused(exc: BaseException) -> bool:
+    """True when retrying cannot help: the server answered and refused (5xx), or the message
+    itself is broken. Connection errors, timeouts and 4xx answers are transient."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _message in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return not isinstance(exc, OSError)  # smtplib's errors and socket errors are OSErrors
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    return min(timedelta(minutes=2 ** min(attempts, 10)), RETRY_CAP)
 
 
 def _message_for(email: OutboundEmail) -> EmailMultiAlternatives:
@@ -47,15 +64,17 @@ def outbound_email_deliver(email_id: int) -> bool:
     try:
         _message_for(email).send()
     except Exception as exc:  # SMTP down: keep the row, retry later with back-off
+        # An outage (connection refused, timeout, 4xx) is retried for as long as GIVE_UP_AFTER,
+        # however many attempts that takes: a night without SMTP must not drop the night's mail.
         attempts = email.attempts + 1
-        status = OutboundEmail.Status.FAILED if attempts >= MAX_ATTEMPTS else OutboundEmail.Status.PENDING
+        give_up = attempts >= MAX_ATTEMPTS if _refused(exc) else now - email.created_at > GIVE_UP_AFTER
         OutboundEmail.objects.filter(pk=email_id).update(
-            status=status,
+            status=OutboundEmail.Status.FAILED if give_up else OutboundEmail.Status.PENDING,
             attempts=attempts,
             last_error=str(exc)[:2000],
-            next_attempt_at=now + timedelta(minutes=2**attempts),
+            next_attempt_at=now + _retry_delay(attempts),
         )
-        logger.warning("e-mail %s not sent (attempt %s): %s", email_id, attempts, exc)
+        logger.warning("e-mail %s not sent (attempt %s%s): %s", email_id, attempts, ", given up" if give_up else "", exc)
         return False
     OutboundEmail.objects.filter(pk=email_id).update(status=OutboundEmail.Status.SENT, sent_at=timezone.now(), attempts=email.attempts + 1)
     return True
