@@ -170,9 +170,13 @@ def _text_filter(qs: QuerySet, text: str) -> tuple[QuerySet, bool]:
     if not words:
         return qs, False
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+        from django.db.models.functions import Coalesce
 
-        vector = SearchVector("title_key", weight="A", config="french") + SearchVector("search_text", weight="C", config="french")
+        from .models import search_vector_expression
+
+        # The vector stored at save; computed here only for rows that have none (bulk inserts).
+        vector = Coalesce("search_vector", search_vector_expression(), output_field=SearchVectorField())
         query = SearchQuery(" ".join(words), config="french", search_type="plain")
         prefix = Q()
         for word in words:

@@ -9,7 +9,8 @@ works the same on SQLite and PostgreSQL, and the alert matcher reads them withou
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -110,6 +111,11 @@ class Source(TimeStampedModel):
         return bool(self.last_error_at and (not self.last_success_at or self.last_error_at > self.last_success_at))
 
 
+def search_vector_expression() -> SearchVector:
+    """The weighted French text-search vector of a call (PostgreSQL): title first, then the rest."""
+    return SearchVector("title_key", weight="A", config="french") + SearchVector("search_text", weight="C", config="french")
+
+
 class FundingCall(TimeStampedModel):
     title = models.CharField(_("titre"), max_length=300)
     slug = models.SlugField(_("identifiant"), max_length=320, unique=True)
@@ -139,6 +145,9 @@ class FundingCall(TimeStampedModel):
     funder_key = models.CharField(max_length=300, blank=True, db_index=True)
     title_key = models.CharField(max_length=300, blank=True)
     search_text = models.TextField(blank=True, editable=False, help_text="title, funders, description, eligibility: normalised")
+    # ``search_vector_expression()`` stored at save (PostgreSQL only; NULL elsewhere and for rows
+    # bulk-inserted): searching then reads it instead of stemming every call's text per request.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
     state = models.CharField(_("état"), max_length=10, choices=CallState.choices, default=CallState.DRAFT, db_index=True)
     published_at = models.DateTimeField(_("publié le"), null=True, blank=True, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -165,6 +174,9 @@ class FundingCall(TimeStampedModel):
         if not self.slug:
             self.slug = unique_slug(self, self.title, max_length=300, fallback="appel")
         super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if connection.vendor == "postgresql" and (fields is None or {"title_key", "search_text"} & set(fields)):
+            type(self).objects.filter(pk=self.pk).update(search_vector=search_vector_expression())
 
     def get_absolute_url(self) -> str:
         return reverse("funding:call_detail", args=[self.slug])
