@@ -7,6 +7,7 @@ neutralises polyglots and refuses anything Pillow cannot decode (SVG, HTML renam
 import io
 import os
 import uuid
+import warnings
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,8 +40,15 @@ def clean_image(upload: UploadedFile, *, max_side: int = 1024, max_bytes: int | 
     """
     check_size(upload, max_bytes or settings.MAX_IMAGE_UPLOAD_BYTES)
     try:
-        upload.seek(0)
-        with Image.open(upload) as probe:
+        with warnings.catch_warnings():
+            # Between MAX_IMAGE_PIXELS and twice that, Pillow only warns: make it a refusal.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            upload.seek(0)
+            probe = Image.open(upload)
+        with probe:
+            # Checked before decoding: a few kilobytes of PNG can claim 80 million pixels.
+            if probe.width * probe.height > MAX_IMAGE_PIXELS:
+                raise ValidationError(_("Cette image est trop grande (en pixels)."), code="too_many_pixels")
             probe.verify()
         upload.seek(0)
         image = Image.open(upload)
@@ -49,7 +57,7 @@ def clean_image(upload: UploadedFile, *, max_side: int = 1024, max_bytes: int | 
             raise ValidationError(_("Format d'image non accepté : JPEG, PNG, WebP ou GIF."), code="bad_format")
         image = ImageOps.exif_transpose(image)
         image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ValidationError(_("Ce fichier n'est pas une image valide."), code="not_image") from exc
     if image.mode not in ("RGB", "RGBA", "L", "LA"):
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from common.uploads import check_size, safe_filename
+from common.uploads import check_size, clean_image, safe_filename
 from community.models import Department, Organisation
 
 from .models import Audience, Collection, Licence, Resource, ResourceType, Theme
@@ -67,6 +67,11 @@ def clean_resource_file(upload):
         raise ValidationError(
             _("Format non accepté : PDF, document bureautique (ODT, DOCX…), ZIP, image PNG ou JPEG, texte ou CSV."), code="bad_format"
         )
+    if mimetype in ("image/png", "image/jpeg"):
+        # Re-encoded like every other image upload: drops EXIF (GPS position of the photo) and
+        # anything appended after the image data (polyglots); the size stays up to 4000 px.
+        upload = clean_image(upload, max_side=4000, max_bytes=MAX_RESOURCE_BYTES)
+        ext, mimetype = ("png", "image/png") if upload.name.endswith(".png") else ("jpg", "image/jpeg")
     stem = original.rsplit(".", 1)[0] if "." in original else original
     upload.original_name = f"{stem[:100] or 'fichier'}.{ext}"
     upload.name = f"{uuid.uuid4().hex}.{ext}"
