@@ -25,9 +25,15 @@ def territory_of(user) -> Territory:
     return Territory.of_profile(profile)
 
 
+# Long text columns that list pages and panels never show (a call's page loads them).
+LIST_DEFERRED = ("description", "eligibility", "search_text", "search_vector")
+
+
 def call_list(*, viewer, filters: CallFilters) -> QuerySet[FundingCall]:
-    qs = FundingCall.objects.select_related("region", "department", "commune").annotate(
-        applying_count=Count("interests", filter=Q(interests__kind="applying"), distinct=True)
+    qs = (
+        FundingCall.objects.select_related("region", "department", "commune")
+        .defer(*LIST_DEFERRED)
+        .annotate(applying_count=Count("interests", filter=Q(interests__kind="applying"), distinct=True))
     )
     return filters.apply(qs)
 
@@ -118,7 +124,9 @@ def suggested_for(*, user, limit: int = 5) -> list[FundingCall]:
         themes |= {theme for key, theme in INTEREST_THEMES.items() if key in norm}
     org_type = profile.organisation.type if profile.organisation else ""
     filters = CallFilters(my_territory=True, open_now=True, territory=territory)
-    candidates = list(filters.apply(FundingCall.objects.select_related("region", "department", "commune"))[:200])
+    # Only the columns the ranking and the panel read: this runs on every dashboard view.
+    shown = ("title", "slug", "funders", "deadline", "themes", "beneficiaries", "scope", "is_permanent", "state", "opens_on")
+    candidates = list(filters.apply(FundingCall.objects.only(*shown))[:200])
     org_code = f",{org_type},"
     theme_codes = [f",{t}," for t in themes]
 
