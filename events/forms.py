@@ -2,6 +2,9 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from common.uploads import clean_image
@@ -187,12 +190,30 @@ def signup_form_for(event: Event, *, data=None, with_identity=False, with_guests
     return SignupForm(data=data, event=event, questions=questions, with_identity=with_identity, with_guests=with_guests)
 
 
+class QuickSelect(forms.Select):
+    """The HTML of ``forms.Select``, built in Python: Django renders every ``<option>`` through a
+    template, which cost the agenda 40 ms per request for a network of 400 groups."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], mark_safe(" selected") if option["selected"] else "", option["label"])
+                for _group, group_options, _index in widget["optgroups"]
+                for option in group_options
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
+
+
 class AgendaFilterForm(forms.Form):
     q = forms.CharField(label=_("Recherche"), required=False)
     type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Tous"))] + list(EventType.choices))
     format = forms.ChoiceField(label=_("Format"), required=False, choices=[("", _("Tous"))] + list(EventFormat.choices))
-    department = forms.ChoiceField(label=_("Territoire"), required=False)
-    group = forms.ChoiceField(label=_("Groupe"), required=False)
+    department = forms.ChoiceField(label=_("Territoire"), required=False, widget=QuickSelect)
+    group = forms.ChoiceField(label=_("Groupe"), required=False, widget=QuickSelect)
     tag = forms.CharField(label=_("Mot-clé"), required=False)
 
     def __init__(self, *args, groups=(), **kwargs):
