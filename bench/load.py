@@ -45,10 +45,11 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path.pop(0)  # bench/places.py & co. must not shadow the apps of the same name
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-import dataset  # noqa: E402 - bench/dataset.py, next to this file
+from bench import dataset  # noqa: E402 - bench/dataset.py, next to this file
 
 SECRET_KEY = "bench-load-local-only-3f9a1c7e5b2d4f6a8c0e2b4d6f8a1c3e5b7d9f0a2c4e"
 SEARCH_TERMS = ["Camille", "Martin", "médiation", "Pix", "numérique", "Leroy", "atelier", "CCAS"]
@@ -172,10 +173,8 @@ def setup(db_url: str, redis_url: str) -> None:
 
 
 def world() -> dict:
-    from django.db import connection
-
     from community.models import User
-    from events.models import Audience, Event, EventState, Registration
+    from events.models import Audience, Event, EventState
     from groups.models import Group, Topic
 
     group = Group.objects.get(slug=dataset.MARKER)
@@ -183,13 +182,7 @@ def world() -> dict:
     users = list(
         User.objects.filter(username__startswith="load", group_memberships__group=group).order_by("pk").values_list("pk", flat=True)
     )
-    # Sign-ups are undone before each run so that a rerun signs up again.
-    Registration.objects.filter(user_id__in=users).delete()
-    with connection.cursor() as cur:
-        cur.execute(
-            """UPDATE events_event e SET seats_taken = COALESCE((SELECT SUM(r.seats) FROM events_registration r
-               WHERE r.event_id = e.id AND r.status IN ('confirmed', 'offered')), 0) WHERE e.slug LIKE 'bench-evenement-%%'"""
-        )
+    reset_signups(users)
     from datetime import timedelta
 
     from django.utils import timezone
@@ -206,6 +199,20 @@ def world() -> dict:
         .values_list("slug", flat=True)
     )
     return {"group": group, "big_topic": topics[0], "topics": topics, "user_ids": users, "events": open_events}
+
+
+def reset_signups(user_ids) -> None:
+    """Undo the bench members' sign-ups, so that every run (and every rerun) signs up afresh."""
+    from django.db import connection
+
+    from events.models import Registration
+
+    Registration.objects.filter(user_id__in=user_ids).delete()
+    with connection.cursor() as cur:
+        cur.execute(
+            """UPDATE events_event e SET seats_taken = COALESCE((SELECT SUM(r.seats) FROM events_registration r
+               WHERE r.event_id = e.id AND r.status IN ('confirmed', 'offered')), 0) WHERE e.slug LIKE 'bench-evenement-%%'"""
+        )
 
 
 def session_cookies(user_ids) -> list[str]:
@@ -504,7 +511,7 @@ def main() -> None:
     parser.add_argument("--fanout-clients", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=10, help="posts sent during the fan-out")
     parser.add_argument("--only", choices=["unread", "http", "fanout"], action="append", help="run only these parts")
-    parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
+    parser.add_argument("--server", choices=["uvicorn", "daphne"], default="daphne")
     parser.add_argument("--compare-servers", action="store_true", help="uvicorn against daphne, then stop")
     args = parser.parse_args()
     db_url = os.environ.get("BENCH_DATABASE_URL", dataset.DEFAULT_URL)
@@ -530,6 +537,7 @@ def main() -> None:
     with Stack(db_url, redis_url, args.server, Path("/tmp/maillage-load-stack.log")) as stack:
         if "http" in parts:
             for users in (int(u) for u in args.users.split(",")):
+                reset_signups(w["user_ids"])
                 http_scenario(stack.urls, keys, w, users, args.duration, think, out)
         if "fanout" in parts:
             path = f"/ws/groupes/{w['group'].slug}/sujets/{w['big_topic']}/"
