@@ -25,6 +25,7 @@ from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 240  # a busy 2-core machine imports Django + Wagtail slowly
+SUBPROCESS_APP_NAME = "maillage-faults-subprocess"
 
 
 def free_port() -> int:
@@ -202,6 +203,7 @@ def django_env(**overrides) -> dict:
         "CONN_MAX_AGE": "0",
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
+        "PGAPPNAME": SUBPROCESS_APP_NAME,  # tells their PostgreSQL sessions from the test's own
     }
     env.pop("PYTEST_XDIST_WORKER", None)
     env.update({k: v for k, v in overrides.items() if v is not None})
@@ -282,7 +284,9 @@ def _wait_for_other_sessions_to_end(timeout: float = 10) -> None:
 
     def alone():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s", [SUBPROCESS_APP_NAME]
+            )
             return cursor.fetchone()[0] == 0
 
     with contextlib.suppress(AssertionError):  # not a failure of the test under way; pytest-django will warn
