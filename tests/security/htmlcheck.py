@@ -98,5 +98,6 @@ def live_markup(html: str) -> list[str]:
 def load_payloads() -> list[str]:
     from pathlib import Path
 
-    lines = (Path(__file__).parent / "xss_payloads.txt").read_text(encoding="utf-8").splitlines()
+    # split on "\n" only: some payloads carry U+2028, which splitlines() would treat as a line break
+    lines = (Path(__file__).parent / "xss_payloads.txt").read_text(encoding="utf-8").split("\n")
     return [line for line in lines if line.strip()]
