@@ -8,9 +8,12 @@ text fields hold all of it across the rounds; short ones as many payloads as fit
 URL fields a hostile URL, and each page is rendered for a viewer who may see the fields.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.db import models, transaction
 from django.test import Client
+from django.utils import timezone
 
 from tests.security.htmlcheck import live_markup, load_payloads
 from tests.security.world import build_world
@@ -136,6 +139,9 @@ def _fill(w, r):
             qs = type(obj).objects.filter(pk=obj.pk)
         model = qs.model
         values = {name: _value(model._meta.get_field(name), r, f"XSSR{r}") for name in names}
+        if any(f.name == "updated_at" for f in model._meta.fields):
+            # like a real save: fragment caches keyed by updated_at must see the new text
+            values["updated_at"] = timezone.now() + timedelta(seconds=r)
         qs.update(**values)
     # structured fields: sign-up answers, profile links, question choices
     from community.models import Profile
@@ -237,7 +243,7 @@ def test_no_payload_survives_as_live_markup(world):
             response = clients[role].get(url)
             assert response.status_code == 200, f"{role} {url}: {response.status_code}"
             html = response.content.decode()
-            if f"XSSR{r}" not in html:
+            if f"XSSR{r}" not in html or (url == world.open_topic.get_absolute_url() and html.count(f"XSSR{r}") < 3):
                 unseen.append(f"round {r}: {role} {url}")
             for problem in live_markup(html):
                 problems.append(f"round {r}: {role} {url}: {problem}")
