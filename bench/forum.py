@@ -277,32 +277,49 @@ def load_test(base: str, paths: list[str], cookies: list[str], clients: int, tot
     return {"n": len(latencies), "p50": pct(latencies, 50), "p95": pct(latencies, 95), "rps": len(latencies) / wall, "errors": len(errors)}
 
 
-async def fanout(ws_base: str, path: str, cookies: list[str], rounds: int, poster) -> dict:
+async def fanout(ws_base: str, path: str, cookies: list[str], rounds: int, poster, last_id: int) -> dict:
+    """Each client behaves like the topic page's script: connect, ask for what it missed since
+    ``last_id``, wait for "synced", then count live posts; on failure it retries with jittered
+    back-off (static/js/ws.js)."""
+    import json
+
     import websockets
 
     arrivals: dict[int, list[float]] = {}
-    ready = 0
-    clients = []
+    synced: set[int] = set()
+    retries = 0
 
-    async def client(cookie):
-        nonlocal ready
-        async with websockets.connect(
-            ws_base + path, additional_headers={"Cookie": cookie, "Origin": "http://127.0.0.1"}, max_size=2**22
-        ) as ws:
-            ready += 1
-            async for raw in ws:
-                now = time.time()
-                import json
+    async def client(n, cookie):
+        nonlocal retries
+        delay = 0.5
+        while True:
+            try:
+                async with websockets.connect(
+                    ws_base + path,
+                    additional_headers={"Cookie": cookie, "Origin": "http://127.0.0.1"},
+                    max_size=2**22,
+                    open_timeout=60,
+                ) as ws:
+                    await ws.send(json.dumps({"type": "since", "last_id": last_id}))
+                    async for raw in ws:
+                        now = time.time()
+                        data = json.loads(raw)
+                        if data.get("type") == "synced":
+                            synced.add(n)
+                        elif data.get("type") == "post" and data.get("action") == "new":
+                            arrivals.setdefault(data["post_id"], []).append(now)
+                return
+            except (TimeoutError, OSError, websockets.WebSocketException):
+                retries += 1
+                await asyncio.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 15)
 
-                data = json.loads(raw)
-                if data.get("type") == "post" and data.get("action") == "new":
-                    arrivals.setdefault(data["post_id"], []).append(now)
-
-    for cookie in cookies:
-        clients.append(asyncio.create_task(client(cookie)))
-    deadline = time.monotonic() + 240
-    while ready < len(cookies) and time.monotonic() < deadline:
-        await asyncio.sleep(0.1)
+    started = time.monotonic()
+    clients = [asyncio.create_task(client(n, cookie)) for n, cookie in enumerate(cookies)]
+    deadline = started + 240
+    while len(synced) < len(cookies) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    connect_time = time.monotonic() - started
     await asyncio.sleep(1)
     commits = {}
     for _ in range(rounds):
@@ -315,7 +332,9 @@ async def fanout(ws_base: str, path: str, cookies: list[str], rounds: int, poste
     await asyncio.gather(*clients, return_exceptions=True)
     delays = [(t - commits[pid]) * 1000 for pid, times in arrivals.items() if pid in commits for t in times]
     return {
-        "connected": ready,
+        "connected": len(synced),
+        "connect_time": connect_time,
+        "retries": retries,
         "expected": len(cookies) * rounds,
         "delivered": len(delays),
         "p50": pct(delays, 50),
@@ -332,6 +351,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20, help="concurrent HTTP clients")
     parser.add_argument("--rounds", type=int, default=10, help="posts sent for the fan-out measure")
     parser.add_argument("--fanout-only", action="store_true", help="skip the page load test")
+    parser.add_argument("--ws-clients", type=int, default=0, help="websocket clients (default: 500, or 50 with --small)")
     parser.add_argument("--requests", type=int, default=0, help="requests per page type (default: 600, or 200 with --small)")
     args = parser.parse_args()
     size = SIZES["small" if args.small else "full"]
@@ -349,15 +369,13 @@ def main() -> None:
 
     connections.close_all()
     port = free_port()
-    # CONN_MAX_AGE=0: under ASGI, persistent connections pile up (one per request thread) and
-    # exhaust PostgreSQL's max_connections; production should put PgBouncer in front instead.
+    # PostgreSQL connections come from each process' pool (DATABASE_POOL, hub/settings/base.py).
     env = {
         **os.environ,
         "DATABASE_URL": db_url,
         "REDIS_URL": redis_url,
         "DJANGO_SETTINGS_MODULE": "hub.settings.dev",
         "DEBUG": "false",
-        "CONN_MAX_AGE": os.environ.get("BENCH_CONN_MAX_AGE", "0"),
     }
     server = start_server(port, args.workers, env)
     base = f"http://127.0.0.1:{port}"
@@ -375,22 +393,39 @@ def main() -> None:
                 f"{r['rps']:.0f} req/s, errors {r['errors']}"
             )
 
-        from django.contrib.auth import get_user_model
-        from django.db import transaction
+        import re
 
-        from groups.services import post_create
+        import requests
 
-        author = get_user_model().objects.get(pk=world["member_ids"][0])
+        from groups.models import Post
+
+        # A member posts through the web server, as in real life: the broadcast runs in the web
+        # process that served the POST. The post's created_at (set at INSERT, before COMMIT) is
+        # the start of the measure, so the figure slightly overstates commit→arrival.
+        author = requests.Session()
+        author.headers["Cookie"] = cookies[0]
+        topic_url = f"{base}/groupes/{group.slug}/sujets/{topic.pk}/"
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', author.get(topic_url).text).group(1)
+        author.headers["Cookie"] += "; " + "; ".join(f"{k}={v}" for k, v in author.cookies.items())
 
         def poster():
-            stamp = {}
-            with transaction.atomic():
-                transaction.on_commit(lambda: stamp.setdefault("t", time.time()))  # runs first, at commit
-                post = post_create(topic=topic, author=author, body=f"Message de fan-out {time.time()}")
-            return post.pk, stamp["t"]
+            response = author.post(
+                topic_url + "repondre/",
+                data={"body": f"Message de fan-out {time.time()}", "csrfmiddlewaretoken": csrf},
+                headers={"Referer": topic_url},
+                allow_redirects=False,
+            )
+            post_id = int(re.search(r"#post-(\d+)", response.headers["Location"]).group(1))
+            return post_id, Post.objects.get(pk=post_id).created_at.timestamp()
 
-        ws_cookies = cookies[: size["ws_clients"]]
-        r = asyncio.run(fanout(f"ws://127.0.0.1:{port}", f"/ws/groupes/{group.slug}/sujets/{topic.pk}/", ws_cookies, args.rounds, poster))
+        ws_cookies = cookies[: args.ws_clients or size["ws_clients"]]
+        last_id = topic.posts.order_by("-id").values_list("id", flat=True).first() or 0
+        ws_path = f"/ws/groupes/{group.slug}/sujets/{topic.pk}/"
+        r = asyncio.run(fanout(f"ws://127.0.0.1:{port}", ws_path, ws_cookies, args.rounds, poster, last_id))
+        out(
+            f"connect     {r['connected']}/{len(ws_cookies)} websocket clients connected and synced in {r['connect_time']:.1f} s "
+            f"({r['retries']} retries)"
+        )
         out(
             f"fan-out     {r['connected']} websocket clients × {args.rounds} posts: commit→arrival p50 {r['p50']:.1f} ms, "
             f"p95 {r['p95']:.1f} ms, max {r['max']:.1f} ms, delivered/expected {r['delivered']}/{r['expected']} = "

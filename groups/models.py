@@ -85,7 +85,7 @@ class Membership(TimeStampedModel):
     class Meta:
         verbose_name = _("adhésion à un groupe")
         constraints = [models.UniqueConstraint(fields=["group", "user"], name="membership_unique")]
-        indexes = [models.Index(fields=["user", "status"])]
+        indexes = [models.Index(fields=["user", "status"]), models.Index(fields=["group", "status", "-created_at"], name="membership_group_recent")]
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.group_id} ({self.role}, {self.status})"
@@ -141,7 +141,10 @@ class Topic(TimeStampedModel):
 
     class Meta:
         verbose_name = _("sujet")
-        indexes = [models.Index(fields=["group", "-is_pinned", "-last_post_at"], name="topic_group_order")]
+        indexes = [
+            models.Index(fields=["group", "-is_pinned", "-last_post_at"], name="topic_group_order"),
+            models.Index(fields=["group", "-created_at"], name="topic_group_recent"),
+        ]
 
     def __str__(self) -> str:
         return self.title

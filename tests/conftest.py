@@ -4,6 +4,17 @@ from django.test import Client
 from tests.factories import StaffFactory, UserFactory
 
 
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the migrated data (content types, Wagtail's root page,
+    reference data) with ``serialized_rollback``. Mixing the two kinds breaks the order-dependent
+    ones: a plain transactional test's flush re-creates content types through post_migrate, and
+    the next serialized test then fails restoring them ("duplicate key … wagtailcore, page")."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}), append=False)
+
+
 @pytest.fixture
 def member(db):
     return UserFactory()

@@ -15,7 +15,7 @@ export function connect(path, { onOpen, onMessage, onClose } = {}) {
     socket.addEventListener("close", (event) => {
       onClose && onClose(event);
       if (event.code === 4401 || event.code === 4404) return; // refused: do not insist
-      setTimeout(open, delay);
+      setTimeout(open, delay * (0.5 + Math.random())); // jitter: after a restart, clients do not all come back at once
       delay = Math.min(delay * 2, 15000);
     });
   }
