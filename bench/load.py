@@ -148,6 +148,52 @@ class Stack:
                 self.proc.wait()
 
 
+class CpuMeter:
+    """CPU seconds used by the stack's processes (ASGI, worker, scheduler) and by PostgreSQL's
+    backends on the bench database, between two snapshots. On a shared machine latency measures the
+    neighbours as much as the code; CPU per request does not."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, stack: Stack, db_name: str):
+        self.stack, self.db_name = stack, db_name
+
+    def _pids(self) -> dict[str, list[int]]:
+        from django.db import connection
+
+        root = self.stack.proc.pid
+        children = []
+        try:
+            for task in os.listdir(f"/proc/{root}/task"):
+                with open(f"/proc/{root}/task/{task}/children") as f:
+                    children += [int(p) for p in f.read().split()]
+        except OSError:
+            pass
+        with connection.cursor() as cur:
+            cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [self.db_name])
+            backends = [r[0] for r in cur.fetchall()]
+        return {"stack": children, "postgres": backends}
+
+    @classmethod
+    def _ticks(cls, pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])  # utime + stime
+        except (OSError, IndexError, ValueError):
+            return 0
+
+    def snapshot(self) -> dict[tuple[str, int], int]:
+        return {(kind, pid): self._ticks(pid) for kind, pids in self._pids().items() for pid in pids}
+
+    def since(self, before: dict) -> dict[str, float]:
+        after = self.snapshot()
+        used = defaultdict(float)
+        for key, ticks in after.items():
+            used[key[0]] += (ticks - before.get(key, 0)) / self.TICK
+        return used
+
+
 def setup(db_url: str, redis_url: str) -> None:
     dataset.ensure_database(db_url, rebuild=False)
     os.environ.update(
@@ -274,7 +320,9 @@ def measure_unread(out) -> dict:
 
 
 # --- mixed HTTP scenario --------------------------------------------------------------------------
-def http_scenario(urls: list[str], keys: list[str], w: dict, users: int, duration: float, think: tuple[float, float], out) -> dict:
+def http_scenario(
+    urls: list[str], keys: list[str], w: dict, users: int, duration: float, think: tuple[float, float], out, meter: CpuMeter | None = None
+) -> dict:
     import requests
     from django.conf import settings
 
@@ -339,6 +387,7 @@ def http_scenario(urls: list[str], keys: list[str], w: dict, users: int, duratio
                     errors[label].append(str(status))
             time.sleep(rng.uniform(*think))
 
+    before = meter.snapshot() if meter else {}
     start = time.monotonic()
     threads = [threading.Thread(target=user, args=(n,), daemon=True) for n in range(users)]
     for th in threads:
@@ -346,6 +395,7 @@ def http_scenario(urls: list[str], keys: list[str], w: dict, users: int, duratio
     for th in threads:
         th.join()
     wall = time.monotonic() - start
+    cpu = meter.since(before) if meter else {}
     loadavg = load_avg()
     out(f"mixed scenario, {users} members, {duration:.0f} s, think time {think[0]:g}–{think[1]:g} s, load average {loadavg}:")
     out(f"  {'page':<17} {'requests':>8} {'req/s':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
@@ -361,6 +411,12 @@ def http_scenario(urls: list[str], keys: list[str], w: dict, users: int, duratio
         f"  {'overall':<17} {len(everything):>8} {len(everything) / wall:>6.1f} {pct(everything, 50):>8.0f} {pct(everything, 95):>8.0f} "
         f"{pct(everything, 99):>8.0f} {len(all_errors):>7}"
     )
+    if cpu and everything:
+        per = {k: v * 1000 / len(everything) for k, v in cpu.items()}
+        out(
+            f"  server CPU per request: {per.get('stack', 0):.0f} ms in the ASGI processes + worker, {per.get('postgres', 0):.0f} ms in "
+            f"PostgreSQL → about {2000 / max(1, sum(per.values())):.0f} requests/s would saturate 2 quiet cores"
+        )
     if all_errors:
         kinds = defaultdict(int)
         for label, errs in errors.items():
@@ -375,7 +431,7 @@ async def fanout(urls: list[str], path: str, keys: list[str], rounds: int, poste
     import websockets
     from django.conf import settings
 
-    arrivals: dict[int, list[float]] = defaultdict(list)
+    arrivals: dict[int, list[tuple[int, float]]] = defaultdict(list)
     ready = 0
     failed: list[str] = []
     connect_times: list[float] = []
@@ -396,7 +452,7 @@ async def fanout(urls: list[str], path: str, keys: list[str], rounds: int, poste
                     now = time.time()
                     data = json.loads(raw)
                     if data.get("type") == "post" and data.get("action", "new") == "new":
-                        arrivals[data["post_id"]].append(now)
+                        arrivals[data["post_id"]].append((i % len(urls), now))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - counted and reported
@@ -409,6 +465,8 @@ async def fanout(urls: list[str], path: str, keys: list[str], rounds: int, poste
         await asyncio.sleep(0.2)
     connected_in = time.monotonic() - t0
     await asyncio.sleep(2)
+    await asyncio.to_thread(poster)  # warm-up, not counted: the bench process's first render and Redis connection
+    await asyncio.sleep(2)
     commits = {}
     for _ in range(rounds):
         post_id, committed_at = await asyncio.to_thread(poster)
@@ -418,7 +476,10 @@ async def fanout(urls: list[str], path: str, keys: list[str], rounds: int, poste
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    delays = [(t - commits[pid]) * 1000 for pid, times in arrivals.items() if pid in commits for t in times]
+    delays = [(t - commits[pid]) * 1000 for pid, times in arrivals.items() if pid in commits for _p, t in times]
+    by_process = {
+        n: [(t - commits[pid]) * 1000 for pid, times in arrivals.items() if pid in commits for p, t in times if p == n] for n in range(len(urls))
+    }
     expected = len(keys) * rounds
     result = {
         "clients": len(keys),
@@ -439,7 +500,50 @@ async def fanout(urls: list[str], path: str, keys: list[str], rounds: int, poste
         f"commit→client p50 {result['p50']:.0f} ms, p95 {result['p95']:.0f} ms, max {result['max']:.0f} ms; delivered/expected "
         f"{len(delays)}/{expected} = {len(delays) / expected if expected else 0:.3f}  [load {result['load']}]"
     )
+    per_post = [pct([(t - commits[pid]) * 1000 for _p, t in arrivals.get(pid, [])], 50) for pid in commits]
+    out("  median per post, in order: " + ", ".join(f"{v:.0f}" for v in per_post) + " ms")
+    out(
+        "  per process: "
+        + "; ".join(f"{urls[n]} p50 {pct(v, 50):.0f} ms, p95 {pct(v, 95):.0f} ms ({len(v)} deliveries)" for n, v in by_process.items())
+    )
     return result
+
+
+def cross_process_check(urls: list[str], keys: list[str], w: dict, out) -> bool:
+    """A reply posted through the form on process B reaches a websocket client on process A."""
+    import requests
+    import websockets
+    from django.conf import settings
+
+    path = f"/groupes/{w['group'].slug}/sujets/{w['big_topic']}/"
+    http = requests.Session()
+    http.cookies.set(settings.SESSION_COOKIE_NAME, keys[1])
+    http.get(urls[1] + path)
+    body = f"Vérification multi-processus {time.time()}"
+
+    async def scenario():
+        headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={keys[0]}", "Origin": urls[0]}
+        async with websockets.connect(urls[0].replace("http://", "ws://") + "/ws" + path, additional_headers=headers) as ws:
+            t = time.perf_counter()
+            response = await asyncio.to_thread(
+                http.post,
+                urls[1] + path + "repondre/",
+                data={"body": body, "csrfmiddlewaretoken": http.cookies.get(settings.CSRF_COOKIE_NAME, "")},
+                headers={"Referer": urls[1] + "/"},
+                allow_redirects=False,
+            )
+            while True:
+                message = json.loads(await asyncio.wait_for(ws.recv(), 20))
+                if message.get("type") == "post" and body in message.get("html", ""):
+                    return response.status_code, (time.perf_counter() - t) * 1000
+
+    try:
+        status, elapsed = asyncio.run(scenario())
+    except (TimeoutError, OSError) as exc:
+        out(f"cross-process: FAILED ({type(exc).__name__}): a post through {urls[1]} did not reach a client on {urls[0]}")
+        return False
+    out(f"cross-process: a reply posted through {urls[1]} (HTTP {status}) reached a websocket client on {urls[0]} in {elapsed:.0f} ms")
+    return status == 302
 
 
 def poster_for(w: dict):
@@ -535,11 +639,15 @@ def main() -> None:
         compare_servers(db_url, redis_url, w, keys, out)
         return
     with Stack(db_url, redis_url, args.server, Path("/tmp/maillage-load-stack.log")) as stack:
+        from urllib.parse import urlparse
+
+        meter = CpuMeter(stack, urlparse(db_url).path.lstrip("/"))
         if "http" in parts:
             for users in (int(u) for u in args.users.split(",")):
                 reset_signups(w["user_ids"])
-                http_scenario(stack.urls, keys, w, users, args.duration, think, out)
+                http_scenario(stack.urls, keys, w, users, args.duration, think, out, meter)
         if "fanout" in parts:
+            cross_process_check(stack.urls, keys, w, out)
             path = f"/ws/groupes/{w['group'].slug}/sujets/{w['big_topic']}/"
             asyncio.run(fanout(stack.urls, path, keys[: args.fanout_clients], args.rounds, poster_for(w), out))
 
