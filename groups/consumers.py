@@ -3,8 +3,11 @@
 Access is checked on connect with the same selectors as the views: a topic or group the user
 may not see closes the socket with 4404, exactly like a page that does not exist. Services
 broadcast rendered fragments after commit; a client that (re)connects sends the last post id it
-saw and receives everything after it from the database, so nothing is lost across restarts.
+saw and receives everything after it from the database — and the posts edited, deleted or hidden
+since its last sync — so nothing is lost across restarts.
 """
+
+import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -25,11 +28,17 @@ def _topic_for(user, topic_id):
     return topic, user.public_name, can_post(user=user, group=topic.group)
 
 
-def _missed(topic, after_id):
+def _missed(topic, after_id, changed_since):
+    """New posts after ``after_id``, then posts up to it edited, deleted or hidden since
+    ``changed_since`` (epoch seconds, server clock)."""
     from .rendering import render_post_fragment
-    from .selectors import posts_after
+    from .selectors import posts_after, posts_changed_since
 
-    return [{"post_id": p.pk, "html": render_post_fragment(p)} for p in posts_after(topic=topic, after_id=after_id)]
+    items = [{"action": "new", "post_id": p.pk, "html": render_post_fragment(p)} for p in posts_after(topic=topic, after_id=after_id)]
+    if changed_since:
+        for post in posts_changed_since(topic=topic, up_to_id=after_id, since=changed_since):
+            items.append({"action": "delete" if post.is_deleted else "edit", "post_id": post.pk, "html": render_post_fragment(post)})
+    return items
 
 
 def _still_allowed(user, topic_id) -> bool:
@@ -69,15 +78,18 @@ class TopicConsumer(AsyncJsonWebsocketConsumer):
         if kind == "since":
             try:
                 after = max(0, int(content.get("last_id") or 0))
+                changed_since = max(0.0, float(content.get("changed_since") or 0))
             except (TypeError, ValueError):
                 return
             # Re-check: a member removed or banned since connecting gets nothing more.
             if not await database_sync_to_async(_still_allowed)(self.scope["user"], self.topic.pk):
                 await self.close(code=4404)
                 return
-            for item in await database_sync_to_async(_missed)(self.topic, after):
-                await self.send_json({"type": "post", "action": "new", **item})
-            await self.send_json({"type": "synced"})
+            # Taken before reading: a change committed during the replay comes live or next time.
+            at = time.time()
+            for item in await database_sync_to_async(_missed)(self.topic, after, changed_since):
+                await self.send_json({"type": "post", **item})
+            await self.send_json({"type": "synced", "at": at})
         elif kind == "typing" and self.can_post:
             await self.channel_layer.group_send(
                 self.channel,

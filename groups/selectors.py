@@ -191,6 +191,19 @@ def posts_after(*, topic: Topic, after_id: int, limit: int = 200) -> list[Post]:
     return list(posts_queryset().select_related("topic__group").filter(topic=topic, id__gt=after_id).order_by("id")[:limit])
 
 
+CLOCK_MARGIN = 2.0  # seconds: web processes on several hosts may disagree a little
+
+
+def posts_changed_since(*, topic: Topic, up_to_id: int, since: float, limit: int = 200) -> list[Post]:
+    """Posts a client already has (id ≤ ``up_to_id``) changed after ``since`` (epoch seconds)."""
+    import datetime
+
+    moment = datetime.datetime.fromtimestamp(since - CLOCK_MARGIN, tz=datetime.UTC)
+    return list(
+        posts_queryset().select_related("topic__group").filter(topic=topic, id__lte=up_to_id, updated_at__gt=moment).order_by("id")[:limit]
+    )
+
+
 def attachment_get_for_viewer(*, viewer, slug: str, pk: int) -> Attachment:
     ctx = group_context(viewer=viewer, slug=slug)
     att = Attachment.objects.select_related("post__topic").filter(pk=pk, post__topic__group=ctx.group).first()

@@ -1,6 +1,8 @@
 """Thin views: fetch with a permission-checked selector (404 when hidden), call one service,
 redirect (POST/redirect/GET, so everything works without JavaScript)."""
 
+import time
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -338,6 +340,7 @@ def _topic_page_context(request, ctx, topic, *, form, mark_read: bool = False) -
 
     from .rendering import render_posts
 
+    rendered_at = time.time()  # before reading: the page's script asks for changes made after it
     page = selectors.post_page(topic=topic, page=request.GET.get("page"), viewer=request.user)
     if mark_read and page.posts:
         services.topic_mark_read(topic=topic, user=request.user, post_id=page.posts[-1].pk)
@@ -358,6 +361,7 @@ def _topic_page_context(request, ctx, topic, *, form, mark_read: bool = False) -
         "level": level or (ctx.membership.notify_default if ctx.membership else NotifyLevel.NORMAL),
         "levels": NotifyLevel.choices,
         "last_post_id": page.posts[-1].pk if page.posts else 0,
+        "rendered_at": f"{rendered_at:.3f}",
         "is_last_page": not page.has_next(),
         "move_targets": list(groups_visible_to(request.user).exclude(pk=ctx.group.pk).order_by("name")) if ctx.can_moderate else [],
         "current_section": "groupes",

@@ -11,6 +11,8 @@ if (container) {
   const status = document.querySelector("[data-live-status]");
   const csrf = document.querySelector("input[name=csrfmiddlewaretoken]");
   let lastId = Number(container.dataset.lastId) || 0;
+  // Server time of the page (then of each sync): posts edited or deleted after it are replayed.
+  let changedSince = Number(container.dataset.renderedAt) || 0;
   let typingTimer = null;
   const typers = new Map();
 
@@ -47,10 +49,11 @@ if (container) {
   }
 
   const conn = connect(container.dataset.wsUrl, {
-    onOpen: (socket) => socket.send(JSON.stringify({ type: "since", last_id: lastId })),
+    onOpen: (socket) => socket.send(JSON.stringify({ type: "since", last_id: lastId, changed_since: changedSince })),
     onMessage: (data) => {
       if (data.type === "synced") {
         container.dataset.synced = "1"; // caught up: from now on, live events arrive as they happen
+        changedSince = Number(data.at) || changedSince;
       } else if (data.type === "post") {
         apply(data);
         typers.forEach((timer) => clearTimeout(timer));

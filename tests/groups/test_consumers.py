@@ -1,5 +1,7 @@
 """Live topic and group sockets through the real ASGI stack (origin check + auth middleware)."""
 
+import time
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
@@ -10,6 +12,7 @@ from django.contrib.sessions.backends.db import SessionStore
 
 from groups import services
 from groups.models import AccessMode, Membership
+from groups.selectors import CLOCK_MARGIN
 from hub.asgi import application
 from tests.factories import StaffFactory, UserFactory
 from tests.groups.factories import make_group
@@ -84,10 +87,46 @@ def test_new_edited_and_deleted_posts_arrive_live_and_missed_ones_are_replayed()
 
     replay, synced, post_id, new, edited, deleted = async_to_sync(scenario)()
     assert replay["post_id"] == missed.pk and "manqué pendant la coupure" in replay["html"]
-    assert synced == {"type": "synced"}
+    assert synced["type"] == "synced" and isinstance(synced["at"], float)
     assert new["action"] == "new" and new["post_id"] == post_id and "<strong>neuf</strong>" in new["html"]
     assert edited["action"] == "edit" and "corrigé" in edited["html"] and "modifié" in edited["html"]
     assert deleted["action"] == "delete" and "Message supprimé" in deleted["html"]
+
+
+def test_edits_and_deletions_made_while_offline_are_replayed():
+    owner, reader = UserFactory(), UserFactory()
+    group = make_group(owner=owner, members=[reader])
+    topic = services.topic_create(group=group, author=owner, title="t", body="premier")
+    kept, edited, deleted = topic.posts.get(), *(services.post_create(topic=topic, author=owner, body=f"message {i}") for i in range(2))
+    headers = _headers(reader)
+
+    async def sync(last_id, changed_since):
+        communicator = WebsocketCommunicator(application, _topic_path(topic), headers=headers)
+        assert (await communicator.connect())[0]
+        await communicator.send_json_to({"type": "since", "last_id": last_id, "changed_since": changed_since})
+        received = []
+        while True:
+            message = await communicator.receive_json_from(timeout=5)
+            received.append(message)
+            if message["type"] == "synced":
+                break
+        await communicator.disconnect()
+        return received
+
+    time.sleep(CLOCK_MARGIN + 0.2)  # unchanged posts now lie before the clock margin: not replayed
+    first = async_to_sync(sync)(deleted.pk, 0)  # up to date: nothing to replay
+    assert [m["type"] for m in first] == ["synced"]
+    offline_since = first[-1]["at"]
+    services.post_edit(post=edited, editor=owner, body="corrigé hors ligne")
+    services.post_delete(post=deleted, actor=owner)
+    replay = async_to_sync(sync)(deleted.pk, offline_since)
+    by_id = {m["post_id"]: m for m in replay if m["type"] == "post"}
+    assert set(by_id) == {edited.pk, deleted.pk}, "only the posts changed since the last sync"
+    assert by_id[edited.pk]["action"] == "edit" and "corrigé hors ligne" in by_id[edited.pk]["html"]
+    assert by_id[deleted.pk]["action"] == "delete" and "Message supprimé" in by_id[deleted.pk]["html"]
+    assert kept.pk not in by_id
+    # A client that never synced (no changed_since) only gets the posts after its last id.
+    assert [m["type"] for m in async_to_sync(sync)(deleted.pk, None)] == ["synced"]
 
 
 def test_typing_indicator_reaches_others_not_the_typist():
