@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from notifications.models import Notification
 
@@ -112,10 +113,24 @@ def organisation_members(*, organisation: Organisation) -> QuerySet[Profile]:
     )
 
 
+DIRECTORY_SKILL_FACETS_KEY = "community:directory-skill-facets"
+DIRECTORY_SKILL_FACETS_SECONDS = 120
+
+
 def directory_facets() -> dict:
+    """Départements that have members, and the 40 most listed skills.
+
+    Every directory request shows them. The departments test one index entry each (not a join
+    over every profile); the skill counts read every profile's skills, so they are cached for two
+    minutes — a list of "most present skills" may lag that much.
+    """
+
+    def top_skills():
+        return list(Skill.objects.annotate(n=Count("skilled_profiles")).filter(n__gt=0).order_by("-n", "name")[:40])
+
     return {
-        "departments": list(Department.objects.filter(profiles__isnull=False).distinct().order_by("code")),
-        "skills": list(Skill.objects.annotate(n=Count("skilled_profiles")).filter(n__gt=0).order_by("-n", "name")[:40]),
+        "departments": list(Department.objects.filter(Exists(Profile.objects.filter(department=OuterRef("pk")))).order_by("code")),
+        "skills": cache.get_or_set(DIRECTORY_SKILL_FACETS_KEY, top_skills, DIRECTORY_SKILL_FACETS_SECONDS),
     }
 
 
