@@ -286,15 +286,37 @@ def registration_create(
 
 
 def _registration_write(*, event: Event, user, email: str, name: str, answers: dict, guests: list[str], pending: bool) -> Registration:
+    """Write a registration and its messages (outbox e-mail, notification); take its seat last.
+
+    Taking a seat locks the event row until the caller commits, and every other sign-up for the
+    event waits on that lock. So the registration and its messages are first written for the
+    outcome the current seat count promises, holding no lock; the conditional seat ``UPDATE``
+    comes last, just before the commit. When it disagrees with the promise (somebody took the
+    last seat meanwhile, or freed one), that work is rolled back to a savepoint and redone for
+    the real outcome. The messages stay in the registration's transaction (outbox): a crash
+    never leaves a registration without its e-mail, nor an e-mail without its registration.
+    """
     if Registration.objects.filter(event=event, email__iexact=email, status__in=ACTIVE).exists():
         raise ValidationError(_("Vous êtes déjà inscrit·e à cet événement."))
-    reg = Registration(event=event, user=user, email=email, name=name, answers=answers, guests=guests, seats=1 + len(guests))
+    seats = 1 + len(guests)
     if pending:
-        reg.status = RegistrationStatus.PENDING
-    elif _seats_take(event.pk, reg.seats):
-        reg.status = RegistrationStatus.CONFIRMED
-    else:
-        reg.status = RegistrationStatus.WAITLISTED
+        return _registration_save(event=event, user=user, email=email, name=name, answers=answers, guests=guests, status=RegistrationStatus.PENDING)
+    hoped = Event.objects.filter(pk=event.pk).filter(Q(capacity__isnull=True) | Q(capacity__gte=F("seats_taken") + seats)).exists()
+    savepoint = transaction.savepoint()
+    status = RegistrationStatus.CONFIRMED if hoped else RegistrationStatus.WAITLISTED
+    reg = _registration_save(event=event, user=user, email=email, name=name, answers=answers, guests=guests, status=status)
+    took = _seats_take(event.pk, seats)
+    if took == hoped:
+        transaction.savepoint_commit(savepoint)
+        return reg
+    transaction.savepoint_rollback(savepoint)  # the registration, its messages and (if taken) the seat
+    status = RegistrationStatus.CONFIRMED if _seats_take(event.pk, seats) else RegistrationStatus.WAITLISTED
+    return _registration_save(event=event, user=user, email=email, name=name, answers=answers, guests=guests, status=status)
+
+
+def _registration_save(*, event: Event, user, email: str, name: str, answers: dict, guests: list[str], status: str) -> Registration:
+    reg = Registration(event=event, user=user, email=email, name=name, answers=answers, guests=guests, seats=1 + len(guests), status=status)
+    if status == RegistrationStatus.WAITLISTED:
         reg.waitlisted_at = timezone.now()
     try:
         with transaction.atomic():
