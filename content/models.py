@@ -218,6 +218,12 @@ def resource_storage():
     return FileSystemStorage(location=root, base_url=None)
 
 
+def resource_files_root() -> str | None:
+    """The folder of resource files when they are on the local disk (for backups)."""
+    storage = resource_storage()
+    return str(storage.location) if isinstance(storage, FileSystemStorage) else None
+
+
 def resource_file_path(instance, filename):
     return f"ressources/{uuid.uuid4().hex}/{filename}"
 
