@@ -387,6 +387,12 @@ def build(out) -> None:
                 }
 
         cp.copy(FundingCall, call_rows())
+        if any(f.name == "search_vector" for f in FundingCall._meta.fields):
+            from funding.models import search_vector_expression
+
+            t = time.monotonic()  # what FundingCall.save() stores: COPY bypasses it
+            n = FundingCall.objects.filter(search_vector__isnull=True).update(search_vector=search_vector_expression())
+            out(f"  {'funding_fundingcall search vectors':<34} {n:>9,} rows  {time.monotonic() - t:6.1f} s")
 
         # --- places and label applications ----------------------------------------------------
         cp.copy(
