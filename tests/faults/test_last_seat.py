@@ -57,3 +57,48 @@ def test_hundred_concurrent_signups_for_the_last_seat(private_postgres):
     assert result["seats_taken"] == CAPACITY and result["confirmed_total"] == CAPACITY
     assert result["emails_per_registration"] == [1]  # one e-mail each, for the outcome they got
     assert result["notifications_per_user"] == [1]
+
+
+def test_a_seat_freed_during_a_signup_goes_to_it_with_only_the_confirmation_sent():
+    """The rare path: the event looked full, a seat was freed (and committed) while the sign-up
+    wrote its waitlist messages. The seat is taken, the waitlist e-mail and notification are
+    rolled back, and only the confirmation remains."""
+    import threading
+    from unittest import mock
+
+    from django.contrib.auth.models import Group
+    from django.db import connections
+    from django.db.models import F
+    from notifications.models import Notification
+
+    from community.models import OutboundEmail
+    from events import services as event_services
+    from events.models import Event, Registration, RegistrationStatus
+    from tests.events.factories import make_event
+    from tests.factories import StaffFactory, UserFactory
+
+    Group.objects.get_or_create(name="Équipe du hub")  # flushed since the migrations wrote it
+    event = make_event(by=StaffFactory(), capacity=1)
+    event_services.registration_create(event=event, user=UserFactory(), answers={})
+    late = UserFactory()
+    announce = event_services._registration_announce
+
+    def free_a_seat_elsewhere():
+        Event.objects.filter(pk=event.pk).update(seats_taken=F("seats_taken") - 1)  # another transaction, committed
+        connections.close_all()
+
+    def announce_then_free(reg, **kwargs):
+        announce(reg, **kwargs)
+        if reg.status == RegistrationStatus.WAITLISTED:
+            thread = threading.Thread(target=free_a_seat_elsewhere)
+            thread.start()
+            thread.join(timeout=30)
+
+    with mock.patch.object(event_services, "_registration_announce", side_effect=announce_then_free):
+        reg = event_services.registration_create(event=Event.objects.get(pk=event.pk), user=late, answers={})
+
+    assert reg.status == RegistrationStatus.CONFIRMED
+    assert list(Registration.objects.filter(user=late).values_list("status", flat=True)) == [RegistrationStatus.CONFIRMED]
+    assert Event.objects.get(pk=event.pk).seats_taken == 1
+    assert list(OutboundEmail.objects.filter(recipient=late).values_list("dedupe_key", flat=True)) == [f"events:reg:{reg.pk}:confirmed"]
+    assert Notification.objects.filter(recipient=late).count() == 1
