@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -139,7 +140,8 @@ def notification_list(request):
 def notification_read(request, pk):
     notification_mark_read(user=request.user, notification_id=pk)
     target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
+    # a path on this site only: "/\\evil.example" passes a startswith("/") test and browsers read it as "//evil.example"
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts=None, require_https=request.is_secure()):
         return redirect(target)
     return redirect("community:notifications")
 

@@ -179,3 +179,23 @@ def test_production_rate_limits_cover_login(settings):
 
     effective = limits if limits is not None else app_settings.RATE_LIMITS
     assert effective and effective.get("login_failed"), effective
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example", "/\\/evil.example", "/\t/evil.example", "https://evil.example/"])
+def test_no_open_redirect_after_reading_a_notification(member, member_client, target):
+    from community.notifications import notification_send
+
+    notification_send(recipient=member, kind="community.test", verb="Une notification", url="/tableau-de-bord/")
+    pk = member.notifications.order_by("-pk").first().pk
+    response = member_client.post(reverse("community:notification_read", args=[pk]), {"next": target})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("community:notifications"), response["Location"]
+
+
+@pytest.mark.django_db
+def test_login_next_is_not_an_open_redirect():
+    user = UserFactory()
+    for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+        response = Client().post(reverse("account_login") + f"?next={target}", {"login": user.email, "password": PASSWORD})
+        assert response.status_code == 302 and "evil.example" not in response["Location"], response["Location"]
