@@ -35,10 +35,14 @@ class BackupError(Exception):
 
 
 def file_roots() -> dict[str, Path]:
-    roots = {"media": Path(settings.MEDIA_ROOT)}
-    for key, func in registry.file_roots.items():
-        root = func()
-        if root:
+    """Every local folder of uploaded files, each once (apps may share one)."""
+    from .storage import private_storage
+
+    candidates = {"media": settings.MEDIA_ROOT, "private": getattr(private_storage(), "location", None)}
+    candidates.update({key: func() for key, func in registry.file_roots.items()})
+    roots: dict[str, Path] = {}
+    for key, root in candidates.items():
+        if root and not any(Path(root).resolve() == seen.resolve() for seen in roots.values()):
             roots[key] = Path(root)
     return roots
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from common.models import TimeStampedModel, unique_slug
+from common.storage import private_storage
 
 
 class GroupKind(models.TextChoices):
@@ -223,7 +224,7 @@ class Attachment(models.Model):
     """Never served from a public media URL: always through ``attachment_download`` (permission-checked)."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path)
+    file = models.FileField(upload_to=attachment_path, storage=private_storage)
     kind = models.CharField(max_length=6, choices=AttachmentKind.choices)
     original_name = models.CharField(max_length=140)
     size = models.PositiveIntegerField(default=0)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.models import TimeStampedModel
+from common.storage import private_storage
 
 
 # --- Referential ------------------------------------------------------------------------------
@@ -161,7 +162,7 @@ class Evidence(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="evidence")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="evidence")
-    file = models.FileField(_("fichier"), upload_to=evidence_path, max_length=255)
+    file = models.FileField(_("fichier"), upload_to=evidence_path, max_length=255, storage=private_storage)
     original_name = models.CharField(_("nom du fichier"), max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField(default=0)

@@ -175,6 +175,32 @@ def test_attachments_are_checked_by_content(open_group, owner):
     assert Attachment.objects.get(kind="pdf").original_name == "compte rendu.pdf"
 
 
+def test_attachments_live_in_the_private_storage_only(open_group, owner):
+    from django.core.files.storage import default_storage, storages
+
+    topic = services.topic_create(group=open_group, author=owner, title="Pièces", body="voir", attachments=[pdf_upload()])
+    attachment = Attachment.objects.get(post__topic=topic)
+    assert attachment.file.storage is storages["private"]
+    assert storages["private"].exists(attachment.file.name) and not default_storage.exists(attachment.file.name)
+
+
+def test_files_stored_publicly_before_are_moved_to_the_private_storage(open_group, owner):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage, storages
+
+    from common.storage import move_files_to_private
+
+    topic = services.topic_create(group=open_group, author=owner, title="Pièces", body="voir", attachments=[pdf_upload()])
+    attachment = Attachment.objects.get(post__topic=topic)
+    name = attachment.file.name
+    legacy = default_storage.save("forum/ancien.pdf", ContentFile(b"%PDF-1.4 ancien"))
+    storages["private"].delete(name)
+    Attachment.objects.filter(pk=attachment.pk).update(file=legacy)
+    assert move_files_to_private(Attachment) == 1
+    assert not default_storage.exists(legacy) and storages["private"].open(legacy).read() == b"%PDF-1.4 ancien"
+    assert move_files_to_private(Attachment) == 0  # idempotent
+
+
 def test_locked_topic_refuses_replies_except_moderators(open_group, owner, member):
     services.group_join(group=open_group, user=member)
     topic = services.topic_create(group=open_group, author=member, title="t", body="b")
