@@ -302,16 +302,21 @@ def _registration_write(*, event: Event, user, email: str, name: str, answers: d
     if pending:
         return _registration_save(event=event, user=user, email=email, name=name, answers=answers, guests=guests, status=RegistrationStatus.PENDING)
     hoped = Event.objects.filter(pk=event.pk).filter(Q(capacity__isnull=True) | Q(capacity__gte=F("seats_taken") + seats)).exists()
-    savepoint = transaction.savepoint()
     status = RegistrationStatus.CONFIRMED if hoped else RegistrationStatus.WAITLISTED
-    reg = _registration_save(event=event, user=user, email=email, name=name, answers=answers, guests=guests, status=status)
-    took = _seats_take(event.pk, seats)
-    if took == hoped:
-        transaction.savepoint_commit(savepoint)
-        return reg
-    transaction.savepoint_rollback(savepoint)  # the registration, its messages and (if taken) the seat
+    try:
+        with transaction.atomic():  # a savepoint: leaving it by _SeatCountChanged undoes all of it
+            reg = _registration_save(event=event, user=user, email=email, name=name, answers=answers, guests=guests, status=status)
+            if _seats_take(event.pk, seats) != hoped:
+                raise _SeatCountChanged
+            return reg
+    except _SeatCountChanged:
+        pass  # the registration, its messages (and their on-commit hooks) and any seat are rolled back
     status = RegistrationStatus.CONFIRMED if _seats_take(event.pk, seats) else RegistrationStatus.WAITLISTED
     return _registration_save(event=event, user=user, email=email, name=name, answers=answers, guests=guests, status=status)
+
+
+class _SeatCountChanged(Exception):
+    """Raised to roll a sign-up back to its savepoint when the seat UPDATE contradicts the count read before."""
 
 
 def _registration_save(*, event: Event, user, email: str, name: str, answers: dict, guests: list[str], status: str) -> Registration:
