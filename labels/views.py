@@ -270,20 +270,34 @@ def application_submit(request, pk):
     return _back(application)
 
 
-@member_required
-@require_POST
-def application_abandon(request, pk):
+def _act_with_text(request, pk, *, form_class, field: str, missing, action, done):
+    """A workflow step that needs a text (a reason, the expected corrections): the service checks
+    the actor and the state; a missing text or a refused step changes nothing."""
     application = application_get_for_viewer(viewer=request.user, pk=pk)
-    form = ReasonForm(request.POST)
+    form = form_class(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(_("Indiquez un motif."))
-        services.application_abandon(actor=request.user, application=application, reason=form.cleaned_data["reason"])
+            raise ValidationError(missing)
+        action(actor=request.user, application=application, **{field: form.cleaned_data[field]})
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, _("Candidature classée sans suite."))
+        messages.success(request, done)
     return _back(application)
+
+
+@member_required
+@require_POST
+def application_abandon(request, pk):
+    return _act_with_text(
+        request,
+        pk,
+        form_class=ReasonForm,
+        field="reason",
+        missing=_("Indiquez un motif."),
+        action=services.application_abandon,
+        done=_("Candidature classée sans suite."),
+    )
 
 
 @member_required
@@ -356,17 +370,15 @@ def review_edit(request, pk):
 @member_required
 @require_POST
 def application_corrections(request, pk):
-    application = application_get_for_viewer(viewer=request.user, pk=pk)
-    form = RequiredCommentForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Expliquez les corrections attendues."))
-        services.application_request_corrections(actor=request.user, application=application, comment=form.cleaned_data["comment"])
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("Corrections demandées : la candidature retourne au lieu."))
-    return _back(application)
+    return _act_with_text(
+        request,
+        pk,
+        form_class=RequiredCommentForm,
+        field="comment",
+        missing=_("Expliquez les corrections attendues."),
+        action=services.application_request_corrections,
+        done=_("Corrections demandées : la candidature retourne au lieu."),
+    )
 
 
 # --- staff ---------------------------------------------------------------------------------------------
