@@ -417,3 +417,50 @@ def test_secret_group_search_hits_are_hidden_from_outsiders(world, clients):
     # the group list and the directory of groups never name it for outsiders either
     assert world.secret_group.name not in clients["outsider"].get("/groupes/").content.decode()
     assert world.secret_group.name not in clients["anonymous"].get("/", follow=True).content.decode()
+
+
+@pytest.mark.django_db
+def test_objects_of_one_parent_are_not_reachable_through_another(world, clients):
+    """IDOR: a secret group's topic, post or attachment reached through the open group's slug, an
+    evidence through another application, a registration through another event, someone else's
+    watch, notification, collection or partner search — all refused, and nothing changes."""
+    w, o = world, world.open_group.slug
+    outsider, group_admin = clients["outsider"], clients["group_admin"]
+    gets = [
+        (outsider, f"/groupes/{o}/sujets/{w.secret_topic.pk}/", 404),
+        (outsider, f"/groupes/{o}/messages/{w.secret_post.pk}/", 404),
+        (outsider, f"/groupes/{o}/pieces-jointes/{w.secret_attachment.pk}/", 404),
+        (outsider, f"/groupes/{o}/messages/{w.secret_post.pk}/historique/", 404),
+        (outsider, f"/groupes/{o}/messages/{w.secret_post.pk}/modifier/", 404),
+        (outsider, f"/groupes/{o}/sujets/{w.secret_topic.pk}/non-lu/", 404),
+        (outsider, f"/financements/alertes/{w.watch.pk}/", 404),
+        (outsider, f"/agenda/{w.event.slug}/code/{w.registration.code}.svg", 404),
+        (clients["place_manager"], f"/label/candidatures/{w.label.application_id}/pieces/{w.evidence.pk}/", 404),
+        (clients["reviewer"], f"/label/candidatures/{w.label.application_id}/pieces/{w.evidence.pk}/", 404),
+    ]
+    posts = [
+        (outsider, f"/groupes/{o}/sujets/{w.secret_topic.pk}/repondre/", {"body": "intrus"}, 404),
+        (outsider, f"/groupes/{o}/messages/{w.secret_post.pk}/reagir/", {"kind": "like"}, 404),
+        (outsider, f"/groupes/{o}/messages/{w.secret_post.pk}/signaler/", {"reason": "x"}, 404),
+        (outsider, f"/groupes/{o}/messages/{w.open_post.pk}/modifier/", {"body": "modifié par un autre"}, 403),
+        (outsider, f"/groupes/{o}/messages/{w.open_post.pk}/supprimer/", {}, 403),
+        (outsider, f"/financements/appel/{w.call.slug}/partenaires/{w.partner_search.pk}/clore/", {}, 403),
+        (outsider, f"/ressources/collections/{w.collection.slug}/retirer/{w.resource.slug}/", {}, 404),
+        (group_admin, f"/agenda/{w.group_event.slug}/inscrits/{w.registration.pk}/annuler/", {}, 404),
+        (group_admin, f"/agenda/{w.group_event.slug}/propositions/{w.proposal.pk}/decision/", {"accept": "1"}, 404),
+        (group_admin, f"/agenda/{w.group_event.slug}/formulaire/{w.question.pk}/supprimer/", {}, 404),
+    ]
+    wrong = [f"GET {url}: {got} instead of {code}" for c, url, code in gets if (got := c.get(url).status_code) != code]
+    wrong += [f"POST {url}: {got} instead of {code}" for c, url, data, code in posts if (got := c.post(url, data).status_code) != code]
+    assert not wrong, "\n".join(wrong)
+    from events.models import Question, Registration
+    from groups.models import Post
+
+    assert list(Post.objects.filter(topic=w.secret_topic).values_list("body", flat=True)) == ["Premier message cerise", "Réponse secret cerise"]
+    post = Post.objects.get(pk=w.open_post.pk)
+    assert post.body == "Réponse open cerise" and not post.is_deleted
+    assert Registration.objects.get(pk=w.registration.pk).status == "confirmed"
+    assert Question.objects.filter(pk=w.question.pk).exists()
+    # someone else's notification: answered like one's own (a redirect) but left unread
+    outsider.post(f"/mes-notifications/{w.notification.pk}/lue/")
+    assert w.users["member"].notifications.get(pk=w.notification.pk).unread
