@@ -199,3 +199,16 @@ def test_login_next_is_not_an_open_redirect():
     for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
         response = Client().post(reverse("account_login") + f"?next={target}", {"login": user.email, "password": PASSWORD})
         assert response.status_code == 302 and "evil.example" not in response["Location"], response["Location"]
+
+
+@pytest.mark.django_db
+def test_pages_carry_the_browser_side_defences(member_client):
+    """What makes an escaping slip harmless in the browser: CSP without inline script, no framing,
+    no MIME sniffing."""
+    for url in ("/", "/tableau-de-bord/", "/agenda/", "/lieux/", "/compte/login/"):
+        response = member_client.get(url, follow=True)
+        csp = response.headers.get("Content-Security-Policy", "")
+        script_src = next((d for d in csp.split(";") if d.strip().startswith("script-src")), "")
+        assert script_src and "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src, (url, csp)
+        assert "frame-ancestors 'none'" in csp, (url, csp)
+        assert response.headers.get("X-Content-Type-Options") == "nosniff", url
