@@ -57,6 +57,7 @@ GET_MATRIX = {
     "mfa_download_recovery_codes": "302 404 404 404 404 404 404 404 404",
     "community:dashboard": "302 302 200 200 200 200 200 200 200",
     "community:directory": "302 302 200 200 200 200 200 200 200",
+    # a profile page exists for everyone; each field shows only at its visibility level (public/members)
     "community:profile_detail": "200 302 200 200 200 200 200 200 200",
     "community:profile_edit_other": "302 302 200 403 403 403 403 403 200",
     "community:organisation_list": "302 302 200 200 200 200 200 200 200",
@@ -78,15 +79,18 @@ GET_MATRIX = {
     "community:my_data_erase": "302 405 405 405 405 405 405 405 405",
     "wagtaildocs_serve": "404 302 404 404 404 404 404 404 404",
     "wagtaildocs_authenticate_with_password": "404 302 404 404 404 404 404 404 404",
+    # the observatory is public only when staff publish charts; none here, so 404 except for staff
     "observatory:index": "404 302 404 404 404 404 404 404 200",
     "observatory:csv": "404 302 404 404 404 404 404 404 200",
     "wagtailcore_authenticate_with_password": "404 302 404 404 404 404 404 404 404",
     "wagtailcore_login": "200 302 200 200 200 200 200 200 200",
+    # the Wagtail home page is public; a pending account is parked on /en-attente/ everywhere
     "wagtail_serve": "200 302 200 200 200 200 200 200 200",
     "groups:group_list": "302 302 200 200 200 200 200 200 200",
     "groups:group_create": "302 302 200 200 200 200 200 200 200",
     "groups:search": "302 302 200 200 200 200 200 200 200",
     "groups:hub_moderation": "302 302 403 403 403 403 403 403 200",
+    # the secret group: 404 for outsiders, place manager, reviewer and even staff (secret groups do not exist for non-members)
     "groups:group_detail": "302 302 200 404 200 200 404 404 404",
     "groups:group_detail@open": "302 302 200 200 200 200 200 200 200",
     "groups:group_edit": "302 302 403 404 403 200 404 404 404",
@@ -121,6 +125,7 @@ GET_MATRIX = {
     "events:public_ics": "200 302 200 200 200 200 200 200 200",
     "events:group_ics": "404 302 200 404 200 200 404 404 404",
     "events:my_events": "302 302 200 200 200 200 200 200 200",
+    # private calendar feeds: the token is the credential (calendar apps cannot log in)
     "events:my_ics": "200 302 200 200 200 200 200 200 200",
     "events:event_create": "302 302 403 403 403 403 403 403 200",
     "events:registration_confirm_token": "200 302 200 200 200 200 200 200 200",
@@ -203,6 +208,7 @@ GET_MATRIX = {
     "labels:my_applications": "302 302 200 200 200 200 200 200 200",
     "labels:application_create": "302 302 405 405 405 405 405 405 405",
     "labels:application_detail": "302 302 404 404 404 404 200 200 200",
+    # the applicant is sent back to the application (302) once it is in review; reviewer/staff may see but not edit (403)
     "labels:application_edit": "302 302 404 404 404 404 302 403 403",
     "labels:evidence_upload": "302 302 405 405 405 405 405 405 405",
     "labels:evidence_download": "302 302 404 404 404 404 200 200 200",
@@ -227,6 +233,7 @@ GET_MATRIX = {
     "content:resource_list": "200 302 200 200 200 200 200 200 200",
     "content:resource_create": "302 302 200 200 200 200 200 200 200",
     "content:my_resources": "302 302 200 200 200 200 200 200 200",
+    # group moderators and admins moderate the resources shared with their groups
     "content:moderation": "302 302 403 403 200 200 403 403 200",
     "content:report_resolve": "302 302 405 405 405 405 405 405 405",
     "content:collection_list": "302 302 200 200 200 200 200 200 200",
