@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -55,6 +56,10 @@ def _aware(day: date) -> datetime:
 
 
 # --- agenda ------------------------------------------------------------------------------------
+# Upcoming events per page of the list view (a page of 100 cards cost 45 ms of CPU to render).
+AGENDA_PAGE_SIZE = 30
+
+
 def agenda(request):
     """List (upcoming), month or week view; visitors see the public agenda."""
     groups = list(groups_visible_to(request.user).only("slug", "name")) if request.user.is_authenticated else []
@@ -121,8 +126,9 @@ def agenda(request):
         )
     else:
         context["view"] = "liste"
-        events = list(selectors.event_list_filtered(viewer=request.user, filters=filters, start=timezone.now())[:100])
-        context["events"] = events
+        upcoming = selectors.event_list_filtered(viewer=request.user, filters=filters, start=timezone.now())
+        page = Paginator(upcoming, AGENDA_PAGE_SIZE).get_page(request.GET.get("page"))
+        context.update(events=list(page.object_list), page=page)
     template = "events/_agenda_results.html" if request.htmx else "events/agenda.html"
     return TemplateResponse(request, template, context)
 
