@@ -172,7 +172,16 @@ class CpuMeter:
         with connection.cursor() as cur:
             cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [self.db_name])
             backends = [r[0] for r in cur.fetchall()]
-        return {"stack": children, "postgres": backends}
+        kinds: dict[str, list[int]] = {"asgi": [], "worker": [], "scheduler": [], "postgres": backends}
+        for pid in children:
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    cmdline = f.read().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            kind = "worker" if "db_worker" in cmdline else "scheduler" if "run_periodic" in cmdline else "asgi"
+            kinds[kind].append(pid)
+        return kinds
 
     @classmethod
     def _ticks(cls, pid: int) -> int:
@@ -414,8 +423,9 @@ def http_scenario(
     if cpu and everything:
         per = {k: v * 1000 / len(everything) for k, v in cpu.items()}
         out(
-            f"  server CPU per request: {per.get('stack', 0):.0f} ms in the ASGI processes + worker, {per.get('postgres', 0):.0f} ms in "
-            f"PostgreSQL → about {2000 / max(1, sum(per.values())):.0f} requests/s would saturate 2 quiet cores"
+            f"  server CPU per request: {per.get('asgi', 0):.0f} ms ASGI, {per.get('worker', 0):.0f} ms task worker, "
+            f"{per.get('scheduler', 0):.0f} ms scheduler, {per.get('postgres', 0):.0f} ms PostgreSQL → about "
+            f"{2000 / max(1, sum(per.values())):.0f} requests/s would saturate 2 quiet cores"
         )
     if all_errors:
         kinds = defaultdict(int)
