@@ -23,6 +23,9 @@ from django.core.cache.backends.redis import RedisCache
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER = 5.0  # seconds without trying Redis after a failure
+# Per server, for the whole process: Django builds one cache backend per thread, and under ASGI a
+# request often runs in a fresh thread, so a per-instance pause would be forgotten at once.
+_down_until: dict[str, float] = {}
 
 
 def _redis_errors() -> tuple[type[BaseException], ...]:
@@ -37,15 +40,15 @@ class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._errors = _redis_errors()
-        self._down_until = 0.0
+        self._server_key = repr(server)
 
     def _available(self) -> bool:
-        return time.monotonic() >= self._down_until
+        return time.monotonic() >= _down_until.get(self._server_key, 0.0)
 
     def _failed(self, operation: str, exc: BaseException) -> None:
         if self._available():  # log once per outage window, not once per call
             logger.warning("cache %s failed, treated as a miss for %.0f s: %s", operation, RETRY_AFTER, exc)
-        self._down_until = time.monotonic() + RETRY_AFTER
+        _down_until[self._server_key] = time.monotonic() + RETRY_AFTER
 
     def _call(self, operation: str, fallback, fn, *args, **kwargs):
         if not self._available():

@@ -32,8 +32,10 @@ RECV_TIMEOUT = 20
 
 
 def test_resilient_cache_treats_an_unreachable_redis_as_a_miss(caplog):
+    from common import cache as resilient
     from common.cache import ResilientRedisCache
 
+    resilient._down_until.clear()
     cache = ResilientRedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.5}})
     with caplog.at_level(logging.WARNING, logger="common.cache"):
         assert cache.get("k", "défaut") == "défaut"
@@ -43,6 +45,9 @@ def test_resilient_cache_treats_an_unreachable_redis_as_a_miss(caplog):
         with pytest.raises(ValueError):
             cache.incr("k")
     assert len([r for r in caplog.records if r.name == "common.cache"]) == 1  # logged once per outage, not per call
+    other_thread = ResilientRedisCache("redis://127.0.0.1:1/0", {})
+    assert not other_thread._available()  # the pause holds for every thread's backend of that server
+    resilient._down_until.clear()
 
 
 async def _recv(ws):
