@@ -277,6 +277,50 @@ def load_test(base: str, paths: list[str], cookies: list[str], clients: int, tot
     return {"n": len(latencies), "p50": pct(latencies, 50), "p95": pct(latencies, 95), "rps": len(latencies) / wall, "errors": len(errors)}
 
 
+WRK_SCRIPT = """
+local cookies = {%(cookies)s}
+local paths = {%(paths)s}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n %% #paths) + 1], {["Cookie"] = cookies[(n * 7 + math.random(0, 1000)) %% #cookies + 1]})
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK %%d %%d %%.3f %%.3f %%.3f %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    e.connect + e.read + e.write + e.timeout + e.status))
+end
+"""
+
+
+def load_test_wrk(base: str, paths: list[str], cookies: list[str], clients: int, seconds: int) -> dict:
+    """The same closed loop driven by wrk (C, one thread per core): the client costs the server
+    machine far less CPU than Python threads. Every request carries another member's session;
+    wrk counts any status ≥ 400 and every socket error as an error (pages answer 200)."""
+    import shutil
+    import tempfile
+
+    def lua(values):
+        return ", ".join('"' + v.replace('"', "") + '"' for v in values)
+
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % {"cookies": lua(cookies), "paths": lua(paths)})
+    try:
+        result = subprocess.run(
+            [shutil.which("wrk"), "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--timeout", "30s", "-s", script.name, base],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        os.unlink(script.name)
+    line = next(x for x in result.stdout.splitlines() if x.startswith("WRK "))
+    n, duration_us, p50, p95, p99, errors = line.split()[1:]
+    n = int(n)
+    return {"n": n, "p50": float(p50), "p95": float(p95), "p99": float(p99), "rps": n / (int(duration_us) / 1e6), "errors": int(errors)}
+
+
 async def fanout(ws_base: str, path: str, cookies: list[str], rounds: int, poster, last_id: int) -> dict:
     """Each client behaves like the topic page's script: connect, ask for what it missed since
     ``last_id``, wait for "synced", then count live posts; on failure it retries with jittered
@@ -351,6 +395,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20, help="concurrent HTTP clients")
     parser.add_argument("--rounds", type=int, default=10, help="posts sent for the fan-out measure")
     parser.add_argument("--fanout-only", action="store_true", help="skip the page load test")
+    parser.add_argument("--python-client", action="store_true", help="drive the page load with Python threads even if wrk is installed")
+    parser.add_argument("--seconds", type=int, default=20, help="duration of each wrk run")
     parser.add_argument("--ws-clients", type=int, default=0, help="websocket clients (default: 500, or 50 with --small)")
     parser.add_argument("--requests", type=int, default=0, help="requests per page type (default: 600, or 200 with --small)")
     args = parser.parse_args()
@@ -385,11 +431,21 @@ def main() -> None:
         last_page = max(1, -(-world["counts"]["big_topic_posts"] // POSTS_PER_PAGE))
         topic_paths = [f"/groupes/{group.slug}/sujets/{topic.pk}/", f"/groupes/{group.slug}/sujets/{topic.pk}/?page={last_page}"]
         group_paths = [f"/groupes/{group.slug}/"]
+        import shutil
+
+        use_wrk = shutil.which("wrk") and not args.python_client
         for label, paths in () if args.fanout_only else (("topic page", topic_paths), ("group page", group_paths)):
-            load_test(base, paths, cookies, args.clients, args.clients * 2)  # warm-up
-            r = load_test(base, paths, cookies, args.clients, args.requests or size["requests"])
+            warm = load_test(base, paths, cookies, args.clients, args.clients * 2)  # warm-up, and every session answers 200
+            if warm["errors"]:
+                raise SystemExit(f"{label}: {warm['errors']} warm-up requests did not answer 200")
+            if use_wrk:
+                r = load_test_wrk(base, paths, cookies, args.clients, args.seconds)
+                client = f"wrk, {args.seconds} s"
+            else:
+                r = load_test(base, paths, cookies, args.clients, args.requests or size["requests"])
+                client = "Python threads"
             out(
-                f"{label:<11} {args.clients} clients, {r['n']} requests: p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, "
+                f"{label:<11} {args.clients} clients ({client}), {r['n']} requests: p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, "
                 f"{r['rps']:.0f} req/s, errors {r['errors']}"
             )
 

@@ -37,9 +37,9 @@ def csrf_placeholder() -> str:
 
 
 @cache
-def _template_version() -> str:
-    """Changes when the post template changes, so a deployment never serves old markup."""
-    source = get_template("groups/_post.html").template.source
+def _template_version(name: str = "groups/_post.html") -> str:
+    """Changes when the template changes, so a deployment never serves old markup."""
+    source = get_template(name).template.source
     return hashlib.blake2b(source.encode(), digest_size=6).hexdigest()
 
 
@@ -117,3 +117,41 @@ def render_posts(posts: list[Post], *, topic: Topic, viewer_id, can_moderate: bo
 
 def render_topic_row(topic: Topic) -> str:
     return render_to_string("groups/_topic_row.html", {"topic": topic, "group": topic.group, "live": True})
+
+
+def topic_row_key(topic: Topic, group) -> str:
+    unread = topic.last_read is not None and topic.last_read < (topic.last_post_id_cache or 0) if hasattr(topic, "last_read") else False
+    state = (
+        _template_version("groups/_topic_row.html"),
+        group.slug,
+        topic.pk,
+        _stamp(topic.updated_at),
+        topic.title,
+        topic.is_pinned,
+        topic.is_locked,
+        topic.is_hidden,
+        topic.post_count,
+        _stamp(topic.last_post_at),
+        topic.last_post_id_cache,
+        tuple(topic.tags or ()),
+        topic.category.name if topic.category_id else "",
+        _user_state(topic.author),
+        unread,
+    )
+    return f"groups:topic-row:{topic.pk}:{hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest()}"
+
+
+def render_topic_rows(topics, *, group) -> SafeString:
+    """The group page's topic list from the fragment cache (the same scheme as posts: the key
+    digests everything the row shows, the viewer's "new messages" flag included)."""
+    topics = list(topics)
+    keys = [topic_row_key(t, group) for t in topics]
+    cached = fragment_cache.get_many(keys) if keys else {}
+    fresh = {}
+    template = get_template("groups/_topic_row.html")
+    for topic, key in zip(topics, keys, strict=True):
+        if key not in cached:
+            fresh[key] = template.render({"topic": topic, "group": group, "live": False})
+    if fresh:
+        fragment_cache.set_many(fresh, timeout=POST_FRAGMENT_TIMEOUT)
+    return mark_safe("".join(cached.get(key) or fresh[key] for key in keys))  # noqa: S308 - fragments come from our template

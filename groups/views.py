@@ -21,6 +21,7 @@ from . import selectors, services
 from .access import groups_visible_to
 from .forms import GroupForm, InviteForm, LevelForm, PostEditForm, PostForm, ReactionForm, ReportForm, SearchForm, TopicForm
 from .models import GroupKind, Membership, MembershipStatus, NotifyLevel, Post, PostRevision, Report, Role, TopicSubscription
+from .rendering import render_topic_rows
 
 
 def _errors(exc: ValidationError) -> str:
@@ -122,6 +123,7 @@ def group_detail(request, slug):
         "group": group,
         "ctx": ctx,
         "page": page,
+        "topic_rows": render_topic_rows(page.object_list, group=group) if page else "",
         "categories": list(group.categories.all()),
         "category": category,
         "tag": tag,

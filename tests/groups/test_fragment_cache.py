@@ -130,3 +130,23 @@ def test_moving_a_topic_changes_its_links(client_for, forum, member):
     html = _post_html(_page(client_for, forum["reader"], forum["topic"]), forum["post"])
     assert f"/groupes/{target.slug}/messages/{forum['post'].pk}/" in html
 
+
+
+def _row_html(page, topic):
+    match = re.search(rf'<li class="topic-row[^"]*" id="topic-{topic.pk}".*?</li>\n', page, re.S)
+    assert match, f"topic {topic.pk} not on the group page"
+    return match.group(0)
+
+
+def test_group_page_rows_follow_replies_and_each_viewers_unread_flag(client_for, forum):
+    group, topic = forum["group"], forum["topic"]
+    _page(client_for, forum["reader"], topic)  # the reader has read everything
+    reader_row = _row_html(client_for(forum["reader"]).get(group.get_absolute_url()).content.decode(), topic)
+    assert "1 message" in reader_row and "Nouveaux messages" not in reader_row
+    services.post_create(topic=topic, author=forum["author"], body="Une réponse")
+    reader_row = _row_html(client_for(forum["reader"]).get(group.get_absolute_url()).content.decode(), topic)
+    author_row = _row_html(client_for(forum["author"]).get(group.get_absolute_url()).content.decode(), topic)
+    assert "2 messages" in reader_row and "Nouveaux messages" in reader_row
+    assert "2 messages" in author_row
+    services.topic_moderate(topic=topic, actor=forum["moderator"], action="lock")
+    assert "Verrouillé" in _row_html(client_for(forum["reader"]).get(group.get_absolute_url()).content.decode(), topic)
