@@ -130,7 +130,7 @@ elif env.bool("DATABASE_POOL", default=True):
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=2),
         "max_size": env.int("DATABASE_POOL_MAX", default=20),
-        "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+        "timeout": env.int("DATABASE_POOL_TIMEOUT", default=5),  # also how long a request waits while PostgreSQL is down
         "check": ConnectionPool.check_connection,
     }
 else:
