@@ -13,7 +13,7 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/1
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install run test lint checks test-sqlite test-postgres test-browser chromium demo migrate translations clean prod-like
+.PHONY: help install run test lint checks security test-sqlite test-postgres test-browser chromium demo migrate translations clean prod-like
 
 help:
 	@echo "make run    install, migrate, load demo data and start Maillage on http://$(HOST):$(PORT)"
@@ -76,6 +76,18 @@ checks: install translations
 	@DJANGO_SETTINGS_MODULE=hub.settings.production SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	  ALLOWED_HOSTS=maillage.example.org $(PY) manage.py check --deploy --fail-level WARNING
 
+# bandit over the project's code (skips justified in pyproject.toml); pip-audit over the pinned
+# dependencies. pip-audit needs a vulnerability service: where OSV is unreachable and PyPI does not
+# know the mirrored versions, it reports packages it "could not audit" (read its summary).
+security: install
+	@echo "== bandit"
+	@$(VENV)/bin/bandit -c pyproject.toml -r common community groups events funding places labels content hub -q
+	@echo "== pip-audit"
+	@out=$$($(VENV)/bin/pip-audit -r requirements.lock --no-deps --disable-pip -s pypi --progress-spinner off 2>&1); rc=$$?; \
+	echo "$$out" | grep -iv "could not be audited" | grep -v "^-*$$" | tail -n 5; \
+	echo "pip-audit: exit $$rc, $$(echo "$$out" | grep -c "could not be audited") of $$(grep -c "==" requirements.lock) pinned packages could not be audited (no vulnerability data reachable for them)"; \
+	exit $$rc
+
 test-sqlite: install
 	@echo "== test suite on SQLite"
 	@$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --ignore=tests/browser -m "not browser"
@@ -96,7 +108,7 @@ test-browser: install chromium
 	@echo "== browser tests (Chromium + Playwright + axe-core)"
 	@$(VENV)/bin/pytest -q tests/browser -m browser -p no:xdist
 
-test: install chromium lint checks test-sqlite test-postgres test-browser
+test: install chromium lint checks security test-sqlite test-postgres test-browser
 	@echo "All checks passed."
 
 prod-like: install

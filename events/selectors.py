@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from community.models import is_approved_member
 from groups.access import group_ids_of
-from groups.models import Membership, MembershipStatus, Role
+from groups.models import AccessMode, Membership, MembershipStatus, Role
 
 from .models import (
     ACTIVE,
@@ -29,10 +29,12 @@ from .models import (
 
 
 def events_visible_to(viewer) -> QuerySet[Event]:
-    """Published events the viewer may see; staff see every event, drafts included."""
+    """Published events the viewer may see; staff see every event, drafts included — except the
+    events of a secret group they are not in (a secret group exists only for its members, hub
+    staff included, as in the groups app)."""
     qs = Event.objects.all()
     if viewer is not None and viewer.is_authenticated and viewer.is_hub_staff:
-        return qs
+        return qs.exclude(Q(audience=Audience.GROUP, audience_group__access=AccessMode.SECRET) & ~Q(audience_group_id__in=group_ids_of(viewer)))
     if viewer is None or not is_approved_member(viewer):
         return qs.filter(state__in=[EventState.PUBLISHED, EventState.CANCELLED], audience=Audience.PUBLIC)
     admin_of = Membership.objects.filter(user=viewer, status=MembershipStatus.ACTIVE, role__in=[Role.OWNER, Role.ADMIN]).values("group_id")

@@ -131,7 +131,7 @@ GET_MATRIX = {
     "events:registration_confirm_token": "200 302 200 200 200 200 200 200 200",
     "events:registration_cancel_token": "200 302 200 200 200 200 200 200 200",
     "events:event_detail": "404 302 200 200 200 200 200 200 200",
-    "events:event_detail@group": "404 302 200 404 200 200 404 404 200",
+    "events:event_detail@group": "404 302 200 404 200 200 404 404 404",  # a secret group's event: staff outside it too
     "events:event_ics": "404 302 200 200 200 200 200 200 200",
     "events:event_edit": "302 302 403 403 403 403 403 403 200",
     "events:event_cancel": "405 302 405 405 405 405 405 405 405",
