@@ -15,10 +15,11 @@ trade we want — members can still log in while Redis restarts.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +35,34 @@ def _redis_errors() -> tuple[type[BaseException], ...]:
     return (redis.RedisError, OSError)
 
 
+_pools: dict[tuple, object] = {}
+_pools_lock = threading.Lock()
+
+
+class SharedPoolRedisCacheClient(RedisCacheClient):
+    """One connection pool per server for the whole process. Django's client keeps its pools on
+    the backend instance, and there is one instance per thread: under ASGI every request runs in
+    a new thread, so each request opened (and later dropped) its own TCP connection to Redis."""
+
+    def _get_connection_pool(self, write):
+        index = self._get_connection_pool_index(write)
+        key = (self._servers[index], repr(sorted(self._pool_options.items(), key=lambda item: item[0])))
+        pool = _pools.get(key)
+        if pool is None:
+            with _pools_lock:
+                pool = _pools.get(key)
+                if pool is None:
+                    pool = _pools[key] = self._pool_class.from_url(self._servers[index], **self._pool_options)
+        return pool
+
+
 class ResilientRedisCache(RedisCache):
-    """``RedisCache`` whose errors are logged and treated as misses (see the module docstring)."""
+    """``RedisCache`` whose errors are logged and treated as misses (see the module docstring),
+    on a connection pool shared by every thread of the process."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = SharedPoolRedisCacheClient
         self._errors = _redis_errors()
         self._server_key = repr(server)
 
