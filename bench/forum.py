@@ -365,6 +365,10 @@ async def fanout(ws_base: str, path: str, cookies: list[str], rounds: int, poste
         await asyncio.sleep(0.05)
     connect_time = time.monotonic() - started
     await asyncio.sleep(1)
+    # A warm-up post, not counted: the server was just started (first fragment render, first
+    # channel-layer script load) and a long-running server is warm.
+    await asyncio.to_thread(poster)
+    await asyncio.sleep(1.5)
     commits = {}
     for _ in range(rounds):
         post_id, committed_at = await asyncio.to_thread(poster)
@@ -375,6 +379,7 @@ async def fanout(ws_base: str, path: str, cookies: list[str], rounds: int, poste
         task.cancel()
     await asyncio.gather(*clients, return_exceptions=True)
     delays = [(t - commits[pid]) * 1000 for pid, times in arrivals.items() if pid in commits for t in times]
+    per_post = [pct([(t - commits[pid]) * 1000 for t in arrivals.get(pid, [])], 50) for pid in commits]
     return {
         "connected": len(synced),
         "connect_time": connect_time,
@@ -384,6 +389,7 @@ async def fanout(ws_base: str, path: str, cookies: list[str], rounds: int, poste
         "p50": pct(delays, 50),
         "p95": pct(delays, 95),
         "max": max(delays) if delays else float("nan"),
+        "per_post": per_post,
     }
 
 
@@ -487,6 +493,7 @@ def main() -> None:
             f"p95 {r['p95']:.1f} ms, max {r['max']:.1f} ms, delivered/expected {r['delivered']}/{r['expected']} = "
             f"{r['delivered'] / r['expected'] if r['expected'] else 0:.3f}"
         )
+        out("            median per post, in order: " + ", ".join(f"{v:.0f}" for v in r["per_post"]) + " ms")
     finally:
         server.terminate()
         try:

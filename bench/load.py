@@ -22,7 +22,7 @@ and prints:
   seconds (uniform, default 1–3 s, like a locust ``between(1, 3)``) between two pages. Prints
   requests/s, p50/p95/p99 and errors per page and overall;
 * **websocket fan-out**: ``--fanout-clients`` members (default 1,000) connected to the big topic,
-  half on each process; posts are committed from this process and the time from commit to arrival
+  half on each process; a member replies through the web servers (alternating) and the time from commit to arrival
   is measured at every client (p50 / p95 / max, delivered / expected).
 
 The load average of the machine is printed with each figure: the machine is shared.
@@ -556,22 +556,34 @@ def cross_process_check(urls: list[str], keys: list[str], w: dict, out) -> bool:
     return status == 302
 
 
-def poster_for(w: dict):
-    from django.db import transaction
+def poster_for(w: dict, urls: list[str], key: str):
+    """A member replies through the web servers (alternating, as nginx would), as in real life:
+    the broadcast runs in the web process that served the POST. The post's created_at (set at
+    INSERT, before COMMIT) starts the measure, so the figure slightly overstates commit→client."""
+    import re
 
-    from community.models import User
-    from groups.models import Topic
-    from groups.services import post_create
+    import requests
+    from django.conf import settings
 
-    topic = Topic.objects.get(pk=w["big_topic"])
-    author = User.objects.get(pk=w["user_ids"][0])
+    from groups.models import Post, Topic
+
+    topic = Topic.objects.select_related("group").get(pk=w["big_topic"])
+    path = f"/groupes/{topic.group.slug}/sujets/{topic.pk}/"
+    http = requests.Session()
+    http.cookies.set(settings.SESSION_COOKIE_NAME, key)
+    http.get(urls[0] + path)
+    counter = iter(range(10**9))
 
     def poster():
-        stamp = {}
-        with transaction.atomic():
-            transaction.on_commit(lambda: stamp.setdefault("t", time.time()))  # runs first, at commit
-            post = post_create(topic=topic, author=author, body=f"Message de fan-out {time.time()}")
-        return post.pk, stamp["t"]
+        base = urls[next(counter) % len(urls)]
+        response = http.post(
+            base + path + "repondre/",
+            data={"body": f"Message de fan-out {time.time()}", "csrfmiddlewaretoken": http.cookies.get(settings.CSRF_COOKIE_NAME, "")},
+            headers={"Referer": base + "/"},
+            allow_redirects=False,
+        )
+        post_id = int(re.search(r"#post-(\d+)", response.headers["Location"]).group(1))
+        return post_id, Post.objects.get(pk=post_id).created_at.timestamp()
 
     return poster
 
@@ -614,7 +626,7 @@ def compare_servers(db_url: str, redis_url: str, w: dict, keys: list[str], out) 
                 f"p95 {pct(lat, 95):.0f} ms, errors {errors}  [load {load_avg()}]"
             )
             path = f"/ws/groupes/{w['group'].slug}/sujets/{w['big_topic']}/"
-            asyncio.run(fanout(stack.urls, path, keys[:200], 5, poster_for(w), lambda s, server=server: out(f"{server:<8} {s}")))
+            asyncio.run(fanout(stack.urls, path, keys[:200], 5, poster_for(w, stack.urls, keys[0]), lambda s, server=server: out(f"{server:<8} {s}")))
 
 
 def main() -> None:
@@ -659,7 +671,7 @@ def main() -> None:
         if "fanout" in parts:
             cross_process_check(stack.urls, keys, w, out)
             path = f"/ws/groupes/{w['group'].slug}/sujets/{w['big_topic']}/"
-            asyncio.run(fanout(stack.urls, path, keys[: args.fanout_clients], args.rounds, poster_for(w), out))
+            asyncio.run(fanout(stack.urls, path, keys[: args.fanout_clients], args.rounds, poster_for(w, stack.urls, keys[0]), out))
 
 
 if __name__ == "__main__":

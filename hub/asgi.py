@@ -4,6 +4,7 @@ Websockets are wrapped in ``AllowedHostsOriginValidator(AuthMiddlewareStack(...)
 Origin is refused before any consumer runs, and consumers see ``scope["user"]``.
 """
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -16,6 +17,10 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from hub.routing import websocket_urlpatterns  # noqa: E402
+
+# Everything imported so far lives as long as the process: keep it out of the garbage
+# collector's generations, so that collections (and their pauses) only scan request objects.
+gc.freeze()
 
 application = ProtocolTypeRouter(
     {
