@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -563,16 +563,26 @@ def reaction_toggle(*, post: Post, user: User, kind: str) -> bool:
 
 
 def topic_mark_read(*, topic: Topic, user: User, post_id: int) -> None:
-    """Move the member's read marker forward (never backward)."""
+    """Move the member's read marker forward (never backward).
+
+    Every topic page view may write here, so the commit does not wait for PostgreSQL to flush
+    its log to disk (``synchronous_commit = off`` for this transaction only): a crash can lose
+    the last fraction of a second of read markers — a topic shown as unread again — never
+    anything else, and the database stays consistent.
+    """
     if not user.is_authenticated:
         return
-    updated = TopicRead.objects.filter(user=user, topic=topic, last_read_post_id__lt=post_id).update(last_read_post_id=post_id)
-    if not updated and not TopicRead.objects.filter(user=user, topic=topic).exists():
-        try:
-            with transaction.atomic():
-                TopicRead.objects.create(user=user, topic=topic, last_read_post_id=post_id)
-        except IntegrityError:
-            TopicRead.objects.filter(user=user, topic=topic, last_read_post_id__lt=post_id).update(last_read_post_id=post_id)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        updated = TopicRead.objects.filter(user=user, topic=topic, last_read_post_id__lt=post_id).update(last_read_post_id=post_id)
+        if not updated and not TopicRead.objects.filter(user=user, topic=topic).exists():
+            try:
+                with transaction.atomic():
+                    TopicRead.objects.create(user=user, topic=topic, last_read_post_id=post_id)
+            except IntegrityError:
+                TopicRead.objects.filter(user=user, topic=topic, last_read_post_id__lt=post_id).update(last_read_post_id=post_id)
 
 
 def topic_set_level(*, topic: Topic, user: User, level: str) -> TopicSubscription:
