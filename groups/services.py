@@ -572,8 +572,10 @@ def topic_mark_read(*, topic: Topic, user: User, post_id: int) -> None:
     """
     if not user.is_authenticated:
         return
+    # Only in a transaction of its own: inside a caller's, SET LOCAL would relax the caller's writes too.
+    relaxed = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if relaxed:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         updated = TopicRead.objects.filter(user=user, topic=topic, last_read_post_id__lt=post_id).update(last_read_post_id=post_id)
