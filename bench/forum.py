@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import subprocess
 import sys
 import threading
@@ -33,26 +32,13 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.benchlib import free_port, pct, session_keys  # noqa: E402
+
 SIZES = {
     "full": {"members": 10_000, "groups": 200, "posts": 200_000, "big_topic": 2_000, "ws_clients": 500, "requests": 600},
     "small": {"members": 1_000, "groups": 20, "posts": 10_000, "big_topic": 300, "ws_clients": 50, "requests": 200},
 }
 PASSWORD_HASH = "md5$bench$0000"  # nobody logs in with a password: sessions are created directly
-
-
-def pct(values, p):
-    values = sorted(values)
-    if not values:
-        return float("nan")
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def ensure_database(url: str, rebuild: bool) -> None:
@@ -195,20 +181,8 @@ def _describe(marker: str) -> dict:
 
 def session_cookies(user_ids) -> list[str]:
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
 
-    from community.models import User
-
-    cookies = []
-    for user in User.objects.filter(pk__in=user_ids).order_by("pk"):
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.save()
-        cookies.append(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")
-    return cookies
+    return [f"{settings.SESSION_COOKIE_NAME}={key}" for key in session_keys(user_ids)]
 
 
 def start_server(port: int, workers: int, env: dict) -> subprocess.Popen:

@@ -36,7 +36,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -50,6 +49,7 @@ if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
 sys.path.insert(0, str(ROOT))
 
 from bench import dataset  # noqa: E402 - bench/dataset.py, next to this file
+from bench.benchlib import free_port, pct, session_keys  # noqa: E402
 
 SECRET_KEY = "bench-load-local-only-3f9a1c7e5b2d4f6a8c0e2b4d6f8a1c3e5b7d9f0a2c4e"
 SEARCH_TERMS = ["Camille", "Martin", "médiation", "Pix", "numérique", "Leroy", "atelier", "CCAS"]
@@ -68,21 +68,6 @@ SCENARIO = [
 
 def load_avg() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
-
-
-def pct(values, p):
-    values = sorted(values)
-    if not values:
-        return float("nan")
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def stack_env(db_url: str, redis_url: str, ports: list[int], server: str) -> dict:
@@ -268,23 +253,6 @@ def reset_signups(user_ids) -> None:
             """UPDATE events_event e SET seats_taken = COALESCE((SELECT SUM(r.seats) FROM events_registration r
                WHERE r.event_id = e.id AND r.status IN ('confirmed', 'offered')), 0) WHERE e.slug LIKE 'bench-evenement-%%'"""
         )
-
-
-def session_cookies(user_ids) -> list[str]:
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from community.models import User
-
-    keys = []
-    for user in User.objects.filter(pk__in=user_ids).order_by("pk"):
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.save()
-        keys.append(session.session_key)
-    return keys
 
 
 # --- unread counter -------------------------------------------------------------------------------
@@ -653,7 +621,7 @@ def main() -> None:
     if not (parts & {"http", "fanout"}) and not args.compare_servers:
         return
     w = world()
-    keys = session_cookies(w["user_ids"][: max(args.fanout_clients, 200, *[int(u) for u in args.users.split(",")])])
+    keys = session_keys(w["user_ids"][: max(args.fanout_clients, 200, *[int(u) for u in args.users.split(",")])])
     from django.db import connections
 
     connections.close_all()

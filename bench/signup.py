@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -29,18 +28,7 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def pct(values, p):
-    values = sorted(values)
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bench.benchlib import free_port, pct, session_key  # noqa: E402
 
 
 def race(base: str, event, sessions) -> tuple[list[float], list[int], float]:
@@ -104,8 +92,6 @@ def main() -> None:
     django.setup()
     import requests
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -125,14 +111,6 @@ def main() -> None:
             user = User.objects.create_user(username=f"bench-ev-{i}", email=f"bench-ev-{i}@bench.invalid", password=None)
             Profile.objects.filter(user=user).update(status=MemberStatus.APPROVED, display_name=f"Membre {i}")
         users.append(user)
-
-    def cookie_for(user) -> str:
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.save()
-        return session.session_key
 
     port = free_port()
     # CONN_MAX_AGE=0: each request returns its connection, so the bench fits a small max_connections.
@@ -183,7 +161,7 @@ def main() -> None:
             sessions = []
             for user in users:
                 s = requests.Session()
-                s.cookies.set(settings.SESSION_COOKIE_NAME, cookie_for(user), domain="127.0.0.1")
+                s.cookies.set(settings.SESSION_COOKIE_NAME, session_key(user), domain="127.0.0.1")
                 assert s.get(f"{base}{event.get_absolute_url()}", timeout=30).status_code == 200
                 sessions.append(s)
             latencies, statuses, wall = race(base, event, sessions)

@@ -1,0 +1,41 @@
+"""Helpers shared by the bench scripts (imported as ``bench.benchlib``; not named ``common`` so it
+never shadows the app of that name when a script runs from this folder)."""
+
+from __future__ import annotations
+
+import socket
+
+
+def pct(values, p):
+    """The p-th percentile, linearly interpolated; NaN for no values."""
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def session_key(user) -> str:
+    """A logged-in session for ``user``, created directly (bench accounts have no password)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return session.session_key
+
+
+def session_keys(user_ids) -> list[str]:
+    from community.models import User
+
+    return [session_key(user) for user in User.objects.filter(pk__in=user_ids).order_by("pk")]
