@@ -26,7 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .models import Post, Topic
 
-POST_FRAGMENT_TIMEOUT = 24 * 3600
+FRAGMENT_TIMEOUT = 24 * 3600
 
 
 @cache
@@ -52,6 +52,24 @@ def render_post_fragment(post: Post) -> str:
         "groups/_post.html",
         {"post": post, "topic": topic, "group": topic.group, "live": True, "can_post": True, "can_moderate": False, "viewer_id": None},
     )
+
+
+def _key(kind: str, pk: int, state: tuple) -> str:
+    return f"groups:{kind}:{pk}:{hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest()}"
+
+
+def _assemble(items: list, keys: list[str], render, prepare=None) -> str:
+    """The fragments for ``keys`` in one cache round trip; only those not found are rendered
+    (after ``prepare(missing_items)``, e.g. a prefetch) and stored."""
+    cached = fragment_cache.get_many(keys) if keys else {}
+    missing = [(item, key) for item, key in zip(items, keys, strict=True) if key not in cached]
+    fresh = {}
+    if missing:
+        if prepare is not None:
+            prepare([item for item, _key in missing])
+        fresh = {key: render(item) for item, key in missing}
+        fragment_cache.set_many(fresh, timeout=FRAGMENT_TIMEOUT)
+    return "".join(cached[key] if key in cached else fresh[key] for key in keys)
 
 
 def _stamp(value) -> str:
@@ -83,35 +101,31 @@ def post_fragment_key(post: Post, *, topic: Topic, viewer_id, can_moderate: bool
         can_moderate,
         can_post,
     )
-    return f"groups:post:{post.pk}:{hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest()}"
+    return _key("post", post.pk, state)
 
 
 def render_posts(posts: list[Post], *, topic: Topic, viewer_id, can_moderate: bool, can_post: bool, csrf_token: str) -> SafeString:
     """The posts of a topic page, from the fragment cache where possible (one cache round trip,
     plus one query for the attachments of the posts rendered afresh)."""
-    keys = [post_fragment_key(p, topic=topic, viewer_id=viewer_id, can_moderate=can_moderate, can_post=can_post) for p in posts]
-    cached = fragment_cache.get_many(keys) if keys else {}
-    missing = [p for p, key in zip(posts, keys, strict=True) if key not in cached]
-    fresh = {}
-    if missing:
-        from .selectors import attachments_prefetch
+    from .selectors import attachments_prefetch
 
-        prefetch_related_objects(missing, attachments_prefetch())
-        template = get_template("groups/_post.html")
-        base = {
-            "topic": topic,
-            "group": topic.group,
-            "live": False,
-            "can_post": can_post,
-            "can_moderate": can_moderate,
-            "viewer_id": viewer_id,
-            "csrf_value": csrf_placeholder(),
-        }
-        for post, key in zip(posts, keys, strict=True):
-            if key not in cached:
-                fresh[key] = template.render({**base, "post": post})
-        fragment_cache.set_many(fresh, timeout=POST_FRAGMENT_TIMEOUT)
-    html = "".join(cached.get(key) or fresh[key] for key in keys)
+    keys = [post_fragment_key(p, topic=topic, viewer_id=viewer_id, can_moderate=can_moderate, can_post=can_post) for p in posts]
+    template = get_template("groups/_post.html")
+    base = {
+        "topic": topic,
+        "group": topic.group,
+        "live": False,
+        "can_post": can_post,
+        "can_moderate": can_moderate,
+        "viewer_id": viewer_id,
+        "csrf_value": csrf_placeholder(),
+    }
+    html = _assemble(
+        posts,
+        keys,
+        render=lambda post: template.render({**base, "post": post}),
+        prepare=lambda missing: prefetch_related_objects(missing, attachments_prefetch()),
+    )
     return mark_safe(html.replace(csrf_placeholder(), csrf_token))  # noqa: S308 - fragments come from our template
 
 
@@ -120,7 +134,8 @@ def render_topic_row(topic: Topic) -> str:
 
 
 def topic_row_key(topic: Topic, group) -> str:
-    unread = topic.last_read is not None and topic.last_read < (topic.last_post_id_cache or 0) if hasattr(topic, "last_read") else False
+    last_read = getattr(topic, "last_read", None)  # annotated for the viewer by topic_list_for_group
+    unread = last_read is not None and last_read < (topic.last_post_id_cache or 0)
     state = (
         _template_version("groups/_topic_row.html"),
         group.slug,
@@ -138,20 +153,13 @@ def topic_row_key(topic: Topic, group) -> str:
         _user_state(topic.author),
         unread,
     )
-    return f"groups:topic-row:{topic.pk}:{hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest()}"
+    return _key("topic-row", topic.pk, state)
 
 
 def render_topic_rows(topics, *, group) -> SafeString:
     """The group page's topic list from the fragment cache (the same scheme as posts: the key
     digests everything the row shows, the viewer's "new messages" flag included)."""
     topics = list(topics)
-    keys = [topic_row_key(t, group) for t in topics]
-    cached = fragment_cache.get_many(keys) if keys else {}
-    fresh = {}
     template = get_template("groups/_topic_row.html")
-    for topic, key in zip(topics, keys, strict=True):
-        if key not in cached:
-            fresh[key] = template.render({"topic": topic, "group": group, "live": False})
-    if fresh:
-        fragment_cache.set_many(fresh, timeout=POST_FRAGMENT_TIMEOUT)
-    return mark_safe("".join(cached.get(key) or fresh[key] for key in keys))  # noqa: S308 - fragments come from our template
+    html = _assemble(topics, [topic_row_key(t, group) for t in topics], render=lambda t: template.render({"topic": t, "group": group, "live": False}))
+    return mark_safe(html)  # noqa: S308 - fragments come from our template

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,7 +22,7 @@ from . import selectors, services
 from .access import groups_visible_to
 from .forms import GroupForm, InviteForm, LevelForm, PostEditForm, PostForm, ReactionForm, ReportForm, SearchForm, TopicForm
 from .models import GroupKind, Membership, MembershipStatus, NotifyLevel, Post, PostRevision, Report, Role, TopicSubscription
-from .rendering import render_topic_rows
+from .rendering import render_posts, render_topic_rows
 
 
 def _errors(exc: ValidationError) -> str:
@@ -338,10 +339,6 @@ def topic_detail(request, slug, pk):
 def _topic_page_context(request, ctx, topic, *, form, mark_read: bool = False) -> dict:
     """What the topic page shows: one page of posts (from the fragment cache), the reply form and
     the viewer's controls. Reading a page marks it read."""
-    from django.middleware.csrf import get_token
-
-    from .rendering import render_posts
-
     rendered_at = time.time()  # before reading: the page's script asks for changes made after it
     page = selectors.post_page(topic=topic, page=request.GET.get("page"), viewer=request.user)
     if mark_read and page.posts:
