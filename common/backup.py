@@ -3,7 +3,7 @@
 ``manage.py backup`` writes ``maillage-<date>.tar`` holding ``manifest.json`` (row counts per
 table, for checking a restore), the database (``database.dump``: ``pg_dump`` custom format on
 PostgreSQL; ``database.sqlite3``: SQLite's online backup) and ``files/<root>/…`` for
-``MEDIA_ROOT`` and the roots apps register with ``registry.file_root``.
+``MEDIA_ROOT`` and ``PRIVATE_MEDIA_ROOT``.
 
 ``manage.py restore`` loads such an archive into an EMPTY database (a fresh one: it refuses to
 overwrite data) and puts the files back; then it compares the row counts with the manifest.
@@ -25,8 +25,6 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-from .registry import registry
-
 FORMAT_VERSION = 1
 
 
@@ -35,15 +33,13 @@ class BackupError(Exception):
 
 
 def file_roots() -> dict[str, Path]:
-    """Every local folder of uploaded files, each once (apps may share one)."""
+    """The local folders of uploaded files: public media and private files (each once)."""
     from .storage import private_storage
 
-    candidates = {"media": settings.MEDIA_ROOT, "private": getattr(private_storage(), "location", None)}
-    candidates.update({key: func() for key, func in registry.file_roots.items()})
-    roots: dict[str, Path] = {}
-    for key, root in candidates.items():
-        if root and not any(Path(root).resolve() == seen.resolve() for seen in roots.values()):
-            roots[key] = Path(root)
+    roots = {"media": Path(settings.MEDIA_ROOT)}
+    private = getattr(private_storage(), "location", None)
+    if private and Path(private).resolve() != roots["media"].resolve():
+        roots["private"] = Path(private)
     return roots
 
 

@@ -39,7 +39,6 @@ class Registry:
     account_erasers: dict[str, Callable[[Any], None]] = field(default_factory=dict)
     notification_kinds: dict[str, NotificationKind] = field(default_factory=dict)
     demo_loaders: dict[str, tuple[int, Callable[..., None]]] = field(default_factory=dict)
-    file_roots: dict[str, Callable[[], Any]] = field(default_factory=dict)
 
     def dashboard_panel(self, panel: Panel) -> None:
         """``panel.context(request)``: shown on the member dashboard."""
@@ -67,11 +66,6 @@ class Registry:
     def demo_loader(self, key: str, func: Callable[..., None], order: int = 100) -> None:
         """``func(stdout)`` adds an app's demo data; ``load_demo`` runs them by ``order``."""
         self.demo_loaders[key] = (order, func)
-
-    def file_root(self, key: str, func: Callable[[], Any]) -> None:
-        """``func()`` returns a folder of uploaded files kept outside ``MEDIA_ROOT`` (or ``None``);
-        ``manage.py backup`` saves it beside the database."""
-        self.file_roots[key] = func
 
     def sorted_panels(self, panels: dict[str, Panel]) -> list[Panel]:
         return sorted(panels.values(), key=lambda p: (p.order, p.key))

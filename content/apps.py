@@ -10,11 +10,9 @@ class ContentConfig(AppConfig):
         from common.registry import registry
 
         from .demo import load_content_demo
-        from .models import resource_files_root
         from .personal_data import erase_content, export_content
 
         registry.notification_kind("content.resource", _("Ressourcerie : ressources proposées, publiées, signalées"), "instant")
         registry.data_exporter("content", export_content)
         registry.account_eraser("content", erase_content)
         registry.demo_loader("content", load_content_demo, order=500)
-        registry.file_root("private-media", resource_files_root)

@@ -1,13 +1,11 @@
 """Wagtail pages of the public site. The home page is served at ``/``."""
 
-import os
 import secrets
 import uuid
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage, storages
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -19,6 +17,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from common.models import TimeStampedModel
+from common.storage import private_storage
 
 from .charts import CHART_LABELS
 
@@ -205,23 +204,11 @@ class ResourceStatus(models.TextChoices):
 
 def resource_storage():
     """Resource files live outside the public media folder: only the download view serves them.
-
-    ``STORAGES["resources"]`` wins when defined; tests (in-memory default storage) use the
-    default; otherwise files go to ``RESOURCE_FILES_ROOT`` (default: ``private-media/`` next to
-    the media folder).
-    """
+    ``STORAGES["resources"]`` wins when defined; otherwise the platform's private storage
+    (``PRIVATE_MEDIA_ROOT``, common/storage.py)."""
     if "resources" in settings.STORAGES:
         return storages["resources"]
-    if settings.STORAGES["default"]["BACKEND"].endswith("InMemoryStorage"):
-        return storages["default"]
-    root = os.environ.get("RESOURCE_FILES_ROOT") or str(Path(settings.MEDIA_ROOT).parent / "private-media")
-    return FileSystemStorage(location=root, base_url=None)
-
-
-def resource_files_root() -> str | None:
-    """The folder of resource files when they are on the local disk (for backups)."""
-    storage = resource_storage()
-    return str(storage.location) if isinstance(storage, FileSystemStorage) else None
+    return private_storage()
 
 
 def resource_file_path(instance, filename):

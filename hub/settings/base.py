@@ -267,9 +267,11 @@ if _leaflet_spec and _leaflet_spec.submodule_search_locations:
     STATICFILES_DIRS.append(("leaflet", str(Path(_leaflet_spec.submodule_search_locations[0]) / "static" / "leaflet")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
-# Files only permission-checked views may serve (forum attachments, label evidence): outside
+# Files only permission-checked views may serve (forum attachments, label evidence, resource
+# library): outside
 # MEDIA_ROOT, which nginx serves to anyone, and without a URL.
-PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private-media")))
+# (RESOURCE_FILES_ROOT, the resource library's older name for it, is still read.)
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=env("RESOURCE_FILES_ROOT", default=str(MEDIA_ROOT.parent / "private-media"))))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None}},

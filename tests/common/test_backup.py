@@ -47,7 +47,7 @@ def _manage(*args, database_url, media_root):
         "DEBUG": "false",
         "DATABASE_URL": database_url,
         "MEDIA_ROOT": str(media_root),
-        "RESOURCE_FILES_ROOT": str(media_root.parent / "restored-private"),
+        "PRIVATE_MEDIA_ROOT": str(media_root.parent / "restored-private"),
     }
     for key in ("PYTEST_XDIST_WORKER", "REDIS_URL"):
         env.pop(key, None)
@@ -59,6 +59,13 @@ def test_backup_then_restore_into_a_fresh_database(tmp_path, settings, fresh_dat
     (media / "avatars").mkdir(parents=True)
     (media / "avatars" / "photo.png").write_bytes(b"\x89PNG fake image bytes")
     settings.MEDIA_ROOT = str(media)
+    private = tmp_path / "private"
+    (private / "forum").mkdir(parents=True)
+    (private / "forum" / "compte-rendu.pdf").write_bytes(b"%PDF-1.4 prive")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(private), "base_url": None}},
+    }
     owner = UserFactory(email="sauvegarde@example.org")
     group = make_group(owner=owner, name="Groupe sauvegardé")
     services.topic_create(group=group, author=owner, title="Sujet sauvegardé", body="Un message à retrouver")
@@ -66,15 +73,16 @@ def test_backup_then_restore_into_a_fresh_database(tmp_path, settings, fresh_dat
     call_command("backup", output=str(tmp_path / "backups"))
     archive = next((tmp_path / "backups").glob("maillage-*.tar"))
     manifest = read_manifest(archive)
-    assert manifest["tables"] == table_counts() and manifest["files"]["media"] == 1
+    assert manifest["tables"] == table_counts() and manifest["files"] == {"media": 1, "private": 1}
     with tarfile.open(archive) as tar:
-        assert "files/media/avatars/photo.png" in tar.getnames()
+        assert {"files/media/avatars/photo.png", "files/private/forum/compte-rendu.pdf"} <= set(tar.getnames())
 
     restored_media = tmp_path / "restored-media"
     result = _manage("restore", str(archive), database_url=fresh_database, media_root=restored_media)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "restored" in result.stdout
     assert (restored_media / "avatars" / "photo.png").read_bytes() == b"\x89PNG fake image bytes"
+    assert (tmp_path / "restored-private" / "forum" / "compte-rendu.pdf").read_bytes() == b"%PDF-1.4 prive"
     # The restored database answers like the original: the same rows, readable by the app.
     check = _manage(
         "shell",
