@@ -68,6 +68,8 @@ chromium:
 lint: install
 	@echo "== ruff"
 	@$(VENV)/bin/ruff check .
+	@echo "== import rules (lint-imports: apps import downwards, no cycle inside an app)"
+	@$(VENV)/bin/lint-imports --no-cache | sed -n '/^Contracts/,$$p'; exit $${PIPESTATUS[0]}
 
 checks: install translations
 	@echo "== manage.py check / makemigrations --check / check --deploy"

@@ -19,9 +19,10 @@ class CommunityConfig(AppConfig):
 
         from datetime import timedelta
 
-        from common.scheduler import periodic
+        from ops.scheduler import periodic
 
-        from .tasks import digest_daily_task, digest_weekly_task, outbox_sweep_task
+        from .outbox import outbox_sweep_task
+        from .tasks import digest_daily_task, digest_weekly_task
 
         periodic("community.outbox_sweep", outbox_sweep_task, timedelta(minutes=5))
         periodic("community.digest_daily", digest_daily_task, timedelta(days=1))

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import logging
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from notifications.models import Notification
 
+from common.live import broadcast
 from common.registry import registry
+from common.urls import absolute_url
 
-from .models import Delivery, DigestItem, NotificationPreference, OutboundEmail, User
+from .models import Delivery, DigestItem, NotificationPreference, User
+from .outbox import email_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -42,69 +41,8 @@ def unread_count(user: User) -> int:
 
 def broadcast_unread_count(user_id: int) -> None:
     """Push the fresh unread count to every open tab of the member (any web process)."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
     count = Notification.objects.filter(recipient_id=user_id, unread=True).count()
-    try:
-        async_to_sync(layer.group_send)(counter_group(user_id), {"type": "notifications.count", "count": count})
-    except Exception:  # the counter is a convenience: a Redis outage must not break a write
-        logger.warning("could not broadcast notification count", exc_info=True)
-
-
-def absolute_url(path: str) -> str:
-    if path.startswith("http://") or path.startswith("https://"):
-        return path
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def email_enqueue(
-    *,
-    to_email: str,
-    subject: str,
-    template: str,
-    context: dict,
-    recipient: User | None = None,
-    kind: str = "",
-    dedupe_key: str | None = None,
-    attachments: list[dict] | None = None,
-    headers: dict | None = None,
-) -> OutboundEmail | None:
-    """Write an e-mail (text and HTML parts from ``<template>.txt`` / ``.html``) to the outbox.
-
-    Runs in the caller's transaction; the e-mail leaves only after commit. With a
-    ``dedupe_key`` already used, nothing new is written and ``None`` is returned.
-    """
-    ctx = {"HUB_NAME": settings.HUB_NAME, "SITE_URL": settings.SITE_URL, **context}
-    body_text = render_to_string(f"{template}.txt", ctx)
-    try:
-        body_html = render_to_string(f"{template}.html", ctx)
-    except Exception:  # noqa: BLE001 - an HTML part is optional
-        body_html = ""
-    if dedupe_key and OutboundEmail.objects.filter(dedupe_key=dedupe_key).exists():
-        return None
-    email = OutboundEmail.objects.create(
-        recipient=recipient,
-        to_email=to_email,
-        subject=subject[:255],
-        body_text=body_text,
-        body_html=body_html,
-        kind=kind,
-        dedupe_key=dedupe_key,
-        attachments=attachments or [],
-        headers=headers or {},
-    )
-    transaction.on_commit(lambda: _enqueue_delivery(email.pk))
-    return email
-
-
-def _enqueue_delivery(email_id: int) -> None:
-    from .tasks import outbound_email_deliver_task
-
-    try:
-        outbound_email_deliver_task.enqueue(email_id)
-    except Exception:  # the periodic sweep will pick it up
-        logger.warning("could not enqueue e-mail %s", email_id, exc_info=True)
+    broadcast(counter_group(user_id), {"type": "notifications.count", "count": count})
 
 
 def notification_send(

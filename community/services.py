@@ -21,7 +21,8 @@ from .models import (
     User,
     Visibility,
 )
-from .notifications import email_enqueue, notification_send
+from .notifications import notification_send
+from .outbox import email_enqueue
 
 
 def skills_from_text(text: str) -> list[Skill]:

@@ -56,13 +56,6 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("page d'accueil")
 
-    def get_context(self, request, *args, **kwargs):
-        from .selectors import home_blocks
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(home_blocks(home=self))
-        return context
-
 
 # --- Public site pages ------------------------------------------------------------------------
 class StandardPage(Page):

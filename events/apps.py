@@ -11,7 +11,7 @@ class EventsConfig(AppConfig):
         from datetime import timedelta
 
         from common.registry import Panel, registry
-        from common.scheduler import periodic
+        from ops.scheduler import periodic
 
         from .demo import load_events_demo
         from .panels import dashboard_context, group_context

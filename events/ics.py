@@ -8,11 +8,9 @@ from django.utils import timezone
 from icalendar import Calendar
 from icalendar import Event as ICalEvent
 
+from common.urls import absolute_url
+
 PRODID = "-//Maillage//Agenda du hub//FR"
-
-
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def build_calendar(events: Iterable, *, name: str, show_link_for: set[int] | None = None, method: str | None = None) -> bytes:
@@ -38,11 +36,11 @@ def build_calendar(events: Iterable, *, name: str, show_link_for: set[int] | Non
         vevent.add("dtend", event.end.astimezone(UTC))
         vevent.add("summary", event.title)
         vevent.add("sequence", event.sequence)
-        vevent.add("url", _absolute(event.get_absolute_url()))
+        vevent.add("url", absolute_url(event.get_absolute_url()))
         description = event.summary or ""
         if event.online_url and event.pk in show_link_for:
             description = f"{description}\n\nLien de connexion : {event.online_url}".strip()
-        description = f"{description}\n\n{_absolute(event.get_absolute_url())}".strip()
+        description = f"{description}\n\n{absolute_url(event.get_absolute_url())}".strip()
         vevent.add("description", description)
         location = event.address
         if event.commune_id and event.commune:

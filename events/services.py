@@ -20,7 +20,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community.notifications import absolute_url, email_enqueue, notification_send
+from common.live import broadcast
+from common.urls import absolute_url
+from community.notifications import notification_send
+from community.outbox import email_enqueue
 
 from .ics import build_calendar
 from .models import (
@@ -746,21 +749,8 @@ def breakout_counts(event_id: int) -> dict[str, int]:
     return {str(pk): n for pk, n in Breakout.objects.filter(event_id=event_id).values_list("pk", "participant_count")}
 
 
-def _group_send(event_id: int, message: dict) -> None:
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(session_group(event_id), message)
-    except Exception:  # live updates are an enhancement; the page works by reload
-        logger.warning("could not broadcast to event %s", event_id, exc_info=True)
-
-
 def broadcast_counts(event_id: int) -> None:
-    _group_send(event_id, {"type": "session.counts", "counts": breakout_counts(event_id)})
+    broadcast(session_group(event_id), {"type": "session.counts", "counts": breakout_counts(event_id)})
 
 
 def broadcast_note(note_id: int) -> None:
@@ -768,4 +758,4 @@ def broadcast_note(note_id: int) -> None:
 
     note = BreakoutNote.objects.select_related("author__profile", "breakout").get(pk=note_id)
     html = render_to_string("events/_note.html", {"note": note})
-    _group_send(note.breakout.event_id, {"type": "session.note", "breakout": note.breakout_id, "id": note.pk, "html": html})
+    broadcast(session_group(note.breakout.event_id), {"type": "session.note", "breakout": note.breakout_id, "id": note.pk, "html": html})

@@ -11,7 +11,7 @@ class FundingConfig(AppConfig):
 
     def ready(self) -> None:
         from common.registry import Panel, registry
-        from common.scheduler import periodic
+        from ops.scheduler import periodic
 
         from . import panels
         from .demo import load_demo

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from community.notifications import absolute_url
+from common.urls import absolute_url
 
 
 def calendar_ics(*, user, calls) -> bytes:

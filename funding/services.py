@@ -22,8 +22,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.urls import absolute_url
 from community.models import is_approved_member
-from community.notifications import absolute_url, email_enqueue, notification_send
+from community.notifications import notification_send
+from community.outbox import email_enqueue
 
 from . import importers
 from .filters import CallFilters, CallIndex, Territory, normalise

@@ -8,18 +8,16 @@ and no browser hears about a post that was rolled back.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from common.live import broadcast
 from common.uploads import clean_image, clean_pdf, safe_filename
 from community.models import MemberStatus, Profile, User, is_approved_member
 
@@ -46,6 +44,7 @@ from .models import (
     TopicRead,
     TopicSubscription,
 )
+from .tasks import post_notify_task
 
 logger = logging.getLogger(__name__)
 
@@ -62,16 +61,6 @@ def group_channel(group_id: int) -> str:
     return f"group_{group_id}"
 
 
-def _send(channel: str, message: dict) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(channel, message)
-    except Exception:  # live updates are a convenience: clients resynchronise on reconnect
-        logger.warning("could not broadcast to %s", channel, exc_info=True)
-
-
 def broadcast_post(post_id: int, action: str) -> None:
     """Render the post once (viewer-neutral fragment) and send it to every open topic page."""
     from .rendering import render_post_fragment
@@ -79,7 +68,7 @@ def broadcast_post(post_id: int, action: str) -> None:
     post = Post.objects.select_related("topic__group", "author__profile", "quoted__author__profile").filter(pk=post_id).first()
     if post is None:
         return
-    _send(topic_channel(post.topic_id), {"type": "forum.post", "action": action, "post_id": post.pk, "html": render_post_fragment(post)})
+    broadcast(topic_channel(post.topic_id), {"type": "forum.post", "action": action, "post_id": post.pk, "html": render_post_fragment(post)})
 
 
 def broadcast_topic(topic_id: int) -> None:
@@ -88,7 +77,7 @@ def broadcast_topic(topic_id: int) -> None:
     topic = Topic.objects.select_related("group", "author__profile", "category").filter(pk=topic_id, is_hidden=False).first()
     if topic is None:
         return
-    _send(group_channel(topic.group_id), {"type": "forum.topic", "topic_id": topic.pk, "html": render_topic_row(topic)})
+    broadcast(group_channel(topic.group_id), {"type": "forum.topic", "topic_id": topic.pk, "html": render_topic_row(topic)})
 
 
 def _log(*, group: Group, actor: User, action: str, topic=None, post=None, target_user=None, details: str = "") -> None:
@@ -219,7 +208,7 @@ def group_join(*, group: Group, user: User) -> Membership:
 
 
 def _broadcast_member(group_id: int) -> None:
-    _send(group_channel(group_id), {"type": "forum.activity"})
+    broadcast(group_channel(group_id), {"type": "forum.activity"})
 
 
 def _notify_admins_of_request(*, group: Group, user: User) -> None:
@@ -283,7 +272,8 @@ def membership_request_decide(*, group: Group, actor: User, user: User, accept: 
 def group_invite(*, group: Group, actor: User, user: User | None = None, email: str = "") -> Membership | GroupInvitation:
     """Invite an existing member (picker) or an e-mail address. Group admins invite; in open and
     on-request groups any active member may invite too."""
-    from community.notifications import email_enqueue, notification_send
+    from community.notifications import notification_send
+    from community.outbox import email_enqueue
 
     allowed = can_admin(user=actor, group=group) or (group.access != AccessMode.SECRET and can_post(user=actor, group=group))
     if not allowed:
@@ -491,8 +481,6 @@ def post_create(*, topic: Topic, author: User, body: str, quoted: Post | None = 
 
 
 def _enqueue_notify(post_id: int) -> None:
-    from .tasks import post_notify_task
-
     try:
         post_notify_task.enqueue(post_id)
     except Exception:
@@ -690,85 +678,3 @@ def report_decide(*, report: Report, actor: User, status: str, hide: bool = Fals
             post_hide(post=report.post, actor=actor, hidden=True)
         _log(group=group, actor=actor, action=f"report_{status}", post=report.post, topic=report.post.topic, details=report.reason[:200])
     return report
-
-
-# --- Mentions and notifications (run by a task after commit) -----------------------------------
-MENTION_RE = re.compile(r"(?<![\w@])@([\w][\w.\-]*(?:[ \u00a0][\w][\w.\-]*){0,2})", re.UNICODE)
-
-
-def mentioned_users(*, body: str, group: Group) -> list[User]:
-    """Members named ``@Prénom Nom`` (display name) or ``@identifiant`` who may see the group."""
-    candidates: set[str] = set()
-    for match in MENTION_RE.finditer(body or ""):
-        words = match.group(1).replace("\u00a0", " ").split(" ")
-        for n in range(1, len(words) + 1):
-            candidates.add(" ".join(words[:n]).rstrip(".-").lower())
-    candidates = {c for c in candidates if c}
-    if not candidates:
-        return []
-    cond = Q()
-    for c in list(candidates)[:30]:
-        cond |= Q(profile__display_name__iexact=c) | Q(username__iexact=c)
-    users = User.objects.filter(cond, is_active=True, erased_at__isnull=True).select_related("profile")[:10]
-    return [u for u in users if can_view_group(user=u, group=group)]
-
-
-def post_notify(*, post_id: int) -> int:
-    """Mentions, replies and watchers of one post; each person at most once. Returns how many."""
-    from community.notifications import notification_send
-
-    from .selectors import post_permalink
-
-    post = (
-        Post.objects.select_related("topic__group", "author__profile", "quoted")
-        .filter(pk=post_id, is_deleted=False, is_hidden=False)
-        .first()
-    )
-    if post is None:
-        return 0
-    topic, group, author = post.topic, post.topic.group, post.author
-    url = post_permalink(post)
-    name = author.public_name if author else _("ancien membre")
-    done: set[int] = {author.pk} if author else set()
-    levels = dict(TopicSubscription.objects.filter(topic=topic).values_list("user_id", "level"))
-    sent = 0
-
-    def send(user, kind, verb):
-        nonlocal sent
-        if user.pk in done:
-            return
-        done.add(user.pk)
-        if not can_view_group(user=user, group=group):
-            return
-        notification_send(recipient=user, kind=kind, verb=verb, actor=author, url=url, description=post.body[:300])
-        sent += 1
-
-    for user in mentioned_users(body=post.body, group=group):
-        send(user, "groups.mention", _("%(name)s vous a mentionné·e dans « %(topic)s »") % {"name": name, "topic": topic.title})
-    reply_to = []
-    if post.quoted and post.quoted.author_id:
-        reply_to.append(post.quoted.author_id)
-    if topic.author_id and post.pk != topic.posts.order_by("id").values_list("id", flat=True).first():
-        reply_to.append(topic.author_id)
-    for user in User.objects.filter(pk__in=reply_to).select_related("profile"):
-        if levels.get(user.pk) == NotifyLevel.MUTED:
-            continue
-        send(user, "groups.reply", _("%(name)s a répondu dans « %(topic)s »") % {"name": name, "topic": topic.title})
-    explicit_watchers = [uid for uid, level in levels.items() if level == NotifyLevel.WATCHING]
-    explicit_other = [uid for uid, level in levels.items() if level != NotifyLevel.WATCHING]
-    watchers = (
-        User.objects.filter(
-            Q(pk__in=explicit_watchers)
-            | Q(
-                group_memberships__group=group,
-                group_memberships__status=MembershipStatus.ACTIVE,
-                group_memberships__notify_default=NotifyLevel.WATCHING,
-            )
-        )
-        .exclude(pk__in=explicit_other)
-        .distinct()
-        .select_related("profile")
-    )
-    for user in watchers:
-        send(user, "groups.watching", _("Nouveau message de %(name)s dans « %(topic)s »") % {"name": name, "topic": topic.title})
-    return sent

@@ -2,9 +2,9 @@
 
 from django.tasks import task
 
+from .notify import post_notify
+
 
 @task
 def post_notify_task(post_id: int) -> int:
-    from .services import post_notify
-
     return post_notify(post_id=post_id)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.forms import form_add_validation_error, validation_text
 from common.registry import registry
 from community.access import member_required, staff_required
 from community.models import User
@@ -23,20 +24,6 @@ from .access import groups_visible_to
 from .forms import GroupForm, InviteForm, LevelForm, PostEditForm, PostForm, ReactionForm, ReportForm, SearchForm, TopicForm
 from .models import GroupKind, Membership, MembershipStatus, NotifyLevel, Post, PostRevision, Report, Role, TopicSubscription
 from .rendering import render_posts, render_topic_rows
-
-
-def _errors(exc: ValidationError) -> str:
-    if hasattr(exc, "message_dict"):
-        return " ".join(m for msgs in exc.message_dict.values() for m in msgs)
-    return " ".join(exc.messages)
-
-
-def _form_error(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for fieldname, errs in exc.message_dict.items():
-            form.add_error(fieldname if fieldname in form.fields else None, errs)
-    else:
-        form.add_error(None, exc)
 
 
 # --- Groups -----------------------------------------------------------------------------------
@@ -67,7 +54,7 @@ def group_create(request):
                 categories=data["categories"].split(","),
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("Groupe créé."))
             return redirect(group.get_absolute_url())
@@ -102,7 +89,7 @@ def group_edit(request, slug):
                 categories=data["categories"],
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("Groupe enregistré."))
             return redirect(group.get_absolute_url())
@@ -159,7 +146,7 @@ def group_leave(request, slug):
     try:
         services.group_leave(group=ctx.group, user=request.user)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, validation_text(exc))
         return redirect(ctx.group.get_absolute_url())
     messages.success(request, _("Vous avez quitté le groupe."))
     if ctx.group.is_secret:
@@ -236,7 +223,7 @@ def member_action(request, slug, user_id):
         else:
             raise ValidationError(_("Action inconnue."))
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, validation_text(exc))
     else:
         messages.success(request, _("C'est fait."))
     return redirect("groups:members", slug=slug)
@@ -260,7 +247,7 @@ def group_invite(request, slug):
         try:
             services.group_invite(group=ctx.group, actor=request.user, user=user, email="" if user else who)
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, validation_text(exc))
         else:
             messages.success(request, _("Invitation envoyée."))
     else:
@@ -282,7 +269,7 @@ def group_requests(request, slug):
                 group=ctx.group, actor=request.user, user=target, accept=request.POST.get("decision") == "accept"
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, validation_text(exc))
         else:
             messages.success(request, _("Demande traitée."))
         return redirect("groups:requests", slug=slug)
@@ -314,7 +301,7 @@ def topic_create(request, slug):
                 attachments=data["attachments"],
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            form_add_validation_error(form, exc)
         else:
             return redirect(reverse("groups:topic_detail", args=[slug, topic.pk]))
     return TemplateResponse(request, "groups/topic_form.html", {"form": form, "group": ctx.group, "ctx": ctx, "current_section": "groupes"})
@@ -385,7 +372,7 @@ def post_create(request, slug, pk):
                 attachments=form.cleaned_data["attachments"],
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            form_add_validation_error(form, exc)
         else:
             if request.htmx:
                 from django.http import HttpResponse
@@ -439,7 +426,7 @@ def topic_moderate(request, slug, pk):
             return redirect(reverse("groups:topic_detail", args=[target.slug, topic.pk]))
         services.topic_moderate(topic=topic, actor=request.user, action=action)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, validation_text(exc))
     else:
         messages.success(request, _("C'est fait."))
     if action == "hide":
@@ -463,7 +450,7 @@ def post_edit(request, slug, post_id):
         try:
             services.post_edit(post=post, editor=request.user, body=form.cleaned_data["body"])
         except ValidationError as exc:
-            _form_error(form, exc)
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("Message modifié."))
             return redirect(selectors.post_permalink(post))
@@ -514,7 +501,7 @@ def post_report(request, slug, post_id):
         try:
             services.post_report(post=post, reporter=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _form_error(form, exc)
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("Merci : les modérateur·rices du groupe vont examiner ce message."))
             return redirect(selectors.post_permalink(post))

@@ -11,7 +11,7 @@ class LabelsConfig(AppConfig):
         from datetime import timedelta
 
         from common.registry import Panel, registry
-        from common.scheduler import periodic
+        from ops.scheduler import periodic
 
         from . import panels
         from .demo import load_demo

@@ -11,23 +11,20 @@ from django.conf import settings
 from django.urls import reverse
 
 from common.markdown import render_markdown
+from common.urls import absolute_url
 
 from .models import Assertion, BadgeClass
 
 CONTEXT = "https://w3id.org/openbadges/v2"
 
 
-def absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def issuer_json() -> dict:
     return {
         "@context": CONTEXT,
         "type": "Issuer",
-        "id": absolute(reverse("labels:ob_issuer")),
+        "id": absolute_url(reverse("labels:ob_issuer")),
         "name": settings.HUB_NAME,
-        "url": settings.SITE_URL.rstrip("/") + "/",
+        "url": absolute_url("/"),
         "email": issuer_email(),
         "description": "Hub régional d'inclusion numérique : label des lieux de médiation numérique et badges de compétences.",
     }
@@ -45,16 +42,16 @@ def issuer_email() -> str:
 
 
 def badge_class_json(badge: BadgeClass) -> dict:
-    criteria_url = absolute(reverse("labels:badge_class_page", args=[badge.slug]))
+    criteria_url = absolute_url(reverse("labels:badge_class_page", args=[badge.slug]))
     data = {
         "@context": CONTEXT,
         "type": "BadgeClass",
-        "id": absolute(reverse("labels:ob_badge_class", args=[badge.slug])),
+        "id": absolute_url(reverse("labels:ob_badge_class", args=[badge.slug])),
         "name": badge.name,
         "description": badge.description,
-        "image": absolute(reverse("labels:badge_image", args=[badge.slug])),
+        "image": absolute_url(reverse("labels:badge_image", args=[badge.slug])),
         "criteria": {"id": criteria_url, "narrative": badge.criteria},
-        "issuer": absolute(reverse("labels:ob_issuer")),
+        "issuer": absolute_url(reverse("labels:ob_issuer")),
     }
     tags = [t.strip() for t in badge.tags.split(",") if t.strip()]
     if tags:
@@ -70,9 +67,9 @@ def assertion_json(assertion: Assertion) -> dict:
     data = {
         "@context": CONTEXT,
         "type": "Assertion",
-        "id": absolute(reverse("labels:ob_assertion", args=[assertion.uid])),
+        "id": absolute_url(reverse("labels:ob_assertion", args=[assertion.uid])),
         "recipient": {"type": "email", "hashed": True, "salt": assertion.salt, "identity": assertion.identity_hash},
-        "badge": absolute(reverse("labels:ob_badge_class", args=[assertion.badge_class.slug])),
+        "badge": absolute_url(reverse("labels:ob_badge_class", args=[assertion.badge_class.slug])),
         "verification": {"type": "hosted"},
         "issuedOn": _iso(assertion.issued_on),
     }
@@ -80,7 +77,7 @@ def assertion_json(assertion: Assertion) -> dict:
         data["expires"] = _iso(assertion.expires)
     if assertion.narrative:
         data["narrative"] = assertion.narrative
-    data["evidence"] = [{"id": absolute(reverse("labels:verify", args=[assertion.uid])), "name": assertion.recipient_name}]
+    data["evidence"] = [{"id": absolute_url(reverse("labels:verify", args=[assertion.uid])), "name": assertion.recipient_name}]
     if assertion.revoked:
         data["revoked"] = True
         data["revocationReason"] = assertion.revocation_reason

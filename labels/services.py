@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.uploads import check_size, clean_image, clean_pdf, safe_filename
+from common.urls import absolute_url
 from community.models import User, is_approved_member
-from community.notifications import email_enqueue, notification_send
+from community.notifications import notification_send
+from community.outbox import email_enqueue
 from places.services import place_set_label_state
 
 from .access import is_assigned_reviewer, is_place_manager, manages_place
@@ -751,7 +753,7 @@ def renewal_reminders_send(*, today: date | None = None) -> int:
                         subject=_("Votre label expire le %(date)s : pensez au renouvellement")
                         % {"date": label.expires_on.strftime("%d/%m/%Y")},
                         template="emails/labels/renewal_reminder",
-                        context={"label": label, "place": str(label.place), "days": days, "url": settings.SITE_URL.rstrip("/") + url},
+                        context={"label": label, "place": str(label.place), "days": days, "url": absolute_url(url)},
                         kind="labels.renewal",
                         dedupe_key=f"labels:renewal:{label.pk}:{days}:{user.pk}",
                     )

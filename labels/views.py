@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.forms import messages_add_validation_error
 from community.access import member_required, staff_required
 from community.models import User
 
@@ -40,11 +41,6 @@ from .models import EDITABLE_STATES, Application, ApplicationState, Assertion, B
 
 S = ApplicationState
 PAGE_SIZE = 50
-
-
-def _errors(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _back(application: Application):
@@ -152,7 +148,7 @@ def application_create(request):
     try:
         application = services.application_create(actor=request.user, place=place)
     except ValidationError as exc:
-        _errors(request, exc)
+        messages_add_validation_error(request, exc)
         return redirect("labels:my_applications")
     messages.success(request, _("Candidature créée : répondez à chaque critère puis déposez-la."))
     return redirect("labels:application_edit", pk=application.pk)
@@ -193,7 +189,7 @@ def application_edit(request, pk):
         try:
             services.application_answers_save(actor=request.user, application=application, answers=form.answers())
         except ValidationError as exc:
-            _errors(request, exc)
+            messages_add_validation_error(request, exc)
         else:
             messages.success(request, _("Réponses enregistrées."))
             if "submit" in request.POST:
@@ -225,7 +221,7 @@ def evidence_upload(request, pk):
                 actor=request.user, application=application, criterion=form.cleaned_data["criterion"], upload=form.cleaned_data["file"]
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            messages_add_validation_error(request, exc)
         else:
             messages.success(request, _("Pièce ajoutée."))
     return redirect("labels:application_edit", pk=application.pk)
@@ -249,7 +245,7 @@ def evidence_delete(request, pk, evidence_pk):
     try:
         services.evidence_delete(actor=request.user, evidence=evidence)
     except ValidationError as exc:
-        _errors(request, exc)
+        messages_add_validation_error(request, exc)
     else:
         messages.success(request, _("Pièce supprimée."))
     return redirect("labels:application_edit", pk=pk)
@@ -262,7 +258,7 @@ def application_submit(request, pk):
     try:
         services.application_submit(actor=request.user, application=application, comment=request.POST.get("comment", ""))
     except ValidationError as exc:
-        _errors(request, exc)
+        messages_add_validation_error(request, exc)
         if application.state in EDITABLE_STATES:
             return redirect("labels:application_edit", pk=pk)
     else:
@@ -280,7 +276,7 @@ def _act_with_text(request, pk, *, form_class, field: str, missing, action, done
             raise ValidationError(missing)
         action(actor=request.user, application=application, **{field: form.cleaned_data[field]})
     except ValidationError as exc:
-        _errors(request, exc)
+        messages_add_validation_error(request, exc)
     else:
         messages.success(request, done)
     return _back(application)
@@ -308,7 +304,7 @@ def label_renew(request, pk):
     try:
         application = services.label_renewal_create(actor=request.user, label=label)
     except ValidationError as exc:
-        _errors(request, exc)
+        messages_add_validation_error(request, exc)
         return _back(label.application)
     messages.success(request, _("Demande de renouvellement créée, préremplie avec vos réponses précédentes."))
     return redirect("labels:application_edit", pk=application.pk)
@@ -333,7 +329,7 @@ def review_edit(request, pk):
                     comment=form.cleaned_data["comment"],
                 )
             except ValidationError as exc:
-                _errors(request, exc)
+                messages_add_validation_error(request, exc)
                 return _back(application)
             if kept is None:
                 messages.info(request, _("Vous êtes retiré·e de cette évaluation ; l'équipe du hub en est informée."))
@@ -354,7 +350,7 @@ def review_edit(request, pk):
                 submit="submit" in request.POST,
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            messages_add_validation_error(request, exc)
         else:
             messages.success(request, _("Évaluation rendue.") if "submit" in request.POST else _("Évaluation enregistrée."))
             return _back(application) if "submit" in request.POST else redirect("labels:review_edit", pk=pk)
@@ -395,7 +391,7 @@ def application_assign(request, pk):
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            messages_add_validation_error(request, exc)
         else:
             messages.success(request, _("Évaluateur·rices affecté·es."))
             return _back(application)
@@ -417,7 +413,7 @@ def application_visit(request, pk):
             actor=request.user, application=application, when=form.cleaned_data["when"], comment=form.cleaned_data["comment"]
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        messages_add_validation_error(request, exc)
     else:
         messages.success(request, _("Visite programmée."))
     return _back(application)
@@ -439,7 +435,7 @@ def application_decide(request, pk):
                 validity_years=data["validity_years"],
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            messages_add_validation_error(request, exc)
         else:
             messages.success(request, _("Décision enregistrée."))
             return _back(application)
@@ -457,7 +453,7 @@ def label_withdraw(request, pk):
             raise ValidationError(_("Le motif du retrait est obligatoire."))
         services.label_withdraw(actor=request.user, label=label, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        _errors(request, exc)
+        messages_add_validation_error(request, exc)
     else:
         messages.success(request, _("Label retiré ; son badge est révoqué."))
     return _back(label.application)
@@ -518,7 +514,7 @@ def referential_publish(request, pk):
     try:
         services.referential_publish(actor=request.user, referential=ref)
     except ValidationError as exc:
-        _errors(request, exc)
+        messages_add_validation_error(request, exc)
     else:
         messages.success(request, _("Version publiée : les nouvelles candidatures l'utiliseront."))
     return redirect("labels:referential_detail", pk=ref.pk)
@@ -558,7 +554,7 @@ def assertion_revoke(request, uid):
             raise ValidationError(_("Le motif de révocation est obligatoire."))
         services.assertion_revoke(actor=request.user, assertion=assertion, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        _errors(request, exc)
+        messages_add_validation_error(request, exc)
     else:
         messages.success(request, _("Badge révoqué."))
     return redirect(reverse("labels:verify", args=[assertion.uid]))

@@ -69,10 +69,7 @@ def _clear_cache():
     from django.core.cache import cache
 
     if "redis" in settings.CACHES["default"]["BACKEND"].lower():
-        client = cache._cache.get_client(write=True)
-        keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*"))
-        if keys:
-            client.delete(*keys)
+        cache.delete_pattern("*")  # django-redis: only keys under this run's KEY_PREFIX
     else:
         cache.clear()
     yield

@@ -34,7 +34,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.humanize",
+    "django.forms",  # its templates, for the project form renderer (common/forms.py)
     "django.contrib.postgres",
+    "django_ratelimit",
     "channels",
     "django_htmx",
     "django_tasks_db",
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
     "wagtail",
     # Maillage apps, in dependency order (see ARCHITECTURE.md).
     "common",
+    "ops",
     "community",
     "groups",
     "events",
@@ -75,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "common.middleware.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -103,6 +107,8 @@ TEMPLATES = [
         },
     },
 ]
+
+FORM_RENDERER = "common.forms.FormRenderer"
 
 WSGI_APPLICATION = "hub.wsgi.application"
 ASGI_APPLICATION = "hub.asgi.application"
@@ -163,22 +169,43 @@ if REDIS_URL:
             },
         }
     }
-    # A Redis outage degrades the cache to misses (logged) instead of failing pages: see
-    # common/cache.py. Short timeouts so an unreachable Redis costs a request little.
+    # django-redis: one connection pool per process, shared by every request thread. A Redis
+    # outage degrades the cache to misses (DJANGO_REDIS_IGNORE_EXCEPTIONS) instead of failing
+    # pages; common/cache.py keeps ``add`` working as a lock meanwhile. Short timeouts so an
+    # unreachable Redis costs a request little.
     CACHES = {
         "default": {
             "BACKEND": "common.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_PREFIX", default="maillage"),
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 2},
         }
     }
+    DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "common.cache"
+    # django-ratelimit knows django-redis' RedisCache by name only; ours is that class.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
     # Sessions read from Redis, written to both: one query less on every page; during a Redis
     # outage they are read from PostgreSQL (the cache degrades to misses).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The embedded default runs one web process: its local-memory cache is shared by every
+    # request, which is all rate-limit counters need (django-ratelimit warns about it otherwise).
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# --- Rate limits (common/ratelimit.py; allauth's own below) ---------------------------------
+# Per member (or per address for visitors) and per action. A Redis outage lets actions through.
+RATE_LIMITS = {
+    "post": env("RATE_LIMIT_POST", default="20/m"),  # forum topics, replies, comments
+    "report": env("RATE_LIMIT_REPORT", default="10/h"),  # reports to moderators and staff
+    "signup": env("RATE_LIMIT_SIGNUP", default="20/h"),  # sign-ups to events
+    "message": env("RATE_LIMIT_MESSAGE", default="30/m"),  # private messages
+}
+RATELIMIT_VIEW = "common.views.ratelimited"
+RATELIMIT_FAIL_OPEN = True
 
 # --- Background tasks (Django's tasks API) --------------------------------------------------
 TASKS = {

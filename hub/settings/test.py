@@ -37,3 +37,4 @@ CACHES["default"]["KEY_PREFIX"] = f"maillage-test-{_worker}"  # noqa: F405
 
 # Static files straight from the app folders (no collectstatic needed to run tests).
 WHITENOISE_USE_FINDERS = True
+RATELIMIT_ENABLE = False  # the rate-limit tests turn it on (tests/common/test_ratelimit.py)

@@ -88,7 +88,10 @@ def test_no_payload_executes_in_chromium(browser, asgi_server):
     topic_pages = asgi_server.call(_one_post_per_payload, world)
     contexts, failures = {}, []
     dialogs = []
-    pages = [(role, build(world)) for role, build in PAGES]
+    # The bare directory lists members by name, 24 a page, and the browser tests share one
+    # database: members made by earlier tests can push this world's off the first page. The same
+    # page is checked with a search (/membres/?q=XSSR) here, and bare by test_xss_render.
+    pages = [(role, path) for role, path in ((role, build(world)) for role, build in PAGES) if path != "/membres/"]
     pages += [("member", f"{world.open_topic.get_absolute_url()}?page={n}") for n in range(2, topic_pages + 1)]
     for role, path in pages:
         if role not in contexts:

@@ -3,9 +3,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from common import scheduler
 from community.demo import MEMBER_EMAIL, STAFF_EMAIL, load_community_demo
-from community.models import MemberStatus, Organisation, PeriodicRun, Profile, User
+from community.models import MemberStatus, Organisation, Profile, User
+from ops import scheduler
+from ops.models import PeriodicRun
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,8 @@ from notifications.models import Notification
 
 from community.models import DigestItem, NotificationPreference, OutboundEmail
 from community.notifications import notification_mark_all_read, notification_mark_read, notification_send, unread_count
-from community.tasks import digest_compose, outbound_email_deliver, outbox_sweep
+from community.outbox import outbound_email_deliver, outbox_sweep
+from community.tasks import digest_compose
 
 pytestmark = pytest.mark.django_db
 

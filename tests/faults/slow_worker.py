@@ -34,7 +34,7 @@ def main(argv: list[str]) -> None:
         services._alert_email = _slowed(services._alert_email, delay)
         services.notification_send = _slowed(services.notification_send, delay)
     if "--enqueue" in argv:
-        from community.tasks import outbox_sweep_task
+        from community.outbox import outbox_sweep_task
         from funding.tasks import alerts_daily_task, alerts_instant_task
 
         argv = [a for a in argv if a != "--enqueue"]

@@ -7,7 +7,6 @@ redis-server that the test stops and starts again (the shared Redis is never tou
 
 import asyncio
 import json
-import logging
 
 import pytest
 from django.conf import settings
@@ -29,25 +28,6 @@ pytestmark = [
 ]
 
 RECV_TIMEOUT = 20
-
-
-def test_resilient_cache_treats_an_unreachable_redis_as_a_miss(caplog):
-    from common import cache as resilient
-    from common.cache import ResilientRedisCache
-
-    resilient._down_until.clear()
-    cache = ResilientRedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.5}})
-    with caplog.at_level(logging.WARNING, logger="common.cache"):
-        assert cache.get("k", "défaut") == "défaut"
-        assert cache.add("k", 1) is True  # nothing is there, so a lock taken with add() never blocks
-        assert cache.set_many({"a": 1, "b": 2}) == ["a", "b"]
-        assert cache.get_or_set("k", 5) == 5
-        with pytest.raises(ValueError):
-            cache.incr("k")
-    assert len([r for r in caplog.records if r.name == "common.cache"]) == 1  # logged once per outage, not per call
-    other_thread = ResilientRedisCache("redis://127.0.0.1:1/0", {})
-    assert not other_thread._available()  # the pause holds for every thread's backend of that server
-    resilient._down_until.clear()
 
 
 async def _recv(ws):

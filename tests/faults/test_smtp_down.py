@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from community.models import OutboundEmail
 from community.notifications import notification_send, preferences_update
-from community.tasks import GIVE_UP_AFTER, MAX_ATTEMPTS, RETRY_CAP, outbound_email_deliver, outbox_sweep
+from community.outbox import GIVE_UP_AFTER, MAX_ATTEMPTS, RETRY_CAP, outbound_email_deliver, outbox_sweep
 from hub.settings.base import mailers_from_url
 from tests.factories import UserFactory
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def _mails():
     """E-mails leave the outbox after commit; tests run in a transaction, so deliver them here."""
-    from community.tasks import outbox_sweep
+    from community.outbox import outbox_sweep
 
     outbox_sweep()
     return mail.outbox
@@ -208,7 +208,7 @@ def test_save_search_from_list_page(member_client, member):
 def test_periodic_jobs_and_cron_command(member, capsys):
     from django.core.management import call_command
 
-    from common.scheduler import JOBS
+    from ops.scheduler import JOBS
 
     assert {"funding.poll_sources", "funding.alerts_instant", "funding.alerts_daily", "funding.alerts_weekly", "funding.deadlines"} <= set(
         JOBS

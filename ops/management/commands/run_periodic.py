@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from common.scheduler import JOBS, run_due_jobs
+from ops.scheduler import JOBS, run_due_jobs
 
 
 class Command(BaseCommand):

@@ -11,6 +11,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from .models import PeriodicRun
+
 
 @dataclass(frozen=True)
 class PeriodicJob:
@@ -27,8 +29,8 @@ def periodic(key: str, task, every: timedelta) -> None:
 
 
 def run_due_jobs(*, now=None, force: bool = False) -> list[str]:
-    from community.models import PeriodicRun
-
+    """Enqueue every job whose period has passed; a conditional update claims each run, so two
+    schedulers never enqueue one job twice in a window. Returns the keys enqueued."""
     now = now or timezone.now()
     started = []
     for job in JOBS.values():

@@ -1,0 +1,45 @@
+"""Forms: the project form renderer and the one way to show a service's ``ValidationError``.
+
+Services raise ``ValidationError`` (with a dict of field messages, or plain messages); views show
+them either on the form they came from or as flash messages. These helpers are the only place
+that knows how to unpack one.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms.renderers import TemplatesSetting
+
+
+class FormRenderer(TemplatesSetting):
+    """Every ``{{ form }}`` and ``{{ field.as_field_group }}`` renders through ``templates/forms/``:
+    label, help text (linked with ``aria-describedby``), errors and widget, the same everywhere."""
+
+    form_template_name = "forms/div.html"
+    field_template_name = "forms/field.html"
+
+
+def validation_messages(exc: ValidationError) -> list[str]:
+    """The messages of a ``ValidationError``, field messages included, in order."""
+    if hasattr(exc, "error_dict"):
+        return [message for messages_ in exc.message_dict.values() for message in messages_]
+    return list(exc.messages)
+
+
+def validation_text(exc: ValidationError) -> str:
+    """The messages of a ``ValidationError`` as one sentence (for a flash message or a 400 body)."""
+    return " ".join(validation_messages(exc))
+
+
+def form_add_validation_error(form, exc: ValidationError) -> None:
+    """Attach a service's error to the form: on its field when the form has it, else on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def messages_add_validation_error(request, exc: ValidationError) -> None:
+    """One flash message per message of the error (for views without a form to show it on)."""
+    for message in validation_messages(exc):
+        messages.error(request, message)
