@@ -7,7 +7,10 @@ Instead, those apps register here, in their ``AppConfig.ready()``:
 * profile panels (e.g. a member's recent activity) and group-page panels (e.g. next events),
 * personal-data exporters and erasers for the RGPD export and account deletion,
 * notification kinds with their label and default delivery,
-* demo-data loaders run by ``manage.py load_demo``.
+* demo-data loaders run by ``manage.py load_demo``,
+* audience providers: which audiences (``"group:12"``, ``"event:3"``…) a viewer belongs to, so
+  that lower apps (the activity stream, follow-up actions) can filter by rules only a higher app
+  knows.
 """
 
 from collections.abc import Callable
@@ -39,6 +42,7 @@ class Registry:
     account_erasers: dict[str, Callable[[Any], None]] = field(default_factory=dict)
     notification_kinds: dict[str, NotificationKind] = field(default_factory=dict)
     demo_loaders: dict[str, tuple[int, Callable[..., None]]] = field(default_factory=dict)
+    audience_providers: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
 
     def dashboard_panel(self, panel: Panel) -> None:
         """``panel.context(request)``: shown on the member dashboard."""
@@ -66,6 +70,19 @@ class Registry:
     def demo_loader(self, key: str, func: Callable[..., None], order: int = 100) -> None:
         """``func(stdout)`` adds an app's demo data; ``load_demo`` runs them by ``order``."""
         self.demo_loaders[key] = (order, func)
+
+    def audience_provider(self, key: str, func: Callable[[Any], Any]) -> None:
+        """``func(viewer)`` returns the audience strings the viewer belongs to (e.g. the
+        ``"group:<id>"`` of every group they may read). Audiences are ``"<prefix>:<id>"`` or a bare
+        word; each app owns its prefixes and computes them with the same helpers as its pages."""
+        self.audience_providers[key] = func
+
+    def audiences_for(self, viewer) -> set[str]:
+        """Every audience ``viewer`` belongs to, "public" included (one query or so per provider)."""
+        audiences = {"public"}
+        for func in self.audience_providers.values():
+            audiences.update(func(viewer))
+        return audiences
 
     def sorted_panels(self, panels: dict[str, Panel]) -> list[Panel]:
         return sorted(panels.values(), key=lambda p: (p.order, p.key))

@@ -10,10 +10,12 @@ class CommunityConfig(AppConfig):
         from common.registry import registry
 
         from . import signals  # noqa: F401
+        from .activity import member_audiences
         from .personal_data import erase_community, export_community
 
         registry.notification_kind("system", _("Messages de l'équipe du hub"), "instant")
         registry.notification_kind("membership", _("Mon adhésion au réseau"), "instant")
+        registry.audience_provider("community", member_audiences)
         registry.data_exporter("community", export_community)
         registry.account_eraser("community", erase_community)
 

@@ -382,3 +382,53 @@ class DigestItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.frequency} digest item {self.notification_id}"
+
+
+# --- Activity stream ----------------------------------------------------------------------------
+class ActivityKind(models.TextChoices):
+    """Families of activity, for the stream's filters."""
+
+    GROUPS = "groups", _("Groupes et forum")
+    EVENTS = "events", _("Agenda")
+    FUNDING = "funding", _("Financements")
+    MEMBERS = "members", _("Membres")
+    RESOURCES = "resources", _("Ressources")
+    PLACES = "places", _("Lieux et label")
+    OTHER = "other", _("Autre")
+
+
+class Activity(models.Model):
+    """One thing that moved in the network, shown in activity streams.
+
+    Written by the service of the app that owns the object (``community.services.activity_record``)
+    in the same transaction, with a snapshot of what the stream shows (title, excerpt, link), so a
+    page of 20 items costs a fixed number of queries whatever their kinds. ``audience`` says who
+    may see it — ``"public"``, ``"members"``, ``"staff"``, ``"user:<id>"`` or a prefix owned by a
+    higher app (``"group:<id>"``, ``"event:<id>"``…) — and is computed by that app with the same
+    rules as its pages; the stream shows a viewer only the audiences ``registry.audiences_for``
+    gives them. ``object_ref`` (``"groups.post:42"``) lets the owner withdraw or re-scope items.
+    """
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="activities")
+    verb = models.CharField(_("action"), max_length=60)
+    kind = models.CharField(_("famille"), max_length=20, choices=ActivityKind.choices, default=ActivityKind.OTHER)
+    title = models.CharField(_("titre"), max_length=255)
+    summary = models.TextField(_("extrait"), blank=True)
+    url = models.CharField(_("lien"), max_length=500, blank=True)
+    audience = models.CharField(_("public visé"), max_length=60)
+    object_ref = models.CharField(_("objet"), max_length=80, blank=True, db_index=True)
+    group_id = models.PositiveBigIntegerField(_("groupe"), null=True, blank=True, db_index=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="activities")
+    department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="activities")
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("activité")
+        indexes = [
+            models.Index(fields=["audience", "-created_at"], name="activity_audience_recent"),
+            models.Index(fields=["actor", "-created_at"], name="activity_actor_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verb}: {self.title}"
