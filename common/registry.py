@@ -38,6 +38,7 @@ class Registry:
     dashboard_panels: dict[str, Panel] = field(default_factory=dict)
     profile_panels: dict[str, Panel] = field(default_factory=dict)
     group_panels: dict[str, Panel] = field(default_factory=dict)
+    moderation_panels: dict[str, Panel] = field(default_factory=dict)
     data_exporters: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
     account_erasers: dict[str, Callable[[Any], None]] = field(default_factory=dict)
     notification_kinds: dict[str, NotificationKind] = field(default_factory=dict)
@@ -55,6 +56,11 @@ class Registry:
     def group_panel(self, panel: Panel) -> None:
         """``panel.context(request, group=...)``: shown on a group's page (e.g. its next events)."""
         self.group_panels[panel.key] = panel
+
+    def moderation_panel(self, panel: Panel) -> None:
+        """``panel.context(request)``: shown to hub staff on the hub-wide moderation queue (e.g.
+        reported private messages), beside the forum's reports."""
+        self.moderation_panels[panel.key] = panel
 
     def data_exporter(self, key: str, func: Callable[[Any], Any]) -> None:
         """``func(user)`` returns JSON-serialisable data about the user for the RGPD archive."""

@@ -574,7 +574,13 @@ def hub_moderation(request):
     if request.method == "POST":
         _decide_reports(request, reports)
         return redirect("groups:hub_moderation")
-    return TemplateResponse(request, "groups/moderation.html", {"reports": list(reports), "hub_wide": True, "current_section": "groupes"})
+    context = {
+        "reports": list(reports),
+        "hub_wide": True,
+        "panels": registry.render_panels(registry.moderation_panels, request),
+        "current_section": "groupes",
+    }
+    return TemplateResponse(request, "groups/moderation.html", context)
 
 
 # --- Search -----------------------------------------------------------------------------------
