@@ -12,12 +12,15 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/maillage
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/1
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_WORKERS ?= 2
+# The project's Django apps (every folder with an apps.py), for bandit.
+APPS := $(patsubst %/apps.py,%,$(wildcard */apps.py))
 
-.PHONY: help install run test lint checks security test-sqlite test-postgres test-browser chromium demo migrate translations clean prod-like
+.PHONY: help install run test lint checks security test-sqlite test-postgres test-browser chromium gettext messages demo migrate translations clean prod-like
 
 help:
 	@echo "make run    install, migrate, load demo data and start Maillage on http://$(HOST):$(PORT)"
 	@echo "make test   install test needs and run lint, checks, the suite on SQLite and PostgreSQL+Redis, and browser tests"
+	@echo "make messages  regenerate the translation catalogues (locale/) after a merge, then commit them"
 
 $(STAMP): requirements.lock pyproject.toml
 	@PYTHON=$$(scripts/find-python) || exit 1; \
@@ -65,13 +68,35 @@ chromium:
 	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	fi
 
+# GNU gettext for makemessages: installed like Chromium when root, else a loud message.
+gettext:
+	@if command -v xgettext >/dev/null && command -v msgen >/dev/null; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	  echo "Installing GNU gettext for the catalogue check (apt-get)…"; \
+	  (apt-get install -y -q gettext >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q gettext >/dev/null)); \
+	else \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	  echo "!! GNU gettext (xgettext, msgen) not found and cannot be installed (not  !!"; \
+	  echo "!! root): THE FRENCH CATALOGUE CHECK WILL BE SKIPPED. Install 'gettext'. !!"; \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	fi
+
+# Regenerate locale/*/LC_MESSAGES/django.po from the code (French complete: msgstr = msgid unless
+# revised; English for translators) and compile them. The lead runs it after merges and commits.
+messages: install gettext
+	@$(PY) manage.py messages
+
 lint: install
 	@echo "== ruff"
 	@$(VENV)/bin/ruff check .
 	@echo "== import rules (lint-imports: apps import downwards, no cycle inside an app)"
 	@$(VENV)/bin/lint-imports --no-cache | sed -n '/^Contracts/,$$p'; exit $${PIPESTATUS[0]}
 
-checks: install translations
+checks: install translations gettext
+	@echo "== translations: French catalogue complete, no template text outside gettext"
+	@if command -v msgen >/dev/null; then $(PY) manage.py messages --check; \
+	elif [ "$$CI" = "true" ]; then echo "GNU gettext is missing: failing (CI=true)"; exit 1; \
+	else $(PY) manage.py messages --check --templates-only; fi
 	@echo "== manage.py check / makemigrations --check / check --deploy"
 	@DJANGO_SETTINGS_MODULE=hub.settings.test $(PY) manage.py check --fail-level WARNING
 	@DJANGO_SETTINGS_MODULE=hub.settings.test $(PY) manage.py makemigrations --check --dry-run
@@ -83,7 +108,7 @@ checks: install translations
 # know the mirrored versions, it reports packages it "could not audit" (read its summary).
 security: install
 	@echo "== bandit"
-	@$(VENV)/bin/bandit -c pyproject.toml -r common community groups events funding places labels content hub -q
+	@$(VENV)/bin/bandit -c pyproject.toml -r $(APPS) hub -q
 	@echo "== pip-audit"
 	@out=$$($(VENV)/bin/pip-audit -r requirements.lock --no-deps --disable-pip -s pypi --progress-spinner off 2>&1); rc=$$?; \
 	echo "$$out" | grep -iv "could not be audited" | grep -v "^-*$$" | tail -n 5; \

@@ -8,3 +8,7 @@ class OpsConfig(AppConfig):
 
     name = "ops"
     verbose_name = _("Exploitation")
+
+    def ready(self):
+        # Importing the module registers its system checks (Django finds checks only this way).
+        from . import checks  # noqa: F401

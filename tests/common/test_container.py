@@ -1,0 +1,165 @@
+"""The container option (Dockerfile, compose.yaml): they parse and keep the promises deploy/README.md
+makes. No Docker engine here: the compose file is read as YAML and checked service by service; the
+Dockerfile is parsed instruction by instruction (and linted by hadolint or `docker compose config`
+when they are installed)."""
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_SERVICES = {"migrate", "web-1", "web-2", "worker", "scheduler"}
+DOCKERFILE_INSTRUCTIONS = {
+    "FROM", "RUN", "CMD", "LABEL", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT", "VOLUME", "USER", "WORKDIR", "ARG",
+    "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+
+
+def readme_variables() -> set[str]:
+    """Every variable named in README's environment table."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text.split("## Environment variables", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"`([A-Z][A-Z0-9_]+)`", table))
+
+
+def test_compose_runs_the_production_topology(compose):
+    services = compose["services"]
+    assert set(services) == APP_SERVICES | {"postgres", "redis"}
+    commands = {name: " ".join(services[name]["command"]) for name in APP_SERVICES}
+    assert commands["web-1"].startswith("daphne ") and commands["web-2"].startswith("daphne ")
+    assert "hub.asgi:application" in commands["web-1"] and "--proxy-headers" in commands["web-1"]
+    assert commands["worker"] == "python manage.py db_worker --queue-name default"
+    assert commands["scheduler"] == "python manage.py run_periodic --loop"
+    assert commands["migrate"] == "python manage.py bootstrap --no-demo"
+    assert services["migrate"]["restart"] == "no"
+    # Two web processes, published on the host's loopback only, on the ports nginx balances over.
+    assert services["web-1"]["ports"] == ["127.0.0.1:8001:8000"] and services["web-2"]["ports"] == ["127.0.0.1:8002:8000"]
+    nginx = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "server 127.0.0.1:8001;" in nginx and "server 127.0.0.1:8002;" in nginx
+    for name in ("web-1", "web-2"):
+        assert "/healthz" in " ".join(services[name]["healthcheck"]["test"])
+
+
+def test_every_app_service_shares_one_image_and_waits_for_its_dependencies(compose):
+    services = compose["services"]
+    for name in APP_SERVICES:
+        service = services[name]
+        assert service["build"] == "." and service["image"] == "${MAILLAGE_IMAGE:-maillage:local}", name
+        for dependency, rule in service["depends_on"].items():
+            assert dependency in services, (name, dependency)
+            assert rule["condition"] in {"service_healthy", "service_completed_successfully"}
+            if rule["condition"] == "service_healthy":
+                assert "healthcheck" in services[dependency], dependency
+    for name in APP_SERVICES - {"migrate"}:
+        assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert set(services["migrate"]["depends_on"]) == {"postgres"}
+
+
+def test_compose_is_configured_by_environment_variables_only(compose):
+    environment = compose["services"]["web-1"]["environment"]
+    assert environment["DJANGO_SETTINGS_MODULE"] == "hub.settings.production"
+    # Secrets and host names are required variables, never values written in the file.
+    for key in ("SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"):
+        assert re.fullmatch(r"\$\{" + key + r":\?[^}]+\}", environment[key]), key
+    assert "${POSTGRES_PASSWORD:?" in environment["DATABASE_URL"]
+    assert compose["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+    assert environment["REDIS_URL"] == "redis://redis:6379/0"
+    # Every variable the application reads is one README documents.
+    assert set(environment) <= readme_variables()
+    # Every variable the example .env sets is one compose.yaml uses.
+    used = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", (ROOT / "compose.yaml").read_text()))
+    example = (ROOT / "deploy" / "compose.env.example").read_text()
+    assert {line.lstrip("# ").split("=", 1)[0] for line in example.splitlines() if re.match(r"#? ?[A-Z_]+=", line)} <= used
+    assert {"SECRET_KEY", "POSTGRES_PASSWORD", "ALLOWED_HOSTS", "SITE_URL"} <= set(re.findall(r"^([A-Z_]+)=", example, re.M))
+
+
+def test_postgres_and_redis_have_health_checks_and_data_lives_in_volumes(compose):
+    services = compose["services"]
+    assert services["postgres"]["image"] == "postgres:17"  # the image's pg_dump is Debian trixie's 17
+    assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
+    assert "ping" in services["redis"]["healthcheck"]["test"]
+    assert services["postgres"]["volumes"] == ["postgres-data:/var/lib/postgresql/data"]
+    assert "postgres-data" in compose["volumes"]
+    mounts = {volume.rsplit(":", 1)[1] for volume in services["worker"]["volumes"]}
+    assert mounts == {"/data/media", "/data/private-media"}
+
+
+def dockerfile_instructions(text: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) with line continuations joined and comments dropped."""
+    instructions, current = [], ""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not current and (not stripped or stripped.startswith("#")):
+            continue
+        if current and stripped.startswith("#"):
+            continue
+        current += " " + stripped.removesuffix("\\").strip() if current else stripped.removesuffix("\\").strip()
+        if not stripped.endswith("\\"):
+            keyword, _, arguments = current.partition(" ")
+            instructions.append((keyword, arguments.strip()))
+            current = ""
+    assert not current, "a continuation line ends the file"
+    return instructions
+
+
+def test_dockerfile_parses_and_builds_a_slim_non_root_image():
+    instructions = dockerfile_instructions((ROOT / "Dockerfile").read_text(encoding="utf-8"))
+    keywords = [keyword for keyword, _ in instructions]
+    assert set(keywords) <= DOCKERFILE_INSTRUCTIONS, set(keywords) - DOCKERFILE_INSTRUCTIONS
+    assert keywords[0] == "ARG" and instructions[0][1].startswith("PYTHON_IMAGE=python:3.12-slim")
+    assert [args for keyword, args in instructions if keyword == "FROM"] == ["${PYTHON_IMAGE} AS build", "${PYTHON_IMAGE}"]
+    final = keywords[len(keywords) - 1 - keywords[::-1].index("FROM") :]
+    final_instructions = instructions[len(instructions) - len(final) :]
+    users = [args for keyword, args in final_instructions if keyword == "USER"]
+    assert users == ["maillage"]
+    runs = " ".join(args for keyword, args in final_instructions if keyword == "RUN")
+    assert "useradd --system --uid 10001" in runs
+    assert "collectstatic --noinput" in runs and "compile_translations" in runs
+    # Everything after USER runs as that user; the build steps before it as root.
+    assert keywords.index("USER") > max(i for i, keyword in enumerate(keywords) if keyword == "RUN")
+    cmd = json.loads(next(args for keyword, args in final_instructions if keyword == "CMD"))  # exec form
+    assert cmd[0] == "daphne" and cmd[-1] == "hub.asgi:application"
+    assert "-c requirements.lock" in " ".join(args for keyword, args in instructions if keyword == "RUN")
+    assert not any(keyword == "ADD" for keyword in keywords)
+    dockerignore = (ROOT / ".dockerignore").read_text().split()
+    assert {".git", ".venv", ".env", "*.sqlite3*", "media", "private-media"} <= set(dockerignore)
+
+
+def test_dockerfile_parser_catches_a_dangling_continuation():
+    with pytest.raises(AssertionError):
+        dockerfile_instructions("FROM python:3.12-slim\nRUN echo \\")
+
+
+@pytest.mark.skipif(not shutil.which("hadolint"), reason="hadolint is not installed (not packaged in Debian)")
+def test_hadolint_accepts_the_dockerfile():
+    result = subprocess.run(["hadolint", str(ROOT / "Dockerfile")], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _compose_available() -> bool:
+    if not shutil.which("docker"):
+        return False
+    return subprocess.run(["docker", "compose", "version"], capture_output=True, check=False).returncode == 0
+
+
+@pytest.mark.skipif(not _compose_available(), reason="the docker compose plugin is not installed")
+def test_docker_compose_config_accepts_the_file():
+    env = {"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org", "SITE_URL": "https://example.org", "POSTGRES_PASSWORD": "pw"}
+    result = subprocess.run(
+        ["docker", "compose", "-f", str(ROOT / "compose.yaml"), "config", "--quiet"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**env, "PATH": "/usr/local/bin:/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
