@@ -1,8 +1,18 @@
 """Template filters and tags available in every template (registered as builtins)."""
 
-from django import template
-from django.utils.http import urlencode
+from datetime import datetime, timedelta
 
+from django import template
+from django.template.defaultfilters import date as date_format
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from common.icons import ICONS
 from common.markdown import plain_excerpt, render_markdown
 
 register = template.Library()
@@ -47,3 +57,66 @@ def safe_url(value):
     if squashed.startswith(SAFE_URL_SCHEMES) or (squashed.startswith("/") and not squashed.startswith("//")):
         return text
     return ""
+
+
+@register.simple_tag
+def icon(name: str, size: int = 20, css_class: str = ""):
+    """An inline, decorative SVG icon (``common/icons.py``): ``{% icon "bell" %}``."""
+    paths = ICONS.get(name)
+    if paths is None:
+        return ""
+    svg = (
+        f'<svg class="icon {css_class}" width="{int(size)}" height="{int(size)}" viewBox="0 0 24 24" fill="none" '
+        f'stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" '
+        f'focusable="false">{paths}</svg>'
+    )
+    return mark_safe(svg)  # noqa: S308 - constant markup from common/icons.py; size is an int
+
+
+def relative_time(value: datetime, now: datetime | None = None) -> str:
+    """A past moment as people say it: "à l'instant", "il y a 5 min", "il y a 3 h", "hier, 14:05",
+    "lundi, 09:30" within the week, then "2 déc." this year and "2 déc. 2025" before."""
+    now = timezone.localtime(now or timezone.now())
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    delta = now - local
+    seconds = delta.total_seconds()
+    if seconds < 0:  # a moment in the future (clock skew or a date to come): the date itself
+        return date_format(local, "j N Y, H:i")
+    if seconds < 60:
+        return _("à l'instant")
+    if seconds < 3600:
+        minutes = int(seconds // 60)
+        return ngettext("il y a %(n)d min", "il y a %(n)d min", minutes) % {"n": minutes}
+    if local.date() == now.date():
+        hours = int(seconds // 3600)
+        return ngettext("il y a %(n)d h", "il y a %(n)d h", hours) % {"n": hours}
+    if local.date() == (now - timedelta(days=1)).date():
+        return _("hier, %(time)s") % {"time": date_format(local, "H:i")}
+    if delta < timedelta(days=7):
+        return date_format(local, "l, H:i")
+    if local.year == now.year:
+        return date_format(local, "j N")
+    return date_format(local, "j N Y")
+
+
+@register.filter
+def when(value):
+    """``<time>`` with the relative moment as text and the full date as a tooltip."""
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        local.isoformat(),
+        date_format(local, "l j F Y, H:i"),
+        relative_time(value),
+    )
+
+
+@register.simple_tag
+def breadcrumbs(*parts):
+    """A breadcrumb trail: ``{% breadcrumbs _("Groupes") "/groupes/" group.name group.url topic.title %}``
+    — label/URL pairs, then the current page's label (not a link)."""
+    *pairs, current = parts
+    crumbs = [{"label": pairs[i], "url": pairs[i + 1]} for i in range(0, len(pairs) - 1, 2)]
+    return render_to_string("includes/breadcrumbs.html", {"crumbs": crumbs, "current": current})

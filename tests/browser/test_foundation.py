@@ -56,7 +56,7 @@ def test_signup_verify_profile_directory_and_live_notification(page, asgi_server
     expect(page.get_by_role("link", name=name)).to_be_visible()
     assert_accessible(page, context="directory")
 
-    page.get_by_role("link", name="Tableau de bord").click()
+    page.get_by_role("link", name="Mon réseau").click()
     assert_accessible(page, context="dashboard")
     badge = page.locator("[data-notification-counter] [data-count]")
     expect(badge).to_be_hidden()

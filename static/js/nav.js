@@ -1,0 +1,27 @@
+// Header navigation, enhanced: on narrow screens the main navigation folds behind a menu button
+// (without JavaScript it simply wraps, every link visible); the account menu (<details>) closes on
+// Escape and on a click elsewhere.
+const header = document.querySelector(".site-header");
+const toggle = header && header.querySelector(".menu-toggle");
+const nav = header && header.querySelector("#site-nav");
+if (toggle && nav) {
+  header.classList.add("has-menu");
+  toggle.hidden = false;
+  toggle.addEventListener("click", () => {
+    const open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+    header.classList.toggle("menu-open", open);
+    if (open) nav.querySelector("a")?.focus();
+  });
+}
+const account = document.querySelector(".account-menu");
+if (account) {
+  document.addEventListener("click", (event) => {
+    if (account.open && !account.contains(event.target)) account.open = false;
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    if (account.open) { account.open = false; account.querySelector("summary").focus(); }
+    if (toggle && toggle.getAttribute("aria-expanded") === "true") { toggle.click(); toggle.focus(); }
+  });
+}
