@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from common.exports import csv_response, xlsx_response
 from common.forms import form_add_validation_error, messages_add_validation_error
 from common.urls import absolute_url
 from community.access import member_required, staff_required
 
-from . import importers, selectors, services
+from . import exports, importers, selectors, services
 from .calendar import calendar_ics
 from .filters import CallFilters
 from .forms import CallForm, CallSearchForm, CsvImportForm, PartnerSearchForm, ShareForm, SourceForm, WatchForm
@@ -43,6 +44,17 @@ def call_list(request):
     }
     template = "funding/_call_results.html" if request.htmx else "funding/call_list.html"
     return TemplateResponse(request, template, context)
+
+
+@member_required
+def call_export(request, fmt):
+    """The current search as a spreadsheet (at most ``CALL_EXPORT_LIMIT`` calls)."""
+    _form, filters = _search(request)
+    calls = selectors.call_list(viewer=request.user, filters=filters)[: exports.CALL_EXPORT_LIMIT]
+    rows = exports.call_export_rows(calls)
+    if fmt == "xlsx":
+        return xlsx_response(filename="appels-a-financement.xlsx", header=exports.call_export_header(), rows=rows, title=_("Appels"))
+    return csv_response(filename="appels-a-financement.csv", header=exports.call_export_header(), rows=rows)
 
 
 def _call_context(request, call, **extra):

@@ -141,3 +141,25 @@ def test_other_member_cannot_share_into_a_group_they_are_not_in(member):
     group = group_services.group_create(creator=UserFactory(), name="Groupe des autres")
     with pytest.raises(PermissionDenied):
         services.call_share_to_group(call=make_call(), group=group, actor=member)
+
+
+# --- Exports ----------------------------------------------------------------------------------
+def test_search_export_csv_and_xlsx_neutralise_formulas(member_client, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    make_call(title="=HYPERLINK(\"http://pirate\")", funders="@Fondation", amount_max=12000)
+    make_call(title="Appel ordinaire médiation", funders="Région")
+    make_call(title="Brouillon caché", publish=False)
+    response = member_client.get("/financements/export.csv?q=")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    body = response.content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in body and "'@Fondation" in body and ";12000;" in body
+    assert "Appel ordinaire médiation" in body and "Brouillon caché" not in body
+    only = member_client.get("/financements/export.csv?q=mediation").content.decode("utf-8-sig")
+    assert "Appel ordinaire médiation" in only and "HYPERLINK" not in only
+    sheet = load_workbook(io.BytesIO(member_client.get("/financements/export.xlsx").content)).active
+    titles = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert "'=HYPERLINK(\"http://pirate\")" in titles and len(titles) == 2
+    assert client.get("/financements/export.csv").status_code == 302
