@@ -9,19 +9,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-import requests
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from common.fetch import FetchError, check_url, safe_get
 
 from .. import importers
 from ..models import SOURCE_FIELDS, Source, SourceKind
 from .calls import call_ingest
 
 logger = logging.getLogger(__name__)
-FETCH_TIMEOUT = 20
 MAX_PAGES = 20
+USER_AGENT = "Maillage funding watch (+https://maillage.localhost)"
 
 
 def source_save(*, actor, data: dict, source: Source | None = None) -> Source:
@@ -34,6 +35,11 @@ def source_save(*, actor, data: dict, source: Source | None = None) -> Source:
             setattr(source, key, data[key])
     if source.kind != SourceKind.MANUAL and not source.url:
         raise ValidationError({"url": _("Indiquez l'adresse du flux.")})
+    if source.url:
+        try:
+            check_url(source.url, literal_addresses=True)
+        except FetchError as exc:
+            raise ValidationError({"url": str(exc)}) from exc
     source.full_clean(exclude=["last_error"])
     source.save()
     return source
@@ -47,10 +53,10 @@ class PollResult:
     failed: bool = False  # the source itself could not be read (errors[0] says why)
 
 
-def _fetch(url: str) -> requests.Response:
-    response = requests.get(url, timeout=FETCH_TIMEOUT, headers={"User-Agent": "Maillage funding watch (+https://maillage.localhost)"})
-    response.raise_for_status()
-    return response
+def _fetch(url: str):
+    """Every source fetch goes through ``common.fetch.safe_get`` (http(s) only, public addresses
+    only — after redirects and DNS too —, size and time capped)."""
+    return safe_get(url, headers={"User-Agent": USER_AGENT})
 
 
 def source_poll(*, source: Source) -> PollResult:
@@ -87,8 +93,9 @@ def source_poll(*, source: Source) -> PollResult:
                 result.duplicates += 1
     except Exception as exc:  # noqa: BLE001 - any failure of one source is recorded, never raised
         logger.warning("funding source %s failed: %s", source.pk, exc)
-        Source.objects.filter(pk=source.pk).update(last_polled_at=now, last_error_at=now, last_error=f"{type(exc).__name__}: {exc}"[:2000])
-        result.errors.insert(0, str(exc))
+        reason = _source_failure(exc)
+        Source.objects.filter(pk=source.pk).update(last_polled_at=now, last_error_at=now, last_error=reason[:2000])
+        result.errors.insert(0, reason)
         result.failed = True
         source.refresh_from_db()
         return result
@@ -100,6 +107,15 @@ def source_poll(*, source: Source) -> PollResult:
     Source.objects.filter(pk=source.pk).update(**update)
     source.refresh_from_db()
     return result
+
+
+def _source_failure(exc: Exception) -> str:
+    """The reason a whole source failed, in French for the staff page."""
+    if isinstance(exc, FetchError):
+        return _("Collecte refusée ou impossible : %(why)s") % {"why": exc}
+    if isinstance(exc, ValueError):
+        return _("Contenu illisible : %(why)s") % {"why": exc}
+    return f"{type(exc).__name__}: {exc}"
 
 
 def sources_poll_all() -> dict[int, PollResult]:
