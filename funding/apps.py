@@ -10,6 +10,8 @@ class FundingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here because Django requires it: models (through these modules) may only be
+        # imported once the app registry is ready.
         from common.registry import Panel, registry
         from ops.scheduler import periodic
 

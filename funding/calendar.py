@@ -4,16 +4,18 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from common.urls import absolute_url
 
 
 def calendar_ics(*, user, calls) -> bytes:
+    """The member's deadlines as an iCalendar file (stable UIDs, so calendars update in place)."""
     cal = Calendar()
     cal.add("prodid", "-//Maillage//Financements//FR")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"{settings.HUB_NAME} — échéances de financement")
+    cal.add("x-wr-calname", _("%(hub)s — échéances de financement") % {"hub": settings.HUB_NAME})
     now = timezone.now()
     for call in calls:
         event = Event()
@@ -21,7 +23,7 @@ def calendar_ics(*, user, calls) -> bytes:
         event.add("dtstamp", now)
         event.add("dtstart", call.deadline)
         event.add("dtend", call.deadline + timedelta(days=1))
-        event.add("summary", f"Date limite : {call.title}")
+        event.add("summary", _("Date limite : %(title)s") % {"title": call.title})
         event.add("description", f"{call.funders}\n{absolute_url(call.get_absolute_url())}")
         event.add("url", absolute_url(call.get_absolute_url()))
         cal.add_component(event)

@@ -479,7 +479,7 @@ def load_demo(stdout=None) -> None:
                 **_perimeter(perimeter),
             }
             pending = i >= len(CALLS) - 2
-            call = call_create(data=data, author=staff, source=manual, publish=not pending, external_id=f"{MARK}-{i}")
+            call = call_create(data=data, actor=staff, source=manual, publish=not pending, external_id=f"{MARK}-{i}")
             if call.state == CallState.PUBLISHED:
                 published = timezone.now() - timedelta(days=(i * 3) % 40 + (abs(days) if days and days < 0 else 0))
                 FundingCall.objects.filter(pk=call.pk).update(published_at=published)

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import CallState, Scope, text_to_codes
+from common.text import normalize
+
+from .models import CallState, Scope, search_vector_expression, text_to_codes
 
 SORTS = ("deadline", "newest", "relevance")
 
@@ -28,12 +31,9 @@ _WORD_RE = re.compile(r"[a-z0-9]+")
 
 
 def normalise(text: str) -> str:
-    """Lower case, no accents, words separated by single spaces."""
-    text = text or ""
-    if not text.isascii():
-        text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return " ".join(_WORD_RE.findall(text.lower()))
+    """``common.text.normalize`` (lower case, no accents or ligatures) cut into words: punctuation
+    becomes a space, so "Tiers-lieux" is found by "lieux" and "Côte-d'Or" by "cote d or"."""
+    return " ".join(_WORD_RE.findall(normalize(text)))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -42,6 +42,7 @@ def _words(q: str) -> tuple[str, ...]:
 
 
 def words_of(q: str) -> tuple[str, ...]:
+    """The normalised search words of a query (at most ten, one-letter words dropped)."""
     return _words(q or "")
 
 
@@ -55,6 +56,7 @@ class Territory:
 
     @classmethod
     def of_profile(cls, profile) -> Territory:
+        """The territory of a profile (its commune first, else its department)."""
         if profile is None:
             return cls()
         commune = profile.commune
@@ -148,8 +150,6 @@ class CallFilters:
             return qs.order_by("-rank", "-published_at", "-pk")
         if self.sort == "newest" or self.sort == "relevance":
             return qs.order_by("-published_at", "-pk")
-        from django.db.models import F
-
         return qs.order_by(F("deadline").asc(nulls_last=True), "-published_at", "-pk")
 
 
@@ -170,11 +170,6 @@ def _text_filter(qs: QuerySet, text: str) -> tuple[QuerySet, bool]:
     if not words:
         return qs, False
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
-        from django.db.models.functions import Coalesce
-
-        from .models import search_vector_expression
-
         # The vector stored at save; computed here only for rows that have none (bulk inserts).
         vector = Coalesce("search_vector", search_vector_expression(), output_field=SearchVectorField())
         query = SearchQuery(" ".join(words), config="french", search_type="plain")
@@ -186,6 +181,12 @@ def _text_filter(qs: QuerySet, text: str) -> tuple[QuerySet, bool]:
     for word in words:
         qs = qs.filter(search_text__contains=" " + word)
     return qs, False
+
+
+def watch_filters(watch) -> CallFilters:
+    """The watch's search as its owner would run it now (their territory today)."""
+    profile = getattr(watch.user, "profile", None)
+    return CallFilters.from_criteria(watch.criteria, territory=Territory.of_profile(profile))
 
 
 # --- In-memory matching for alerts ------------------------------------------------------------

@@ -7,7 +7,19 @@ from django.utils.translation import gettext_lazy as _
 from community.models import Commune, Department, Region
 
 from .filters import SORTS, CallFilters
-from .models import Beneficiary, CallKind, FundingCall, Scope, Source, Theme, WatchFrequency, codes_to_text, text_to_codes
+from .models import (
+    CALL_FORM_FIELDS,
+    SOURCE_FIELDS,
+    Beneficiary,
+    CallKind,
+    FundingCall,
+    Scope,
+    Source,
+    Theme,
+    WatchFrequency,
+    codes_to_text,
+    text_to_codes,
+)
 
 SORT_CHOICES = [("deadline", _("Date limite la plus proche")), ("newest", _("Plus récents")), ("relevance", _("Pertinence"))]
 
@@ -59,26 +71,7 @@ class CallForm(forms.ModelForm):
 
     class Meta:
         model = FundingCall
-        fields = [
-            "title",
-            "funders",
-            "kind",
-            "description",
-            "eligibility",
-            "scope",
-            "region",
-            "department",
-            "commune",
-            "amount_min",
-            "amount_max",
-            "rate",
-            "opens_on",
-            "predeposit_on",
-            "deadline",
-            "is_permanent",
-            "official_url",
-            "application_url",
-        ]
+        fields = CALL_FORM_FIELDS
         widgets = {
             "opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "predeposit_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -111,8 +104,6 @@ class CallForm(forms.ModelForm):
         scope = data.get("scope")
         if scope and scope != Scope.NATIONAL and not data.get(scope):
             self.add_error(scope, _("Choisissez le territoire du périmètre."))
-        if not data.get("deadline") and not data.get("is_permanent"):
-            pass  # a call may have no known deadline yet
         return data
 
     def service_data(self) -> dict:
@@ -128,15 +119,14 @@ class CallForm(forms.ModelForm):
 
 
 class SourceForm(forms.ModelForm):
+    """Collects the fields; ``services.source_save`` validates and saves."""
+
     class Meta:
         model = Source
-        fields = ["name", "kind", "url", "default_funder", "auto_publish", "is_active"]
+        fields = SOURCE_FIELDS
 
-    def clean(self):
-        data = super().clean()
-        if data.get("kind") != "manual" and not data.get("url"):
-            self.add_error("url", _("Indiquez l'adresse du flux."))
-        return data
+    def _post_clean(self):  # the service validates the model; skip ModelForm's instance validation
+        pass
 
 
 class CsvImportForm(forms.Form):

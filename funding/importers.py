@@ -63,18 +63,21 @@ def _codes_from_keywords(values, table) -> list[str]:
 
 
 def themes_from(values) -> str:
+    """Theme codes named outright or recognised from keywords in ``values``."""
     values = [v for v in values if v]
     known = [v for v in values if v in Theme.values]
     return codes_to_text(known + _codes_from_keywords([v for v in values if v not in Theme.values], THEME_KEYWORDS))
 
 
 def beneficiaries_from(values) -> str:
+    """Beneficiary codes named outright or recognised from keywords in ``values``."""
     values = [v for v in values if v]
     known = [v for v in values if v in Beneficiary.values]
     return codes_to_text(known + _codes_from_keywords([v for v in values if v not in Beneficiary.values], AUDIENCE_KEYWORDS))
 
 
 def kind_from(aid_types, *, is_call_for_project: bool, title: str) -> str:
+    """The kind of aid, from the record's types and its title (AMI and call for projects first)."""
     norm_title = normalise(title)
     if "manifestation d interet" in norm_title or re.search(r"\bami\b", norm_title):
         return CallKind.AMI
@@ -88,6 +91,7 @@ def kind_from(aid_types, *, is_call_for_project: bool, title: str) -> str:
 
 
 def parse_date(value) -> date | None:
+    """A date from ISO or French day-first text; ``ValueError`` in French when unreadable."""
     if not value:
         return None
     if isinstance(value, date):
@@ -102,6 +106,7 @@ def parse_date(value) -> date | None:
 
 
 def clean_url(value: str) -> str:
+    """An http(s) URL or ``""``; ``ValidationError`` for anything else."""
     value = (value or "").strip()
     if not value:
         return ""
@@ -120,6 +125,7 @@ def url_key(value: str) -> str:
 
 
 def funder_key(funders: str) -> str:
+    """The funders as sorted normalised names: the duplicate check compares these."""
     return ",".join(sorted(normalise(f) for f in re.split(r"[,;]", funders or "") if normalise(f)))[:300]
 
 
@@ -234,6 +240,7 @@ DEADLINE_RE = re.compile(r"(?:date limite|avant le|jusqu'au|clôture)\s*:?\s*(?:
 
 
 def call_data_from_entry(entry, *, default_funder: str) -> dict:
+    """One RSS/Atom item → call fields (deadline read from the summary when it says so)."""
     title = strip_tags(entry.get("title") or "").strip()
     if not title:
         raise ValueError("élément sans titre")
@@ -267,6 +274,7 @@ def call_data_from_entry(entry, *, default_funder: str) -> dict:
 
 
 def records_from_feed(content: bytes) -> list:
+    """The entries of an RSS/Atom document; ``ValueError`` when it cannot be read at all."""
     parsed = feedparser.parse(content)
     if parsed.bozo and not parsed.entries:
         raise ValueError(f"flux illisible : {parsed.get('bozo_exception')}")

@@ -84,6 +84,10 @@ class SourceKind(models.TextChoices):
     MANUAL = "manual", _("Saisie manuelle / CSV")
 
 
+# The fields staff edit on a source: one list shared by ``SourceForm`` and ``source_save``.
+SOURCE_FIELDS = ("name", "kind", "url", "default_funder", "auto_publish", "is_active")
+
+
 class Source(TimeStampedModel):
     name = models.CharField(_("nom"), max_length=150)
     kind = models.CharField(_("format"), max_length=10, choices=SourceKind.choices, default=SourceKind.FEED)
@@ -109,6 +113,31 @@ class Source(TimeStampedModel):
     @property
     def is_failing(self) -> bool:
         return bool(self.last_error_at and (not self.last_success_at or self.last_error_at > self.last_success_at))
+
+
+# The fields staff edit on a call, in form order: one list shared by ``CallForm`` and the services.
+CALL_FORM_FIELDS = (
+    "title",
+    "funders",
+    "kind",
+    "description",
+    "eligibility",
+    "scope",
+    "region",
+    "department",
+    "commune",
+    "amount_min",
+    "amount_max",
+    "rate",
+    "opens_on",
+    "predeposit_on",
+    "deadline",
+    "is_permanent",
+    "official_url",
+    "application_url",
+)
+# Themes and beneficiaries are edited as checkbox lists and stored as ``,code,`` text.
+CALL_FIELDS = (*CALL_FORM_FIELDS, "themes", "beneficiaries")
 
 
 def search_vector_expression() -> SearchVector:

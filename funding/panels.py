@@ -6,12 +6,14 @@ from . import selectors
 
 
 def suggested_panel(request):
+    """Dashboard: open calls suggested for the member (members only)."""
     if not is_approved_member(request.user):
         return None
     return {"calls": selectors.suggested_for(user=request.user)}
 
 
 def watches_panel(request):
+    """Dashboard: the member's watches (members only)."""
     if not is_approved_member(request.user):
         return None
     return {"watches": selectors.watch_list(user=request.user)}

@@ -4,6 +4,7 @@ from .models import CalendarToken, CallInterest, DeadlineReminder, PartnerSearch
 
 
 def export_funding(user) -> dict:
+    """Everything the funding app keeps about the member, for the RGPD archive."""
     return {
         "alertes": [
             {

@@ -8,19 +8,19 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from community.models import is_approved_member
+from community.models import Profile, is_approved_member
+from groups.access import group_ids_of, groups_visible_to
 
-from .filters import CallFilters, CallIndex, Territory, normalise
-from .models import AlertDelivery, CallInterest, CallState, FundingCall, PartnerSearch, Source, Theme, Watch
+from .filters import CallFilters, CallIndex, Territory, normalise, watch_filters
+from .models import AlertDelivery, CalendarToken, CallInterest, CallState, FundingCall, PartnerSearch, Source, Theme, Watch
 
 VISIBLE_STATES = [CallState.PUBLISHED, CallState.CLOSED, CallState.ARCHIVED]
 
 
 def territory_of(user) -> Territory:
+    """Where the member works (empty for visitors): the "my territory" filter uses it."""
     if not user.is_authenticated:
         return Territory()
-    from community.models import Profile
-
     profile = Profile.objects.select_related("commune__department", "department").filter(user=user).first()
     return Territory.of_profile(profile)
 
@@ -30,6 +30,8 @@ LIST_DEFERRED = ("description", "eligibility", "search_text", "search_vector")
 
 
 def call_list(*, viewer, filters: CallFilters) -> QuerySet[FundingCall]:
+    """Published calls (closed ones on demand) matching the search, with the number of
+    structures applying; fixed query count whatever the page size."""
     qs = (
         FundingCall.objects.select_related("region", "department", "commune")
         .defer(*LIST_DEFERRED)
@@ -52,30 +54,36 @@ def call_get_for_viewer(*, viewer, slug: str) -> FundingCall:
 
 
 def call_interests(*, call: FundingCall) -> list[CallInterest]:
+    """Who follows or applies to the call, with their organisation (members see each other)."""
     return list(CallInterest.objects.filter(call=call).select_related("user__profile", "organisation").order_by("kind", "created_at"))
 
 
 def partner_searches(*, call: FundingCall) -> list[PartnerSearch]:
+    """Open partner searches of a call, newest first."""
     return list(PartnerSearch.objects.filter(call=call, is_open=True).select_related("author__profile", "organisation"))
 
 
 def review_queue() -> QuerySet[FundingCall]:
+    """Drafts waiting for staff, oldest first (staff only: views check)."""
     return (
         FundingCall.objects.filter(state=CallState.DRAFT).select_related("source", "region", "department", "commune").order_by("created_at")
     )
 
 
 def source_list() -> QuerySet[Source]:
+    """Sources with their call and draft counts (one query)."""
     return Source.objects.annotate(
         call_count=Count("calls", distinct=True), draft_count=Count("calls", filter=Q(calls__state=CallState.DRAFT), distinct=True)
     )
 
 
 def watch_list(*, user) -> list[Watch]:
+    """The member's own watches."""
     return list(Watch.objects.filter(user=user).order_by("name"))
 
 
 def watch_get_for_owner(*, user, pk: int) -> Watch:
+    """A watch of its owner; someone else's is a 404 like a missing one."""
     watch = Watch.objects.select_related("user").filter(pk=pk, user=user).first()
     if watch is None:
         raise Http404
@@ -83,6 +91,7 @@ def watch_get_for_owner(*, user, pk: int) -> Watch:
 
 
 def watch_recent_deliveries(*, watch: Watch, limit: int = 10) -> list[tuple[AlertDelivery, list[FundingCall]]]:
+    """The last alerts of a watch with their calls (two queries)."""
     deliveries = list(watch.deliveries.all()[:limit])
     ids = {pk for d in deliveries for pk in d.call_ids}
     calls = FundingCall.objects.in_bulk(ids)
@@ -112,8 +121,6 @@ INTEREST_THEMES = {
 def suggested_for(*, user, limit: int = 5) -> list[FundingCall]:
     """Open calls covering the member's territory, ranked by fit with their organisation type
     and interests (skills they listed as interests or skills)."""
-    from community.models import Profile
-
     profile = Profile.objects.select_related("commune__department", "department", "organisation").filter(user=user).first()
     if profile is None:
         return []
@@ -153,9 +160,26 @@ def calendar_calls(*, user) -> list[FundingCall]:
     if watches:
         since = timezone.localdate() - timedelta(days=90)
         index = CallIndex(list(base.filter(state=CallState.PUBLISHED, deadline__gte=since)))
-        from .services import watch_filters
-
         for watch in watches:
             for pk in index.match(watch_filters(watch)):
                 followed.setdefault(pk, index.calls[pk])
     return sorted(followed.values(), key=lambda c: (c.deadline, c.pk))
+
+
+def share_groups(*, viewer) -> QuerySet:
+    """Groups where the viewer may open a topic (visible to them and actively a member)."""
+    return groups_visible_to(viewer).filter(pk__in=group_ids_of(viewer)).order_by("name")
+
+
+def calendar_token_owner(*, token: str):
+    """The active member a calendar token belongs to, or ``None`` (the feed is then a 404)."""
+    row = CalendarToken.objects.select_related("user").filter(token=token).first()
+    if row is None or not row.user.is_active or row.user.erased_at:
+        return None
+    return row.user
+
+
+def upcoming_deadlines(*, user) -> list[FundingCall]:
+    """The member's calendar calls whose deadline is today or later (the "Mes échéances" page)."""
+    today = timezone.localdate()
+    return [c for c in calendar_calls(user=user) if c.deadline >= today]

@@ -8,6 +8,7 @@ from .models import Source, SourceKind, WatchFrequency
 
 @task
 def source_poll_task(source_id: int) -> int:
+    """Poll one active source (any failure is recorded on the source)."""
     source = Source.objects.filter(pk=source_id, is_active=True).first()
     if source is None:
         return 0
@@ -25,20 +26,24 @@ def sources_poll_task() -> int:
 
 @task
 def alerts_instant_task() -> int:
+    """Alert the in-app watches (every minute)."""
     return services.alerts_run(frequencies=[WatchFrequency.INSTANT]).alerts
 
 
 @task
 def alerts_daily_task() -> int:
+    """Send the daily digests."""
     return services.alerts_run(frequencies=[WatchFrequency.DAILY]).alerts
 
 
 @task
 def alerts_weekly_task() -> int:
+    """Send the weekly digests."""
     return services.alerts_run(frequencies=[WatchFrequency.WEEKLY]).alerts
 
 
 @task
 def deadlines_task() -> int:
+    """Close expired calls, then remind followers of near deadlines."""
     services.calls_close_expired()
     return services.reminders_send()

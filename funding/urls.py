@@ -6,6 +6,8 @@ app_name = "funding"
 
 urlpatterns = [
     path("", views.call_list, name="call_list"),
+    path("export.csv", views.call_export, {"fmt": "csv"}, name="call_export_csv"),
+    path("export.xlsx", views.call_export, {"fmt": "xlsx"}, name="call_export_xlsx"),
     path("nouveau/", views.call_create, name="call_create"),
     path("relecture/", views.review_queue, name="review_queue"),
     path("import/", views.csv_import, name="csv_import"),

@@ -7,19 +7,21 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from common.exports import csv_response, xlsx_response
+from common.forms import form_add_validation_error, messages_add_validation_error
+from common.urls import absolute_url
 from community.access import member_required, staff_required
 
-from . import selectors, services
+from . import exports, importers, selectors, services
 from .calendar import calendar_ics
 from .filters import CallFilters
 from .forms import CallForm, CallSearchForm, CsvImportForm, PartnerSearchForm, ShareForm, SourceForm, WatchForm
-from .models import CalendarToken, InterestKind, PartnerSearch, Source
+from .models import InterestKind, PartnerSearch, Source
 
 PAGE_SIZE = 20
 
@@ -44,21 +46,21 @@ def call_list(request):
     return TemplateResponse(request, template, context)
 
 
-def _share_groups(user):
-    try:
-        from groups import services as group_services
-        from groups.access import group_ids_of, groups_visible_to
-    except ImportError:
-        return None
-    if not hasattr(group_services, "topic_create"):
-        return None
-    return groups_visible_to(user).filter(pk__in=group_ids_of(user)).order_by("name")
+@member_required
+def call_export(request, fmt):
+    """The current search as a spreadsheet (at most ``CALL_EXPORT_LIMIT`` calls)."""
+    _form, filters = _search(request)
+    calls = selectors.call_list(viewer=request.user, filters=filters)[: exports.CALL_EXPORT_LIMIT]
+    rows = exports.call_export_rows(calls)
+    if fmt == "xlsx":
+        return xlsx_response(filename="appels-a-financement.xlsx", header=exports.call_export_header(), rows=rows, title=_("Appels"))
+    return csv_response(filename="appels-a-financement.csv", header=exports.call_export_header(), rows=rows)
 
 
 def _call_context(request, call, **extra):
     interests = selectors.call_interests(call=call)
     mine = {i.kind for i in interests if i.user_id == request.user.pk}
-    groups = _share_groups(request.user)
+    groups = selectors.share_groups(viewer=request.user)
     return {
         "call": call,
         "interested": [i for i in interests if i.kind == InterestKind.INTERESTED],
@@ -66,7 +68,7 @@ def _call_context(request, call, **extra):
         "mine": mine,
         "partner_searches": selectors.partner_searches(call=call),
         "partner_form": PartnerSearchForm(),
-        "share_form": ShareForm(groups=groups) if groups is not None and groups.exists() else None,
+        "share_form": ShareForm(groups=groups) if groups.exists() else None,
         **extra,
     }
 
@@ -83,9 +85,9 @@ def call_interest(request, slug):
     call = selectors.call_get_for_viewer(viewer=request.user, slug=slug)
     kind = request.POST.get("kind", "")
     try:
-        marked = services.interest_toggle(call=call, user=request.user, kind=kind)
+        marked = services.interest_toggle(call=call, actor=request.user, kind=kind)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages_add_validation_error(request, exc)
     else:
         label = InterestKind(kind).label
         messages.success(request, _("« %(l)s » enregistré.") % {"l": label} if marked else _("« %(l)s » retiré.") % {"l": label})
@@ -99,9 +101,9 @@ def partner_search_create(request, slug):
     form = PartnerSearchForm(request.POST)
     if form.is_valid():
         try:
-            services.partner_search_create(call=call, author=request.user, message=form.cleaned_data["message"])
+            services.partner_search_create(call=call, actor=request.user, message=form.cleaned_data["message"])
         except ValidationError as exc:
-            form.add_error("message", exc.messages[0])
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("Votre recherche de partenaires est publiée."))
             return redirect(call.get_absolute_url() + "#partenaires")
@@ -113,7 +115,7 @@ def partner_search_create(request, slug):
 def partner_search_close(request, slug, pk):
     call = selectors.call_get_for_viewer(viewer=request.user, slug=slug)
     search = get_object_or_404(PartnerSearch, pk=pk, call=call)
-    services.partner_search_close(search=search, user=request.user)
+    services.partner_search_close(search=search, actor=request.user)
     messages.success(request, _("Recherche de partenaires close."))
     return redirect(call.get_absolute_url() + "#partenaires")
 
@@ -122,22 +124,17 @@ def partner_search_close(request, slug, pk):
 @require_POST
 def call_share(request, slug):
     call = selectors.call_get_for_viewer(viewer=request.user, slug=slug)
-    groups = _share_groups(request.user)
-    if groups is None:
-        raise Http404
-    form = ShareForm(request.POST, groups=groups)
+    form = ShareForm(request.POST, groups=selectors.share_groups(viewer=request.user))
     if form.is_valid():
         try:
             topic = services.call_share_to_group(
-                call=call, group=form.cleaned_data["group"], author=request.user, message=form.cleaned_data["message"]
+                call=call, group=form.cleaned_data["group"], actor=request.user, message=form.cleaned_data["message"]
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("L'appel est partagé dans le groupe."))
-            url = topic.get_absolute_url() if hasattr(topic, "get_absolute_url") else call.get_absolute_url()
-            return redirect(url)
-        return redirect(call.get_absolute_url())
+            return redirect(topic.get_absolute_url())
     return TemplateResponse(request, "funding/call_detail.html", _call_context(request, call, share_form=form), status=400)
 
 
@@ -147,9 +144,9 @@ def call_create(request):
     form = CallForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            call = services.call_create(data=form.service_data(), author=request.user, publish=form.cleaned_data.get("publish", False))
+            call = services.call_create(data=form.service_data(), actor=request.user, publish=form.cleaned_data.get("publish", False))
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("Appel enregistré."))
             return redirect(call.get_absolute_url())
@@ -162,9 +159,9 @@ def call_edit(request, slug):
     form = CallForm(request.POST or None, instance=call)
     if request.method == "POST" and form.is_valid():
         try:
-            services.call_update(call=call, data=form.service_data(), editor=request.user)
+            services.call_update(call=call, data=form.service_data(), actor=request.user)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("Appel modifié."))
             return redirect(call.get_absolute_url())
@@ -178,7 +175,7 @@ def call_state(request, slug, action):
     handler = {"publier": services.call_publish, "ecarter": services.call_reject, "cloturer": services.call_close}.get(action)
     if handler is None:
         raise Http404
-    handler(call=call, by=request.user)
+    call = handler(call=call, actor=request.user)
     messages.success(request, _("« %(t)s » : %(s)s.") % {"t": call.title, "s": call.get_state_display().lower()})
     if request.POST.get("next") == "review":
         return redirect("funding:review_queue")
@@ -201,9 +198,13 @@ def source_edit(request, pk=None):
     source = get_object_or_404(Source, pk=pk) if pk else None
     form = SourceForm(request.POST or None, instance=source)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Source enregistrée."))
-        return redirect("funding:source_list")
+        try:
+            services.source_save(actor=request.user, data=form.cleaned_data, source=source)
+        except ValidationError as exc:
+            form_add_validation_error(form, exc)
+        else:
+            messages.success(request, _("Source enregistrée."))
+            return redirect("funding:source_list")
     return TemplateResponse(request, "funding/source_form.html", {"form": form, "source": source})
 
 
@@ -212,7 +213,7 @@ def source_edit(request, pk=None):
 def source_poll(request, pk):
     source = get_object_or_404(Source, pk=pk)
     result = services.source_poll(source=source)
-    if source.last_success_at and source.last_polled_at == source.last_success_at:
+    if not result.failed:
         messages.success(
             request,
             _("%(s)s : %(c)s nouvel(s) appel(s), %(d)s déjà connu(s).") % {"s": source.name, "c": result.created, "d": result.duplicates},
@@ -232,14 +233,17 @@ def csv_import(request):
         try:
             report = services.calls_import_csv(
                 content=form.cleaned_data["file"].read(),
-                author=request.user,
+                actor=request.user,
                 publish=form.cleaned_data["publish"],
                 valid_rows_only=form.cleaned_data["valid_rows_only"],
             )
         except ValidationError as exc:
             form.add_error("file", exc)
     return TemplateResponse(
-        request, "funding/csv_import.html", {"form": form, "report": report}, status=400 if report and not report.applied else 200
+        request,
+        "funding/csv_import.html",
+        {"form": form, "report": report, "columns": importers.CSV_COLUMNS},
+        status=400 if report and not report.applied else 200,
     )
 
 
@@ -257,10 +261,10 @@ def watch_create(request):
     if form.is_valid():
         try:
             watch = services.watch_create(
-                user=request.user, name=form.cleaned_data["name"], filters=filters, frequency=form.cleaned_data["frequency"]
+                actor=request.user, name=form.cleaned_data["name"], filters=filters, frequency=form.cleaned_data["frequency"]
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages_add_validation_error(request, exc)
         else:
             if watch.wants_email:
                 messages.success(
@@ -281,7 +285,7 @@ def watch_detail(request, pk):
     watch = selectors.watch_get_for_owner(user=request.user, pk=pk)
     form = WatchForm(request.POST or None, initial={"name": watch.name, "frequency": watch.frequency})
     if request.method == "POST" and form.is_valid():
-        services.watch_update(watch=watch, user=request.user, name=form.cleaned_data["name"], frequency=form.cleaned_data["frequency"])
+        services.watch_update(watch=watch, actor=request.user, name=form.cleaned_data["name"], frequency=form.cleaned_data["frequency"])
         messages.success(request, _("Alerte modifiée."))
         return redirect("funding:watch_detail", pk=watch.pk)
     search_url = reverse("funding:call_list") + "?" + urlencode(watch.criteria, doseq=True)
@@ -293,7 +297,7 @@ def watch_detail(request, pk):
 @require_POST
 def watch_delete(request, pk):
     watch = selectors.watch_get_for_owner(user=request.user, pk=pk)
-    services.watch_delete(watch=watch, user=request.user)
+    services.watch_delete(watch=watch, actor=request.user)
     messages.success(request, _("Alerte supprimée."))
     return redirect("funding:watch_list")
 
@@ -302,7 +306,7 @@ def watch_delete(request, pk):
 @require_POST
 def watch_resend_confirmation(request, pk):
     watch = selectors.watch_get_for_owner(user=request.user, pk=pk)
-    services.watch_update(watch=watch, user=request.user, name=watch.name, frequency=watch.frequency)
+    services.watch_update(watch=watch, actor=request.user, name=watch.name, frequency=watch.frequency)
     messages.success(request, _("Lien de confirmation envoyé à %(email)s.") % {"email": request.user.email})
     return redirect("funding:watch_detail", pk=watch.pk)
 
@@ -310,7 +314,7 @@ def watch_resend_confirmation(request, pk):
 def watch_confirm(request, token):
     """Double opt-in landing page: works without login; the POST confirms (mail scanners only GET)."""
     try:
-        watch = services._watch_from_token(token, services.CONFIRM_SALT, services.CONFIRM_MAX_AGE)
+        watch = services.watch_get_by_token(token=token, salt=services.CONFIRM_SALT, max_age=services.CONFIRM_MAX_AGE)
     except ValidationError as exc:
         return TemplateResponse(request, "funding/token_invalid.html", {"message": exc.messages[0]}, status=404)
     if request.method == "POST":
@@ -325,7 +329,7 @@ def watch_unsubscribe(request, token):
     mail client's RFC 8058 ``List-Unsubscribe-Post``) unsubscribes. The token is signed: no CSRF
     risk beyond unsubscribing the token's own watch, which is the point."""
     try:
-        watch = services._watch_from_token(token, services.UNSUBSCRIBE_SALT)
+        watch = services.watch_get_by_token(token=token, salt=services.UNSUBSCRIBE_SALT)
     except ValidationError as exc:
         return TemplateResponse(request, "funding/token_invalid.html", {"message": exc.messages[0]}, status=404)
     if request.method == "POST":
@@ -337,25 +341,25 @@ def watch_unsubscribe(request, token):
 # --- Deadlines --------------------------------------------------------------------------------
 @member_required
 def deadlines(request):
-    token = services.calendar_token_get(user=request.user)
-    feed_url = request.build_absolute_uri(reverse("funding:calendar_feed", args=[token.token]))
-    calls = [c for c in selectors.calendar_calls(user=request.user) if c.deadline >= timezone.localdate()]
+    token = services.calendar_token_get(actor=request.user)
+    feed_url = absolute_url(reverse("funding:calendar_feed", args=[token.token]))
+    calls = selectors.upcoming_deadlines(user=request.user)
     return TemplateResponse(request, "funding/deadlines.html", {"feed_url": feed_url, "calls": calls})
 
 
 @member_required
 @require_POST
 def deadlines_reset(request):
-    services.calendar_token_reset(user=request.user)
+    services.calendar_token_reset(actor=request.user)
     messages.success(request, _("Nouveau lien créé : l'ancien ne fonctionne plus."))
     return redirect("funding:deadlines")
 
 
 def calendar_feed(request, token):
-    row = CalendarToken.objects.select_related("user").filter(token=token).first()
-    if row is None or not row.user.is_active or row.user.erased_at:
+    owner = selectors.calendar_token_owner(token=token)
+    if owner is None:
         raise Http404
-    body = calendar_ics(user=row.user, calls=selectors.calendar_calls(user=row.user))
+    body = calendar_ics(user=owner, calls=selectors.calendar_calls(user=owner))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="echeances-financements.ics"'
     response["Cache-Control"] = "private, no-store"

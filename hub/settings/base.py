@@ -352,3 +352,7 @@ LOGGING = {
 }
 
 AUTH_USER_MODEL = "community.User"
+
+# --- Outbound fetches (funding sources): common/fetch.py refuses private, loopback and link-local
+# addresses; list here (CIDR, comma-separated) internal networks an installation must reach.
+FETCH_ALLOWED_NETWORKS = env.list("FETCH_ALLOWED_NETWORKS", default=[])

@@ -29,10 +29,10 @@ def main(argv: list[str]) -> None:
     django.setup()
     delay = float(os.environ.get("FAULTS_ALERT_DELAY") or 0)
     if delay:
-        from funding import services
+        from funding.services import alerts
 
-        services._alert_email = _slowed(services._alert_email, delay)
-        services.notification_send = _slowed(services.notification_send, delay)
+        alerts._alert_email = _slowed(alerts._alert_email, delay)
+        alerts.notification_send = _slowed(alerts.notification_send, delay)
     if "--enqueue" in argv:
         from community.outbox import outbox_sweep_task
         from funding.tasks import alerts_daily_task, alerts_instant_task

@@ -40,7 +40,7 @@ DAILY, INSTANT, INSTANT_WITH_EMAIL = 24, 6, 6
 
 def _watch(user, frequency):
     watch = services.watch_create(
-        user=user, name=f"Veille {user.pk}", filters=CallFilters.from_criteria({"themes": ["inclusion_numerique"]}), frequency=frequency
+        actor=user, name=f"Veille {user.pk}", filters=CallFilters.from_criteria({"themes": ["inclusion_numerique"]}), frequency=frequency
     )
     if frequency == "daily":
         watch = services.watch_confirm_email(token=services.watch_token(watch, services.CONFIRM_SALT))

@@ -11,7 +11,7 @@ from funding.models import codes_to_text
 _seq = itertools.count(1)
 
 
-def make_call(*, publish=True, themes=("inclusion_numerique",), beneficiaries=("association",), author=None, **fields):
+def make_call(*, publish=True, themes=("inclusion_numerique",), beneficiaries=("association",), actor=None, **fields):
     n = next(_seq)
     data = {
         "title": f"Appel à projets numéro {n} {'xyz'[n % 3]}{n * 7919 % 1000}",
@@ -25,4 +25,4 @@ def make_call(*, publish=True, themes=("inclusion_numerique",), beneficiaries=("
         "official_url": f"https://exemple.fr/appels/{n}",
     }
     data.update(fields)
-    return services.call_create(data=data, author=author, publish=publish)
+    return services.call_create(data=data, actor=actor, publish=publish)

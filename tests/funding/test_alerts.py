@@ -6,12 +6,14 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from notifications.models import Notification
 
 from community.models import OutboundEmail
 from funding import services
 from funding.filters import CallFilters
 from funding.models import AlertDelivery, Watch
+from funding.services import alerts as alerts_module
 from tests.factories import UserFactory
 
 from .factories import make_call
@@ -34,7 +36,7 @@ def _confirm(watch):
 
 
 def _watch(user, frequency="daily", **criteria):
-    return services.watch_create(user=user, name="Médiation", filters=CallFilters.from_criteria(criteria), frequency=frequency)
+    return services.watch_create(actor=user, name="Médiation", filters=CallFilters.from_criteria(criteria), frequency=frequency)
 
 
 def _digest_titles(message):
@@ -78,7 +80,7 @@ def test_digest_lists_exactly_the_new_calls_never_twice(member):
     draft = Watch.objects.get(pk=watch.pk)
     from funding.models import FundingCall
 
-    services.call_publish(call=FundingCall.objects.get(title="Brouillon"), by=UserFactory(is_staff=True))
+    services.call_publish(call=FundingCall.objects.get(title="Brouillon"), actor=UserFactory(is_staff=True))
     make_call(title="Troisième nouveau")
     services.alerts_run(frequencies=["daily"])
     assert [_digest_titles(m) for m in _mails()] == [{"Brouillon", "Troisième nouveau"}]
@@ -111,7 +113,7 @@ def test_crash_mid_batch_loses_and_duplicates_nothing(member, other_member):
     second = _confirm(_watch(other_member))
     make_call(title="Appel A")
     make_call(title="Appel B")
-    real = services._alert_email
+    real = alerts_module._alert_email
     calls = {"n": 0}
 
     def flaky(watch, *args):
@@ -120,7 +122,7 @@ def test_crash_mid_batch_loses_and_duplicates_nothing(member, other_member):
             raise RuntimeError("le worker s'arrête")
         return real(watch, *args)
 
-    with mock.patch.object(services, "_alert_email", flaky), pytest.raises(RuntimeError):
+    with mock.patch.object(alerts_module, "_alert_email", flaky), pytest.raises(RuntimeError):
         services.alerts_run(frequencies=["daily"])
     assert OutboundEmail.objects.filter(kind="funding.alert", recipient=member).count() == 1
     assert OutboundEmail.objects.filter(kind="funding.alert", recipient=other_member).count() == 0
@@ -136,10 +138,10 @@ def test_crash_mid_batch_loses_and_duplicates_nothing(member, other_member):
 def test_concurrent_run_cannot_send_a_window_twice(member):
     watch = _confirm(_watch(member))
     make_call(title="Appel A")
-    stale = list(services.watches_due(frequencies=["daily"], upper=services.timezone.now()))
+    stale = list(services.watches_due(frequencies=["daily"], upper=timezone.now()))
     services.alerts_run(frequencies=["daily"])
     # A second runner that loaded the watch before the first committed: its conditional update loses.
-    with mock.patch.object(services, "watches_due", return_value=stale):
+    with mock.patch.object(alerts_module, "watches_due", return_value=stale):
         assert services.alerts_run(frequencies=["daily"]).emails == 0
     assert OutboundEmail.objects.filter(kind="funding.alert").count() == 1
     assert watch.deliveries.count() == 1
@@ -164,13 +166,13 @@ def test_matching_costs_fixed_queries(member):
                 name="w",
                 criteria={"my_territory": True, "themes": ["inclusion_numerique"]},
                 frequency="daily",
-                email_confirmed_at=services.timezone.now(),
+                email_confirmed_at=timezone.now(),
             )
         for _ in range(3):
             make_call()
-        watches = list(services.watches_due(frequencies=["daily"], upper=services.timezone.now()))
+        watches = list(services.watches_due(frequencies=["daily"], upper=timezone.now()))
         with CaptureQueriesContext(connection) as ctx:
-            services.watches_match(watches=watches, upper=services.timezone.now())
+            services.watches_match(watches=watches, upper=timezone.now())
         return len(ctx.captured_queries), len(watches)
 
     small, n_small = run(2)

@@ -124,7 +124,7 @@ def test_dedup_by_funder_and_near_identical_title():
 # --- CSV --------------------------------------------------------------------------------------
 def test_csv_import_all_rows():
     staff = StaffFactory()
-    report = services.calls_import_csv(content=(FIXTURES / "calls-ok.csv").read_bytes(), author=staff, publish=True)
+    report = services.calls_import_csv(content=(FIXTURES / "calls-ok.csv").read_bytes(), actor=staff, publish=True)
     assert report.applied and report.created == 3 and not report.errors
     fablab = FundingCall.objects.get(title="Soutien permanent aux fablabs")
     assert fablab.is_permanent and fablab.state == CallState.PUBLISHED
@@ -134,7 +134,7 @@ def test_csv_import_all_rows():
 
 def test_csv_import_with_errors_is_all_or_nothing_by_default():
     staff = StaffFactory()
-    report = services.calls_import_csv(content=(FIXTURES / "calls-bad.csv").read_bytes(), author=staff)
+    report = services.calls_import_csv(content=(FIXTURES / "calls-bad.csv").read_bytes(), actor=staff)
     assert not report.applied and FundingCall.objects.count() == 0
     lines = dict(report.errors)
     assert set(lines) == {3, 4, 5, 6, 7}
@@ -143,7 +143,7 @@ def test_csv_import_with_errors_is_all_or_nothing_by_default():
 
 def test_csv_import_valid_rows_only_when_staff_chooses():
     staff = StaffFactory()
-    report = services.calls_import_csv(content=(FIXTURES / "calls-bad.csv").read_bytes(), author=staff, valid_rows_only=True)
+    report = services.calls_import_csv(content=(FIXTURES / "calls-bad.csv").read_bytes(), actor=staff, valid_rows_only=True)
     assert report.applied and report.created == 1 and len(report.errors) == 5
     assert FundingCall.objects.get().title == "Appel valide"
 

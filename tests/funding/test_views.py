@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -131,7 +132,7 @@ def test_interest_and_applying_visible_with_organisation(member, member_client, 
 
 def test_partner_search_notifies_followers(member, member_client, other_member):
     call = make_call()
-    services.interest_toggle(call=call, user=other_member, kind="interested")
+    services.interest_toggle(call=call, actor=other_member, kind="interested")
     response = member_client.post(f"/financements/appel/{call.slug}/partenaires/", {"message": "court"})
     assert response.status_code == 400
     member_client.post(
@@ -162,29 +163,30 @@ def test_share_to_group_lists_only_groups_where_member_may_post(member, member_c
     assert response.status_code == 302 and response["Location"] == topic.get_absolute_url()
     assert topic.title == "Appel à financement : Appel à partager" and topic.author == member
     with pytest.raises(PermissionDenied):
-        services.call_share_to_group(call=call, group=theirs, author=member)
+        services.call_share_to_group(call=call, group=theirs, actor=member)
 
 
 def test_calendar_feed(member, member_client, client):
     followed = make_call(title="Suivi", deadline=timezone.localdate() + timedelta(days=20))
     matched = make_call(title="Tiers-lieux qui matche", themes=("tiers_lieux",), deadline=timezone.localdate() + timedelta(days=40))
     make_call(title="Sans rapport", themes=("equipement",))
-    services.interest_toggle(call=followed, user=member, kind="interested")
+    services.interest_toggle(call=followed, actor=member, kind="interested")
     Watch.objects.create(user=member, name="tiers", criteria={"themes": ["tiers_lieux"]}, frequency="none")
     page = member_client.get("/financements/echeances/")
-    url = page.context["feed_url"]
-    response = client.get(url.replace("http://testserver", ""))
+    url = page.context["feed_url"].removeprefix(settings.SITE_URL.rstrip("/"))
+    assert url.startswith("/financements/echeances/")
+    response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     summaries = {str(e["summary"]) for e in Calendar.from_ical(response.content).walk("VEVENT")}
     assert summaries == {"Date limite : Suivi", "Date limite : Tiers-lieux qui matche"}
     assert matched
     member_client.post("/financements/echeances/nouveau-lien/")
-    assert client.get(url.replace("http://testserver", "")).status_code == 404
+    assert client.get(url).status_code == 404
 
 
 def test_deadline_reminders_once(member):
     call = make_call(deadline=timezone.localdate() + timedelta(days=7))
-    services.interest_toggle(call=call, user=member, kind="applying")
+    services.interest_toggle(call=call, actor=member, kind="applying")
     assert services.reminders_send() == 1
     assert services.reminders_send() == 0
     assert DeadlineReminder.objects.count() == 1
@@ -207,8 +209,8 @@ def test_rgpd_export_and_erase(member, other_member):
     from common.registry import registry
 
     call = make_call()
-    services.interest_toggle(call=call, user=member, kind="interested")
-    services.partner_search_create(call=call, author=member, message="Nous cherchons un partenaire associatif.")
+    services.interest_toggle(call=call, actor=member, kind="interested")
+    services.partner_search_create(call=call, actor=member, message="Nous cherchons un partenaire associatif.")
     Watch.objects.create(user=member, name="A", criteria={}, frequency="none")
     data = registry.data_exporters["funding"](member)
     assert data["alertes"][0]["nom"] == "A" and data["interets"] and data["recherches_de_partenaires"]

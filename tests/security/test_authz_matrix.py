@@ -158,6 +158,8 @@ GET_MATRIX = {
     "events:note_create": "405 302 405 405 405 405 405 405 405",
     "events:restitution_publish": "405 302 405 405 405 405 405 405 405",
     "funding:call_list": "302 302 200 200 200 200 200 200 200",
+    "funding:call_export_csv": "302 302 200 200 200 200 200 200 200",
+    "funding:call_export_xlsx": "302 302 200 200 200 200 200 200 200",
     "funding:call_create": "302 302 403 403 403 403 403 403 200",
     "funding:review_queue": "302 302 403 403 403 403 403 403 200",
     "funding:csv_import": "302 302 403 403 403 403 403 403 200",

@@ -251,7 +251,7 @@ def test_funding_csv_import_of_a_zip_bomb_imports_nothing():
 
     before = FundingCall.objects.count()
     try:
-        report = calls_import_csv(content=_zip_bomb(8), author=StaffFactory())
+        report = calls_import_csv(content=_zip_bomb(8), actor=StaffFactory())
     except (ValidationError, UnicodeDecodeError, ValueError):
         report = None
     assert FundingCall.objects.count() == before, report

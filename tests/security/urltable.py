@@ -149,6 +149,8 @@ BUILDERS = {
     "events:restitution_publish": _r("events:restitution_publish", SESSION, g("breakout.pk")),
     # funding
     "funding:call_list": _r("funding:call_list"),
+    "funding:call_export_csv": _r("funding:call_export_csv"),
+    "funding:call_export_xlsx": _r("funding:call_export_xlsx"),
     "funding:call_create": _r("funding:call_create"),
     "funding:review_queue": _r("funding:review_queue"),
     "funding:csv_import": _r("funding:csv_import"),

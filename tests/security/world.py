@@ -128,11 +128,11 @@ def build_world() -> World:
     content_services.collection_add(collection=o["collection"], resource=o["resource"], user=u["member"])
 
     # funding
-    o["call"] = make_call(author=staff)
+    o["call"] = make_call(actor=staff)
     o["source"] = Source.objects.create(name="Source sécurité", kind="manual")
-    o["watch"] = funding_services.watch_create(user=u["member"], name="Mon alerte", filters=CallFilters(q="numérique"), frequency="instant")
-    o["partner_search"] = funding_services.partner_search_create(call=o["call"], author=u["member"], message="Nous cherchons")
-    o["funding_token"] = funding_services.calendar_token_get(user=u["member"])
+    o["watch"] = funding_services.watch_create(actor=u["member"], name="Mon alerte", filters=CallFilters(q="numérique"), frequency="instant")
+    o["partner_search"] = funding_services.partner_search_create(call=o["call"], actor=u["member"], message="Nous cherchons")
+    o["funding_token"] = funding_services.calendar_token_get(actor=u["member"])
     return w
 
 
