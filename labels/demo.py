@@ -117,7 +117,7 @@ def load_demo(stdout=None) -> None:
     criteria = list(Criterion.objects.filter(axis__referential=referential))
 
     def applied(place, manager):
-        place_manager_add(place=place, user=staff, manager=manager)
+        place_manager_add(actor=staff, place=place, member=manager)
         app = services.application_create(actor=manager, place=place)
         services.application_answers_save(
             actor=manager,

@@ -140,4 +140,4 @@ def _unpublished_place(creator):
     from places.services import place_create
     from tests.places.factories import place_data
 
-    return place_create(creator=creator, data=place_data(), publish=False)
+    return place_create(actor=creator, data=place_data(), publish=False)
