@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from community.demo import MEMBER_EMAIL, STAFF_EMAIL
 from community.models import User
+from places.models import Place
+from places.services import place_manager_add
 
 from . import services
 from .models import ApplicationState, BadgeClass, Criterion, Referential
@@ -80,9 +82,6 @@ COMPETENCE_BADGES = [
 def load_demo(stdout=None) -> None:
     if Referential.objects.exists():
         return
-    from places.models import Place
-    from places.services import place_manager_add
-
     staff = User.objects.filter(email=STAFF_EMAIL).first()
     member = User.objects.filter(email=MEMBER_EMAIL).first()
     referential = services.referential_create(

@@ -7,10 +7,11 @@ from django.http import Http404
 from django.urls import reverse
 
 from common.text import search_filter
-from community.models import User
+from community.models import Department, User
 
 from . import opening_hours
 from .models import Place
+from .validators import department_of_insee, department_of_postcode
 
 # Columns of the list and map: enough for a card, nothing heavy (no présentation détaillée).
 LIST_FIELDS = [
@@ -117,3 +118,13 @@ def place_manager_get(*, place: Place, pk) -> User:
     if member is None:
         raise Http404
     return member
+
+
+def department_of_place(place: Place) -> Department | None:
+    """The place's department (from its INSEE code, else its postcode), if the hub knows it."""
+    if place.code_insee:
+        code = department_of_insee(place.code_insee)
+    else:
+        codes = department_of_postcode(place.code_postal or "")
+        code = next(iter(codes)) if len(codes) == 1 else ""
+    return Department.objects.filter(code=code).first() if code else None
