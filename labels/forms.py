@@ -151,3 +151,22 @@ class BadgeIssueForm(forms.Form):
             raise forms.ValidationError(_("Aucun membre n'a cette adresse."))
         self.cleaned_data["recipient"] = recipient
         return email
+
+
+class ApplyForm(forms.Form):
+    """The place to apply for the label with (among those the member manages and may apply for)."""
+
+    place = forms.ChoiceField(label=_("Lieu"))
+
+    def __init__(self, *args, places=(), labelled=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        already = _("déjà labellisé")
+        self.fields["place"].choices = [(p.pk, f"{p} — {already}" if p.pk in labelled else str(p)) for p in places]
+
+
+class StateFilterForm(forms.Form):
+    etat = forms.ChoiceField(label=_("État"), required=False, choices=[("", _("Tous")), *ApplicationState.choices])
+
+    def state(self) -> str:
+        """The chosen state, or "" (an unknown value is ignored)."""
+        return self.cleaned_data["etat"] if self.is_valid() else ""

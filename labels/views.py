@@ -27,6 +27,7 @@ from . import openbadges, selectors, services
 from .access import application_get_for_viewer, application_roles
 from .forms import (
     AnswersForm,
+    ApplyForm,
     AssignReviewersForm,
     BadgeIssueForm,
     ConflictForm,
@@ -35,6 +36,7 @@ from .forms import (
     EvidenceForm,
     ReasonForm,
     ReviewForm,
+    StateFilterForm,
     SubmitForm,
     VisitForm,
     WithdrawForm,
@@ -63,7 +65,8 @@ def index(request):
 
 def verify(request, uid):
     assertion = selectors.assertion_get(uid=uid)
-    return TemplateResponse(request, "labels/verify.html", {"assertion": assertion, "label": assertion.label})
+    context = {"assertion": assertion, "label": assertion.label, "revoke_form": ReasonForm(auto_id="revoke-%s")}
+    return TemplateResponse(request, "labels/verify.html", context)
 
 
 def _jsonld(data: dict) -> HttpResponse:
@@ -98,7 +101,9 @@ def badge_image(request, slug):
 # --- applicant -------------------------------------------------------------------------------------
 @member_required
 def my_applications(request):
-    return TemplateResponse(request, "labels/my_applications.html", selectors.my_applications_page(viewer=request.user))
+    context = selectors.my_applications_page(viewer=request.user)
+    context["apply_form"] = ApplyForm(places=context["places"], labelled=context["labelled"], auto_id="apply-%s")
+    return TemplateResponse(request, "labels/my_applications.html", context)
 
 
 @member_required
@@ -435,11 +440,10 @@ def committee(request):
 
 @staff_required
 def staff_applications(request):
-    state = request.GET.get("etat", "")
-    if state and state not in S.values:
-        state = ""
+    form = StateFilterForm(request.GET or None, auto_id="filter-%s")
+    state = form.state() if form.is_bound else ""
     page = Paginator(selectors.application_list_staff(state=state), PAGE_SIZE).get_page(request.GET.get("page"))
-    return TemplateResponse(request, "labels/staff_applications.html", {"page": page, "state": state, "states": S.choices})
+    return TemplateResponse(request, "labels/staff_applications.html", {"page": page, "state": state, "form": form})
 
 
 @staff_required

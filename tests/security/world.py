@@ -123,9 +123,9 @@ def build_world() -> World:
 
     # content
     o["resource"] = published_resource(u["member"], staff, title="Guide sécurité")
-    o["resource_report"] = content_services.resource_report(resource=o["resource"], reporter=u["outsider"], reason="Lien mort")
-    o["collection"] = content_services.collection_create(owner=u["member"], title="Ma collection sécurité", is_public=False)
-    content_services.collection_add(collection=o["collection"], resource=o["resource"], user=u["member"])
+    o["resource_report"] = content_services.resource_report(actor=u["outsider"], resource=o["resource"], reason="Lien mort")
+    o["collection"] = content_services.collection_create(actor=u["member"], title="Ma collection sécurité", is_public=False)
+    content_services.collection_add(actor=u["member"], collection=o["collection"], resource=o["resource"])
 
     # funding
     o["call"] = make_call(actor=staff)
