@@ -5,8 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from content import services
-from content.models import ResourceReport
-from content.models import Resource, ResourceStatus
+from content.models import Resource, ResourceReport, ResourceStatus
 from groups.models import AccessMode, Group, Membership
 from tests.content.factories import PDF, published_resource, submit_resource, theme
 from tests.factories import UserFactory

@@ -400,9 +400,10 @@ def test_empty_referential_cannot_be_published():
 
 # --- activity stream ---------------------------------------------------------------------------------
 def test_granted_label_enters_the_public_stream_and_leaves_it_when_withdrawn(client):
+    from django.contrib.auth.models import AnonymousUser
+
     from community.activity import activity_list_for_viewer
     from community.models import Activity, ActivityKind
-    from django.contrib.auth.models import AnonymousUser
 
     app = make_application(state=S.GRANTED)
     label = Label.objects.get(application=app)
