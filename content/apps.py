@@ -1,14 +1,16 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from common.registry import registry
+
 
 class ContentConfig(AppConfig):
     name = "content"
-    verbose_name = "Contenus du site"
+    verbose_name = _("Contenus du site")
 
     def ready(self) -> None:
-        from common.registry import registry
-
+        # Imported here, not at module level: these modules import models, which Django only
+        # allows once the app registry is ready.
         from .demo import load_content_demo
         from .personal_data import erase_content, export_content
 

@@ -1,19 +1,19 @@
-"""Observatory charts drawn server-side as SVG, with the data behind them.
+"""Observatory charts: the data behind each chart, and the geometry of its SVG picture.
 
-No JavaScript library and no inline ``style`` attribute (the Content-Security-Policy forbids
-them): shapes use SVG presentation attributes and CSS classes from ``static/css/content.css``.
-Every chart carries its rows, rendered next to it as a data table and offered as CSV, so the
-picture is never the only way to read a figure.
+The SVG itself is written by templates (``templates/content/charts/``), with Django's escaping
+like any page: this module only computes positions and sizes. No JavaScript library and no inline
+``style`` attribute (the Content-Security-Policy forbids them): shapes use SVG presentation
+attributes and CSS classes from ``static/css/content.css``. Every chart carries its rows, shown
+next to it as a data table and offered as CSV, so the picture is never the only way to read a
+figure.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 # Every chart the observatory knows, in display order. The keys are stable: the public subset
@@ -29,6 +29,14 @@ CHART_LABELS = {
     "places_state": _("Lieux de médiation par département"),
     "labels_state": _("Candidatures et labels par état"),
 }
+
+LABEL_CHARS = 32
+
+
+def short(text, limit: int = LABEL_CHARS) -> str:
+    """A label cut to fit the chart's label column (the table keeps it whole)."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass
@@ -47,98 +55,88 @@ class Chart:
         return not self.rows
 
     @property
-    def svg(self) -> SafeString:
-        if not self.rows:
-            return mark_safe("")  # noqa: S308 - empty
-        if self.kind == "matrix":
-            return heatmap_svg(self)
-        return bar_svg(self)
+    def template(self) -> str:
+        return f"content/charts/{self.kind}.svg"
 
-    @property
-    def map_svg(self) -> SafeString:
+    @cached_property
+    def layout(self) -> dict:
+        """Positions and sizes for the chart's template."""
+        return matrix_layout(self) if self.kind == "matrix" else bar_layout(self)
+
+    @cached_property
+    def map_layout(self) -> dict | None:
         points = self.extra.get("points")
-        return points_map_svg(self, points) if points else mark_safe("")  # noqa: S308 - empty
-
-    def csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=";")
-        writer.writerow(self.columns)
-        for row in self.rows:
-            writer.writerow(row)
-        return out.getvalue()
+        return points_layout(points) if points else None
 
 
-def _text(x, y, content, *, cls="", anchor="start") -> str:
-    return f'<text x="{x}" y="{y}" class="{cls}" text-anchor="{anchor}">{escape(str(content))}</text>'
-
-
-def bar_svg(chart: Chart) -> SafeString:
+def bar_layout(chart: Chart) -> dict:
     """Horizontal bars of the first numeric column; the value is written at the end of each bar."""
     label_w, bar_w, row_h, pad = 280, 340, 26, 8
-    width = label_w + bar_w + 70
-    height = pad * 2 + row_h * len(chart.rows)
-    peak = max((row[1] or 0) for row in chart.rows) or 1
-    title_id, desc_id = f"chart-{chart.key}-title", f"chart-{chart.key}-desc"
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-bar" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-labelledby="{title_id} {desc_id}" focusable="false">',
-        f'<title id="{title_id}">{escape(chart.title)}</title><desc id="{desc_id}">{escape(chart.description)}</desc>',
-    ]
+    peak = max((row[1] or 0) for row in chart.rows) if chart.rows else 0
+    peak = peak or 1
+    bars = []
     for i, row in enumerate(chart.rows):
-        label, value = str(row[0]), row[1] or 0
+        value = row[1] or 0
         y = pad + i * row_h
         length = round(bar_w * value / peak, 1)
-        short = label if len(label) <= 32 else label[:31] + "…"
-        parts.append(_text(label_w - 8, y + row_h * 0.65, short, cls="chart-label", anchor="end"))
-        parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{max(length, 1)}" height="{row_h - 8}" class="chart-bar-fill" rx="2"/>')
-        parts.append(_text(label_w + length + 6, y + row_h * 0.65, value, cls="chart-value"))
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
+        bars.append(
+            {
+                "label": short(row[0]),
+                "value": value,
+                "y": y + 4,
+                "text_y": round(y + row_h * 0.65, 1),
+                "width": max(length, 1),
+                "value_x": round(label_w + length + 6, 1),
+            }
+        )
+    return {
+        "width": label_w + bar_w + 70,
+        "height": pad * 2 + row_h * len(chart.rows),
+        "label_x": label_w - 8,
+        "bar_x": label_w,
+        "bar_h": row_h - 8,
+        "bars": bars,
+    }
 
 
-def heatmap_svg(chart: Chart) -> SafeString:
+def matrix_layout(chart: Chart) -> dict:
     """A grid: one row per item, one column per territory; darker means more, and the number is
     written in each cell (the shade is never the only carrier of the information)."""
     heads = chart.columns[1:]
     label_w, cell_w, row_h, head_h = 290, 44, 24, 40
-    width = label_w + cell_w * len(heads) + 8
-    height = head_h + row_h * len(chart.rows) + 8
-    peak = max((max(row[1:]) if len(row) > 1 else 0) for row in chart.rows) or 1
-    title_id, desc_id = f"chart-{chart.key}-title", f"chart-{chart.key}-desc"
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-matrix" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-labelledby="{title_id} {desc_id}" focusable="false">',
-        f'<title id="{title_id}">{escape(chart.title)}</title><desc id="{desc_id}">{escape(chart.description)}</desc>',
-    ]
+    peak = max((max(row[1:]) if len(row) > 1 else 0) for row in chart.rows) if chart.rows else 0
+    peak = peak or 1
     short_heads = chart.extra.get("short_columns") or heads
-    for j, head in enumerate(short_heads):
-        parts.append(_text(label_w + j * cell_w + cell_w / 2, head_h - 10, head, cls="chart-label", anchor="middle"))
+    rows = []
     for i, row in enumerate(chart.rows):
         y = head_h + i * row_h
-        label = str(row[0])
-        parts.append(_text(label_w - 8, y + row_h * 0.68, label if len(label) <= 32 else label[:31] + "…", cls="chart-label", anchor="end"))
+        cells = []
         for j, value in enumerate(row[1:]):
-            level = 0 if not value else min(4, 1 + int(3 * value / peak))
             x = label_w + j * cell_w
-            parts.append(f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{row_h - 2}" class="chart-cell chart-cell-{level}"/>')
-            parts.append(
-                _text(
-                    x + cell_w / 2,
-                    y + row_h * 0.68,
-                    value if value else "–",
-                    cls=f"chart-cell-text chart-cell-text-{level}",
-                    anchor="middle",
-                )
+            cells.append(
+                {
+                    "x": x + 1,
+                    "text_x": x + cell_w / 2,
+                    "value": value or "–",
+                    "level": 0 if not value else min(4, 1 + int(3 * value / peak)),
+                }
             )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
+        rows.append({"label": short(row[0]), "y": y + 1, "text_y": round(y + row_h * 0.68, 1), "cells": cells})
+    return {
+        "width": label_w + cell_w * len(heads) + 8,
+        "height": head_h + row_h * len(chart.rows) + 8,
+        "label_x": label_w - 8,
+        "head_y": head_h - 10,
+        "heads": [{"x": label_w + j * cell_w + cell_w / 2, "text": head} for j, head in enumerate(short_heads)],
+        "cell_w": cell_w - 2,
+        "cell_h": row_h - 2,
+        "rows": rows,
+    }
 
 
-def points_map_svg(chart: Chart, points: list[tuple[float, float, bool]]) -> SafeString:
+def points_layout(points: list[tuple[float, float, bool]]) -> dict:
     """Each place as a dot on an equirectangular projection fitted to the points: labelled places
     are dark squares, the others light circles (shape, not only colour, tells them apart)."""
-    import math
-
     lons = [p[0] for p in points]
     lats = [p[1] for p in points]
     min_lon, max_lon, min_lat, max_lat = min(lons), max(lons), min(lats), max(lats)
@@ -150,28 +148,20 @@ def points_map_svg(chart: Chart, points: list[tuple[float, float, bool]]) -> Saf
     pad = 12
     sx = (width - 2 * pad) / span_x
     sy = (height - 2 * pad) / span_y
-    title_id, desc_id = f"map-{chart.key}-title", f"map-{chart.key}-desc"
-    labelled = sum(1 for p in points if p[2])
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-map" viewBox="0 0 {width} {height + 30}" '
-        f'role="img" aria-labelledby="{title_id} {desc_id}" focusable="false">',
-        f'<title id="{title_id}">{escape(str(chart.title))} : carte</title>',
-        f'<desc id="{desc_id}">{len(points)} lieux géolocalisés, dont {labelled} labellisés (carrés foncés).</desc>',
-        f'<rect x="0" y="0" width="{width}" height="{height}" class="chart-map-bg"/>',
-    ]
     plain, squares = [], []
     for lon, lat, is_labelled in points:
         x = round(pad + (lon - min_lon) * k * sx, 1)
         y = round(pad + (max_lat - lat) * sy, 1)
-        if is_labelled:
-            squares.append(f'<rect x="{x - 3}" y="{y - 3}" width="6" height="6" class="chart-map-labelled"/>')
-        else:
-            plain.append(f'<circle cx="{x}" cy="{y}" r="2.6" class="chart-map-place"/>')
-    parts.extend(plain)
-    parts.extend(squares)
-    parts.append(f'<circle cx="14" cy="{height + 16}" r="4" class="chart-map-place"/>')
-    parts.append(_text(24, height + 20, "lieu", cls="chart-label"))
-    parts.append(f'<rect x="80" y="{height + 11}" width="9" height="9" class="chart-map-labelled"/>')
-    parts.append(_text(96, height + 20, "lieu labellisé", cls="chart-label"))
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - numbers and escaped text only
+        (squares if is_labelled else plain).append({"x": x, "y": y, "corner_x": round(x - 3, 1), "corner_y": round(y - 3, 1)})
+    return {
+        "width": width,
+        "height": height,
+        "total_height": height + 30,
+        "legend_y": height + 16,
+        "legend_text_y": height + 20,
+        "legend_square_y": height + 11,
+        "plain": plain,
+        "squares": squares,
+        "count": len(points),
+        "labelled": len(squares),
+    }

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from common.uploads import check_size, clean_image, safe_filename
 from community.models import Department, Organisation
+from events.models import Event
+from funding.models import FundingCall
+from groups.models import Group, Membership, MembershipStatus
 
 from .models import Audience, Collection, Licence, Resource, ResourceType, Theme
 
@@ -124,8 +129,6 @@ class ResourceForm(forms.ModelForm):
         self.fields["organisation"].queryset = Organisation.objects.order_by("name")
         self.fields["department"].queryset = Department.objects.order_by("code")
         self.fields["department"].empty_label = _("Toute la région")
-        from groups.models import Group, Membership, MembershipStatus
-
         if user is not None and user.is_hub_staff:
             groups = Group.objects.all()
         else:
@@ -138,18 +141,10 @@ class ResourceForm(forms.ModelForm):
 
     def _limit_events(self):
         """Events of the last year the member may have attended (published ones)."""
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        from events.models import Event
-
         since = timezone.now() - timedelta(days=400)
         self.fields["event"].queryset = Event.objects.filter(state="published", start__gte=since).order_by("-start")
         self.fields["event"].required = False
         self.fields["event"].help_text = _("Si la ressource a été produite lors d'un atelier ou d'une rencontre.")
-        from funding.models import FundingCall
-
         self.fields["funding_call"].queryset = FundingCall.objects.filter(state__in=["published", "closed"]).order_by("title")
         self.fields["funding_call"].required = False
         self.fields["funding_call"].help_text = _("Si la ressource est issue d'un projet financé par cet appel.")
@@ -197,7 +192,28 @@ class ReportForm(forms.Form):
 
 
 class RejectForm(forms.Form):
+    """The reason a moderator gives for refusing (or unpublishing) a resource."""
+
     note = forms.CharField(label=_lazy("Motif du refus"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, published: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if published:
+            self.fields["note"].label = _("Motif de la dépublication")
+
+
+NEW_COLLECTION = "__new__"
+
+
+class CollectionAddForm(forms.Form):
+    """Add a resource to one of the member's collections, or to a new one."""
+
+    collection = forms.ChoiceField(label=_lazy("Ajouter à une collection"), required=False)
+    new_title = forms.CharField(label=_lazy("Titre de la nouvelle collection (facultatif)"), required=False, max_length=150)
+
+    def __init__(self, *args, collections=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["collection"].choices = [(c.slug, c.title) for c in collections] + [(NEW_COLLECTION, _("Nouvelle collection…"))]
 
 
 class CollectionForm(forms.ModelForm):

@@ -1,11 +1,13 @@
 """Wagtail pages of the public site. The home page is served at ``/``."""
 
+import json
 import secrets
 import uuid
 
 from django import forms
 from django.conf import settings
 from django.core.files.storage import storages
+from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,6 +20,7 @@ from wagtail.models import Page
 
 from common.models import TimeStampedModel
 from common.storage import private_storage
+from common.text import normalize
 
 from .charts import CHART_LABELS
 
@@ -34,8 +37,6 @@ class ChartChoiceWidget(forms.CheckboxSelectMultiple):
 
     def format_value(self, value):
         if isinstance(value, str):
-            import json
-
             try:
                 value = json.loads(value)
             except ValueError:
@@ -87,8 +88,6 @@ class NewsIndexPage(Page):
         verbose_name = _("liste des actualités")
 
     def get_context(self, request, *args, **kwargs):
-        from django.core.paginator import Paginator
-
         context = super().get_context(request, *args, **kwargs)
         articles = NewsPage.objects.live().child_of(self).select_related("image").order_by("-date", "-pk")
         context["articles"] = Paginator(articles, 12).get_page(request.GET.get("page"))
@@ -248,6 +247,7 @@ class Resource(TimeStampedModel):
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True, db_index=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     moderation_note = models.TextField(_("motif"), blank=True)
+    search_text = models.TextField(_("texte de recherche"), blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-published_at", "-created_at"]
@@ -261,6 +261,14 @@ class Resource(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("content:resource_detail", args=[self.slug])
+
+    def save(self, *args, **kwargs):
+        """Keeps ``search_text`` (title, summary, description, authors without accents or case)."""
+        self.search_text = normalize(" ".join((self.title, self.summary, self.description, self.authors)))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "search_text" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "search_text"]
+        super().save(*args, **kwargs)
 
     @property
     def licence_url(self) -> str:

@@ -15,14 +15,21 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Substr, TruncMonth
+from django.http import Http404
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from community.models import Commune, Department, MemberStatus, Metier, Profile, Skill, Visibility
+from events.models import Event
+from funding.models import FundingCall
+from funding.models import Theme as FundingTheme
+from labels.models import Application, Label
+from places.models import Place
 
 from .charts import CHART_LABELS, Chart
 from .models import ObservatorySettings, ResourceStatus, Theme
-from .selectors import optional_model
 
 _MEMO: ContextVar[dict | None] = ContextVar("observatory_memo", default=None)
 
@@ -161,12 +168,6 @@ def chart_resources_theme(public: bool = False) -> Chart:
 
 def chart_events_month(public: bool = False) -> Chart | None:
     """Published events per month over the last twelve months, with sign-ups and attendance."""
-    Event = optional_model("events", "Event")
-    if Event is None:
-        return None
-    from django.db.models.functions import TruncMonth
-    from django.utils import timezone
-
     since = (timezone.now() - timedelta(days=365)).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     events = Event.objects.filter(state="published", start__gte=since)
     if public:
@@ -182,7 +183,7 @@ def chart_events_month(public: bool = False) -> Chart | None:
         )
         .order_by("month")
     ):
-        rows.append([date_format(r["month"], "F Y"), r["n"], r["signed"], r["attended"]])
+        rows.append([date_format(r["month"], "YEAR_MONTH_FORMAT"), r["n"], r["signed"], r["attended"]])
     return Chart(
         key="events_month",
         title=str(CHART_LABELS["events_month"]),
@@ -195,11 +196,6 @@ def chart_events_month(public: bool = False) -> Chart | None:
 
 def chart_places_state(public: bool = False) -> Chart | None:
     """Places per department (from the postcode) with their state, plus a point map (SVG)."""
-    Place = optional_model("places", "Place")
-    if Place is None:
-        return None
-    from django.db.models.functions import Substr
-
     places = Place.objects.filter(is_published=True) if public else Place.objects.all()
     rows = list(
         places.annotate(dep=Substr("code_postal", 1, 2))
@@ -225,10 +221,6 @@ def chart_places_state(public: bool = False) -> Chart | None:
 
 def chart_labels_state(public: bool = False) -> Chart | None:
     """Label applications by state and labels by status (two GROUP BY queries)."""
-    Application = optional_model("labels", "Application")
-    Label = optional_model("labels", "Label")
-    if Application is None or Label is None:
-        return None
     app_labels = dict(Application._meta.get_field("state").choices)
     label_labels = dict(Label._meta.get_field("status").choices)
     rows = [
@@ -249,24 +241,9 @@ def chart_labels_state(public: bool = False) -> Chart | None:
 
 
 def chart_funding_theme(public: bool = False) -> Chart | None:
-    """Funding calls by theme and deadline (guarded: the funding app may not define its model yet)."""
-    FundingCall = optional_model("funding", "FundingCall")
-    if FundingCall is None:
-        return None
-    return funding_chart(FundingCall, public=public)
-
-
-def funding_chart(FundingCall, *, public: bool) -> Chart | None:
     """Published calls per theme and deadline bucket, in one aggregate query (themes are stored
     as ``,code,code,`` text by the funding app)."""
-    import importlib
-
-    from django.core.exceptions import FieldError
-    from django.utils import timezone
-
-    theme_choices = getattr(importlib.import_module("funding.models"), "Theme", None)
-    if theme_choices is None:
-        return None
+    theme_choices = FundingTheme
     today = timezone.localdate()
     soon = today + timedelta(days=30)
     buckets = {
@@ -279,10 +256,7 @@ def funding_chart(FundingCall, *, public: bool) -> Chart | None:
     for code, _label in theme_choices.choices:
         for bucket, q in buckets.items():
             aggregates[f"{code}__{bucket}"] = Count("pk", filter=Q(themes__contains=f",{code},") & q)
-    try:
-        totals = FundingCall.objects.filter(state__in=["published", "closed"]).aggregate(**aggregates)
-    except FieldError:  # the funding model changed shape: leave the chart out rather than fail
-        return None
+    totals = FundingCall.objects.filter(state__in=["published", "closed"]).aggregate(**aggregates)
     rows = [
         [str(label), *(totals[f"{code}__{bucket}"] for bucket in buckets)]
         for code, label in theme_choices.choices
@@ -313,26 +287,31 @@ BUILDERS: dict[str, Callable[..., Chart | None]] = {
 
 
 def public_chart_keys() -> list[str]:
+    """The charts the hub chose to show to everyone (ObservatorySettings)."""
     keys = ObservatorySettings.load().public_charts or []
     return [k for k in keys if k in CHART_LABELS]
 
 
-SOURCES = {
-    "events_month": ("events", "Event"),
-    "funding_theme": ("funding", "FundingCall"),
-    "places_state": ("places", "Place"),
-    "labels_state": ("labels", "Application"),
-}
-
-
 def available_keys() -> list[str]:
-    """Chart keys whose source model exists (events, funding, places, labels may come later)."""
-    return [key for key in CHART_LABELS if key in BUILDERS and (key not in SOURCES or optional_model(*SOURCES[key]) is not None)]
+    """Every chart the observatory can build, in display order."""
+    return [key for key in CHART_LABELS if key in BUILDERS]
 
 
 def chart_build(key: str, *, public: bool) -> Chart | None:
+    """One chart, in its public or full (staff) version."""
     builder = BUILDERS.get(key)
     return builder(public=public) if builder else None
+
+
+def chart_for_viewer(*, viewer, key: str) -> Chart:
+    """One chart the viewer may see (staff: all; others: the published subset), else 404."""
+    full = viewer.is_authenticated and viewer.is_hub_staff
+    if key not in available_keys() or (not full and key not in public_chart_keys()):
+        raise Http404
+    chart = chart_build(key, public=not full)
+    if chart is None:
+        raise Http404
+    return chart
 
 
 def charts_for(*, viewer) -> tuple[list[Chart], bool]:
@@ -364,4 +343,4 @@ def cache_seconds() -> int:
     return int(getattr(settings, "OBSERVATORY_CACHE_SECONDS", os.environ.get("OBSERVATORY_CACHE_SECONDS", "300")))
 
 
-__all__ = ["BUILDERS", "Chart", "charts_for", "chart_build", "optional_model", "public_chart_keys"]
+__all__ = ["BUILDERS", "Chart", "charts_for", "chart_build", "public_chart_keys"]

@@ -5,34 +5,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Substr
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.text import search_filter
 from community.models import Department, MemberStatus, Organisation, Profile, is_approved_member
+from events.models import Event
+from groups.access import group_ids_of
+from groups.models import AccessMode, Membership, MembershipStatus, Role
+from places.models import Place
 
-from .models import Audience, Collection, CollectionItem, NewsPage, Resource, ResourceStatus, ResourceVote, Theme
-
-
-def optional_model(app_label: str, model_name: str):
-    """Another app's model, or ``None`` while that app has not defined it yet.
-
-    ``content`` reads from every app (ARCHITECTURE.md) but must keep working when one of them
-    has no model or no data: each home-page block and observatory chart is guarded with this.
-    """
-    try:
-        return apps.get_model(app_label, model_name)
-    except LookupError:
-        return None
+from .models import (
+    Audience,
+    Collection,
+    CollectionItem,
+    NewsIndexPage,
+    NewsPage,
+    ObservatorySettings,
+    Resource,
+    ResourceReport,
+    ResourceStatus,
+    ResourceVote,
+    Theme,
+)
 
 
 # --- Resource visibility ------------------------------------------------------------------------
 def _group_visible_q(viewer, prefix: str = "") -> Q:
     """Resources with no group, or whose group the viewer may know exists (secret groups only
     for their members)."""
-    from groups.models import AccessMode, Membership, MembershipStatus
-
     q = Q(**{f"{prefix}group__isnull": True}) | ~Q(**{f"{prefix}group__access": AccessMode.SECRET})
     if viewer is not None and viewer.is_authenticated and is_approved_member(viewer):
         mine = Membership.objects.filter(
@@ -43,8 +47,7 @@ def _group_visible_q(viewer, prefix: str = "") -> Q:
 
 
 def moderated_group_ids(user) -> QuerySet:
-    from groups.models import Membership, MembershipStatus, Role
-
+    """Ids of the groups the member owns, administers or moderates (they publish its resources)."""
     return Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE, role__in=[Role.OWNER, Role.ADMIN, Role.MODERATOR]).values(
         "group_id"
     )
@@ -59,7 +62,16 @@ def can_moderate(*, user, resource: Resource) -> bool:
     return resource.group_id is not None and moderated_group_ids(user).filter(group_id=resource.group_id).exists()
 
 
+def resource_audience(resource: Resource) -> str:
+    """Who may see a published resource, as an activity-stream audience: everyone, unless it comes
+    from a secret group (then that group's members)."""
+    if resource.group_id and resource.group.access == AccessMode.SECRET:
+        return f"group:{resource.group_id}"
+    return "public"
+
+
 def resource_list_published(*, viewer) -> QuerySet[Resource]:
+    """Published resources the viewer may see (those of a secret group only for its members)."""
     return Resource.objects.filter(status=ResourceStatus.PUBLISHED).filter(_group_visible_q(viewer))
 
 
@@ -84,10 +96,7 @@ def resource_list_search(*, viewer, filters: ResourceFilters) -> QuerySet[Resour
     """Published resources the viewer may see, filtered; each annotated with its "useful" count."""
     qs = resource_list_published(viewer=viewer)
     if filters.q:
-        for word in filters.q.split()[:6]:
-            qs = qs.filter(
-                Q(title__icontains=word) | Q(summary__icontains=word) | Q(description__icontains=word) | Q(authors__icontains=word)
-            )
+        qs = qs.filter(search_filter(filters.q))
     if filters.theme:
         qs = qs.filter(pk__in=Resource.themes.through.objects.filter(theme__slug=filters.theme).values("resource_id"))
     if filters.audience:
@@ -124,8 +133,6 @@ def origin_links(*, viewer, resource: Resource) -> list[dict]:
     if event is not None and event.state == "published":
         visible = event.audience == "public" or (event.audience == "members" and is_approved_member(viewer))
         if not visible and event.audience == "group" and event.audience_group_id and viewer.is_authenticated:
-            from groups.access import group_ids_of
-
             visible = viewer.is_hub_staff or group_ids_of(viewer).filter(group_id=event.audience_group_id).exists()
         if visible:
             links.append({"label": _("Issue de l'événement"), "title": event.title, "url": event.get_absolute_url()})
@@ -136,6 +143,7 @@ def origin_links(*, viewer, resource: Resource) -> list[dict]:
 
 
 def resource_list_to_moderate(*, user) -> QuerySet[Resource]:
+    """Resources waiting for review that the member may publish (all for staff), oldest first."""
     qs = Resource.objects.filter(status=ResourceStatus.SUBMITTED)
     if not user.is_hub_staff:
         qs = qs.filter(group_id__in=moderated_group_ids(user))
@@ -143,10 +151,12 @@ def resource_list_to_moderate(*, user) -> QuerySet[Resource]:
 
 
 def resource_list_submitted_by(*, user) -> QuerySet[Resource]:
+    """What the member proposed, whatever its state, newest first."""
     return Resource.objects.filter(submitted_by=user).select_related("group").order_by("-created_at", "-pk")
 
 
 def has_voted(*, user, resource: Resource) -> bool:
+    """Whether the member marked the resource useful."""
     return user.is_authenticated and ResourceVote.objects.filter(user=user, resource=resource).exists()
 
 
@@ -161,6 +171,7 @@ def library_facets() -> dict:
 
 # --- Collections --------------------------------------------------------------------------------
 def collection_list_of(*, user) -> QuerySet[Collection]:
+    """The member's collections with their number of resources, last changed first."""
     return Collection.objects.filter(owner=user).annotate(n=Count("items")).order_by("-updated_at", "-pk")
 
 
@@ -188,8 +199,6 @@ def home_blocks(*, home) -> dict:
     figures = Profile.objects.aggregate(
         members=Count("pk", filter=Q(status=MemberStatus.APPROVED, user__is_active=True)),
     )
-    from .models import NewsIndexPage
-
     index = NewsIndexPage.objects.live().child_of(home).first()
     context = {
         "news_index_url": index.url if index else "",
@@ -206,39 +215,63 @@ def home_blocks(*, home) -> dict:
 
 
 def external_home_blocks() -> dict:
-    """Blocks read from the events and places apps, when they exist: the next public events and
-    the places teaser (one query each)."""
-    from django.db.models.functions import Substr
-    from django.utils import timezone
+    """Blocks read from the events and places apps: the next public events and the places teaser
+    (one query each)."""
+    events = Event.objects.filter(state="published", audience="public", end__gte=timezone.now()).select_related("commune")
+    next_events = [
+        {
+            "title": e.title,
+            "url": e.get_absolute_url(),
+            "start": e.start,
+            "where": e.commune.name if e.commune_id else e.get_format_display(),
+        }
+        for e in events.order_by("start", "pk")[:4]
+    ]
+    rows = list(
+        Place.objects.filter(is_published=True)
+        .annotate(dep=Substr("code_postal", 1, 2))
+        .values("dep")
+        .annotate(n=Count("pk"), labelled=Count("pk", filter=Q(is_labelled=True)))
+        .order_by("-n", "dep")
+    )
+    names = dict(Department.objects.filter(code__in=[r["dep"] for r in rows[:6]]).values_list("code", "name"))
+    return {
+        "next_events": next_events,
+        "place_count": sum(r["n"] for r in rows),
+        "labelled_count": sum(r["labelled"] for r in rows),
+        "place_departments": [{"name": names.get(r["dep"], r["dep"]), "n": r["n"]} for r in rows[:6]],
+    }
 
-    blocks: dict = {"next_events": [], "place_count": None, "labelled_count": None, "place_departments": []}
-    Event = optional_model("events", "Event")
-    if Event is not None:
-        events = (
-            Event.objects.filter(state="published", audience="public", end__gte=timezone.now())
-            .select_related("commune")
-            .order_by("start", "pk")[:4]
-        )
-        blocks["next_events"] = [
-            {
-                "title": e.title,
-                "url": e.get_absolute_url(),
-                "start": e.start,
-                "where": e.commune.name if e.commune_id else e.get_format_display(),
-            }
-            for e in events
-        ]
-    Place = optional_model("places", "Place")
-    if Place is not None:
-        rows = list(
-            Place.objects.filter(is_published=True)
-            .annotate(dep=Substr("code_postal", 1, 2))
-            .values("dep")
-            .annotate(n=Count("pk"), labelled=Count("pk", filter=Q(is_labelled=True)))
-            .order_by("-n", "dep")
-        )
-        blocks["place_count"] = sum(r["n"] for r in rows)
-        blocks["labelled_count"] = sum(r["labelled"] for r in rows)
-        names = dict(Department.objects.filter(code__in=[r["dep"] for r in rows[:6]]).values_list("code", "name"))
-        blocks["place_departments"] = [{"name": names.get(r["dep"], r["dep"]), "n": r["n"]} for r in rows[:6]]
-    return blocks
+
+def report_list_to_moderate(*, user) -> list[ResourceReport]:
+    """Open reports on resources the member may moderate (all for staff), newest first, 100 at most."""
+    reports = ResourceReport.objects.filter(resolved_at__isnull=True).select_related("resource", "reporter__profile")
+    if not user.is_hub_staff:
+        reports = reports.filter(resource__group_id__in=moderated_group_ids(user))
+    return list(reports[:100])
+
+
+def report_get_for_moderator(*, user, pk) -> ResourceReport:
+    """A report the member may resolve; 404 for any other (as for a missing one)."""
+    report = ResourceReport.objects.select_related("resource").filter(pk=pk).first()
+    if report is None or not can_moderate(user=user, resource=report.resource):
+        raise Http404
+    return report
+
+
+def collection_get_owned(*, user, slug: str) -> Collection:
+    """One of the member's own collections, or 404."""
+    collection = Collection.objects.filter(slug=slug, owner=user).first() if user.is_authenticated else None
+    if collection is None:
+        raise Http404
+    return collection
+
+
+def resource_filter_departments() -> list[Department]:
+    """Departments that have resources (the library's territory filter)."""
+    return list(Department.objects.filter(resources__isnull=False).distinct().order_by("code"))
+
+
+def observatory_intro() -> str:
+    """The text the hub shows above its public observatory."""
+    return ObservatorySettings.load().public_intro

@@ -5,18 +5,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.exports import csv_response
+from common.forms import form_add_validation_error
+from common.ratelimit import rate_limited
 from community.access import member_required
-from community.models import Department
 
 from . import observatory, selectors, services
-from .forms import CollectionForm, RejectForm, ReportForm, ResourceFilterForm, ResourceForm
-from .models import Collection, Resource, ResourceReport
+from .forms import NEW_COLLECTION, CollectionAddForm, CollectionForm, RejectForm, ReportForm, ResourceFilterForm, ResourceForm
+from .models import Resource
 
 PAGE_SIZE = 20
 
@@ -27,8 +29,7 @@ def _section(context: dict) -> dict:
 
 def resource_list(request):
     facets = selectors.library_facets()
-    departments = list(Department.objects.filter(resources__isnull=False).distinct().order_by("code"))
-    form = ResourceFilterForm(request.GET or None, facets=facets, departments=departments)
+    form = ResourceFilterForm(request.GET or None, facets=facets, departments=selectors.resource_filter_departments())
     filters = selectors.ResourceFilters()
     if form.is_valid():
         filters = selectors.ResourceFilters(**{k: form.cleaned_data.get(k) or "" for k in selectors.ResourceFilters.__dataclass_fields__})
@@ -39,12 +40,13 @@ def resource_list(request):
 
 def resource_detail(request, slug):
     resource = selectors.resource_get_for_viewer(viewer=request.user, slug=slug)
+    collections = list(selectors.collection_list_of(user=request.user)) if request.user.is_authenticated else []
     context = {
         "resource": resource,
         "can_moderate": selectors.can_moderate(user=request.user, resource=resource),
         "voted": selectors.has_voted(user=request.user, resource=resource),
-        "collections": list(selectors.collection_list_of(user=request.user)) if request.user.is_authenticated else [],
-        "reject_form": RejectForm(),
+        "collection_form": CollectionAddForm(collections=collections, auto_id="collection-%s") if request.user.is_authenticated else None,
+        "reject_form": RejectForm(published=resource.is_published),
         "origin_links": selectors.origin_links(viewer=request.user, resource=resource),
     }
     return TemplateResponse(request, "content/resource_detail.html", _section(context))
@@ -65,19 +67,20 @@ def resource_download(request, slug):
 
 
 @member_required
+@rate_limited("post")
 def resource_create(request):
     form = ResourceForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             resource = services.resource_submit(
-                author=request.user,
+                actor=request.user,
                 data=form.model_data(),
                 themes=form.cleaned_data["themes"],
                 audiences=form.cleaned_data["audiences"],
                 upload=form.cleaned_data.get("upload"),
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_add_validation_error(form, exc)
         else:
             if resource.is_published:
                 messages.success(request, _("Ressource publiée."))
@@ -97,19 +100,24 @@ def my_resources(request):
 @require_POST
 def resource_vote(request, slug):
     resource = selectors.resource_get_for_viewer(viewer=request.user, slug=slug)
-    voted = services.resource_vote_toggle(resource=resource, user=request.user)
+    voted = services.resource_vote_toggle(actor=request.user, resource=resource)
     messages.success(request, _("Merci pour votre vote.") if voted else _("Vote retiré."))
     return redirect(resource)
 
 
 @member_required
+@rate_limited("report")
 def resource_report(request, slug):
     resource = selectors.resource_get_for_viewer(viewer=request.user, slug=slug)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.resource_report(resource=resource, reporter=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, _("Merci, l'équipe a été prévenue."))
-        return redirect(resource)
+        try:
+            services.resource_report(actor=request.user, resource=resource, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form_add_validation_error(form, exc)
+        else:
+            messages.success(request, _("Merci, l'équipe a été prévenue."))
+            return redirect(resource)
     return TemplateResponse(request, "content/resource_report.html", _section({"resource": resource, "form": form}))
 
 
@@ -124,7 +132,7 @@ def _moderatable(request, slug) -> Resource:
 @require_POST
 def resource_publish(request, slug):
     resource = _moderatable(request, slug)
-    services.resource_publish(resource=resource, moderator=request.user)
+    services.resource_publish(actor=request.user, resource=resource)
     messages.success(request, _("Ressource publiée."))
     return redirect(request.POST.get("next") == "moderation" and "content:moderation" or resource)
 
@@ -135,7 +143,7 @@ def resource_reject(request, slug):
     resource = _moderatable(request, slug)
     form = RejectForm(request.POST)
     if form.is_valid():
-        services.resource_reject(resource=resource, moderator=request.user, note=form.cleaned_data["note"])
+        services.resource_reject(actor=request.user, resource=resource, note=form.cleaned_data["note"])
         messages.success(request, _("Ressource refusée ; son auteur·rice a été prévenu·e."))
     else:
         messages.error(request, _("Expliquez en quelques mots pourquoi la ressource est refusée."))
@@ -144,26 +152,21 @@ def resource_reject(request, slug):
 
 @member_required
 def moderation(request):
+    """Staff, and moderators of a group for its resources (403 for other members)."""
     resources = list(selectors.resource_list_to_moderate(user=request.user))
-    reports = ResourceReport.objects.filter(resolved_at__isnull=True).select_related("resource", "reporter__profile")
-    if not request.user.is_hub_staff:
-        reports = reports.filter(resource__group_id__in=selectors.moderated_group_ids(request.user))
     if not request.user.is_hub_staff and not resources and not selectors.moderated_group_ids(request.user).exists():
         raise PermissionDenied
-    return TemplateResponse(
-        request,
-        "content/moderation.html",
-        _section({"resources": resources, "reports": list(reports[:100]), "reject_form": RejectForm()}),
-    )
+    for resource in resources:
+        resource.reject_form = RejectForm(auto_id=f"reject-{resource.pk}-%s")
+    context = {"resources": resources, "reports": selectors.report_list_to_moderate(user=request.user)}
+    return TemplateResponse(request, "content/moderation.html", _section(context))
 
 
 @member_required
 @require_POST
 def report_resolve(request, pk):
-    report = get_object_or_404(ResourceReport.objects.select_related("resource"), pk=pk)
-    if not selectors.can_moderate(user=request.user, resource=report.resource):
-        raise Http404
-    services.report_resolve(report=report, moderator=request.user)
+    report = selectors.report_get_for_moderator(user=request.user, pk=pk)
+    services.report_resolve(actor=request.user, report=report)
     messages.success(request, _("Signalement traité."))
     return redirect("content:moderation")
 
@@ -173,7 +176,7 @@ def report_resolve(request, pk):
 def collection_list(request):
     form = CollectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        collection = services.collection_create(owner=request.user, **form.cleaned_data)
+        collection = services.collection_create(actor=request.user, **form.cleaned_data)
         messages.success(request, _("Collection créée."))
         return redirect(collection)
     collections = selectors.collection_list_of(user=request.user)
@@ -188,7 +191,7 @@ def collection_detail(request, slug):
         if not is_owner:
             raise PermissionDenied
         if form.is_valid():
-            services.collection_update(collection=collection, user=request.user, **form.cleaned_data)
+            services.collection_update(actor=request.user, collection=collection, **form.cleaned_data)
             messages.success(request, _("Collection mise à jour."))
             return redirect(collection)
     resources = selectors.collection_resources(viewer=request.user, collection=collection)
@@ -200,13 +203,14 @@ def collection_detail(request, slug):
 @require_POST
 def collection_add(request, slug):
     resource = selectors.resource_get_for_viewer(viewer=request.user, slug=slug)
-    collection_slug = request.POST.get("collection", "")
-    if collection_slug == "__new__" or not collection_slug:
-        title = request.POST.get("new_title", "").strip() or _("Ma sélection")
-        collection = services.collection_create(owner=request.user, title=title)
+    form = CollectionAddForm(request.POST, collections=selectors.collection_list_of(user=request.user))
+    if not form.is_valid():
+        raise Http404  # not one of the member's collections
+    if form.cleaned_data["collection"] in ("", NEW_COLLECTION):
+        collection = services.collection_create(actor=request.user, title=form.cleaned_data["new_title"].strip() or _("Ma sélection"))
     else:
-        collection = get_object_or_404(Collection, slug=collection_slug, owner=request.user)
-    services.collection_add(collection=collection, resource=resource, user=request.user)
+        collection = selectors.collection_get_owned(user=request.user, slug=form.cleaned_data["collection"])
+    services.collection_add(actor=request.user, collection=collection, resource=resource)
     messages.success(request, _("Ajoutée à la collection « %(title)s ».") % {"title": collection.title})
     return redirect(resource)
 
@@ -214,9 +218,9 @@ def collection_add(request, slug):
 @member_required
 @require_POST
 def collection_remove(request, slug, resource_slug):
-    collection = get_object_or_404(Collection, slug=slug, owner=request.user)
-    resource = get_object_or_404(Resource, slug=resource_slug)
-    services.collection_remove(collection=collection, resource=resource, user=request.user)
+    collection = selectors.collection_get_owned(user=request.user, slug=slug)
+    resource = selectors.resource_get_for_viewer(viewer=request.user, slug=resource_slug)
+    services.collection_remove(actor=request.user, collection=collection, resource=resource)
     messages.success(request, _("Ressource retirée de la collection."))
     return redirect(collection)
 
@@ -224,8 +228,8 @@ def collection_remove(request, slug, resource_slug):
 @member_required
 @require_POST
 def collection_delete(request, slug):
-    collection = get_object_or_404(Collection, slug=slug, owner=request.user)
-    services.collection_delete(collection=collection, user=request.user)
+    collection = selectors.collection_get_owned(user=request.user, slug=slug)
+    services.collection_delete(actor=request.user, collection=collection)
     messages.success(request, _("Collection supprimée."))
     return redirect("content:collection_list")
 
@@ -237,20 +241,14 @@ def observatory_index(request):
     charts, full = observatory.charts_for(viewer=request.user)
     if not full and not charts:
         raise Http404
-    from .models import ObservatorySettings
-
-    context = {"charts": charts, "full": full, "intro": ObservatorySettings.load().public_intro, "current_section": "observatoire"}
+    context = {"charts": charts, "full": full, "intro": selectors.observatory_intro(), "current_section": "observatoire"}
     return TemplateResponse(request, "content/observatory.html", context)
 
 
 def observatory_csv(request, key):
-    full = request.user.is_authenticated and request.user.is_hub_staff
-    if key not in observatory.available_keys() or (not full and key not in observatory.public_chart_keys()):
-        raise Http404
-    chart = observatory.chart_build(key, public=not full)
-    if chart is None:
-        raise Http404
-    response = HttpResponse("\ufeff" + chart.csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="observatoire-{key}.csv"'
+    """The rows of one chart as CSV (cells safe from spreadsheet formulas), with the same
+    visibility as the page: every chart for staff, the published subset for others."""
+    chart = observatory.chart_for_viewer(viewer=request.user, key=key)
+    response = csv_response(filename=f"observatoire-{key}.csv", header=chart.columns, rows=chart.rows)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -1,5 +1,9 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from common.registry import Panel, registry
 
 
 class LabelsConfig(AppConfig):
@@ -8,9 +12,8 @@ class LabelsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from datetime import timedelta
-
-        from common.registry import Panel, registry
+        # Imported here, not at module level: these modules import models, which Django only
+        # allows once the app registry is ready.
         from ops.scheduler import periodic
 
         from . import panels

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from community.demo import MEMBER_EMAIL, STAFF_EMAIL
 from community.models import User
+from places.models import Place
+from places.services import place_manager_add
 
 from . import services
 from .models import ApplicationState, BadgeClass, Criterion, Referential
@@ -80,9 +82,6 @@ COMPETENCE_BADGES = [
 def load_demo(stdout=None) -> None:
     if Referential.objects.exists():
         return
-    from places.models import Place
-    from places.services import place_manager_add
-
     staff = User.objects.filter(email=STAFF_EMAIL).first()
     member = User.objects.filter(email=MEMBER_EMAIL).first()
     referential = services.referential_create(
@@ -117,7 +116,7 @@ def load_demo(stdout=None) -> None:
     criteria = list(Criterion.objects.filter(axis__referential=referential))
 
     def applied(place, manager):
-        place_manager_add(place=place, user=staff, manager=manager)
+        place_manager_add(actor=staff, place=place, member=manager)
         app = services.application_create(actor=manager, place=place)
         services.application_answers_save(
             actor=manager,

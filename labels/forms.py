@@ -5,6 +5,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from community.models import User
+
 from .models import ApplicationState, BadgeClass, Criterion
 from .services import DEFAULT_VALIDITY_YEARS
 
@@ -35,16 +37,22 @@ class EvidenceForm(forms.Form):
         self.fields["criterion"].queryset = Criterion.objects.filter(axis__referential=referential).select_related("axis")
 
 
-class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+class SubmitForm(forms.Form):
+    """The optional message that goes with a (re)submission."""
+
+    comment = forms.CharField(label=_("Message (facultatif)"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class RequiredCommentForm(forms.Form):
-    comment = forms.CharField(label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 4}))
+class CorrectionsForm(forms.Form):
+    comment = forms.CharField(label=_("Corrections attendues"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Motif"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WithdrawForm(ReasonForm):
+    reason = forms.CharField(label=_("Motif du retrait"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AssignReviewersForm(forms.Form):
@@ -130,6 +138,35 @@ class DecisionForm(forms.Form):
 
 
 class BadgeIssueForm(forms.Form):
+    """The badge and its recipient by e-mail address (``cleaned_data["recipient"]`` is the account)."""
+
     badge_class = forms.ModelChoiceField(queryset=BadgeClass.objects.filter(kind=BadgeClass.Kind.COMPETENCE), label=_("Badge"))
     email = forms.EmailField(label=_("Adresse e-mail du membre"))
     narrative = forms.CharField(label=_("Motif (ex. formation suivie)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        recipient = User.objects.filter(email__iexact=email).first()
+        if recipient is None:
+            raise forms.ValidationError(_("Aucun membre n'a cette adresse."))
+        self.cleaned_data["recipient"] = recipient
+        return email
+
+
+class ApplyForm(forms.Form):
+    """The place to apply for the label with (among those the member manages and may apply for)."""
+
+    place = forms.ChoiceField(label=_("Lieu"))
+
+    def __init__(self, *args, places=(), labelled=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        already = _("déjà labellisé")
+        self.fields["place"].choices = [(p.pk, f"{p} — {already}" if p.pk in labelled else str(p)) for p in places]
+
+
+class StateFilterForm(forms.Form):
+    etat = forms.ChoiceField(label=_("État"), required=False, choices=[("", _("Tous")), *ApplicationState.choices])
+
+    def state(self) -> str:
+        """The chosen state, or "" (an unknown value is ignored)."""
+        return self.cleaned_data["etat"] if self.is_valid() else ""

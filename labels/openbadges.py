@@ -5,10 +5,13 @@ JSON-LD with the ``https://w3id.org/openbadges/v2`` context. A revoked assertion
 with ``revoked: true`` and ``revocationReason``, so verifiers learn why it no longer holds.
 """
 
+import io
 import os
+from functools import lru_cache
 
 from django.conf import settings
 from django.urls import reverse
+from PIL import Image, ImageDraw, ImageFont
 
 from common.markdown import render_markdown
 from common.urls import absolute_url
@@ -86,3 +89,31 @@ def assertion_json(assertion: Assertion) -> dict:
 
 def criteria_html(badge: BadgeClass) -> str:
     return render_markdown(badge.criteria)
+
+
+@lru_cache(maxsize=32)
+def generated_badge_png(name: str, kind: str) -> bytes:
+    """A plain round badge drawn with Pillow, for badge classes without an uploaded image."""
+    font = ImageFont.load_default(size=22)
+    size = 256
+    img = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    colour = (0, 84, 147, 255) if kind == BadgeClass.Kind.LABEL else (120, 40, 110, 255)
+    draw.ellipse((8, 8, size - 8, size - 8), fill=colour, outline=(255, 255, 255, 255), width=6)
+    lines, line = [], ""
+    for word in (name or "Badge").split():
+        if len(line) + len(word) > 16 and line:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    lines = lines[:4]
+    y = size // 2 - 14 * len(lines)
+    for text in lines:
+        width = draw.textlength(text, font=font)
+        draw.text(((size - width) / 2, y), text, fill=(255, 255, 255, 255), font=font)
+        y += 28
+    buffer = io.BytesIO()
+    img.save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -5,11 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
+
+from community.models import MemberStatus, User
+from places.models import Place
+from places.selectors import place_list_managed_by
 
 from .access import applications_visible_to
 from .models import (
     DECIDABLE_STATES,
+    EDITABLE_STATES,
     OPEN_STATES,
     Answer,
     Application,
@@ -17,12 +23,49 @@ from .models import (
     Assertion,
     AuditEntry,
     Axis,
+    BadgeClass,
     Criterion,
     Evidence,
     Label,
+    Referential,
     Review,
     Score,
 )
+
+# States in which a place already has an application in progress (it cannot start another).
+BUSY_STATES = (
+    ApplicationState.DRAFT,
+    ApplicationState.SUBMITTED,
+    ApplicationState.IN_REVIEW,
+    ApplicationState.CORRECTIONS,
+    ApplicationState.SITE_VISIT,
+)
+
+
+def referential_current() -> Referential | None:
+    """The published version of the referential new applications use (``None`` between campaigns)."""
+    return Referential.objects.filter(status=Referential.Status.PUBLISHED).order_by("-version").first()
+
+
+def application_missing_required(application: Application) -> list[Criterion]:
+    """Required criteria still without an answer (an application cannot be submitted with any)."""
+    answered = set(application.answers.exclude(text="").values_list("criterion_id", flat=True))
+    return [
+        c
+        for c in Criterion.objects.filter(axis__referential=application.referential_id, required=True).select_related("axis")
+        if c.pk not in answered
+    ]
+
+
+def reviewer_candidates(application: Application) -> QuerySet[User]:
+    """Approved members of the network who are neither managers of the place nor the applicant."""
+    managers = set(application.place.managers.values_list("pk", flat=True)) | {application.applicant_id}
+    return (
+        User.objects.filter(is_active=True, erased_at__isnull=True, profile__status=MemberStatus.APPROVED)
+        .exclude(pk__in=managers)
+        .select_related("profile")
+        .order_by("profile__display_name", "email")
+    )
 
 
 def labelled_place_ids() -> QuerySet:
@@ -31,6 +74,7 @@ def labelled_place_ids() -> QuerySet:
 
 
 def application_list_for_manager(*, viewer) -> QuerySet[Application]:
+    """Applications of the places the viewer manages, or that they filed, latest change first."""
     return (
         Application.objects.filter(Q(applicant=viewer) | Q(place__managers=viewer))
         .distinct()
@@ -40,6 +84,7 @@ def application_list_for_manager(*, viewer) -> QuerySet[Application]:
 
 
 def review_list_for_reviewer(*, viewer) -> QuerySet[Review]:
+    """The viewer's evaluations of applications still open, those to hand in first."""
     return (
         Review.objects.filter(reviewer=viewer, application__state__in=OPEN_STATES)
         .select_related("application__place")
@@ -48,6 +93,7 @@ def review_list_for_reviewer(*, viewer) -> QuerySet[Review]:
 
 
 def application_list_staff(*, state: str = "") -> QuerySet[Application]:
+    """Staff: every application (optionally in one state) with its reviewers' progress, oldest change first."""
     qs = (
         Application.objects.select_related("place", "applicant__profile", "referential")
         .annotate(
@@ -67,6 +113,7 @@ def application_list_ready_for_committee() -> QuerySet[Application]:
 
 
 def staff_dashboard(*, today=None) -> dict:
+    """Staff dashboard figures: applications per state, the 50 oldest open ones, renewals due in 120 days."""
     today = today or timezone.localdate()
     now = timezone.now()
     counts = dict(Application.objects.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
@@ -90,6 +137,7 @@ def staff_dashboard(*, today=None) -> dict:
 
 
 def label_list_active() -> QuerySet[Label]:
+    """Labels in force today (public list and map), by place name."""
     return (
         Label.objects.filter(status=Label.Status.ACTIVE, expires_on__gte=timezone.localdate())
         .select_related("place", "assertion")
@@ -126,6 +174,7 @@ def application_detail_data(*, application: Application, viewer, show_scores: bo
 
 
 def review_form_data(*, review: Review) -> list:
+    """Axes with, per criterion, the reviewer's score and the applicant's answer (three queries)."""
     scores = {s.criterion_id: s for s in Score.objects.filter(review=review)}
     answers = {a.criterion_id: a for a in Answer.objects.filter(application=review.application_id)}
     axes = list(Axis.objects.filter(referential=review.application.referential_id).prefetch_related("criteria"))
@@ -135,13 +184,98 @@ def review_form_data(*, review: Review) -> list:
 
 
 def badges_of(user) -> QuerySet[Assertion]:
+    """A member's competence badges still valid (shown on their profile)."""
     return Assertion.objects.filter(recipient=user, label__isnull=True, revoked=False).select_related("badge_class").order_by("-issued_on")
 
 
 def evidence_get_for_viewer(*, viewer, application_pk: int, pk: int) -> Evidence:
-    from django.http import Http404
-
+    """A piece of evidence of an application the viewer may see, else 404."""
     ev = Evidence.objects.filter(pk=pk, application__in=applications_visible_to(viewer).filter(pk=application_pk)).first()
     if ev is None:
         raise Http404
     return ev
+
+
+def my_applications_page(*, viewer) -> dict:
+    """The applicant's page: their applications, the places they manage that may apply now (no
+    application in progress), and which of those already hold a label (four queries)."""
+    applications = list(application_list_for_manager(viewer=viewer))
+    busy = {a.place_id for a in applications if a.state in BUSY_STATES}
+    places = [p for p in place_list_managed_by(user=viewer).order_by("pk") if p.pk not in busy]
+    labelled = set(labelled_place_ids().values_list("place_id", flat=True))
+    return {"applications": applications, "places": places, "labelled": labelled, "referential": referential_current()}
+
+
+def place_get_for_application(*, viewer, pk) -> Place:
+    """A place the viewer manages, to apply for the label with; 404 for any other."""
+    place = place_list_managed_by(user=viewer).filter(pk=pk).first() if str(pk).isdigit() else None
+    if place is None:
+        raise Http404
+    return place
+
+
+def label_of(application: Application) -> Label | None:
+    """The label an application led to, with its badge assertion."""
+    return Label.objects.filter(application=application).select_related("assertion").first()
+
+
+def label_get(*, pk) -> Label:
+    """A label by id (withdrawal and renewal check the viewer themselves), or 404."""
+    label = Label.objects.select_related("application", "place").filter(pk=pk).first()
+    if label is None:
+        raise Http404
+    return label
+
+
+def application_edit_data(*, application: Application) -> dict:
+    """The criteria of the application's referential and the current answers (two queries)."""
+    criteria = list(Criterion.objects.filter(axis__referential=application.referential_id).select_related("axis"))
+    answers = dict(application.answers.values_list("criterion_id", "text"))
+    return {"criteria": criteria, "answers": answers}
+
+
+def application_missing_if_editable(application: Application) -> list[Criterion]:
+    """Required criteria still unanswered, while the applicant can still answer them."""
+    return application_missing_required(application) if application.state in EDITABLE_STATES else []
+
+
+def review_get_for_reviewer(*, viewer, application: Application) -> Review | None:
+    """The viewer's own evaluation of ``application`` (``None`` when they are not a reviewer)."""
+    review = Review.objects.filter(application=application, reviewer=viewer).first()
+    if review is not None:
+        review.application = application
+    return review
+
+
+def assertion_get(*, uid) -> Assertion:
+    """A badge assertion by its public identifier (verification pages and JSON-LD), or 404."""
+    assertion = Assertion.objects.select_related("badge_class", "label__place", "label__application").filter(uid=uid).first()
+    if assertion is None:
+        raise Http404
+    return assertion
+
+
+def badge_class_get(*, slug) -> BadgeClass:
+    """A badge class by slug, or 404."""
+    badge = BadgeClass.objects.filter(slug=slug).first()
+    if badge is None:
+        raise Http404
+    return badge
+
+
+def competence_badges_issued(*, limit: int = 100) -> QuerySet[Assertion]:
+    """Staff: the latest competence badges awarded (label badges are listed with their labels)."""
+    return Assertion.objects.filter(label__isnull=True).select_related("badge_class").order_by("-issued_on", "-pk")[:limit]
+
+
+def referential_list() -> QuerySet[Referential]:
+    """Every version of the referential."""
+    return Referential.objects.all()
+
+
+def referential_get(*, pk) -> tuple[Referential, QuerySet[Axis]]:
+    """A version of the referential with its axes and their criteria (two queries), or 404."""
+    referential = Referential.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if referential is None:
+        raise Http404
+    return referential, referential.axes.prefetch_related("criteria")

@@ -5,39 +5,43 @@ for anyone who may not see it); every action calls one service that checks the a
 (403 for someone who may see but not act).
 """
 
-import io
 import json
-from functools import lru_cache
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from common.forms import messages_add_validation_error
+from common.forms import form_add_validation_error, messages_add_validation_error
 from community.access import member_required, staff_required
-from community.models import User
+from places import conf as places_conf
 
 from . import openbadges, selectors, services
 from .access import application_get_for_viewer, application_roles
 from .forms import (
     AnswersForm,
+    ApplyForm,
     AssignReviewersForm,
     BadgeIssueForm,
     ConflictForm,
+    CorrectionsForm,
     DecisionForm,
     EvidenceForm,
     ReasonForm,
-    RequiredCommentForm,
     ReviewForm,
+    StateFilterForm,
+    SubmitForm,
     VisitForm,
+    WithdrawForm,
 )
-from .models import EDITABLE_STATES, Application, ApplicationState, Assertion, BadgeClass, Criterion, Label, Referential, Review
+from .models import EDITABLE_STATES, Application, ApplicationState
 
 S = ApplicationState
 PAGE_SIZE = 50
@@ -47,15 +51,22 @@ def _back(application: Application):
     return redirect("labels:application_detail", pk=application.pk)
 
 
+def _form_errors_to_messages(request, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
 # --- public ----------------------------------------------------------------------------------------
 def index(request):
     page = Paginator(selectors.label_list_active(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return TemplateResponse(request, "labels/index.html", {"page": page, "referential": services.referential_current()})
+    return TemplateResponse(request, "labels/index.html", {"page": page, "referential": selectors.referential_current()})
 
 
 def verify(request, uid):
-    assertion = get_object_or_404(Assertion.objects.select_related("badge_class", "label__place", "label__application"), uid=uid)
-    return TemplateResponse(request, "labels/verify.html", {"assertion": assertion, "label": assertion.label})
+    assertion = selectors.assertion_get(uid=uid)
+    context = {"assertion": assertion, "label": assertion.label, "revoke_form": ReasonForm(auto_id="revoke-%s")}
+    return TemplateResponse(request, "labels/verify.html", context)
 
 
 def _jsonld(data: dict) -> HttpResponse:
@@ -69,82 +80,36 @@ def ob_issuer(request):
 
 
 def ob_badge_class(request, slug):
-    return _jsonld(openbadges.badge_class_json(get_object_or_404(BadgeClass, slug=slug)))
+    return _jsonld(openbadges.badge_class_json(selectors.badge_class_get(slug=slug)))
 
 
 def ob_assertion(request, uid):
-    assertion = get_object_or_404(Assertion.objects.select_related("badge_class"), uid=uid)
-    return _jsonld(openbadges.assertion_json(assertion))
+    return _jsonld(openbadges.assertion_json(selectors.assertion_get(uid=uid)))
 
 
 def badge_class_page(request, slug):
-    badge = get_object_or_404(BadgeClass, slug=slug)
-    return TemplateResponse(request, "labels/badge_class.html", {"badge": badge})
-
-
-@lru_cache(maxsize=32)
-def _generated_badge_png(name: str, kind: str) -> bytes:
-    """A plain round badge drawn with Pillow, for badge classes without an uploaded image."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    font = ImageFont.load_default(size=22)
-
-    size = 256
-    img = Image.new("RGBA", (size, size), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(img)
-    colour = (0, 84, 147, 255) if kind == BadgeClass.Kind.LABEL else (120, 40, 110, 255)
-    draw.ellipse((8, 8, size - 8, size - 8), fill=colour, outline=(255, 255, 255, 255), width=6)
-    words = (name or "Badge").split()
-    lines, line = [], ""
-    for word in words:
-        if len(line) + len(word) > 16 and line:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    lines = lines[:4]
-    y = size // 2 - 14 * len(lines)
-    for text in lines:
-        width = draw.textlength(text, font=font)
-        draw.text(((size - width) / 2, y), text, fill=(255, 255, 255, 255), font=font)
-        y += 28
-    buffer = io.BytesIO()
-    img.save(buffer, format="PNG")
-    return buffer.getvalue()
+    return TemplateResponse(request, "labels/badge_class.html", {"badge": selectors.badge_class_get(slug=slug)})
 
 
 def badge_image(request, slug):
-    badge = get_object_or_404(BadgeClass, slug=slug)
+    badge = selectors.badge_class_get(slug=slug)
     if badge.image:
         return FileResponse(badge.image.open("rb"), content_type="image/png" if badge.image.name.endswith(".png") else "image/jpeg")
-    return HttpResponse(_generated_badge_png(badge.name, badge.kind), content_type="image/png")
+    return HttpResponse(openbadges.generated_badge_png(badge.name, badge.kind), content_type="image/png")
 
 
 # --- applicant -------------------------------------------------------------------------------------
 @member_required
 def my_applications(request):
-    from places.models import Place
-
-    applications = list(selectors.application_list_for_manager(viewer=request.user))
-    busy = {a.place_id for a in applications if a.state in (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.CORRECTIONS, S.SITE_VISIT)}
-    places = [p for p in Place.objects.filter(managers=request.user).order_by("pk") if p.pk not in busy]
-    labelled = set(selectors.labelled_place_ids().values_list("place_id", flat=True))
-    return TemplateResponse(
-        request,
-        "labels/my_applications.html",
-        {"applications": applications, "places": places, "labelled": labelled, "referential": services.referential_current()},
-    )
+    context = selectors.my_applications_page(viewer=request.user)
+    context["apply_form"] = ApplyForm(places=context["places"], labelled=context["labelled"], auto_id="apply-%s")
+    return TemplateResponse(request, "labels/my_applications.html", context)
 
 
 @member_required
 @require_POST
 def application_create(request):
-    from places.models import Place
-
-    place = Place.objects.filter(pk=request.POST.get("place") or 0).first()
-    if place is None:
-        raise Http404
+    place = selectors.place_get_for_application(viewer=request.user, pk=request.POST.get("place", ""))
     try:
         application = services.application_create(actor=request.user, place=place)
     except ValidationError as exc:
@@ -159,17 +124,19 @@ def application_detail(request, pk):
     application = application_get_for_viewer(viewer=request.user, pk=pk)
     roles = application_roles(request.user, application)
     data = selectors.application_detail_data(application=application, viewer=request.user, show_scores=roles["is_staff"])
-    my_review = next((r for r in data["reviews"] if r.reviewer_id == request.user.pk), None)
-    label = Label.objects.filter(application=application).select_related("assertion").first()
     context = {
         "application": application,
         **roles,
         **data,
-        "my_review": my_review,
-        "label": label,
-        "missing": services.application_missing_required(application) if application.state in EDITABLE_STATES else [],
+        "my_review": next((r for r in data["reviews"] if r.reviewer_id == request.user.pk), None),
+        "label": selectors.label_of(application),
+        "missing": selectors.application_missing_if_editable(application),
         "decision_form": DecisionForm() if roles["is_staff"] else None,
-        "visit_form": VisitForm() if roles["is_staff"] else None,
+        "visit_form": VisitForm(auto_id="visit-%s") if roles["is_staff"] else None,
+        "submit_form": SubmitForm(auto_id="submit-%s"),
+        "corrections_form": CorrectionsForm(auto_id="corrections-%s"),
+        "abandon_form": ReasonForm(auto_id="abandon-%s"),
+        "withdraw_form": WithdrawForm(auto_id="withdraw-%s"),
     }
     return TemplateResponse(request, "labels/application_detail.html", context)
 
@@ -182,9 +149,7 @@ def application_edit(request, pk):
     if application.state not in EDITABLE_STATES:
         messages.error(request, _("La candidature est verrouillée : elle ne peut plus être modifiée."))
         return _back(application)
-    criteria = list(Criterion.objects.filter(axis__referential=application.referential_id).select_related("axis"))
-    answers = dict(application.answers.values_list("criterion_id", "text"))
-    form = AnswersForm(request.POST or None, criteria=criteria, answers=answers)
+    form = AnswersForm(request.POST or None, **selectors.application_edit_data(application=application))
     if request.method == "POST" and form.is_valid():
         try:
             services.application_answers_save(actor=request.user, application=application, answers=form.answers())
@@ -212,9 +177,7 @@ def evidence_upload(request, pk):
     application = application_get_for_viewer(viewer=request.user, pk=pk)
     form = EvidenceForm(request.POST, request.FILES, referential=application.referential_id)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _form_errors_to_messages(request, form)
     else:
         try:
             services.evidence_add(
@@ -266,40 +229,75 @@ def application_submit(request, pk):
     return _back(application)
 
 
-def _act_with_text(request, pk, *, form_class, field: str, missing, action, done):
-    """A workflow step that needs a text (a reason, the expected corrections): the service checks
-    the actor and the state; a missing text or a refused step changes nothing."""
-    application = application_get_for_viewer(viewer=request.user, pk=pk)
-    form = form_class(request.POST)
+@dataclass(frozen=True)
+class TextStep:
+    """A workflow step that needs a text (a reason, the expected corrections)."""
+
+    form_class: type
+    field: str
+    missing: str
+    action: object
+    done: str
+
+
+TEXT_STEPS = {
+    "abandon": TextStep(
+        ReasonForm,
+        "reason",
+        gettext_lazy("Indiquez un motif."),
+        services.application_abandon,
+        gettext_lazy("Candidature classée sans suite."),
+    ),
+    "corrections": TextStep(
+        CorrectionsForm,
+        "comment",
+        gettext_lazy("Expliquez les corrections attendues."),
+        services.application_request_corrections,
+        gettext_lazy("Corrections demandées : la candidature retourne au lieu."),
+    ),
+}
+
+
+WITHDRAW = TextStep(
+    WithdrawForm,
+    "reason",
+    gettext_lazy("Le motif du retrait est obligatoire."),
+    services.label_withdraw,
+    gettext_lazy("Label retiré ; son badge est révoqué."),
+)
+REVOKE = TextStep(
+    ReasonForm, "reason", gettext_lazy("Le motif de révocation est obligatoire."), services.assertion_revoke, gettext_lazy("Badge révoqué.")
+)
+
+
+def _run_text_step(request, spec: TextStep, **target) -> None:
+    """Check the step's text, call its service with the actor and ``target``, report the outcome
+    as a message. The service checks the actor and the state; a refused step changes nothing."""
+    form = spec.form_class(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(missing)
-        action(actor=request.user, application=application, **{field: form.cleaned_data[field]})
+            raise ValidationError(str(spec.missing))
+        spec.action(actor=request.user, **target, **{spec.field: form.cleaned_data[spec.field]})
     except ValidationError as exc:
         messages_add_validation_error(request, exc)
     else:
-        messages.success(request, done)
+        messages.success(request, str(spec.done))
+
+
+@member_required
+@require_POST
+def application_step(request, pk, step: str):
+    """Abandon (``sans-suite/``) or send back for corrections (``corrections/``): one view, the
+    step comes from the URL."""
+    application = application_get_for_viewer(viewer=request.user, pk=pk)
+    _run_text_step(request, TEXT_STEPS[step], application=application)
     return _back(application)
 
 
 @member_required
 @require_POST
-def application_abandon(request, pk):
-    return _act_with_text(
-        request,
-        pk,
-        form_class=ReasonForm,
-        field="reason",
-        missing=_("Indiquez un motif."),
-        action=services.application_abandon,
-        done=_("Candidature classée sans suite."),
-    )
-
-
-@member_required
-@require_POST
 def label_renew(request, pk):
-    label = get_object_or_404(Label.objects.select_related("application", "place"), pk=pk)
+    label = selectors.label_get(pk=pk)
     application_get_for_viewer(viewer=request.user, pk=label.application_id)  # 404 if hidden
     try:
         application = services.label_renewal_create(actor=request.user, label=label)
@@ -314,10 +312,9 @@ def label_renew(request, pk):
 @member_required
 def review_edit(request, pk):
     application = application_get_for_viewer(viewer=request.user, pk=pk)
-    review = Review.objects.filter(application=application, reviewer=request.user).select_related("application__referential").first()
+    review = selectors.review_get_for_reviewer(viewer=request.user, application=application)
     if review is None:
         raise PermissionDenied
-    review.application = application
     if review.no_conflict_declared_at is None:
         form = ConflictForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -363,25 +360,11 @@ def review_edit(request, pk):
     )
 
 
-@member_required
-@require_POST
-def application_corrections(request, pk):
-    return _act_with_text(
-        request,
-        pk,
-        form_class=RequiredCommentForm,
-        field="comment",
-        missing=_("Expliquez les corrections attendues."),
-        action=services.application_request_corrections,
-        done=_("Corrections demandées : la candidature retourne au lieu."),
-    )
-
-
 # --- staff ---------------------------------------------------------------------------------------------
 @staff_required
 def application_assign(request, pk):
     application = application_get_for_viewer(viewer=request.user, pk=pk)
-    form = AssignReviewersForm(request.POST or None, candidates=services.reviewer_candidates(application))
+    form = AssignReviewersForm(request.POST or None, candidates=selectors.reviewer_candidates(application))
     if request.method == "POST" and form.is_valid():
         try:
             services.application_assign_reviewers(
@@ -404,9 +387,7 @@ def application_visit(request, pk):
     application = application_get_for_viewer(viewer=request.user, pk=pk)
     form = VisitForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _form_errors_to_messages(request, form)
         return _back(application)
     try:
         services.application_schedule_visit(
@@ -446,16 +427,8 @@ def application_decide(request, pk):
 @staff_required
 @require_POST
 def label_withdraw(request, pk):
-    label = get_object_or_404(Label.objects.select_related("application", "place"), pk=pk)
-    form = ReasonForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Le motif du retrait est obligatoire."))
-        services.label_withdraw(actor=request.user, label=label, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        messages_add_validation_error(request, exc)
-    else:
-        messages.success(request, _("Label retiré ; son badge est révoqué."))
+    label = selectors.label_get(pk=pk)
+    _run_text_step(request, WITHDRAW, label=label)
     return _back(label.application)
 
 
@@ -467,11 +440,10 @@ def committee(request):
 
 @staff_required
 def staff_applications(request):
-    state = request.GET.get("etat", "")
-    if state and state not in S.values:
-        state = ""
+    form = StateFilterForm(request.GET or None, auto_id="filter-%s")
+    state = form.state() if form.is_bound else ""
     page = Paginator(selectors.application_list_staff(state=state), PAGE_SIZE).get_page(request.GET.get("page"))
-    return TemplateResponse(request, "labels/staff_applications.html", {"page": page, "state": state, "states": S.choices})
+    return TemplateResponse(request, "labels/staff_applications.html", {"page": page, "state": state, "form": form})
 
 
 @staff_required
@@ -479,8 +451,6 @@ def staff_dashboard(request):
     context = selectors.staff_dashboard()
     context["labels"] = selectors.label_list_active()[:200]
     context["ready_count"] = selectors.application_list_ready_for_committee().count()
-    from places import conf as places_conf  # the places app's map pieces, reused as they are
-
     context["tile_url"] = places_conf.tile_url()
     context["tile_attribution"] = places_conf.tile_attribution()
     return TemplateResponse(request, "labels/staff_dashboard.html", context)
@@ -488,14 +458,12 @@ def staff_dashboard(request):
 
 @staff_required
 def referential_list(request):
-    refs = Referential.objects.all()
-    return TemplateResponse(request, "labels/referential_list.html", {"referentials": refs})
+    return TemplateResponse(request, "labels/referential_list.html", {"referentials": selectors.referential_list()})
 
 
 @staff_required
 def referential_detail(request, pk):
-    ref = get_object_or_404(Referential, pk=pk)
-    axes = ref.axes.prefetch_related("criteria")
+    ref, axes = selectors.referential_get(pk=pk)
     return TemplateResponse(request, "labels/referential_detail.html", {"referential": ref, "axes": axes})
 
 
@@ -510,7 +478,7 @@ def referential_new_version(request):
 @staff_required
 @require_POST
 def referential_publish(request, pk):
-    ref = get_object_or_404(Referential, pk=pk)
+    ref, _axes = selectors.referential_get(pk=pk)
     try:
         services.referential_publish(actor=request.user, referential=ref)
     except ValidationError as exc:
@@ -524,37 +492,24 @@ def referential_publish(request, pk):
 def badge_issue(request):
     form = BadgeIssueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        recipient = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
-        if recipient is None:
-            form.add_error("email", _("Aucun membre n'a cette adresse."))
+        try:
+            assertion = services.competence_badge_issue(
+                actor=request.user,
+                badge_class=form.cleaned_data["badge_class"],
+                recipient=form.cleaned_data["recipient"],
+                narrative=form.cleaned_data["narrative"],
+            )
+        except ValidationError as exc:
+            form_add_validation_error(form, exc)
         else:
-            try:
-                assertion = services.competence_badge_issue(
-                    actor=request.user,
-                    badge_class=form.cleaned_data["badge_class"],
-                    recipient=recipient,
-                    narrative=form.cleaned_data["narrative"],
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Badge délivré."))
-                return redirect("labels:verify", uid=assertion.uid)
-    issued = Assertion.objects.filter(label__isnull=True).select_related("badge_class")[:100]
-    return TemplateResponse(request, "labels/badge_issue.html", {"form": form, "issued": issued})
+            messages.success(request, _("Badge délivré."))
+            return redirect("labels:verify", uid=assertion.uid)
+    return TemplateResponse(request, "labels/badge_issue.html", {"form": form, "issued": selectors.competence_badges_issued()})
 
 
 @staff_required
 @require_POST
 def assertion_revoke(request, uid):
-    assertion = get_object_or_404(Assertion, uid=uid)
-    form = ReasonForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Le motif de révocation est obligatoire."))
-        services.assertion_revoke(actor=request.user, assertion=assertion, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        messages_add_validation_error(request, exc)
-    else:
-        messages.success(request, _("Badge révoqué."))
+    assertion = selectors.assertion_get(uid=uid)
+    _run_text_step(request, REVOKE, assertion=assertion)
     return redirect(reverse("labels:verify", args=[assertion.uid]))

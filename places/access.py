@@ -3,7 +3,7 @@
 * ``can_manage_place(user, place)``: the user may edit the place (one of its managers, or hub staff).
 * ``place_get_for_viewer(viewer=, pk=)``: the place if the viewer may see it, else ``Http404``
   (a missing place and an unpublished one look the same to outsiders).
-* ``place_get_for_manager(user=, pk=)``: 404 if hidden, 403 if visible but not editable.
+* ``place_get_for_manager(viewer=, pk=)``: 404 if hidden, 403 if visible but not editable.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -13,6 +13,7 @@ from .models import Place
 
 
 def can_manage_place(user, place: Place) -> bool:
+    """One of the place's managers (active), or hub staff."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_hub_staff:
@@ -21,10 +22,12 @@ def can_manage_place(user, place: Place) -> bool:
 
 
 def can_see_place(user, place: Place) -> bool:
+    """Published places for everyone; unpublished ones for their managers and staff."""
     return place.is_published or can_manage_place(user, place)
 
 
 def place_get_for_viewer(*, viewer, pk) -> Place:
+    """The place if the viewer may see it; 404 otherwise, as for a missing place."""
     try:
         place = Place.objects.get(pk=pk)
     except (Place.DoesNotExist, ValueError, TypeError):
@@ -34,8 +37,9 @@ def place_get_for_viewer(*, viewer, pk) -> Place:
     return place
 
 
-def place_get_for_manager(*, user, pk) -> Place:
-    place = place_get_for_viewer(viewer=user, pk=pk)
-    if not can_manage_place(user, place):
+def place_get_for_manager(*, viewer, pk) -> Place:
+    """The place if the viewer may edit it; 404 if hidden, 403 if visible but not editable."""
+    place = place_get_for_viewer(viewer=viewer, pk=pk)
+    if not can_manage_place(viewer, place):
         raise PermissionDenied
     return place

@@ -124,6 +124,8 @@ def load_places_demo(stdout=None, count: int = 60) -> None:
                 is_published=n != count - 1,  # the last one waits for moderation
             )
         )
+    for place in places:
+        place.fill_search_text()
     with transaction.atomic():
         Place.objects.bulk_create(places)
         member = User.objects.filter(email=MEMBER_EMAIL).first()

@@ -1,27 +1,31 @@
-"""Forms for places: edit form (schema fields grouped in sections), list filters, CSV import."""
+"""Forms for places: edit form (schema fields grouped in sections), list filters, CSV import.
+
+Forms render through the project form renderer (``{{ form }}``, ``{{ field.as_field_group }}``).
+"""
 
 import re
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from common.uploads import check_size
+from community.models import User
 
 from . import schema
-from .models import Place
-from .opendata import MODES
-from .services import EDITABLE_FIELDS
-from .validators import normalise_phone
+from .models import EDITABLE_FIELDS, Place
+from .opendata import import_modes
+from .phones import phone_e164
 
 CLOSED_MULTI = {name: vocab for name, vocab in schema.MULTI_VALUED.items() if vocab}
 
 SECTIONS = [
-    ("Identité", ["nom", "pivot", "typologie", "structure_parente"]),
-    ("Adresse", ["adresse", "complement_adresse", "code_postal", "commune", "code_insee", "latitude", "longitude", "itinerance"]),
-    ("Contact et accès", ["telephone", "courriels", "site_web", "horaires", "prise_rdv", "fiche_acces_libre", "modalites_acces"]),
-    ("Présentation", ["presentation_resume", "presentation_detail"]),
+    (_("Identité"), ["nom", "pivot", "typologie", "structure_parente"]),
+    (_("Adresse"), ["adresse", "complement_adresse", "code_postal", "commune", "code_insee", "latitude", "longitude", "itinerance"]),
+    (_("Contact et accès"), ["telephone", "courriels", "site_web", "horaires", "prise_rdv", "fiche_acces_libre", "modalites_acces"]),
+    (_("Présentation"), ["presentation_resume", "presentation_detail"]),
     (
-        "Offre",
+        _("Offre"),
         [
             "services",
             "publics_specifiquement_adresses",
@@ -33,25 +37,28 @@ SECTIONS = [
             "autres_formations_labels",
         ],
     ),
-    ("Source des données", ["source"]),
+    (_("Source des données"), ["source"]),
 ]
 
 HELP = {
-    "pivot": "SIRET (14 chiffres) de la structure, ou numéro RNA (W suivi de 9 chiffres) pour une association.",
-    "telephone": "Par exemple 03 80 12 34 56 ou +33380123456.",
-    "courriels": "Plusieurs adresses : séparez-les par une virgule.",
-    "site_web": "Adresse complète commençant par https://. Plusieurs adresses : séparez-les par une virgule.",
-    "horaires": "Format OpenStreetMap, par exemple : Mo-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00; PH off",
-    "presentation_resume": "280 caractères au plus.",
-    "presentation_detail": "Markdown accepté.",
-    "latitude": "En degrés décimaux (ex. 47.3220). Laissez vide si inconnue.",
-    "longitude": "En degrés décimaux (ex. 5.0415).",
-    "code_insee": "Code officiel géographique de la commune (ex. 21231 pour Dijon).",
+    "pivot": _("SIRET (14 chiffres) de la structure, ou numéro RNA (W suivi de 9 chiffres) pour une association."),
+    "telephone": _("Par exemple 03 80 12 34 56, ou 0262 12 34 56 à La Réunion."),
+    "courriels": _("Plusieurs adresses : séparez-les par une virgule."),
+    "site_web": _("Adresse complète commençant par https://. Plusieurs adresses : séparez-les par une virgule."),
+    "horaires": _("Format OpenStreetMap, par exemple : Mo-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00; PH off"),
+    "presentation_resume": _("280 caractères au plus."),
+    "presentation_detail": _("Markdown accepté."),
+    "latitude": _("En degrés décimaux (ex. 47.3220). Laissez vide si inconnue."),
+    "longitude": _("En degrés décimaux (ex. 5.0415)."),
+    "code_insee": _("Code officiel géographique de la commune (ex. 21231 pour Dijon)."),
 }
 
 
 class PlaceForm(forms.ModelForm):
-    typologie = forms.MultipleChoiceField(label="Typologie", required=False, widget=forms.CheckboxSelectMultiple)
+    """The place record, in sections; multi-valued columns as checkboxes (joined with "|" here,
+    so the model's validators see the stored form)."""
+
+    typologie = forms.MultipleChoiceField(label=_("Typologie"), required=False, widget=forms.CheckboxSelectMultiple)
 
     class Meta:
         model = Place
@@ -70,7 +77,7 @@ class PlaceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name, vocabulary in CLOSED_MULTI.items():
             self.fields[name] = forms.MultipleChoiceField(
-                label=self.fields[name].label.capitalize(),
+                label=self.fields[name].label,
                 required=False,
                 choices=[(v, v) for v in vocabulary],
                 widget=forms.CheckboxSelectMultiple,
@@ -85,14 +92,14 @@ class PlaceForm(forms.ModelForm):
             for name in ("courriels", "site_web"):
                 self.initial[name] = ", ".join(self.instance.values(name))
         for name, field in self.fields.items():
-            field.label = field.label[0].upper() + field.label[1:]
+            field.label = str(field.label)[:1].upper() + str(field.label)[1:]
             if name in HELP:
                 field.help_text = HELP[name]
         self.fields["latitude"].widget = forms.NumberInput(attrs={"step": "any", "min": -90, "max": 90})
         self.fields["longitude"].widget = forms.NumberInput(attrs={"step": "any", "min": -180, "max": 180})
 
     def clean_telephone(self):
-        return normalise_phone(self.cleaned_data.get("telephone", ""))
+        return phone_e164(self.cleaned_data.get("telephone", ""))
 
     def _split_list(self, name):
         return schema.join_values(v.strip() for v in re.split(r"[,;|\s]+", self.cleaned_data.get(name) or "") if v.strip())
@@ -111,27 +118,31 @@ class PlaceForm(forms.ModelForm):
         return data
 
     def sections(self):
+        """(title, bound fields) per section of the page."""
         return [(title, [self[name] for name in names]) for title, names in SECTIONS]
 
     def data_for_service(self) -> dict:
         return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS if name in self.cleaned_data}
 
 
-def _choices(values, empty="Tous"):
+ALL = _("Tous")
+
+
+def _choices(values, empty=ALL):
     return [("", empty)] + [(v, v) for v in values]
 
 
 class PlaceFilterForm(forms.Form):
-    q = forms.CharField(label="Nom, commune ou code postal", required=False)
-    services = forms.ChoiceField(label="Service", required=False, choices=_choices(schema.SERVICES))
-    publics = forms.ChoiceField(label="Public", required=False, choices=_choices(schema.PUBLICS))
-    frais = forms.ChoiceField(label="Frais", required=False, choices=_choices(schema.FRAIS))
-    commune = forms.ChoiceField(label="Commune", required=False)
-    labelled = forms.BooleanField(label="Lieux labellisés seulement", required=False)
+    q = forms.CharField(label=_("Nom, commune ou code postal"), required=False)
+    services = forms.ChoiceField(label=_("Service"), required=False, choices=_choices(schema.SERVICES))
+    publics = forms.ChoiceField(label=_("Public"), required=False, choices=_choices(schema.PUBLICS))
+    frais = forms.ChoiceField(label=_("Frais"), required=False, choices=_choices(schema.FRAIS))
+    commune = forms.ChoiceField(label=_("Commune"), required=False)
+    labelled = forms.BooleanField(label=_("Lieux labellisés seulement"), required=False)
 
     def __init__(self, *args, communes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commune"].choices = _choices(communes, empty="Toutes")
+        self.fields["commune"].choices = _choices(communes, empty=_("Toutes"))
 
     def filters(self) -> dict:
         """Cleaned filters; invalid values are ignored (a list page never errors on a bad query)."""
@@ -142,21 +153,31 @@ class PlaceFilterForm(forms.Form):
 
 
 class PlaceImportForm(forms.Form):
-    file = forms.FileField(label="Fichier CSV au format du schéma national", help_text="UTF-8, séparateur virgule, 10 Mo au plus.")
-    mode = forms.ChoiceField(label="En cas d'erreur", choices=list(MODES.items()), initial="all", widget=forms.RadioSelect)
+    file = forms.FileField(label=_("Fichier CSV au format du schéma national"), help_text=_("UTF-8, séparateur virgule, 10 Mo au plus."))
+    mode = forms.ChoiceField(label=_("En cas d'erreur"), choices=import_modes, initial="all", widget=forms.RadioSelect)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         check_size(upload, getattr(settings, "PLACES_IMPORT_MAX_BYTES", 10 * 1024 * 1024))
         content = upload.read()
         if b"\x00" in content[:4096]:
-            raise forms.ValidationError("Ce fichier n'est pas un fichier CSV (texte).")
+            raise forms.ValidationError(_("Ce fichier n'est pas un fichier CSV (texte)."))
         try:
             content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise forms.ValidationError("Le fichier doit être encodé en UTF-8.") from None
+            raise forms.ValidationError(_("Le fichier doit être encodé en UTF-8.")) from None
         return content
 
 
 class ManagerAddForm(forms.Form):
-    email = forms.EmailField(label="Adresse e-mail du membre")
+    """A member to make a manager, by e-mail address; ``cleaned_data["member"]`` is the account."""
+
+    email = forms.EmailField(label=_("Adresse e-mail du membre"))
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        member = User.objects.filter(email__iexact=email, is_active=True, erased_at__isnull=True).first()
+        if member is None:
+            raise forms.ValidationError(_("Aucun membre actif n'a cette adresse."))
+        self.cleaned_data["member"] = member
+        return email

@@ -4,24 +4,29 @@ Schema fields keep the schema's own column names (``nom``, ``code_postal``, ``se
 open-data export and import map one to one; the schema's ``id`` is ``schema_id`` (``id`` is our
 primary key). Multi-valued columns are stored as the schema writes them: values joined by ``|``
 (``Place.values("services")`` gives the list). Beyond the schema: ``managers`` (members who may edit
-the place), ``is_published`` (staff moderation) and ``is_labelled`` (kept by the labels app through
-``places.services.place_set_label_state``).
+the place), ``is_published`` (staff moderation), ``is_labelled`` (kept by the labels app through
+``places.services.place_set_label_state``) and ``search_text`` (accent- and case-free text of the
+searchable fields, kept by ``save`` and by the bulk import through ``Place.fill_search_text``).
 """
 
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.models import TimeStampedModel
+from common.text import normalize
 
 from . import schema
 from .validators import (
     SchemaChoicesValidator,
+    check_postcode_insee,
     validate_emails,
     validate_insee,
     validate_opening_hours,
@@ -30,6 +35,12 @@ from .validators import (
     validate_postcode,
     validate_urls,
 )
+
+# Fields a place manager edits: the schema's columns except those the site keeps (the one list
+# the form, the service and the import share).
+EDITABLE_FIELDS = list(schema.EDITABLE_COLUMNS)
+# Fields whose words the search box finds (accents and case ignored).
+SEARCH_FIELDS = ["nom", "commune", "code_postal", "adresse", "complement_adresse", "structure_parente", "presentation_resume"]
 
 
 def new_schema_id() -> str:
@@ -98,6 +109,7 @@ class Place(TimeStampedModel):
     is_published = models.BooleanField(_("publié"), default=False, db_index=True)
     is_labelled = models.BooleanField(_("labellisé"), default=False, db_index=True)
     labelled_until = models.DateField(_("label valable jusqu'au"), null=True, blank=True)
+    search_text = models.TextField(_("texte de recherche"), blank=True, default="", editable=False)
 
     objects = PlaceQuerySet.as_manager()
 
@@ -130,13 +142,23 @@ class Place(TimeStampedModel):
         return self.latitude is not None and self.longitude is not None
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from .validators import check_postcode_insee
-
         super().clean()
         message = check_postcode_insee(self.code_postal, self.code_insee)
         if message:
             raise ValidationError({"code_insee": message})
         if (self.latitude is None) != (self.longitude is None):
-            raise ValidationError({"longitude": "Indiquez la latitude et la longitude, ou aucune des deux."})
+            raise ValidationError({"longitude": gettext("Indiquez la latitude et la longitude, ou aucune des deux.")})
+
+    def fill_search_text(self) -> None:
+        """``search_text`` from the searchable fields and the typology labels (``save`` calls it;
+        bulk writes call it themselves)."""
+        words = [getattr(self, name) for name in SEARCH_FIELDS]
+        words += [str(schema.TYPOLOGIES.get(code, code)) for code in schema.split_values(self.typologie)]
+        self.search_text = normalize(" ".join(w for w in words if w))
+
+    def save(self, *args, **kwargs):
+        self.fill_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "search_text" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "search_text"]
+        super().save(*args, **kwargs)

@@ -1,17 +1,18 @@
-"""Open data in the national schema "lieux de médiation numérique" v1.0.2: export and import.
+"""Open data in the national schema "lieux de médiation numérique" v1.0.2: export, and reading an
+import file.
 
 Export (published places only): CSV with the schema's column names in its order, UTF-8, "|"
-between multiple values; JSON (a list of records with the same keys and values, latitude and
-longitude as numbers); GeoJSON (a FeatureCollection whose properties are the same records). Each
-export is one query.
+between multiple values, cells safe from spreadsheet formulas (``common.exports``); JSON (a list
+of records with the same keys and values, latitude and longitude as numbers); GeoJSON (a
+FeatureCollection whose properties are the same records). Each export is one query. Only the
+schema's columns leave: nothing about managers, referrals or equipment.
 
-Import (staff): a schema CSV is read row by row and every value is checked with the same
-validators as the site's forms. The report lists (row, field, message). Two modes:
-``all`` (all or nothing: a single error and nothing is written) and ``valid`` (valid rows are
-written, the others reported). A row updates an existing place when its ``id`` matches, or else
-when its pivot (SIRET/RNA, not the "unknown" 000…) matches exactly one place; otherwise it
-creates a place. A row whose values are already those of the place is counted as unchanged, so
-importing a file exported here changes nothing.
+Import: ``import_plan`` reads a schema CSV and checks every value with the model's validators
+(the same as the site's form), without writing; ``places.services.place_import`` writes the plan
+in one transaction. A row updates an existing place when its ``id`` matches, or else when its
+pivot (SIRET/RNA, not the "unknown" 000…) matches exactly one place; otherwise it creates a
+place. A row whose values are already those of the place is counted as unchanged, so importing a
+file exported here changes nothing.
 """
 
 import csv
@@ -21,18 +22,21 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.exports import FORMULA_START, csv_text
 
 from . import schema
 from .models import Place, new_schema_id
 from .validators import check_postcode_insee
 
-# Model attribute for each schema column.
-COLUMN_TO_FIELD = {column: column for column in schema.COLUMNS} | {"id": "schema_id"}
-FIELDS = [COLUMN_TO_FIELD[c] for c in schema.COLUMNS]
-REQUIRED = ["id", "pivot", "nom", "commune", "code_postal", "adresse", "date_maj"]
+COLUMN_TO_FIELD = schema.COLUMN_TO_FIELD
+FIELDS = schema.FIELDS
+REQUIRED = schema.REQUIRED_COLUMNS
 UNKNOWN_PIVOT = "0" * 14
+# Model fields the import leaves alone (not in the schema): validating them per row would cost a
+# query each (the ``created_by`` foreign key) and tell nothing about the file.
+NOT_FROM_FILE = ["created_by", "managers", "is_published", "is_labelled", "labelled_until", "search_text"]
 
 
 # --- export -----------------------------------------------------------------------------------
@@ -40,12 +44,15 @@ def _format_number(value: float | None) -> str:
     return "" if value is None else repr(float(value))
 
 
+_LAT, _LON, _DATE = schema.COLUMNS.index("latitude"), schema.COLUMNS.index("longitude"), schema.COLUMNS.index("date_maj")
+
+
 def export_rows(queryset=None):
-    """Tuples in schema column order, strings as in the CSV (one query)."""
+    """Lists in schema column order, strings as in the CSV (one query)."""
     qs = Place.objects.published() if queryset is None else queryset
     for row in qs.order_by("schema_id").values_list(*FIELDS).iterator(chunk_size=2000):
         values = list(row)
-        lat_i, lon_i, date_i = schema.COLUMNS.index("latitude"), schema.COLUMNS.index("longitude"), schema.COLUMNS.index("date_maj")
+        lat_i, lon_i, date_i = _LAT, _LON, _DATE
         values[lat_i] = _format_number(values[lat_i])
         values[lon_i] = _format_number(values[lon_i])
         values[date_i] = values[date_i].isoformat()
@@ -53,11 +60,9 @@ def export_rows(queryset=None):
 
 
 def export_csv(queryset=None) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(schema.COLUMNS)
-    writer.writerows(export_rows(queryset))
-    return out.getvalue()
+    """The schema CSV (comma-separated, CRLF lines); a text cell that a spreadsheet would run as
+    a formula gets a leading apostrophe, which ``import_plan`` removes again."""
+    return csv_text(schema.COLUMNS, export_rows(queryset), delimiter=",", lineterminator="\r\n")
 
 
 def export_records(queryset=None) -> list[dict]:
@@ -74,10 +79,13 @@ def export_records(queryset=None) -> list[dict]:
 
 
 def export_json(queryset=None) -> str:
+    """The records as a JSON list (see ``export_records``)."""
     return json.dumps(export_records(queryset), ensure_ascii=False, indent=1)
 
 
 def export_geojson(queryset=None) -> str:
+    """A GeoJSON FeatureCollection: one Point per place with a position (``null`` geometry
+    otherwise), the record as properties."""
     features = []
     for record in export_records(queryset):
         geometry = None
@@ -107,7 +115,11 @@ class ImportReport:
 
     @property
     def invalid_rows(self) -> int:
-        return len({e.row for e in self.errors})
+        return len({e.row for e in self.errors if e.row > 1})
+
+    @property
+    def row_errors(self) -> list[ImportError_]:
+        return [e for e in self.errors if e.row > 1]
 
     def as_dict(self) -> dict:
         return {
@@ -121,7 +133,22 @@ class ImportReport:
         }
 
 
-MODES = {"all": "Tout ou rien", "valid": "Importer les lignes valides, signaler les autres"}
+@dataclass
+class ImportPlan:
+    """What importing a file would do: the report (errors, counts) and the rows to write."""
+
+    report: ImportReport
+    readable: bool = True  # False when the header lacks required columns
+    to_create: list[Place] = field(default_factory=list)
+    to_update: list[Place] = field(default_factory=list)
+
+
+MODES = ("all", "valid")
+
+
+def import_modes() -> list[tuple[str, str]]:
+    """The two modes, for the import form."""
+    return [("all", _("Tout ou rien")), ("valid", _("Importer les lignes valides, signaler les autres"))]
 
 
 def _decode(content: bytes | str) -> str:
@@ -130,14 +157,21 @@ def _decode(content: bytes | str) -> str:
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationError("Le fichier doit être encodé en UTF-8.") from None
+        raise ValidationError(_("Le fichier doit être encodé en UTF-8.")) from None
+
+
+def _unprotect(text: str) -> str:
+    """Undo ``csv_safe``: ``'=x`` (written so that spreadsheets show text) reads back as ``=x``."""
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_START:
+        return text[1:]
+    return text
 
 
 def _parse_row(raw: dict[str, str]) -> tuple[dict, list[tuple[str, str]]]:
     """Model values from a CSV row, and (column, message) errors for values that cannot be read."""
     errors, values = [], {}
     for column in schema.COLUMNS:
-        text = (raw.get(column) or "").strip()
+        text = _unprotect((raw.get(column) or "").strip())
         name = COLUMN_TO_FIELD[column]
         if column in ("latitude", "longitude"):
             if text == "":
@@ -146,55 +180,62 @@ def _parse_row(raw: dict[str, str]) -> tuple[dict, list[tuple[str, str]]]:
                 try:
                     values[name] = float(text.replace(",", "."))
                 except ValueError:
-                    errors.append((column, f"Nombre attendu, trouvé « {text} »."))
+                    errors.append((column, _("Nombre attendu, trouvé « %(value)s ».") % {"value": text}))
         elif column == "date_maj":
             try:
                 values[name] = date.fromisoformat(text)
             except ValueError:
-                errors.append((column, "Date attendue au format AAAA-MM-JJ." if text else "Ce champ est obligatoire."))
+                errors.append((column, _("Date attendue au format AAAA-MM-JJ.") if text else _("Ce champ est obligatoire.")))
         else:
             if column in schema.MULTI_VALUED:
                 text = schema.join_values(schema.split_values(text))
             values[name] = text
     for column in REQUIRED:
-        if not (raw.get(column) or "").strip() and not any(c == column for c, _ in errors):
-            errors.append((column, "Ce champ est obligatoire."))
+        if not (raw.get(column) or "").strip() and not any(c == column for c, _m in errors):
+            errors.append((column, _("Ce champ est obligatoire.")))
     return values, errors
 
 
 def _validate(place: Place) -> list[tuple[str, str]]:
     errors = []
     try:
-        place.full_clean(validate_unique=False, validate_constraints=False)
+        place.full_clean(exclude=NOT_FROM_FILE, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             column = "id" if name == "schema_id" else name
             errors += [(column, m) for m in messages]
     if place.latitude is not None and not -90 <= place.latitude <= 90:
-        errors.append(("latitude", "La latitude va de -90 à 90."))
+        errors.append(("latitude", _("La latitude va de -90 à 90.")))
     if place.longitude is not None and not -180 <= place.longitude <= 180:
-        errors.append(("longitude", "La longitude va de -180 à 180."))
+        errors.append(("longitude", _("La longitude va de -180 à 180.")))
     return errors
 
 
-def import_csv(*, content: bytes | str, mode: str = "all", user=None, dry_run: bool = False) -> ImportReport:
-    """Import a schema CSV (see the module docstring). ``dry_run`` checks without writing."""
-    if mode not in MODES:
-        raise ValueError(mode)
-    report = ImportReport(mode=mode)
-    text = _decode(content)
+def _reader(text: str) -> csv.DictReader:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","  # some tools write ";"
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
+    reader.fieldnames = [h.strip() for h in (reader.fieldnames or [])]
+    return reader
+
+
+def import_plan(*, content: bytes | str, mode: str = "all", actor=None) -> ImportPlan:
+    """Read a schema CSV and check every row without writing anything (three queries: the places
+    with the file's ids, those with its pivots). New places are published and credited to ``actor``."""
+    if mode not in MODES:
+        raise ValueError(mode)
+    report = ImportReport(mode=mode)
+    plan = ImportPlan(report)
+    reader = _reader(_decode(content))
+    header = reader.fieldnames
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        report.errors.append(ImportError_(1, ", ".join(missing), "Colonnes obligatoires absentes de l'en-tête."))
-        return report
+        report.errors.append(ImportError_(1, ", ".join(missing), _("Colonnes obligatoires absentes de l'en-tête.")))
+        plan.readable = False
+        return plan
     unknown = [c for c in header if c not in schema.COLUMNS]
     if unknown:
-        report.errors.append(ImportError_(1, ", ".join(unknown), "Colonnes inconnues du schéma (ignorées)."))
+        report.errors.append(ImportError_(1, ", ".join(unknown), _("Colonnes inconnues du schéma (ignorées).")))
 
     rows = list(reader)
     report.rows = len(rows)
@@ -205,19 +246,19 @@ def import_csv(*, content: bytes | str, mode: str = "all", user=None, dry_run: b
     for p in Place.objects.filter(pivot__in=pivots).exclude(schema_id__in=ids):
         by_pivot.setdefault(p.pivot, []).append(p)
 
-    to_create, to_update, seen = [], [], set()
+    seen = set()
     for line, raw in enumerate(rows, start=2):
         values, errors = _parse_row(raw)
         schema_id = values.get("schema_id") or ""
         if schema_id in seen:
-            errors.append(("id", f"Identifiant « {schema_id} » en double dans le fichier."))
+            errors.append(("id", _("Identifiant « %(id)s » en double dans le fichier.") % {"id": schema_id}))
         seen.add(schema_id)
         place = existing_by_id.get(schema_id)
         if place is None and values.get("pivot") in by_pivot and len(by_pivot[values["pivot"]]) == 1:
             place = by_pivot[values["pivot"]][0]
         is_new = place is None
         if is_new:
-            place = Place(is_published=True, created_by=user, schema_id=schema_id or new_schema_id())
+            place = Place(is_published=True, created_by=actor, schema_id=schema_id or new_schema_id())
         before = {name: getattr(place, name) for name in FIELDS}
         for name, value in values.items():
             if name == "schema_id" and not is_new:
@@ -235,22 +276,9 @@ def import_csv(*, content: bytes | str, mode: str = "all", user=None, dry_run: b
                     setattr(place, name, value)
             continue
         if is_new:
-            to_create.append(place)
+            plan.to_create.append(place)
         elif any(getattr(place, name) != before[name] for name in FIELDS):
-            to_update.append(place)
+            plan.to_update.append(place)
         else:
             report.unchanged += 1
-
-    row_errors = [e for e in report.errors if e.row > 1]
-    if dry_run or (mode == "all" and row_errors):
-        return report
-    now = timezone.now()
-    with transaction.atomic():
-        for place in to_create:
-            place.created_at = place.updated_at = now
-        Place.objects.bulk_create(to_create, batch_size=500)
-        for place in to_update:
-            place.updated_at = now
-        Place.objects.bulk_update(to_update, [*[f for f in FIELDS if f != "schema_id"], "updated_at"], batch_size=500)
-    report.created, report.updated, report.applied = len(to_create), len(to_update), True
-    return report
+    return plan

@@ -1,308 +1,221 @@
-"""A parser for the subset of the OSM ``opening_hours`` syntax that mediation places use.
+"""Opening hours (the schema's ``horaires``, in OpenStreetMap's ``opening_hours`` syntax), read by
+one parser: the opening-hours-py library (``opening_hours`` module, a Rust implementation of the
+full specification, public holidays included).
 
-Grammar (https://wiki.openstreetmap.org/wiki/Key:opening_hours/specification), the parts seen in
-practice in the national data:
+* ``validate(text)`` refuses a value the library cannot read, with a French message that gives the
+  position of the error (``OpeningHoursError.position``, counted from 1);
+* ``is_open_at(text, when)`` and ``state_at(text, when)`` evaluate a value at a local time (the
+  finder's "open at", the list's "open now");
+* ``week(text, start)`` gives each day's opening spans for the place page ("Lundi : 9 h – 12 h").
 
-    sequence   := rule ( (";" | "," | "||") rule )*
-    rule       := "24/7" [modifier] [comment]
-                | [months] [weekdays] [times] [modifier] [comment]      (at least one part)
-    months     := month_range ("," month_range)*       Jan-Mar, Dec 24-Dec 26, Aug
-    weekdays   := weekday_item ("," weekday_item)*     Mo-Fr, Mo,We, Sa[1], PH, SH
-    times      := timespan ("," timespan)*             09:00-12:00, 14:00-18:30, 19:00+
-    modifier   := "off" | "closed" | "open" | "unknown"
-    comment    := '"' text '"'
-
-A comma is read as part of a list when the next item is of the same kind (``Mo,We`` or
-``09:00-12:00,14:00-18:00``) and as an additional-rule separator otherwise (``Mo 10:00-12:00, PH off``),
-as the specification says. ``parse`` returns the rules as dicts (used to describe the hours in
-French on the place page); ``OpeningHoursError`` carries a French message with the position.
+Values are compiled once per process (``compiled`` is memoised by text: most places share a few
+dozen patterns), so a finder request over thousands of places costs microseconds per place.
+Public holidays (``PH``) follow the French calendar. Times are the place's local wall-clock time.
 """
+
+from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
-WEEKDAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
-WEEKDAY_FR = dict(zip(WEEKDAYS, ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"], strict=True))
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-MONTH_FR = dict(
-    zip(
-        MONTHS,
-        ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"],
-        strict=True,
-    )
-)
-HOLIDAYS = {"PH": "jours fériés", "SH": "vacances scolaires"}
-MODIFIERS = {"off": "fermé", "closed": "fermé", "open": "ouvert", "unknown": "horaires inconnus"}
+import opening_hours as osm
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-_TOKEN = re.compile(
-    r"""
-    (?P<space>\s+)
-  | (?P<always>24/7)
-  | (?P<time>\d{1,2}:\d{2})
-  | (?P<number>\d+)
-  | (?P<word>[A-Za-z]+)
-  | (?P<comment>"[^"]*")
-  | (?P<oror>\|\|)
-  | (?P<punct>[-,;\[\]+:])
-    """,
-    re.VERBOSE,
-)
+HOLIDAY_COUNTRY = "FR"
+# Overseas postcodes (three first digits) and their time zone; elsewhere the site's zone.
+OVERSEAS_ZONES = {
+    "971": "America/Guadeloupe",
+    "972": "America/Martinique",
+    "973": "America/Cayenne",
+    "974": "Indian/Reunion",
+    "975": "America/Miquelon",
+    "976": "Indian/Mayotte",
+    "977": "America/St_Barthelemy",
+    "978": "America/Marigot",
+    "986": "Pacific/Wallis",
+    "987": "Pacific/Tahiti",
+    "988": "Pacific/Noumea",
+}
+_POSITION = re.compile(r"-->\s*(\d+):(\d+)")
+_EXPECTED = re.compile(r"=\s*expected (.+)$", re.M)
+
+
+def _expected_words() -> dict[str, str]:
+    """The library's grammar names, in words a place manager understands."""
+    return {
+        "wday": _("un jour (Mo, Tu, We, Th, Fr, Sa, Su)"),
+        "timespan": _("une plage horaire (09:00-12:00)"),
+        "timespan_plus": _("une heure de fin (09:00-12:00)"),
+        "hour": _("une heure (00 à 24)"),
+        "minute": _("des minutes (00 à 59)"),
+        "nth_entry": _("un rang dans le mois (1 à 5)"),
+        "any_rule_separator": _("un séparateur « ; » entre deux règles"),
+        "rules_modifier": _("« off » ou « open »"),
+        "always_open": _("« 24/7 »"),
+        "small_range_selectors": _("des jours (Mo-Fr)"),
+        "holiday": _("PH (jours fériés) ou SH (vacances scolaires)"),
+        "comment": _("un commentaire entre guillemets"),
+    }
 
 
 class OpeningHoursError(ValueError):
+    """A value the parser refuses; ``position`` (from 1) points at the first unreadable character."""
+
     def __init__(self, message: str, position: int | None = None):
         self.position = position
-        if position is not None:
-            message = f"{message} (position {position + 1})"
         super().__init__(message)
 
 
-@dataclass
-class Token:
-    kind: str
-    value: str
-    pos: int
+def normalise(text: str) -> str:
+    """Surrounding blanks and a trailing ``;`` (common in the national data, harmless) removed."""
+    return (text or "").strip().rstrip(";").strip()
 
 
-@dataclass
-class Rule:
-    always: bool = False
-    months: list[tuple[str, str]] = field(default_factory=list)
-    weekdays: list[tuple[str, str]] = field(default_factory=list)
-    holidays: list[str] = field(default_factory=list)
-    times: list[tuple[str, str]] = field(default_factory=list)
-    modifier: str = ""
+def _error_from(text: str, exc: Exception) -> OpeningHoursError:
+    raw = str(exc)
+    match = _POSITION.search(raw)
+    position = int(match.group(2)) if match else None
+    words = _expected_words()
+    expected: list[str] = []
+    if found := _EXPECTED.search(raw):
+        for name in re.split(r",\s*(?:or\s+)?|\s+or\s+", found.group(1)):
+            word = words.get(name.strip())
+            if word and word not in expected:
+                expected.append(word)
+    if position is None:
+        message = _("Horaires au format OpenStreetMap invalides.")
+    else:
+        fragment = text[position - 1 : position + 14] or _("la fin du texte")
+        message = _("Horaires au format OpenStreetMap invalides : erreur à la position %(position)s (« %(fragment)s »).") % {
+            "position": position,
+            "fragment": fragment,
+        }
+    if expected:
+        message += " " + _("Attendu : %(expected)s.") % {"expected": ", ".join(expected[:4])}
+    message += " " + _("Exemple : Mo-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00; PH off")
+    return OpeningHoursError(message, position)
+
+
+@lru_cache(maxsize=20_000)
+def compiled(text: str) -> osm.OpeningHours:
+    """The parsed value (memoised); raises ``OpeningHoursError`` with a French message."""
+    value = normalise(text)
+    if not value:
+        raise OpeningHoursError(_("Horaires vides."), 1)
+    try:
+        return osm.OpeningHours(value, country=HOLIDAY_COUNTRY)
+    except (SyntaxError, ValueError, osm.ParserError) as exc:
+        raise _error_from(value, exc) from None
+
+
+def validate(text: str) -> None:
+    """Raise ``OpeningHoursError`` when ``text`` is not a readable ``opening_hours`` value."""
+    compiled(text)
+
+
+def readable(text: str) -> bool:
+    """Whether ``text`` parses (an empty value does not)."""
+    try:
+        compiled(text)
+    except OpeningHoursError:
+        return False
+    return True
+
+
+def local_now(postcode: str = "") -> datetime:
+    """Now, as a naive wall-clock time where the place is (its postcode says which zone)."""
+    zone = OVERSEAS_ZONES.get((postcode or "")[:3])
+    now = timezone.now()
+    return (now.astimezone(ZoneInfo(zone)) if zone else timezone.localtime(now)).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class State:
+    """Open (``True``), closed (``False``) or unknown (``None``) at a time, and the next change."""
+
+    open: bool | None
+    next_change: datetime | None = None
     comment: str = ""
 
 
-def _tokenize(text: str) -> list[Token]:
-    tokens, pos = [], 0
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if not m:
-            raise OpeningHoursError(f"Caractère inattendu « {text[pos]} »", pos)
-        kind = m.lastgroup
-        if kind != "space":
-            value = m.group()
-            if kind == "word":
-                if value in WEEKDAYS:
-                    kind = "weekday"
-                elif value in MONTHS:
-                    kind = "month"
-                elif value in HOLIDAYS:
-                    kind = "holiday"
-                elif value in MODIFIERS:
-                    kind = "modifier"
-                else:
-                    raise OpeningHoursError(f"Mot inconnu « {value} » (jours attendus : Mo Tu We Th Fr Sa Su, PH, off…)", pos)
-            tokens.append(Token(kind, value, pos))
-        pos = m.end()
-    return tokens
-
-
-class _Parser:
-    def __init__(self, text: str):
-        self.text = text
-        self.tokens = _tokenize(text)
-        self.i = 0
-
-    def peek(self, offset: int = 0) -> Token | None:
-        j = self.i + offset
-        return self.tokens[j] if j < len(self.tokens) else None
-
-    def at(self, kind: str, value: str | None = None, offset: int = 0) -> bool:
-        tok = self.peek(offset)
-        return tok is not None and tok.kind == kind and (value is None or tok.value == value)
-
-    def take(self) -> Token:
-        tok = self.tokens[self.i]
-        self.i += 1
-        return tok
-
-    def expect(self, kind: str, value: str | None, what: str) -> Token:
-        if not self.at(kind, value):
-            tok = self.peek()
-            where = tok.pos if tok else len(self.text)
-            found = f"« {tok.value} »" if tok else "la fin du texte"
-            raise OpeningHoursError(f"{what} attendu, trouvé {found}", where)
-        return self.take()
-
-    # --- grammar --------------------------------------------------------------------------
-    def sequence(self) -> list[Rule]:
-        if not self.tokens:
-            raise OpeningHoursError("Horaires vides")
-        rules = [self.rule()]
-        while self.peek() is not None:
-            if self.at("punct", ";") or self.at("punct", ",") or self.at("oror"):
-                sep = self.take()
-                if self.peek() is None:
-                    if sep.value == ";":  # a trailing ";" is common and harmless
-                        break
-                    raise OpeningHoursError("Règle attendue après le séparateur", sep.pos)
-                rules.append(self.rule())
-            else:
-                tok = self.peek()
-                raise OpeningHoursError(f"« {tok.value} » inattendu : séparez les règles par « ; »", tok.pos)
-        return rules
-
-    def rule(self) -> Rule:
-        rule = Rule()
-        start = self.i
-        if self.at("always"):
-            self.take()
-            rule.always = True
-        else:
-            if self.at("month"):
-                rule.months = self.months()
-            if self.at("weekday") or self.at("holiday"):
-                self.weekdays(rule)
-            if self.at("time"):
-                rule.times = self.times()
-        if self.at("modifier"):
-            rule.modifier = self.take().value
-        if self.at("comment"):
-            rule.comment = self.take().value[1:-1]
-        if self.i == start:
-            tok = self.peek()
-            raise OpeningHoursError(
-                f"Règle attendue (jours, heures, 24/7 ou off), trouvé « {tok.value} »" if tok else "Règle attendue",
-                tok.pos if tok else len(self.text),
-            )
-        return rule
-
-    def months(self) -> list[tuple[str, str]]:
-        ranges = [self.month_range()]
-        while self.at("punct", ",") and self.at("month", offset=1):
-            self.take()
-            ranges.append(self.month_range())
-        return ranges
-
-    def month_range(self) -> tuple[str, str]:
-        start = self.take().value
-        if self.at("number"):
-            start += " " + self.day()
-        end = start
-        if self.at("punct", "-") and (self.at("month", offset=1) or self.at("number", offset=1)):
-            self.take()
-            end = self.take().value if self.at("month") else start.split()[0]
-            if self.at("number"):
-                end = end.split()[0] + " " + self.day()
-        return start, end
-
-    def day(self) -> str:
-        tok = self.take()
-        if not 1 <= int(tok.value) <= 31:
-            raise OpeningHoursError(f"Jour du mois invalide « {tok.value} »", tok.pos)
-        return tok.value
-
-    def weekdays(self, rule: Rule) -> None:
-        self.weekday_item(rule)
-        while self.at("punct", ",") and (self.at("weekday", offset=1) or self.at("holiday", offset=1)):
-            self.take()
-            self.weekday_item(rule)
-
-    def weekday_item(self, rule: Rule) -> None:
-        if self.at("holiday"):
-            rule.holidays.append(self.take().value)
-            return
-        start = self.take().value
-        if self.at("punct", "["):
-            self.nth()
-        end = start
-        if self.at("punct", "-"):
-            self.take()
-            end = self.expect("weekday", None, "Jour de fin (Mo…Su)").value
-        rule.weekdays.append((start, end))
-
-    def nth(self) -> None:
-        self.take()  # "["
-        while True:
-            if self.at("punct", "-"):
-                self.take()
-            tok = self.expect("number", None, "Rang de la semaine du mois (1 à 5)")
-            if not 1 <= int(tok.value) <= 5:
-                raise OpeningHoursError("Le rang dans le mois va de 1 à 5", tok.pos)
-            if self.at("punct", "-") and self.at("number", offset=1):
-                self.take()
-                continue
-            if self.at("punct", ","):
-                self.take()
-                continue
-            break
-        self.expect("punct", "]", "« ] »")
-
-    def times(self) -> list[tuple[str, str]]:
-        spans = [self.timespan()]
-        while self.at("punct", ",") and self.at("time", offset=1):
-            self.take()
-            spans.append(self.timespan())
-        return spans
-
-    def timespan(self) -> tuple[str, str]:
-        start_tok = self.take()
-        start = self.minutes(start_tok, maximum=24 * 60)
-        if self.at("punct", "+"):
-            self.take()
-            return start_tok.value, "+"
-        self.expect("punct", "-", "« - » entre deux heures")
-        end_tok = self.expect("time", None, "Heure de fin (hh:mm)")
-        end = self.minutes(end_tok, maximum=48 * 60)
-        if end == start:
-            raise OpeningHoursError("Une plage horaire ne peut pas finir à l'heure où elle commence", end_tok.pos)
-        if self.at("punct", "+"):
-            self.take()
-        return start_tok.value, end_tok.value
-
-    @staticmethod
-    def minutes(tok: Token, maximum: int) -> int:
-        hours, minutes = (int(x) for x in tok.value.split(":"))
-        if len(tok.value.split(":")[0]) != 2:
-            raise OpeningHoursError(f"Heure « {tok.value} » : écrivez deux chiffres (09:00)", tok.pos)
-        if minutes > 59 or hours * 60 + minutes > maximum:
-            raise OpeningHoursError(f"Heure invalide « {tok.value} »", tok.pos)
-        return hours * 60 + minutes
-
-
-def parse(text: str) -> list[Rule]:
-    """Parse an opening_hours value; raise ``OpeningHoursError`` (French message) if invalid."""
-    return _Parser(text.strip()).sequence()
-
-
-def describe(text: str) -> list[str]:
-    """French sentences for a valid value (``["du lundi au vendredi : 09:00–12:00, 14:00–18:30"]``).
-
-    Returns ``[text]`` unchanged if it does not parse, so a page never fails on legacy data.
-    """
+def state_at(text: str, when: datetime) -> State:
+    """The state of a place at the naive local datetime ``when``; unknown for empty or unreadable hours."""
+    if not text:
+        return State(None)
     try:
-        rules = parse(text)
+        hours = compiled(text)
     except OpeningHoursError:
-        return [text]
-    lines = []
-    for rule in rules:
-        if rule.always:
-            parts = ["tous les jours, 24 h sur 24"]
-        else:
-            parts = []
-            for start, end in rule.months:
-                parts.append(_month(start) if start == end else f"de {_month(start)} à {_month(end)}")
-            days = []
-            for start, end in rule.weekdays:
-                days.append(WEEKDAY_FR[start] if start == end else f"du {WEEKDAY_FR[start]} au {WEEKDAY_FR[end]}")
-            days += [HOLIDAYS[h] for h in rule.holidays]
-            if days:
-                parts.append(", ".join(days))
-        text_line = " ".join(parts) or "tous les jours"
-        if rule.times:
-            spans = ", ".join(f"à partir de {s}" if e == "+" else f"{s}–{e}" for s, e in rule.times)
-            text_line += f" : {spans}"
-        if rule.modifier:
-            text_line += f" : {MODIFIERS[rule.modifier]}"
-        if rule.comment:
-            text_line += f" ({rule.comment})"
-        lines.append(text_line[0].upper() + text_line[1:])
-    return lines
+        return State(None)
+    when = when.replace(tzinfo=None, second=0, microsecond=0)
+    if hours.is_unknown(when):
+        return State(None, hours.next_change(when))
+    state, comment = hours.state(when)
+    return State(state == osm.State.OPEN, hours.next_change(when), comment or "")
 
 
-def _month(value: str) -> str:
-    bits = value.split()
-    return f"{bits[1]} {MONTH_FR[bits[0]]}" if len(bits) == 2 else MONTH_FR[bits[0]]
+def is_open_at(text: str, when: datetime) -> bool:
+    """True when the hours say "open" at the naive local datetime ``when`` (unknown counts as not open)."""
+    if not text:
+        return False
+    try:
+        return compiled(text).is_open(when.replace(tzinfo=None, second=0, microsecond=0))
+    except OpeningHoursError:
+        return False
+
+
+def open_any_time(text: str, *, start: datetime, end: datetime) -> bool:
+    """Open at some moment between ``start`` and ``end`` (e.g. "open Saturday": any time that day)."""
+    if not text:
+        return False
+    try:
+        hours = compiled(text)
+    except OpeningHoursError:
+        return False
+    return any(state == osm.State.OPEN for _s, _e, state, _c in hours.intervals(start, end))
+
+
+@dataclass
+class Day:
+    day: date
+    spans: list[tuple[time, time]] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+    unknown: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.spans)
+
+
+def week(text: str, start: date, days: int = 7) -> list[Day]:
+    """Each day's opening spans from ``start`` for ``days`` days, cut at midnight (a span that
+    ends at midnight ends at ``time.max``); empty when the hours are empty or unreadable."""
+    if not text:
+        return []
+    try:
+        hours = compiled(text)
+    except OpeningHoursError:
+        return []
+    first = datetime.combine(start, time())
+    result = [Day(start + timedelta(days=i)) for i in range(days)]
+    for begin, end, state, comment in hours.intervals(first, first + timedelta(days=days)):
+        if state == osm.State.CLOSED:
+            continue
+        cursor = begin
+        while cursor < end:
+            midnight = datetime.combine(cursor.date() + timedelta(days=1), time())
+            stop = min(end, midnight)
+            index = (cursor.date() - start).days
+            if 0 <= index < days:
+                day = result[index]
+                if state == osm.State.UNKNOWN:
+                    day.unknown = True
+                else:
+                    day.spans.append((cursor.time(), time.max if stop == midnight else stop.time()))
+                if comment and comment not in day.comments:
+                    day.comments.append(comment)
+            cursor = stop
+    return result

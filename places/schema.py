@@ -1,8 +1,13 @@
 """The national schema "lieux de médiation numérique" v1.0.2: column names and enumerated values.
 
 Values are copied verbatim from ``schema.json`` (``../shared/standards/lieux-mediation-numerique``):
-the open-data export must write them byte for byte, and the import must accept exactly them.
+the open-data export must write them byte for byte, and the import must accept exactly them (they
+are data, not interface text: they are never translated). This module is the one list of columns:
+the model's editable fields, the form, the service and the open-data import and export all derive
+from ``COLUMNS``.
 """
+
+from django.utils.translation import gettext_lazy as _
 
 SCHEMA_VERSION = "v1.0.2"
 
@@ -40,6 +45,17 @@ COLUMNS = [
     "fiche_acces_libre",
     "prise_rdv",
 ]
+
+# Model attribute of each column (the schema's ``id`` is ``Place.schema_id``: ``id`` is our key).
+COLUMN_TO_FIELD = {column: column for column in COLUMNS} | {"id": "schema_id"}
+FIELDS = [COLUMN_TO_FIELD[c] for c in COLUMNS]
+# Columns the site keeps itself: the identifier, and the update date (set when a manager saves).
+MANAGED_COLUMNS = ("id", "date_maj")
+EDITABLE_COLUMNS = [c for c in COLUMNS if c not in MANAGED_COLUMNS]
+REQUIRED_COLUMNS = ["id", "pivot", "nom", "commune", "code_postal", "adresse", "date_maj"]
+
+# Calling codes the schema's ``telephone`` pattern accepts (metropolitan France and overseas).
+PHONE_CALLING_CODES = (33, 590, 594, 262, 596, 269, 687, 689, 508, 681)
 
 ITINERANCE = ["Itinérant", "Fixe"]
 SERVICES = [
@@ -102,21 +118,21 @@ MODALITES_ACCOMPAGNEMENT = ["En autonomie", "Accompagnement individuel", "Dans u
 # Typologies used by the national cartography (not enumerated by the schema, so free codes are
 # accepted; these are offered in forms).
 TYPOLOGIES = {
-    "ACI": "Structure porteuse d'ateliers et chantiers d'insertion",
-    "ASSO": "Association",
-    "BIB": "Bibliothèque / médiathèque",
-    "CAF": "Caisse d'allocations familiales",
-    "CCAS": "Centre communal d'action sociale",
-    "CS": "Centre social",
-    "EPCI": "Intercommunalité",
-    "FABLAB": "Fablab",
-    "FRANCE_SERVICE": "France Services",
-    "MDS": "Maison départementale des solidarités",
-    "MJC": "Maison des jeunes et de la culture",
-    "MUNI": "Mairie",
-    "PIJ_BIJ": "Point / bureau information jeunesse",
-    "RFS": "Réseau France Services",
-    "TIERS_LIEUX": "Tiers-lieu",
+    "ACI": _("Structure porteuse d'ateliers et chantiers d'insertion"),
+    "ASSO": _("Association"),
+    "BIB": _("Bibliothèque / médiathèque"),
+    "CAF": _("Caisse d'allocations familiales"),
+    "CCAS": _("Centre communal d'action sociale"),
+    "CS": _("Centre social"),
+    "EPCI": _("Intercommunalité"),
+    "FABLAB": _("Fablab"),
+    "FRANCE_SERVICE": _("France Services"),
+    "MDS": _("Maison départementale des solidarités"),
+    "MJC": _("Maison des jeunes et de la culture"),
+    "MUNI": _("Mairie"),
+    "PIJ_BIJ": _("Point / bureau information jeunesse"),
+    "RFS": _("Réseau France Services"),
+    "TIERS_LIEUX": _("Tiers-lieu"),
 }
 
 # Multi-valued columns ("|" between values) and their closed vocabulary (None = free values).

@@ -1,4 +1,5 @@
-"""Writes on places. Every function is keyword-only, validates, and saves in one transaction.
+"""Writes on places. Every function is keyword-only, names the acting member ``actor``, validates,
+and saves in one transaction.
 
 Stable API for other apps: ``place_set_label_state(place=, labelled=, valid_until=None)`` (the
 labels app calls it when a label is granted, expires or is withdrawn).
@@ -7,82 +8,57 @@ labels app calls it when a label is granted, expires or is withdrawn).
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from community.models import User
 
 from .access import can_manage_place
-from .models import Place
-from .validators import normalise_phone
+from .models import EDITABLE_FIELDS, Place
+from .opendata import ImportError_, ImportReport, import_plan
+from .phones import phone_e164
+from .schema import FIELDS, join_values
 
-# Fields a place manager edits (the schema's fields, except the identifier and the update date).
-EDITABLE_FIELDS = [
-    "pivot",
-    "nom",
-    "adresse",
-    "complement_adresse",
-    "code_postal",
-    "commune",
-    "code_insee",
-    "latitude",
-    "longitude",
-    "typologie",
-    "telephone",
-    "courriels",
-    "site_web",
-    "horaires",
-    "presentation_resume",
-    "presentation_detail",
-    "source",
-    "itinerance",
-    "structure_parente",
-    "services",
-    "publics_specifiquement_adresses",
-    "prise_en_charge_specifique",
-    "frais_a_charge",
-    "dispositif_programmes_nationaux",
-    "formations_labels",
-    "autres_formations_labels",
-    "modalites_acces",
-    "modalites_accompagnement",
-    "fiche_acces_libre",
-    "prise_rdv",
-]
+# Columns an import rewrites on a place it matched (its identifier stays ours).
+IMPORT_UPDATE_FIELDS = [name for name in FIELDS if name != "schema_id"]
 
 
 def _apply(place: Place, data: dict) -> None:
+    """Copy editable values onto ``place``: lists are joined with "|" (the schema's multi-valued
+    form) and the phone number is put in the schema's international form."""
     for name, value in data.items():
         if name not in EDITABLE_FIELDS:
-            raise ValueError(f"Champ inconnu ou non modifiable : {name}")
-        if name == "telephone":
-            value = normalise_phone(value)
+            raise ValueError(f"unknown or read-only place field: {name}")
         if isinstance(value, list | tuple):
-            value = "|".join(value)
+            value = join_values(value)
+        if name == "telephone":
+            value = phone_e164(value)
         setattr(place, name, value)
 
 
-def place_create(*, creator, data: dict, publish: bool | None = None) -> Place:
-    """Create a place; the creator becomes its manager.
-
-    A member's place waits for staff moderation (unpublished); staff may publish at once
-    (``publish`` defaults to ``creator.is_hub_staff``).
-    """
+def place_create(*, actor: User | None, data: dict, publish: bool | None = None) -> Place:
+    """Create a place; the actor becomes its manager. A member's place waits for staff moderation
+    (unpublished); staff may publish at once (``publish`` defaults to ``actor.is_hub_staff``)."""
+    is_staff = bool(actor and actor.is_hub_staff)
     if publish is None:
-        publish = bool(creator and creator.is_hub_staff)
-    if publish and not (creator and creator.is_hub_staff):
+        publish = is_staff
+    if publish and not is_staff:
         raise PermissionDenied
-    place = Place(created_by=creator, is_published=publish, date_maj=timezone.localdate())
+    place = Place(created_by=actor, is_published=publish, date_maj=timezone.localdate())
     _apply(place, data)
     place.full_clean()
     with transaction.atomic():
         place.save()
-        if creator is not None:
-            place.managers.add(creator)
+        if actor is not None:
+            place.managers.add(actor)
     return place
 
 
-def place_update(*, place: Place, user, data: dict) -> Place:
-    """Edit a place (its managers and staff); the update date becomes today."""
-    if not can_manage_place(user, place):
+def place_update(*, actor: User, place: Place, data: dict) -> Place:
+    """Edit a place (its managers and staff); the update date becomes today. Nothing is saved
+    when a value is refused (the row keeps its previous values)."""
+    if not can_manage_place(actor, place):
         raise PermissionDenied
     _apply(place, data)
     place.date_maj = timezone.localdate()
@@ -92,32 +68,32 @@ def place_update(*, place: Place, user, data: dict) -> Place:
     return place
 
 
-def place_set_published(*, place: Place, user, published: bool) -> Place:
-    """Staff moderation: publish or unpublish a place."""
-    if not (user and user.is_hub_staff):
+def place_set_published(*, actor: User, place: Place, published: bool) -> Place:
+    """Staff moderation: publish a place on the public map and open data, or withdraw it."""
+    if not (actor and actor.is_hub_staff):
         raise PermissionDenied
     Place.objects.filter(pk=place.pk).update(is_published=published, updated_at=timezone.now())
     place.is_published = published
     return place
 
 
-def place_manager_add(*, place: Place, user, manager) -> None:
-    """A manager (or staff) adds another member as manager of the place."""
-    if not can_manage_place(user, place):
+def place_manager_add(*, actor: User, place: Place, member: User) -> None:
+    """A manager (or staff) makes another active member a manager of the place."""
+    if not can_manage_place(actor, place):
         raise PermissionDenied
-    if not manager.is_active:
-        raise ValidationError("Ce compte n'est pas actif.")
-    place.managers.add(manager)
+    if not member.is_active or member.erased_at is not None:
+        raise ValidationError(_("Ce compte n'est pas actif."))
+    place.managers.add(member)
 
 
-def place_manager_remove(*, place: Place, user, manager) -> None:
+def place_manager_remove(*, actor: User, place: Place, member: User) -> None:
     """Remove a manager; a place keeps at least one manager unless staff remove them."""
-    if not can_manage_place(user, place):
+    if not can_manage_place(actor, place):
         raise PermissionDenied
     with transaction.atomic():
-        if not user.is_hub_staff and place.managers.exclude(pk=manager.pk).count() == 0:
-            raise ValidationError("Un lieu garde au moins un·e gestionnaire.")
-        place.managers.remove(manager)
+        if not actor.is_hub_staff and not place.managers.exclude(pk=member.pk).exists():
+            raise ValidationError(_("Un lieu garde au moins un·e gestionnaire."))
+        place.managers.remove(member)
 
 
 def place_set_label_state(*, place: Place, labelled: bool, valid_until: date | None = None) -> None:
@@ -128,3 +104,32 @@ def place_set_label_state(*, place: Place, labelled: bool, valid_until: date | N
     Place.objects.filter(pk=place.pk).update(is_labelled=labelled, labelled_until=valid_until if labelled else None)
     place.is_labelled = labelled
     place.labelled_until = valid_until if labelled else None
+
+
+def place_import(*, actor: User, content: bytes | str, mode: str = "all", dry_run: bool = False) -> ImportReport:
+    """Staff import a schema CSV (``opendata.import_plan`` checks every row): in mode ``all`` one
+    refused row and nothing is written; in mode ``valid`` the valid rows are written and the others
+    reported. Either way the writes are one transaction (bulk inserts and updates), so an import
+    is never half applied; two imports racing on one identifier leave the second with nothing written."""
+    if not (actor and actor.is_hub_staff):
+        raise PermissionDenied
+    plan = import_plan(content=content, mode=mode, actor=actor)
+    report = plan.report
+    if dry_run or not plan.readable or (mode == "all" and report.row_errors):
+        return report
+    now = timezone.now()
+    for place in plan.to_create:
+        place.created_at = place.updated_at = now
+        place.fill_search_text()
+    for place in plan.to_update:
+        place.updated_at = now
+        place.fill_search_text()
+    try:
+        with transaction.atomic():
+            Place.objects.bulk_create(plan.to_create, batch_size=500)
+            Place.objects.bulk_update(plan.to_update, [*IMPORT_UPDATE_FIELDS, "updated_at", "search_text"], batch_size=500)
+    except IntegrityError:
+        report.errors.append(ImportError_(1, "id", _("Un autre import vient d'écrire ces lieux : rien n'a été importé, recommencez.")))
+        return report
+    report.created, report.updated, report.applied = len(plan.to_create), len(plan.to_update), True
+    return report

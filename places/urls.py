@@ -21,4 +21,5 @@ urlpatterns = [
     path("<int:pk>/modifier/", views.place_edit, name="place_edit"),
     path("<int:pk>/moderation/", views.place_moderate, name="place_moderate"),
     path("<int:pk>/gestionnaires/", views.place_managers, name="place_managers"),
+    path("<int:pk>/gestionnaires/<int:user_pk>/retirer/", views.place_manager_remove, name="place_manager_remove"),
 ]

@@ -5,14 +5,15 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext as _
 
 from community.validators import luhn_ok, validate_siret
 
 from . import opening_hours
+from .phones import is_schema_number, phone_parse
 from .schema import MULTI_VALUED, split_values
 
 RNA_RE = re.compile(r"^W\d{9}$")
-PHONE_RE = re.compile(r"^(\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)(\d){6,9}$")
 POSTCODE_RE = re.compile(r"^\d{5}$")
 INSEE_RE = re.compile(r"^([013-9]\d|2[AB1-9])\d{3}$")
 
@@ -21,7 +22,7 @@ def validate_pivot(value: str) -> None:
     """The pivot identifies the structure: a SIRET (14 digits, Luhn), a SIREN (9 digits, Luhn) or an
     RNA number (``W`` + 9 digits). ``00000000000000`` is the national convention for "unknown"."""
     if not value:
-        raise ValidationError("Le pivot (SIRET ou RNA) est obligatoire.", code="required")
+        raise ValidationError(_("Le pivot (SIRET ou RNA) est obligatoire."), code="required")
     if RNA_RE.match(value):
         return
     if value.isdigit() and len(value) == 14:
@@ -29,21 +30,21 @@ def validate_pivot(value: str) -> None:
         return
     if value.isdigit() and len(value) == 9:
         if not luhn_ok(value):
-            raise ValidationError("Ce SIREN n'est pas valide (clé de contrôle).", code="siren_checksum")
+            raise ValidationError(_("Ce SIREN n'est pas valide (clé de contrôle)."), code="siren_checksum")
         return
     raise ValidationError(
-        "Le pivot doit être un SIRET (14 chiffres), un SIREN (9 chiffres) ou un numéro RNA (W suivi de 9 chiffres).", code="pivot"
+        _("Le pivot doit être un SIRET (14 chiffres), un SIREN (9 chiffres) ou un numéro RNA (W suivi de 9 chiffres)."), code="pivot"
     )
 
 
 def validate_postcode(value: str) -> None:
     if value and not POSTCODE_RE.match(value):
-        raise ValidationError("Le code postal compte 5 chiffres.", code="postcode")
+        raise ValidationError(_("Le code postal compte 5 chiffres."), code="postcode")
 
 
 def validate_insee(value: str) -> None:
     if value and not INSEE_RE.match(value):
-        raise ValidationError("Le code INSEE compte 5 caractères (2A ou 2B pour la Corse).", code="insee")
+        raise ValidationError(_("Le code INSEE compte 5 caractères (2A ou 2B pour la Corse)."), code="insee")
 
 
 def department_of_postcode(postcode: str) -> set[str]:
@@ -75,7 +76,11 @@ def check_postcode_insee(postcode: str, insee: str) -> str | None:
     post_deps = department_of_postcode(postcode)
     if insee_dep in post_deps or (postcode[:2], insee_dep) in CROSS_BORDER:
         return None
-    return f"Le code INSEE {insee} (département {insee_dep}) ne correspond pas au code postal {postcode}."
+    return _("Le code INSEE %(insee)s (département %(department)s) ne correspond pas au code postal %(postcode)s.") % {
+        "insee": insee,
+        "department": insee_dep,
+        "postcode": postcode,
+    }
 
 
 # (postcode prefix, INSEE department) pairs where La Poste crosses a department border.
@@ -83,9 +88,19 @@ CROSS_BORDER = {("05", "04"), ("04", "05"), ("01", "39"), ("39", "01"), ("21", "
 
 
 def validate_phone(value: str) -> None:
-    if value and not PHONE_RE.match(value):
+    """The stored form: a valid French number (metropolitan or overseas) in international form
+    without spaces, as the schema's pattern wants it (``+33380123456``, ``+262262123456``)."""
+    if not value:
+        return
+    number = phone_parse(value)
+    if number is None or not value.startswith("+") or not value[1:].isdigit():
         raise ValidationError(
-            "Le téléphone s'écrit au format international, sans espace : +33 suivi de 9 chiffres (ex. +33380123456).", code="phone"
+            _("Numéro de téléphone non reconnu : écrivez-le par exemple 03 80 12 34 56, ou +262 262 12 34 56 outre-mer."),
+            code="phone",
+        )
+    if not is_schema_number(number):
+        raise ValidationError(
+            _("Le schéma national n'accepte que les numéros français, de métropole ou d'outre-mer."), code="phone_country"
         )
 
 
@@ -95,7 +110,7 @@ def validate_emails(value: str) -> None:
         try:
             check(email)
         except ValidationError:
-            raise ValidationError(f"Adresse e-mail invalide : {email}", code="email") from None
+            raise ValidationError(_("Adresse e-mail invalide : %(email)s") % {"email": email}, code="email") from None
 
 
 def validate_urls(value: str) -> None:
@@ -104,16 +119,16 @@ def validate_urls(value: str) -> None:
         try:
             check(url)
         except ValidationError:
-            raise ValidationError(f"Adresse web invalide : {url} (elle commence par https://)", code="url") from None
+            raise ValidationError(_("Adresse web invalide : %(url)s (elle commence par https://)") % {"url": url}, code="url") from None
 
 
 def validate_opening_hours(value: str) -> None:
     if not value:
         return
     try:
-        opening_hours.parse(value)
+        opening_hours.validate(value)
     except opening_hours.OpeningHoursError as exc:
-        raise ValidationError(f"Horaires au format OpenStreetMap invalides : {exc}", code="opening_hours") from None
+        raise ValidationError(str(exc), code="opening_hours") from None
 
 
 @deconstructible
@@ -127,17 +142,7 @@ class SchemaChoicesValidator:
         vocabulary = MULTI_VALUED[self.column]
         for item in split_values(value):
             if item not in vocabulary:
-                raise ValidationError(f"Valeur non prévue par le schéma : « {item} ».", code="choice")
+                raise ValidationError(_("Valeur non prévue par le schéma : « %(value)s ».") % {"value": item}, code="choice")
 
     def __eq__(self, other) -> bool:
         return isinstance(other, SchemaChoicesValidator) and other.column == self.column
-
-
-def normalise_phone(value: str) -> str:
-    """``03 80 12 34 56`` → ``+33380123456``; anything else is returned without spaces."""
-    compact = re.sub(r"[\s.\-()]", "", value or "")
-    if re.fullmatch(r"0\d{9}", compact):
-        return "+33" + compact[1:]
-    if compact.startswith("0033"):
-        return "+" + compact[2:]
-    return compact

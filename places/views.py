@@ -3,23 +3,27 @@
 import json
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.forms import form_add_validation_error, messages_add_validation_error
 from community.access import member_required, staff_required
 
 from . import conf, opendata, selectors, services
 from .access import can_manage_place, place_get_for_manager, place_get_for_viewer
 from .forms import ManagerAddForm, PlaceFilterForm, PlaceForm, PlaceImportForm
-from .opening_hours import describe
 
 PAGE_SIZE = 20
+
+
+def _section(context: dict) -> dict:
+    return {"current_section": "lieux", "tile_url": conf.tile_url(), "tile_attribution": conf.tile_attribution(), **context}
 
 
 def _filter_form(request) -> PlaceFilterForm:
@@ -40,33 +44,21 @@ def place_list(request):
         "places": page.object_list,
         "filtered": bool(filters),
         "map_data_url": request.path + "carte.geojson" + (f"?{query.urlencode()}" if query else ""),
-        "tile_url": conf.tile_url(),
-        "tile_attribution": conf.tile_attribution(),
     }
     template = "places/_place_results.html" if request.htmx else "places/place_list.html"
-    return TemplateResponse(request, template, context)
+    return TemplateResponse(request, template, _section(context))
 
 
 def place_map_data(request):
     """GeoJSON of the published places with a position, with the list's filters (one query)."""
-    filters = PlaceFilterForm(request.GET or None, communes=selectors.place_communes()).filters()
-    return JsonResponse(selectors.place_map_features(filters=filters))
+    return JsonResponse(selectors.place_map_features(filters=_filter_form(request).filters()))
 
 
 def place_detail(request, pk):
     """A place's page; unpublished places are shown to their managers and staff only (404 otherwise)."""
     place = place_get_for_viewer(viewer=request.user, pk=pk)
-    return TemplateResponse(
-        request,
-        "places/place_detail.html",
-        {
-            "place": place,
-            "can_manage": can_manage_place(request.user, place),
-            "hours": describe(place.horaires) if place.horaires else [],
-            "tile_url": conf.tile_url(),
-            "tile_attribution": conf.tile_attribution(),
-        },
-    )
+    context = {"place": place, "can_manage": can_manage_place(request.user, place), **selectors.place_hours(place=place)}
+    return TemplateResponse(request, "places/place_detail.html", _section(context))
 
 
 @member_required
@@ -74,31 +66,31 @@ def place_create(request):
     form = PlaceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            place = services.place_create(creator=request.user, data=form.data_for_service())
+            place = services.place_create(actor=request.user, data=form.data_for_service())
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_add_validation_error(form, exc)
         else:
             if place.is_published:
-                messages.success(request, "Le lieu est créé et publié.")
+                messages.success(request, _("Le lieu est créé et publié."))
             else:
-                messages.success(request, "Le lieu est créé. L'équipe du hub le publiera après vérification.")
+                messages.success(request, _("Le lieu est créé. L'équipe du hub le publiera après vérification."))
             return redirect(place)
-    return TemplateResponse(request, "places/place_form.html", {"form": form, "place": None})
+    return TemplateResponse(request, "places/place_form.html", _section({"form": form, "place": None}))
 
 
 @member_required
 def place_edit(request, pk):
-    place = place_get_for_manager(user=request.user, pk=pk)
+    place = place_get_for_manager(viewer=request.user, pk=pk)
     form = PlaceForm(request.POST or None, instance=place)
     if request.method == "POST" and form.is_valid():
         try:
-            services.place_update(place=place, user=request.user, data=form.data_for_service())
+            services.place_update(actor=request.user, place=place, data=form.data_for_service())
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_add_validation_error(form, exc)
         else:
-            messages.success(request, "Les modifications sont enregistrées.")
+            messages.success(request, _("Les modifications sont enregistrées."))
             return redirect(place)
-    return TemplateResponse(request, "places/place_form.html", {"form": form, "place": place})
+    return TemplateResponse(request, "places/place_form.html", _section({"form": form, "place": place}))
 
 
 @require_POST
@@ -106,57 +98,60 @@ def place_edit(request, pk):
 def place_moderate(request, pk):
     place = place_get_for_viewer(viewer=request.user, pk=pk)
     publish = request.POST.get("action") == "publish"
-    services.place_set_published(place=place, user=request.user, published=publish)
-    messages.success(request, "Le lieu est publié." if publish else "Le lieu est retiré de la carte publique.")
+    services.place_set_published(actor=request.user, place=place, published=publish)
+    messages.success(request, _("Le lieu est publié.") if publish else _("Le lieu est retiré de la carte publique."))
     return redirect("places:moderation" if request.POST.get("next") == "moderation" else place)
 
 
 @member_required
 def place_managers(request, pk):
-    """List, add and remove the members who manage a place (its managers and staff)."""
-    place = place_get_for_manager(user=request.user, pk=pk)
-    form = ManagerAddForm(request.POST or None if request.POST.get("action") == "add" else None)
-    if request.method == "POST":
-        User = get_user_model()
+    """The members who manage a place, and the form to add one (its managers and staff)."""
+    place = place_get_for_manager(viewer=request.user, pk=pk)
+    form = ManagerAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        member = form.cleaned_data["member"]
         try:
-            if request.POST.get("action") == "add":
-                if form.is_valid():
-                    manager = User.objects.filter(email__iexact=form.cleaned_data["email"], is_active=True, erased_at__isnull=True).first()
-                    if manager is None:
-                        form.add_error("email", "Aucun membre actif n'a cette adresse.")
-                    else:
-                        services.place_manager_add(place=place, user=request.user, manager=manager)
-                        messages.success(request, f"{manager.public_name} gère désormais ce lieu.")
-                        return redirect("places:place_managers", pk=place.pk)
-            elif request.POST.get("action") == "remove":
-                manager = place.managers.filter(pk=request.POST.get("user")).first()
-                if manager is not None:
-                    services.place_manager_remove(place=place, user=request.user, manager=manager)
-                    messages.success(request, f"{manager.public_name} ne gère plus ce lieu.")
-                if not can_manage_place(request.user, place):
-                    return redirect(place if place.is_published else "places:my_places")
-                return redirect("places:place_managers", pk=place.pk)
+            services.place_manager_add(actor=request.user, place=place, member=member)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            form_add_validation_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s gère désormais ce lieu.") % {"name": member.public_name})
             return redirect("places:place_managers", pk=place.pk)
-    managers = place.managers.select_related("profile").order_by("last_name", "first_name", "pk")
-    return TemplateResponse(request, "places/place_managers.html", {"place": place, "managers": managers, "form": form})
+    context = {"place": place, "managers": selectors.place_manager_list(place=place), "form": form}
+    return TemplateResponse(request, "places/place_managers.html", _section(context))
+
+
+@require_POST
+@member_required
+def place_manager_remove(request, pk, user_pk):
+    """Remove one manager; someone who removes themselves goes back to the place (or their places)."""
+    place = place_get_for_manager(viewer=request.user, pk=pk)
+    member = selectors.place_manager_get(place=place, pk=user_pk)
+    try:
+        services.place_manager_remove(actor=request.user, place=place, member=member)
+    except ValidationError as exc:
+        messages_add_validation_error(request, exc)
+    else:
+        messages.success(request, _("%(name)s ne gère plus ce lieu.") % {"name": member.public_name})
+        if not can_manage_place(request.user, place):
+            return redirect(place if place.is_published else "places:my_places")
+    return redirect("places:place_managers", pk=place.pk)
 
 
 @member_required
 def my_places(request):
-    return TemplateResponse(request, "places/my_places.html", {"places": selectors.place_list_managed_by(user=request.user)})
+    return TemplateResponse(request, "places/my_places.html", _section({"places": selectors.place_list_managed_by(user=request.user)}))
 
 
 @staff_required
 def moderation(request):
     page = Paginator(selectors.place_list_for_moderation(), 50).get_page(request.GET.get("page"))
-    return TemplateResponse(request, "places/moderation.html", {"page": page, "places": page.object_list})
+    return TemplateResponse(request, "places/moderation.html", _section({"page": page, "places": page.object_list}))
 
 
 def open_data(request):
     """The open-data page: downloads in the national schema and, for staff, the import."""
-    return TemplateResponse(request, "places/open_data.html", {"count": selectors.place_list_public().count()})
+    return TemplateResponse(request, "places/open_data.html", _section({"count": selectors.place_list_public().count()}))
 
 
 def _download(content: str, content_type: str, extension: str) -> HttpResponse:
@@ -186,9 +181,8 @@ def import_places(request):
     report = None
     if request.method == "POST" and form.is_valid():
         try:
-            report = opendata.import_csv(content=form.cleaned_data["file"], mode=form.cleaned_data["mode"], user=request.user)
+            report = services.place_import(actor=request.user, content=form.cleaned_data["file"], mode=form.cleaned_data["mode"])
         except ValidationError as exc:
-            form.add_error("file", exc)
-    return TemplateResponse(
-        request, "places/import.html", {"form": form, "report": report, "report_json": json.dumps(report.as_dict()) if report else ""}
-    )
+            form_add_validation_error(form, exc)
+    context = {"form": form, "report": report, "report_json": json.dumps(report.as_dict()) if report else ""}
+    return TemplateResponse(request, "places/import.html", _section(context))

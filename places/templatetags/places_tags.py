@@ -1,5 +1,11 @@
-from django import template
+"""Template filters of the places pages: multi-valued schema columns, typologies, phone numbers, hours."""
 
+from datetime import time
+
+from django import template
+from django.utils.translation import gettext as _
+
+from places.phones import phone_display
 from places.schema import TYPOLOGIES, split_values
 
 register = template.Library()
@@ -18,4 +24,20 @@ def pipe_join(value: str, separator: str = ", ") -> str:
 
 @register.filter
 def typology_labels(value: str) -> list[str]:
-    return [TYPOLOGIES.get(code, code) for code in split_values(value)]
+    return [str(TYPOLOGIES.get(code, code)) for code in split_values(value)]
+
+
+@register.filter
+def phone(value: str) -> str:
+    """A stored number as people dial it from France (``03 80 12 89 73``)."""
+    return phone_display(value)
+
+
+@register.filter
+def hour(value: time) -> str:
+    """``9 h``, ``17 h 30``, ``24 h`` (French way of writing opening hours)."""
+    if value == time.max:
+        return _("%(hours)s h") % {"hours": 24}
+    if value.minute:
+        return _("%(hours)s h %(minutes)02d") % {"hours": value.hour, "minutes": value.minute}
+    return _("%(hours)s h") % {"hours": value.hour}

@@ -20,7 +20,7 @@ def _block_tiles(page):
 def _published_places(n=3):
     tag = uuid.uuid4().hex[:6]
     staff = StaffFactory(email=f"equipe-{tag}@exemple.fr", username=f"equipe-{tag}")
-    return [place_create(creator=staff, data=place_data(nom=f"Espace {tag} n°{i}"), publish=True) for i in range(n)], tag
+    return [place_create(actor=staff, data=place_data(nom=f"Espace {tag} n°{i}"), publish=True) for i in range(n)], tag
 
 
 def test_manager_creates_a_place_from_the_site(page, asgi_server):
@@ -52,7 +52,8 @@ def test_manager_creates_a_place_from_the_site(page, asgi_server):
     page.get_by_role("button", name="Créer le lieu").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Fabrique {tag}")
     expect(page.get_by_text("Non publié")).to_be_visible()
-    expect(page.get_by_text("Du lundi au vendredi : 09:00–12:00")).to_be_visible()
+    expect(page.locator(".place-week")).to_contain_text("9 h – 12 h")
+    expect(page.get_by_role("link", name="03 80 12 34 56")).to_be_visible()
     assert_accessible(page, context="new place page")
     place = asgi_server.call(lambda: Place.objects.get(nom=f"Fabrique {tag}"))
     assert place.telephone == "+33380123456" and not place.is_published

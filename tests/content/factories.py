@@ -31,12 +31,12 @@ def submit_resource(author, *, title=None, with_file=True, themes=(), audiences=
     }
     fields.update(data)
     upload = clean_resource_file(pdf_upload()) if with_file else None
-    return services.resource_submit(author=author, data=fields, themes=themes, audiences=audiences, upload=upload)
+    return services.resource_submit(actor=author, data=fields, themes=themes, audiences=audiences, upload=upload)
 
 
 def published_resource(author, moderator, **kwargs):
     resource = submit_resource(author, **kwargs)
-    return services.resource_publish(resource=resource, moderator=moderator)
+    return services.resource_publish(actor=moderator, resource=resource)
 
 
 def theme(slug="sante"):

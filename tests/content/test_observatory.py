@@ -1,5 +1,6 @@
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -77,11 +78,18 @@ def test_census_counts_and_missing_skills():
     assert "Fablab" in doubs[2] and "Pix" not in doubs[2]
 
 
-def test_chart_labels_are_escaped():
+@pytest.mark.parametrize("kind", ["bar", "matrix"])
+def test_charts_are_svg_from_templates_with_escaped_labels(kind):
     from content.charts import Chart
 
-    chart = Chart(key="x", title="<b>", description="d", columns=["a", "b"], rows=[["<script>", 1]])
-    assert "<script>" not in chart.svg and "&lt;script&gt;" in chart.svg
+    chart = Chart(key="x", title="<b>", description="d", columns=["a", "b", "c"], rows=[["<script>", 1, 3], ["Deux", 4, 0]], kind=kind)
+    svg = render_to_string(chart.template, {"chart": chart})
+    assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "&lt;b&gt;" in svg
+    if kind == "bar":  # the longest bar is the largest value; numbers are written with a dot whatever the language
+        assert 'width="340.0"' in svg and 'width="85.0"' in svg
+    else:  # every cell carries its number, an empty one a dash
+        assert svg.count('class="chart-cell-text ') == 4 and ">–</text>" in svg
 
 
 def test_observatory_costs_a_fixed_number_of_queries(staff_client):

@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from content import services
-from content.models import Resource, ResourceStatus
+from content.models import Resource, ResourceReport, ResourceStatus
 from groups.models import AccessMode, Group, Membership
 from tests.content.factories import PDF, published_resource, submit_resource, theme
 from tests.factories import UserFactory
@@ -132,13 +132,13 @@ def test_anonymous_cannot_vote(client, published):
 
 
 def test_private_collection_is_private(client, client_for, member, other_member, published):
-    collection = services.collection_create(owner=member, title="Privée")
-    services.collection_add(collection=collection, resource=published, user=member)
+    collection = services.collection_create(actor=member, title="Privée")
+    services.collection_add(actor=member, collection=collection, resource=published)
     url = reverse("content:collection_detail", args=[collection.slug])
     assert client.get(url).status_code == 404
     assert client_for(other_member).get(url).status_code == 404
     assert client_for(member).get(url).status_code == 200
-    services.collection_update(collection=collection, user=member, title="Partagée", description="", is_public=True)
+    services.collection_update(actor=member, collection=collection, title="Partagée", description="", is_public=True)
     response = client.get(url)
     assert response.status_code == 200 and published.title in response.text
     # A stranger cannot edit it, even when it is public.
@@ -157,18 +157,33 @@ def test_filters(client, member, staff):
     assert b.title in text and a.title not in text
     text = client.get(url, {"licence": "all-rights-reserved"}).text
     assert a.title not in text and b.title not in text
+    for q in ("sante", "SANTÉ", "guide sante"):  # accents and case ignored
+        text = client.get(url, {"q": q}).text
+        assert a.title in text and b.title not in text, q
+
+
+def test_report_is_rate_limited_with_a_french_429(client_for, published, other_member, settings):
+    settings.RATELIMIT_ENABLE = True
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "report": "2/h"}
+    c = client_for(other_member)
+    url = reverse("content:resource_report", args=[published.slug])
+    for _ in range(2):
+        assert c.post(url, {"reason": "Le lien est cassé"}).status_code == 302
+    response = c.post(url, {"reason": "Le lien est cassé"})
+    assert response.status_code == 429 and "Trop de demandes" in response.text and "enregistré" in response.text
+    assert ResourceReport.objects.filter(resource=published).count() == 2
 
 
 def _make(n, author, staff):
     t = theme("sante")
     for _ in range(n):
         r = published_resource(author, staff, themes=[t], with_file=False)
-        services.resource_vote_toggle(resource=r, user=staff)
-    services.collection_add(collection=_collection(author), resource=r, user=author)
+        services.resource_vote_toggle(actor=staff, resource=r)
+    services.collection_add(actor=author, collection=_collection(author), resource=r)
 
 
 def _collection(author):
-    return author.resource_collections.first() or services.collection_create(owner=author, title="Tout", is_public=True)
+    return author.resource_collections.first() or services.collection_create(actor=author, title="Tout", is_public=True)
 
 
 @pytest.mark.parametrize(
@@ -198,7 +213,7 @@ def test_detail_page_queries_do_not_grow_with_votes(client, member, staff):
     counts = []
     for n in (10, 90):
         for _ in range(n):
-            services.resource_vote_toggle(resource=resource, user=UserFactory())
+            services.resource_vote_toggle(actor=UserFactory(), resource=resource)
         client.get(_detail(resource))
         with CaptureQueriesContext(connection) as ctx:
             client.get(_detail(resource))

@@ -396,3 +396,31 @@ def test_empty_referential_cannot_be_published():
     ref = make_referential(publish=False, axes=[("Vide", [])])
     with pytest.raises(ValidationError):
         services.referential_publish(actor=StaffFactory(), referential=ref)
+
+
+# --- activity stream ---------------------------------------------------------------------------------
+def test_granted_label_enters_the_public_stream_and_leaves_it_when_withdrawn(client):
+    from django.contrib.auth.models import AnonymousUser
+
+    from community.activity import activity_list_for_viewer
+    from community.models import Activity, ActivityKind
+
+    app = make_application(state=S.GRANTED)
+    label = Label.objects.get(application=app)
+    item = Activity.objects.get(object_ref=f"labels.label:{label.pk}")
+    assert (item.audience, item.kind, item.title) == ("public", ActivityKind.PLACES, app.place.nom)
+    assert item.url == app.place.get_absolute_url() and item.actor is not None and item.actor.is_staff
+    assert item in activity_list_for_viewer(viewer=AnonymousUser())
+    refused = make_application(state=S.REFUSED)
+    assert not Activity.objects.filter(title=refused.place.nom).exists()
+    services.label_withdraw(actor=StaffFactory(), label=label, reason="Lieu fermé")
+    assert not Activity.objects.filter(object_ref=f"labels.label:{label.pk}").exists()
+
+
+def test_label_of_an_unpublished_place_is_announced_to_staff_only():
+    from community.models import Activity
+
+    manager = UserFactory()
+    app = make_application(manager=manager, state=S.GRANTED, place=make_place(manager, publish=False))
+    label = Label.objects.get(application=app)
+    assert Activity.objects.get(object_ref=f"labels.label:{label.pk}").audience == "staff"

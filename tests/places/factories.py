@@ -40,11 +40,11 @@ def _staff():
     return User.objects.filter(email="lieux-equipe@exemple.fr").first() or StaffFactory(email="lieux-equipe@exemple.fr")
 
 
-def make_place(creator=None, *, publish=True, **overrides):
-    """A published place (created by staff through the service), ``creator`` its manager."""
-    if creator is None or (publish and not creator.is_hub_staff):
-        place = place_create(creator=_staff(), data=place_data(**overrides), publish=publish)
-        if creator is not None:
-            place.managers.set([creator])
+def make_place(manager=None, *, publish=True, **overrides):
+    """A published place (created by staff through the service), ``manager`` its manager."""
+    if manager is None or (publish and not manager.is_hub_staff):
+        place = place_create(actor=_staff(), data=place_data(**overrides), publish=publish)
+        if manager is not None:
+            place.managers.set([manager])
         return place
-    return place_create(creator=creator, data=place_data(**overrides), publish=publish)
+    return place_create(actor=manager, data=place_data(**overrides), publish=publish)

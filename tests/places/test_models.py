@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_member_creates_an_unpublished_place_and_manages_it(member, other_member, staff):
-    place = place_create(creator=member, data=place_data(nom="La Fabrique"))
+    place = place_create(actor=member, data=place_data(nom="La Fabrique"))
     assert not place.is_published
     assert place.schema_id.startswith("maillage-")
     assert place.telephone == "+33380000000"
@@ -26,7 +26,7 @@ def test_member_creates_an_unpublished_place_and_manages_it(member, other_member
 
 def test_invalid_data_is_refused_and_nothing_is_saved(member):
     with pytest.raises(ValidationError) as exc:
-        place_create(creator=member, data=place_data(pivot="12345678901234", horaires="lundi 9h", code_insee="39300"))
+        place_create(actor=member, data=place_data(pivot="12345678901234", horaires="lundi 9h", code_insee="39300"))
     assert {"pivot", "horaires"} <= set(exc.value.message_dict)
     assert not Place.objects.exists()
 

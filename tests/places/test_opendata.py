@@ -8,7 +8,7 @@ from frictionless import Resource, Schema
 
 from places import opendata
 from places.models import Place
-from places.services import place_create
+from places.services import place_create, place_import
 from tests.places.factories import make_place, place_data
 
 pytestmark = pytest.mark.django_db
@@ -76,14 +76,14 @@ def test_json_and_geojson_exports_validate():
 
 
 def test_exports_contain_published_places_only(member):
-    place_create(creator=member, data=place_data(nom="Brouillon caché"))
+    place_create(actor=member, data=place_data(nom="Brouillon caché"))
     make_place(nom="Publié")
     for content in (opendata.export_csv(), opendata.export_json(), opendata.export_geojson()):
         assert "Publié" in content and "Brouillon caché" not in content
 
 
 def test_the_national_example_imports_without_error(staff):
-    report = opendata.import_csv(content=EXAMPLE, mode="all", user=staff)
+    report = place_import(actor=staff, content=EXAMPLE, mode="all")
     assert report.errors == [] and report.created == 1 and report.applied
     place = Place.objects.get(schema_id="structure-1")
     assert place.values("modalites_accompagnement") == [
@@ -98,13 +98,13 @@ def test_the_national_example_imports_without_error(staff):
 def test_export_imports_back_unchanged(staff):
     _full_place()
     make_place(latitude=None, longitude=None, code_insee="")
-    opendata.import_csv(content=EXAMPLE, mode="all", user=staff)
+    place_import(actor=staff, content=EXAMPLE, mode="all")
     exported = opendata.export_csv()
-    again = opendata.import_csv(content=exported.encode("utf-8"), mode="all", user=staff)
+    again = place_import(actor=staff, content=exported.encode("utf-8"), mode="all")
     assert (again.errors, again.created, again.updated, again.unchanged) == ([], 0, 0, 3)
     # Into an empty database: every row comes back identical.
     Place.objects.all().delete()
-    report = opendata.import_csv(content=exported.encode("utf-8"), mode="all", user=staff)
+    report = place_import(actor=staff, content=exported.encode("utf-8"), mode="all")
     assert report.created == 3
     assert opendata.export_csv() == exported
 
@@ -136,7 +136,7 @@ def _row(**overrides):
 
 def test_all_or_nothing_writes_nothing_on_error(staff):
     content = _csv([_row(), _row(id="lieu-2", telephone="03 80", horaires="lundi", services="Vélo")])
-    report = opendata.import_csv(content=content, mode="all", user=staff)
+    report = place_import(actor=staff, content=content, mode="all")
     assert not report.applied and not Place.objects.exists()
     fields = {(e.row, e.field) for e in report.errors}
     assert {(3, "telephone"), (3, "horaires"), (3, "services")} <= fields
@@ -144,7 +144,7 @@ def test_all_or_nothing_writes_nothing_on_error(staff):
 
 def test_valid_rows_mode_imports_the_rest(staff):
     content = _csv([_row(), _row(id="lieu-2", code_postal="2100"), _row(id="lieu-3", nom="", date_maj="hier")])
-    report = opendata.import_csv(content=content, mode="valid", user=staff)
+    report = place_import(actor=staff, content=content, mode="valid")
     assert report.applied and report.created == 1
     assert {(e.row, e.field) for e in report.errors} >= {(3, "code_postal"), (4, "nom"), (4, "date_maj")}
     assert list(Place.objects.values_list("schema_id", flat=True)) == ["lieu-1"]
@@ -153,16 +153,16 @@ def test_valid_rows_mode_imports_the_rest(staff):
 def test_dedup_on_id_then_pivot(staff):
     existing = make_place(pivot="43493312300029", nom="Ancien nom")
     content = _csv([_row(id="autre-id", nom="Nom à jour")])
-    report = opendata.import_csv(content=content, mode="all", user=staff)
+    report = place_import(actor=staff, content=content, mode="all")
     assert (report.created, report.updated) == (0, 1)
     existing.refresh_from_db()
     assert existing.nom == "Nom à jour" and existing.schema_id != "autre-id"
-    report = opendata.import_csv(content=_csv([_row(id=existing.schema_id, nom="Encore")]), mode="all", user=staff)
+    report = place_import(actor=staff, content=_csv([_row(id=existing.schema_id, nom="Encore")]), mode="all")
     assert report.updated == 1 and Place.objects.count() == 1
 
 
 def test_duplicate_ids_in_file_and_missing_columns(staff):
-    report = opendata.import_csv(content=_csv([_row(), _row()]), mode="valid", user=staff)
+    report = place_import(actor=staff, content=_csv([_row(), _row()]), mode="valid")
     assert [(e.row, e.field) for e in report.errors] == [(3, "id")]
-    report = opendata.import_csv(content=b"nom,commune\nA,B\n", mode="valid", user=staff)
+    report = place_import(actor=staff, content=b"nom,commune\nA,B\n", mode="valid")
     assert report.errors[0].row == 1 and "pivot" in report.errors[0].field and not report.applied

@@ -1,10 +1,10 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from places.phones import phone_display, phone_e164
 from places.validators import (
     SchemaChoicesValidator,
     check_postcode_insee,
-    normalise_phone,
     validate_emails,
     validate_opening_hours,
     validate_phone,
@@ -43,14 +43,41 @@ def test_postcode_and_insee_must_agree(postcode, insee, ok):
     assert (check_postcode_insee(postcode, insee) is None) is ok
 
 
-def test_phone_is_e164_and_normalised():
+def test_phone_is_stored_in_the_schemas_international_form():
     validate_phone("+33380123456")
     validate_phone("+262262123456")
-    for bad in ("0380123456", "+33 3 80 12 34 56", "+1555123456"):
+    for bad in ("0380123456", "+33 3 80 12 34 56", "+3338012", "+33012345678"):
         with pytest.raises(ValidationError):
             validate_phone(bad)
-    assert normalise_phone("03 80 12 34 56") == "+33380123456"
-    assert normalise_phone("0033 3.80.12.34.56") == "+33380123456"
+    with pytest.raises(ValidationError, match="numéros français"):
+        validate_phone("+4930123456")  # a valid Berlin number: not in the national schema
+
+
+@pytest.mark.parametrize(
+    "typed, stored, shown",
+    [
+        ("03 80 12 89 73", "+33380128973", "03 80 12 89 73"),
+        ("0033 3.80.12.89.73", "+33380128973", "03 80 12 89 73"),
+        ("+33 6 12 34 56 78", "+33612345678", "06 12 34 56 78"),
+        ("0262 12 34 56", "+262262123456", "0262 12 34 56"),  # La Réunion, not a metropolitan 02
+        ("0692 12 34 56", "+262692123456", "0692 12 34 56"),  # a Réunion mobile
+        ("0590 12 34 56", "+590590123456", "0590 12 34 56"),  # Guadeloupe
+        ("0696 12 34 56", "+596696123456", "0696 12 34 56"),  # Martinique mobile
+        ("0594 12 34 56", "+594594123456", "0594 12 34 56"),  # Guyane
+        ("+687 28 12 34", "+687281234", "+687 28.12.34"),  # Nouvelle-Calédonie keeps its calling code
+    ],
+)
+def test_phone_numbers_read_the_french_way_and_shown_nationally(typed, stored, shown):
+    assert phone_e164(typed) == stored
+    validate_phone(stored)
+    assert phone_display(stored) == shown
+
+
+def test_unreadable_phone_is_kept_for_the_validator_to_refuse():
+    assert phone_e164(" 12 ") == "12"
+    with pytest.raises(ValidationError, match="03 80 12 34 56"):
+        validate_phone(phone_e164("12"))
+    assert phone_display("legacy") == "legacy"
 
 
 def test_emails_urls_hours_and_choices():

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_list_shows_published_places_to_anonymous(client, member):
     make_place(nom="Médiathèque publique")
-    place_create(creator=member, data=place_data(nom="Lieu en attente"))
+    place_create(actor=member, data=place_data(nom="Lieu en attente"))
     response = client.get("/lieux/")
     assert response.status_code == 200
     content = response.content.decode()
@@ -47,7 +47,7 @@ def test_commune_filter(client):
 
 
 def test_unpublished_place_page_is_404_except_for_managers_and_staff(client, client_for, member, other_member, staff):
-    place = place_create(creator=member, data=place_data(nom="Brouillon"))
+    place = place_create(actor=member, data=place_data(nom="Brouillon"))
     url = place.get_absolute_url()
     assert client.get(url).status_code == 404
     assert client_for(other_member).get(url).status_code == 404
@@ -56,11 +56,25 @@ def test_unpublished_place_page_is_404_except_for_managers_and_staff(client, cli
     assert client.get("/lieux/999999/").status_code == 404
 
 
-def test_place_page_shows_hours_in_french(client):
-    place = make_place(horaires="Mo-Fr 09:00-12:00; PH off", presentation_detail="<script>alert(1)</script>**gras**")
+def test_place_page_shows_the_weeks_hours_in_french_and_the_phone_nationally(client):
+    place = make_place(
+        horaires="Mo-Sa 09:00-12:00,14:00-17:30; Su off", telephone="+33380128973", presentation_detail="<script>alert(1)</script>**gras**"
+    )
     content = client.get(place.get_absolute_url()).content.decode()
-    assert "Du lundi au vendredi : 09:00–12:00" in content
+    assert content.count("9 h – 12 h, 14 h – 17 h 30") == 6  # every day of the coming week but Sunday
+    assert "Dimanche" in content and "fermé" in content
+    assert "Ouvert maintenant" in content or "Fermé maintenant" in content
+    assert ">03 80 12 89 73</a>" in content and 'href="tel:+33380128973"' in content
     assert "<strong>gras</strong>" in content and "<script>alert(1)" not in content
+
+
+def test_search_ignores_accents_and_case(client):
+    make_place(nom="Médiathèque Œuvre de Dijon", commune="Dijon")
+    make_place(nom="Espace jeunes", commune="Besançon", code_postal="25000", code_insee="25056")
+    for q in ("mediatheque", "MÉDIATHÈQUE", "oeuvre dijon"):
+        content = client.get("/lieux/", {"q": q}).content.decode()
+        assert "Médiathèque Œuvre de Dijon" in content and "Espace jeunes" not in content, q
+    assert "Espace jeunes" in client.get("/lieux/", {"q": "besancon"}).content.decode()
 
 
 def test_member_creates_a_place_through_the_form(client_for, member):
@@ -83,7 +97,8 @@ def test_form_errors_are_shown_in_french(client_for, member):
     )
     assert response.status_code == 200
     content = response.content.decode()
-    assert "Horaires au format OpenStreetMap invalides" in content and "format international" in content
+    assert "Horaires au format OpenStreetMap invalides : erreur à la position 1" in content
+    assert "Numéro de téléphone non reconnu" in content
     assert not Place.objects.exists()
 
 
@@ -99,7 +114,7 @@ def test_edit_permissions(client, client_for, member, other_member, staff):
     assert client_for(other_member).get(url).status_code == 403
     assert client_for(member).get(url).status_code == 200
     assert client_for(staff).get(url).status_code == 200
-    hidden = place_create(creator=member, data=place_data())
+    hidden = place_create(actor=member, data=place_data())
     assert client_for(other_member).get(f"/lieux/{hidden.pk}/modifier/").status_code == 404
     data = {**place_data(nom="Renommé"), "services": ["Aide aux démarches administratives"], "frais_a_charge": ["Gratuit"]}
     data = {k: v for k, v in data.items() if v is not None}
@@ -108,7 +123,7 @@ def test_edit_permissions(client, client_for, member, other_member, staff):
 
 
 def test_moderation_is_staff_only(client_for, member, staff):
-    place = place_create(creator=member, data=place_data())
+    place = place_create(actor=member, data=place_data())
     url = f"/lieux/{place.pk}/moderation/"
     assert client_for(member).post(url, {"action": "publish"}).status_code == 403
     assert client_for(staff).get("/lieux/moderation/").status_code == 200
@@ -125,8 +140,13 @@ def test_managers_page(client_for, member, other_member):
     assert set(place.managers.all()) == {member, other_member}
     response = client_for(member).post(url, {"action": "add", "email": "inconnu@exemple.fr"})
     assert "Aucun membre actif" in response.content.decode()
-    client_for(member).post(url, {"action": "remove", "user": other_member.pk})
+    remove = f"/lieux/{place.pk}/gestionnaires/{other_member.pk}/retirer/"
+    assert client_for(member).get(remove).status_code == 405
+    client_for(member).post(remove)
     assert list(place.managers.all()) == [member]
+    assert client_for(member).post(remove).status_code == 404  # no longer a manager: not found here
+    response = client_for(member).post(f"/lieux/{place.pk}/gestionnaires/{member.pk}/retirer/", follow=True)
+    assert "au moins un·e gestionnaire" in response.content.decode() and list(place.managers.all()) == [member]
 
 
 def test_downloads(client):
@@ -155,7 +175,7 @@ def test_import_view_is_staff_only_and_reports(client_for, member, staff):
 
 
 def test_dashboard_panel_lists_my_places(client_for, member):
-    place_create(creator=member, data=place_data(nom="Mon tiers-lieu"))
+    place_create(actor=member, data=place_data(nom="Mon tiers-lieu"))
     assert "Mon tiers-lieu" in client_for(member).get("/tableau-de-bord/").content.decode()
 
 
@@ -187,11 +207,11 @@ def test_query_count_does_not_grow(client, url):
 def test_staff_pages_query_count_does_not_grow(client_for, staff, member):
     c = client_for(staff)
     for _ in range(10):
-        place_create(creator=member, data=place_data())
+        place_create(actor=member, data=place_data())
     with CaptureQueriesContext(connection) as small:
         c.get("/lieux/moderation/")
     for _ in range(90):
-        place_create(creator=member, data=place_data())
+        place_create(actor=member, data=place_data())
     with CaptureQueriesContext(connection) as big:
         c.get("/lieux/moderation/")
     assert len(small) == len(big)

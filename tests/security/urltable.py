@@ -191,6 +191,7 @@ BUILDERS = {
     "places:place_edit": _r("places:place_edit", g("place.pk")),
     "places:place_moderate": _r("places:place_moderate", g("hidden_place.pk")),
     "places:place_managers": _r("places:place_managers", g("place.pk")),
+    "places:place_manager_remove": lambda w: reverse("places:place_manager_remove", args=[w.objs["place"].pk, w.users["place_manager"].pk]),
     # labels
     "labels:index": _r("labels:index"),
     "labels:verify": _r("labels:verify", g("label_assertion.uid")),

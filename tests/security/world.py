@@ -123,9 +123,9 @@ def build_world() -> World:
 
     # content
     o["resource"] = published_resource(u["member"], staff, title="Guide sécurité")
-    o["resource_report"] = content_services.resource_report(resource=o["resource"], reporter=u["outsider"], reason="Lien mort")
-    o["collection"] = content_services.collection_create(owner=u["member"], title="Ma collection sécurité", is_public=False)
-    content_services.collection_add(collection=o["collection"], resource=o["resource"], user=u["member"])
+    o["resource_report"] = content_services.resource_report(actor=u["outsider"], resource=o["resource"], reason="Lien mort")
+    o["collection"] = content_services.collection_create(actor=u["member"], title="Ma collection sécurité", is_public=False)
+    content_services.collection_add(actor=u["member"], collection=o["collection"], resource=o["resource"])
 
     # funding
     o["call"] = make_call(actor=staff)
@@ -140,4 +140,4 @@ def _unpublished_place(creator):
     from places.services import place_create
     from tests.places.factories import place_data
 
-    return place_create(creator=creator, data=place_data(), publish=False)
+    return place_create(actor=creator, data=place_data(), publish=False)
