@@ -63,3 +63,22 @@ def test_icons_are_decorative_and_unknown_names_render_nothing():
     html = Template('{% icon "bell" 22 %}').render(Context())
     assert 'aria-hidden="true"' in html and 'width="22"' in html and "<path" in html
     assert Template('{% icon "nope" %}').render(Context()) == ""
+
+
+def test_app_stylesheets_take_their_colours_from_the_design_tokens():
+    """Dark mode works only if app stylesheets use the tokens of maillage.css; a fixed colour needs
+    a comment on its line saying why it must not follow the theme (QR code, data palette…)."""
+    import re  # noqa: PLC0415 - test-local helper
+    from pathlib import Path  # noqa: PLC0415
+
+    css_dir = Path(__file__).resolve().parents[2] / "static" / "css"
+    offenders = []
+    for sheet in sorted(css_dir.glob("*.css")):
+        if sheet.name == "maillage.css":
+            continue
+        lines = sheet.read_text().splitlines()
+        for number, line in enumerate(lines, 1):
+            explained = "/*" in line or (number > 1 and lines[number - 2].lstrip().startswith("/*"))
+            if re.search(r"#[0-9a-fA-F]{3,6}\b|rgba?\(", line) and not explained:
+                offenders.append(f"{sheet.name}:{number}: {line.strip()}")
+    assert not offenders, "hard-coded colours outside the design tokens:\n" + "\n".join(offenders)
