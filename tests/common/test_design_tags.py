@@ -1,6 +1,8 @@
 """The design system's template tags: relative times, breadcrumbs, icons."""
 
+import re
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -68,9 +70,6 @@ def test_icons_are_decorative_and_unknown_names_render_nothing():
 def test_app_stylesheets_take_their_colours_from_the_design_tokens():
     """Dark mode works only if app stylesheets use the tokens of maillage.css; a fixed colour needs
     a comment on its line saying why it must not follow the theme (QR code, data palette…)."""
-    import re  # noqa: PLC0415 - test-local helper
-    from pathlib import Path  # noqa: PLC0415
-
     css_dir = Path(__file__).resolve().parents[2] / "static" / "css"
     offenders = []
     for sheet in sorted(css_dir.glob("*.css")):
