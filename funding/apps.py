@@ -22,6 +22,7 @@ class FundingConfig(AppConfig):
 
         registry.notification_kind("funding.alert", _("Nouveaux appels à financement de mes alertes"), "in_app")
         registry.notification_kind("funding.deadline", _("Rappels d'échéance des appels que je suis"), "instant")
+        registry.notification_kind("funding.report", _("Suite donnée aux appels que j'ai signalés"), "in_app")
         registry.notification_kind("funding.partner", _("Recherches de partenaires sur les appels que je suis"), "in_app")
         registry.dashboard_panel(Panel("funding.suggested", "funding/panels/suggested.html", panels.suggested_panel, order=40))
         registry.dashboard_panel(Panel("funding.watches", "funding/panels/watches.html", panels.watches_panel, order=45))

@@ -156,3 +156,54 @@ class ShareForm(forms.Form):
     def __init__(self, *args, groups, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = groups
+
+
+# The fields a member fills in to report a call (link, funder, deadline, themes, territory,
+# beneficiaries, amount); staff complete the rest from the review queue.
+REPORT_FIELDS = ("official_url", "title", "funders", "deadline", "scope", "region", "department", "amount_max", "description")
+
+
+class CallReportForm(forms.ModelForm):
+    themes_list = forms.MultipleChoiceField(
+        label=_("Thématiques"), choices=Theme.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    beneficiaries_list = forms.MultipleChoiceField(
+        label=_("Bénéficiaires"), choices=Beneficiary.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = FundingCall
+        fields = REPORT_FIELDS
+        widgets = {"deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "description": forms.Textarea(attrs={"rows": 4})}
+        labels = {"official_url": _("Lien vers l'appel"), "funders": _("Financeur(s)"), "amount_max": _("Montant maximum (€)")}
+        help_texts = {"description": _("Ce qui vous a paru important (facultatif, Markdown accepté).")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["official_url"].required = True
+        self.fields["region"].queryset = Region.objects.all()
+        self.fields["department"].queryset = Department.objects.all()
+        self.fields["scope"].choices = [c for c in Scope.choices if c[0] != Scope.COMMUNE]
+
+    def clean(self):
+        data = super().clean()
+        scope = data.get("scope")
+        if scope and scope != Scope.NATIONAL and not data.get(scope):
+            self.add_error(scope, _("Choisissez le territoire du périmètre."))
+        return data
+
+    def service_data(self) -> dict:
+        data = {k: self.cleaned_data.get(k) for k in self.Meta.fields}
+        data["themes"] = codes_to_text(self.cleaned_data.get("themes_list") or [])
+        data["beneficiaries"] = codes_to_text(self.cleaned_data.get("beneficiaries_list") or [])
+        data["description"] = data["description"] or ""
+        return data
+
+    def _post_clean(self):  # the service validates the model; skip ModelForm's instance validation
+        pass
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif du refus (envoyé à la personne)"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+    )

@@ -67,6 +67,7 @@ class CallState(models.TextChoices):
     CLOSED = "closed", _("Clôturé")
     ARCHIVED = "archived", _("Archivé")
     REJECTED = "rejected", _("Écarté")
+    MERGED = "merged", _("Fusionné avec un doublon")
 
 
 def codes_to_text(codes) -> str:
@@ -180,6 +181,21 @@ class FundingCall(TimeStampedModel):
     state = models.CharField(_("état"), max_length=10, choices=CallState.choices, default=CallState.DRAFT, db_index=True)
     published_at = models.DateTimeField(_("publié le"), null=True, blank=True, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # A call reported by a member: credited on the call's page, told when staff decide.
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="funding_reported_calls",
+        verbose_name=_("signalé par"),
+    )
+    # Set automatically when a report looks like a known call (same URL, or same funders and
+    # title); staff then merge it into that call or publish it anyway.
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("doublon probable de")
+    )
+    decline_reason = models.TextField(_("motif du refus"), blank=True)
 
     class Meta:
         ordering = ["-published_at", "-pk"]

@@ -1,6 +1,6 @@
 """RGPD: what the funding app stores about a member, and how it is erased."""
 
-from .models import CalendarToken, CallInterest, DeadlineReminder, PartnerSearch, Watch
+from .models import CalendarToken, CallInterest, DeadlineReminder, FundingCall, PartnerSearch, Watch
 
 
 def export_funding(user) -> dict:
@@ -24,6 +24,10 @@ def export_funding(user) -> dict:
         "recherches_de_partenaires": [
             {"appel": p.call.title, "message": p.message, "ouverte": p.is_open, "le": p.created_at.isoformat()}
             for p in PartnerSearch.objects.filter(author=user).select_related("call")
+        ],
+        "appels_signales": [
+            {"appel": c.title, "lien": c.official_url, "etat": c.state, "motif_du_refus": c.decline_reason, "le": c.created_at.isoformat()}
+            for c in FundingCall.objects.filter(reported_by=user)
         ],
     }
 

@@ -42,7 +42,7 @@ def call_list(*, viewer, filters: CallFilters) -> QuerySet[FundingCall]:
 
 def call_get_for_viewer(*, viewer, slug: str) -> FundingCall:
     """Members see published and closed calls; drafts exist only for staff (404 otherwise)."""
-    qs = FundingCall.objects.select_related("region", "department", "commune", "source")
+    qs = FundingCall.objects.select_related("region", "department", "commune", "source", "reported_by__profile", "duplicate_of")
     if not viewer.is_hub_staff:
         if not is_approved_member(viewer):
             raise Http404
@@ -66,8 +66,15 @@ def partner_searches(*, call: FundingCall) -> list[PartnerSearch]:
 def review_queue() -> QuerySet[FundingCall]:
     """Drafts waiting for staff, oldest first (staff only: views check)."""
     return (
-        FundingCall.objects.filter(state=CallState.DRAFT).select_related("source", "region", "department", "commune").order_by("created_at")
+        FundingCall.objects.filter(state=CallState.DRAFT)
+        .select_related("source", "region", "department", "commune", "reported_by__profile", "duplicate_of")
+        .order_by("created_at")
     )
+
+
+def reports_of(*, user) -> list[FundingCall]:
+    """The calls a member reported, newest first, with what became of them."""
+    return list(FundingCall.objects.filter(reported_by=user).select_related("duplicate_of").defer(*LIST_DEFERRED).order_by("-created_at"))
 
 
 def source_list() -> QuerySet[Source]:

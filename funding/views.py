@@ -14,13 +14,14 @@ from django.views.decorators.http import require_POST
 
 from common.exports import csv_response, xlsx_response
 from common.forms import form_add_validation_error, messages_add_validation_error
+from common.ratelimit import rate_limited
 from common.urls import absolute_url
 from community.access import member_required, staff_required
 
 from . import exports, importers, selectors, services
 from .calendar import calendar_ics
 from .filters import CallFilters
-from .forms import CallForm, CallSearchForm, CsvImportForm, PartnerSearchForm, ShareForm, SourceForm, WatchForm
+from .forms import CallForm, CallReportForm, CallSearchForm, CsvImportForm, DeclineForm, PartnerSearchForm, ShareForm, SourceForm, WatchForm
 from .models import InterestKind, PartnerSearch, Source
 
 PAGE_SIZE = 20
@@ -69,6 +70,7 @@ def _call_context(request, call, **extra):
         "partner_searches": selectors.partner_searches(call=call),
         "partner_form": PartnerSearchForm(),
         "share_form": ShareForm(groups=groups) if groups.exists() else None,
+        "decline_form": DeclineForm() if request.user.is_hub_staff else None,
         **extra,
     }
 
@@ -175,7 +177,15 @@ def call_state(request, slug, action):
     handler = {"publier": services.call_publish, "ecarter": services.call_reject, "cloturer": services.call_close}.get(action)
     if handler is None:
         raise Http404
-    call = handler(call=call, actor=request.user)
+    kwargs = {}
+    if action == "ecarter":
+        form = DeclineForm(request.POST)
+        kwargs["reason"] = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        call = handler(call=call, actor=request.user, **kwargs)
+    except ValidationError as exc:
+        messages_add_validation_error(request, exc)
+        return redirect("funding:review_queue")
     messages.success(request, _("« %(t)s » : %(s)s.") % {"t": call.title, "s": call.get_state_display().lower()})
     if request.POST.get("next") == "review":
         return redirect("funding:review_queue")
@@ -183,9 +193,49 @@ def call_state(request, slug, action):
 
 
 @staff_required
+@require_POST
+def call_merge(request, slug):
+    """Fold a reported draft into the call it was flagged as duplicating."""
+    call = selectors.call_get_for_viewer(viewer=request.user, slug=slug)
+    if call.duplicate_of_id is None:
+        raise Http404
+    try:
+        services.call_merge(call=call, into=call.duplicate_of, actor=request.user)
+    except ValidationError as exc:
+        messages_add_validation_error(request, exc)
+    else:
+        messages.success(request, _("« %(t)s » est fusionné avec « %(d)s ».") % {"t": call.title, "d": call.duplicate_of.title})
+    return redirect("funding:review_queue")
+
+
+@staff_required
 def review_queue(request):
     page = Paginator(selectors.review_queue(), 50).get_page(request.GET.get("page"))
+    for call in page.object_list:  # one reason field per reported call, with its own id
+        call.decline_form = DeclineForm(auto_id=f"id_%s_{call.pk}")
     return TemplateResponse(request, "funding/review_queue.html", {"page": page})
+
+
+# --- Members report calls ---------------------------------------------------------------------
+@member_required
+@rate_limited("report")
+def call_report(request):
+    form = CallReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.call_report(actor=request.user, data=form.service_data())
+        except ValidationError as exc:
+            form_add_validation_error(form, exc)
+        else:
+            messages.success(request, _("Merci ! L'équipe du hub relit l'appel signalé et vous tiendra au courant."))
+            return redirect("funding:my_reports")
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(request, "funding/call_report.html", {"form": form}, status=status)
+
+
+@member_required
+def my_reports(request):
+    return TemplateResponse(request, "funding/my_reports.html", {"calls": selectors.reports_of(user=request.user)})
 
 
 @staff_required

@@ -5,7 +5,8 @@
 * ``watches`` — saved searches with their e-mail opt-in and unsubscribe links;
 * ``alerts`` — matching new calls against watches and delivering alerts (outbox, stream);
 * ``deadlines`` — deadline reminders and the private calendar link;
-* ``together`` — interest, partner searches and sharing a call in a group.
+* ``together`` — interest, partner searches and sharing a call in a group;
+* ``reports`` — calls reported by members (report, merge into a duplicate).
 
 Functions are keyword-only, named ``<thing>_<action>``; the acting member is ``actor``. Side
 effects (e-mails, notifications, stream items) are written in the caller's transaction (outbox)
@@ -25,6 +26,7 @@ from .calls import (
     calls_close_expired,
 )
 from .deadlines import calendar_token_get, calendar_token_reset, reminders_send
+from .reports import call_merge, call_report
 from .sources import ImportReport, PollResult, calls_import_csv, source_poll, source_save, sources_poll_all
 from .together import call_share_to_group, interest_toggle, partner_search_close, partner_search_create
 from .watches import (
@@ -57,6 +59,8 @@ __all__ = [
     "call_close",
     "call_create",
     "call_find_duplicate",
+    "call_merge",
+    "call_report",
     "call_ingest",
     "call_publish",
     "call_ref",

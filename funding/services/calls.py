@@ -12,11 +12,13 @@ import difflib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.activity import activity_record
 from community.models import ActivityKind
+from community.notifications import notification_send
 
 from .. import importers
 from ..filters import normalise
@@ -55,15 +57,30 @@ def _require_staff(actor) -> None:
         raise PermissionDenied
 
 
+def notify_reporter(call: FundingCall, *, actor, verb: str, url: str = "", description: str = "") -> None:
+    """Tell the member who reported ``call`` what staff decided (in the caller's transaction)."""
+    if call.reported_by_id is None:
+        return
+    notification_send(
+        recipient=call.reported_by,
+        kind="funding.report",
+        actor=actor,
+        verb=verb,
+        url=url or call.get_absolute_url(),
+        description=description,
+    )
+
+
 def _announce_published(call: FundingCall, actor=None) -> None:
-    """One stream item per publication (in the caller's transaction)."""
+    """One stream item per publication (in the caller's transaction); a call reported by a
+    member is credited to them."""
     activity_record(
         verb=_("Nouvel appel à financement"),
         title=call.title,
         url=call.get_absolute_url(),
         audience="members",
         kind=ActivityKind.FUNDING,
-        actor=actor,
+        actor=call.reported_by if call.reported_by_id else actor,
         summary=call.funders,
         object_ref=call_ref(call),
         department=call.department,
@@ -109,14 +126,30 @@ def call_publish(*, call: FundingCall, actor) -> FundingCall:
         call.refresh_from_db()
         if updated:
             _announce_published(call, actor)
+            notify_reporter(
+                call, actor=actor, verb=_("L'appel que vous avez signalé est publié : merci ! « %(t)s »") % {"t": call.title[:120]}
+            )
     return call
 
 
-def call_reject(*, call: FundingCall, actor) -> FundingCall:
-    """Staff set a draft aside (it stays out of search and alerts)."""
+def call_reject(*, call: FundingCall, actor, reason: str = "") -> FundingCall:
+    """Staff set a draft aside (it stays out of search and alerts). A call reported by a member
+    needs a reason: it is sent to them."""
     _require_staff(actor)
-    FundingCall.objects.filter(pk=call.pk, state=CallState.DRAFT).update(state=CallState.REJECTED)
-    call.refresh_from_db()
+    reason = (reason or "").strip()[:2000]
+    if call.reported_by_id and call.state == CallState.DRAFT and not reason:
+        raise ValidationError({"reason": _("Indiquez le motif du refus : il est envoyé à la personne qui a signalé l'appel.")})
+    with transaction.atomic():
+        updated = FundingCall.objects.filter(pk=call.pk, state=CallState.DRAFT).update(state=CallState.REJECTED, decline_reason=reason)
+        call.refresh_from_db()
+        if updated:
+            notify_reporter(
+                call,
+                actor=actor,
+                verb=_("L'appel que vous avez signalé n'est pas retenu : « %(t)s »") % {"t": call.title[:120]},
+                url=reverse("funding:my_reports"),
+                description=reason,
+            )
     return call
 
 

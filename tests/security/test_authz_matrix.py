@@ -162,6 +162,9 @@ GET_MATRIX = {
     "funding:call_export_xlsx": "302 302 200 200 200 200 200 200 200",
     "funding:call_create": "302 302 403 403 403 403 403 403 200",
     "funding:review_queue": "302 302 403 403 403 403 403 403 200",
+    "funding:call_report": "302 302 200 200 200 200 200 200 200",
+    "funding:my_reports": "302 302 200 200 200 200 200 200 200",
+    "funding:call_merge": "302 302 403 403 403 403 403 403 405",
     "funding:csv_import": "302 302 403 403 403 403 403 403 200",
     "funding:source_list": "302 302 403 403 403 403 403 403 200",
     "funding:source_create": "302 302 403 403 403 403 403 403 200",
@@ -306,6 +309,7 @@ POST_MATRIX = {
     "funding:watch_resend": "302 302 404",
     "funding:deadlines_reset": "302 302 302",
     "funding:call_state": "302 302 403",
+    "funding:call_merge": "302 302 403",
     "funding:call_interest": "302 302 302",
     "funding:partner_search_create": "302 302 400",
     "funding:partner_search_close": "302 302 403",
@@ -467,7 +471,10 @@ def test_objects_of_one_parent_are_not_reachable_through_another(world, clients)
     from events.models import Question, Registration
     from groups.models import Post
 
-    assert list(Post.objects.filter(topic=w.secret_topic).values_list("body", flat=True)) == ["Premier message cerise", "Réponse secret cerise"]
+    assert list(Post.objects.filter(topic=w.secret_topic).values_list("body", flat=True)) == [
+        "Premier message cerise",
+        "Réponse secret cerise",
+    ]
     post = Post.objects.get(pk=w.open_post.pk)
     assert post.body == "Réponse open cerise" and not post.is_deleted
     assert Registration.objects.get(pk=w.registration.pk).status == "confirmed"

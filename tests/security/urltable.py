@@ -9,11 +9,13 @@ def _r(name, *args):
 
 def g(key):  # an object's attribute, e.g. g("open_group.slug")
     obj_key, _, attr = key.partition(".")
+
     def get(w):
         value = w.objs[obj_key]
         for part in attr.split(".") if attr else []:
             value = getattr(value, part)
         return value
+
     return get
 
 
@@ -153,6 +155,9 @@ BUILDERS = {
     "funding:call_export_xlsx": _r("funding:call_export_xlsx"),
     "funding:call_create": _r("funding:call_create"),
     "funding:review_queue": _r("funding:review_queue"),
+    "funding:call_report": _r("funding:call_report"),
+    "funding:my_reports": _r("funding:my_reports"),
+    "funding:call_merge": _r("funding:call_merge", g("call.slug")),
     "funding:csv_import": _r("funding:csv_import"),
     "funding:source_list": _r("funding:source_list"),
     "funding:source_create": _r("funding:source_create"),
