@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from common.access import MembersOnly
 from community.models import is_approved_member
 from groups.access import group_ids_of
 from groups.models import AccessMode, Membership, MembershipStatus, Role
@@ -75,10 +76,19 @@ def _shaped(qs: QuerySet[Event]) -> QuerySet[Event]:
 
 
 def event_get_for_viewer(*, viewer, slug: str) -> Event:
+    """The event, or 404; a visitor asking for a members-only event is sent to log in (MembersOnly)."""
     event = _shaped(events_visible_to(viewer)).filter(slug=slug).first()
     if event is None:
+        if not getattr(viewer, "is_authenticated", False) and _open_to_members(slug):
+            raise MembersOnly
         raise Http404
     return event
+
+
+def _open_to_members(slug: str) -> bool:
+    """A published event any member, or any member of a group that is not secret, may see."""
+    audience = Q(audience=Audience.MEMBERS) | (Q(audience=Audience.GROUP) & ~Q(audience_group__access=AccessMode.SECRET))
+    return Event.objects.filter(audience, slug=slug, state__in=[EventState.PUBLISHED, EventState.CANCELLED]).exists()
 
 
 def event_get_managed(*, viewer, slug: str) -> Event:

@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from community.access import member_required
 from community.models import User, is_approved_member
@@ -169,9 +169,11 @@ def event_detail(request, slug):
     return TemplateResponse(request, "events/event_detail.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def signup(request, slug):
     event = selectors.event_get_for_viewer(viewer=request.user, slug=slug)
+    if request.method == "GET":  # a sign-up link opened directly (or after logging in): show the event
+        return redirect(event)
     if not request.user.is_authenticated and event.audience != "public":
         return redirect(f"{reverse('account_login')}?next={event.get_absolute_url()}")
     if request.user.is_authenticated and not is_approved_member(request.user):
@@ -213,13 +215,16 @@ def _status_message(reg: Registration) -> str:
     }.get(reg.status, "")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def unregister(request, slug):
+    """GET asks for confirmation (a seat or a waiting-list place is not given up by one click)."""
     event = selectors.event_get_for_viewer(viewer=request.user, slug=slug)
     reg = selectors.registration_of(user=request.user, event=event)
     if reg is None:
         raise Http404
+    if request.method == "GET":
+        return TemplateResponse(request, "events/unregister_confirm.html", {"event": event, "registration": reg, "current_section": "agenda"})
     services.registration_cancel(registration=reg, by=request.user)
     messages.success(request, _("Votre inscription est annulée."))
     return redirect(event)

@@ -65,7 +65,10 @@ def test_capped_workshop_with_form_waitlist_and_promotion(browser, asgi_server):
     bob_page.get_by_role("button", name="M'inscrire sur la liste d'attente").click()
     expect(bob_page.get_by_text("Vous êtes sur la liste d'attente.", exact=True)).to_be_visible()
 
-    alice_page.get_by_role("button", name="Annuler mon inscription").click()
+    alice_page.get_by_role("link", name="Annuler mon inscription").click()
+    expect(alice_page.get_by_text("Votre place sera libérée")).to_be_visible()  # asked first
+    assert_accessible(alice_page, context="unregister-confirm")
+    alice_page.get_by_role("button", name="Oui, annuler mon inscription").click()
     expect(alice_page.get_by_text("Votre inscription est annulée.")).to_be_visible()
     assert Registration.objects.get(event=event, user=bob).status == "confirmed"
     bob_page.reload()

@@ -32,7 +32,8 @@ def test_visibility_rules(client, client_for, staff, member, other_member):
     member_c, other_c, staff_c = client_for(member), client_for(other_member), client_for(staff)
 
     assert client.get(public.get_absolute_url()).status_code == 200
-    for hidden in (members_only, draft, secret):
+    assert client.get(members_only.get_absolute_url()).status_code == 302  # log in to see it
+    for hidden in (draft, secret):
         assert client.get(hidden.get_absolute_url()).status_code == 404
     assert other_c.get(members_only.get_absolute_url()).status_code == 200
     assert other_c.get(secret.get_absolute_url()).status_code == 404
@@ -130,7 +131,7 @@ def test_feeds_are_valid_and_respect_visibility(client, client_for, staff, membe
     cal = _parse(client.get(reverse("events:public_ics")).content)
     assert [str(e["SUMMARY"]) for e in cal.walk("VEVENT")] == ["Public"]
     assert _parse(client.get(reverse("events:event_ics", args=[public.slug])).content)
-    assert client.get(reverse("events:event_ics", args=[online.slug])).status_code == 404
+    assert client.get(reverse("events:event_ics", args=[online.slug])).status_code == 302  # members only: log in
     assert b"visio.exemple.fr" not in client_for(other_member).get(reverse("events:event_ics", args=[online.slug])).content
 
     assert client_for(other_member).get(reverse("events:group_ics", args=[group.slug])).status_code == 404

@@ -130,15 +130,15 @@ GET_MATRIX = {
     "events:event_create": "302 302 403 403 403 403 403 403 200",
     "events:registration_confirm_token": "200 302 200 200 200 200 200 200 200",
     "events:registration_cancel_token": "200 302 200 200 200 200 200 200 200",
-    "events:event_detail": "404 302 200 200 200 200 200 200 200",
+    "events:event_detail": "302 302 200 200 200 200 200 200 200",  # members only: a visitor is sent to log in
     "events:event_detail@group": "404 302 200 404 200 200 404 404 404",  # a secret group's event: staff outside it too
-    "events:event_ics": "404 302 200 200 200 200 200 200 200",
+    "events:event_ics": "302 302 200 200 200 200 200 200 200",
     "events:event_edit": "302 302 403 403 403 403 403 403 200",
     "events:event_cancel": "405 302 405 405 405 405 405 405 405",
     "events:questions": "302 302 403 403 403 403 403 403 200",
     "events:question_delete": "405 302 405 405 405 405 405 405 405",
-    "events:signup": "405 302 405 405 405 405 405 405 405",
-    "events:unregister": "405 302 405 405 405 405 405 405 405",
+    "events:signup": "302 302 302 302 302 302 302 302 302",  # GET shows the event
+    "events:unregister": "302 302 200 404 404 404 404 404 404",  # GET asks for confirmation
     "events:offer_accept": "405 302 405 405 405 405 405 405 405",
     "events:registrations": "302 302 403 403 403 403 403 403 200",
     "events:registration_add": "405 302 405 405 405 405 405 405 405",
@@ -146,7 +146,7 @@ GET_MATRIX = {
     "events:registration_action": "405 302 405 405 405 405 405 405 405",
     "events:export_csv": "302 302 403 403 403 403 403 403 200",
     "events:export_xlsx": "302 302 403 403 403 403 403 403 200",
-    "events:qr_code": "404 302 200 404 404 404 404 404 200",
+    "events:qr_code": "302 302 200 404 404 404 404 404 200",
     "events:certificate": "302 302 404 404 404 404 404 404 404",
     "events:certificate_pdf": "302 302 404 404 404 404 404 404 404",
     "events:proposals": "302 302 403 403 403 403 403 403 200",
