@@ -52,7 +52,7 @@ run: install
 	@echo "  E-mails are printed in this terminal. Stop with Ctrl-C."
 	@echo ""
 	@trap 'kill 0' EXIT INT TERM; \
-	$(PY) manage.py db_worker --queue-name default & \
+	$(PY) manage.py task_worker --queue-name default & \
 	$(PY) manage.py run_periodic --loop & \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) hub.asgi:application
 

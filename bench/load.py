@@ -116,7 +116,7 @@ class Stack:
         else:
             raise RuntimeError(f"prod-like stopped before it was ready (see {self.log_path})")
         threading.Thread(target=self._drain, args=(log,), daemon=True).start()
-        print(f"stack: {self.server} on {', '.join(self.urls)} + db_worker + run_periodic (log {self.log_path})")
+        print(f"stack: {self.server} on {', '.join(self.urls)} + task_worker + run_periodic (log {self.log_path})")
         return self
 
     def _drain(self, log):
@@ -164,7 +164,7 @@ class CpuMeter:
                     cmdline = f.read().replace(b"\0", b" ").decode()
             except OSError:
                 continue
-            kind = "worker" if "db_worker" in cmdline else "scheduler" if "run_periodic" in cmdline else "asgi"
+            kind = "worker" if "task_worker" in cmdline or "db_worker" in cmdline else "scheduler" if "run_periodic" in cmdline else "asgi"
             kinds[kind].append(pid)
         return kinds
 

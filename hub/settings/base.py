@@ -215,6 +215,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A task RUNNING on a worker not seen for this long is lost: queued again (ops/workers.py) up to
+# TASKS_MAX_ATTEMPTS attempts in all, then failed. Workers beat every quarter of the lease.
+TASKS_LEASE_SECONDS = env.float("TASKS_LEASE_SECONDS", default=120)
+TASKS_MAX_ATTEMPTS = env.int("TASKS_MAX_ATTEMPTS", default=3)
 
 
 # --- E-mail -----------------------------------------------------------------------------------

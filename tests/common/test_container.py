@@ -38,7 +38,7 @@ def test_compose_runs_the_production_topology(compose):
     commands = {name: " ".join(services[name]["command"]) for name in APP_SERVICES}
     assert commands["web-1"].startswith("daphne ") and commands["web-2"].startswith("daphne ")
     assert "hub.asgi:application" in commands["web-1"] and "--proxy-headers" in commands["web-1"]
-    assert commands["worker"] == "python manage.py db_worker --queue-name default"
+    assert commands["worker"] == "python manage.py task_worker --queue-name default"
     assert commands["scheduler"] == "python manage.py run_periodic --loop"
     assert commands["migrate"] == "python manage.py bootstrap --no-demo"
     assert services["migrate"]["restart"] == "no"

@@ -1,4 +1,4 @@
-"""``manage.py db_worker`` for the worker-kill fault test, with two test-only knobs.
+"""``manage.py task_worker`` for the worker-kill fault test, with two test-only knobs.
 
 - ``FAULTS_ALERT_DELAY`` (seconds): each funding alert waits that long after writing its e-mail
   or notification, inside the watch's transaction, so that a batch lasts long enough to be
@@ -6,7 +6,7 @@
 - ``--enqueue``: first enqueue what the periodic scheduler would (instant and daily alerts, the
   outbox sweep), then work.
 
-Run as ``python -m tests.faults.slow_worker [--enqueue] [db_worker options]``.
+Run as ``python -m tests.faults.slow_worker [--enqueue] [task_worker options]``.
 """
 
 import os
@@ -43,7 +43,7 @@ def main(argv: list[str]) -> None:
         outbox_sweep_task.enqueue()
     from django.core.management import call_command
 
-    call_command("db_worker", "--no-startup-delay", "--interval", "0.1", "--no-reload", *argv)
+    call_command("task_worker", "--no-startup-delay", "--interval", "0.1", "--no-reload", *argv)
 
 
 if __name__ == "__main__":

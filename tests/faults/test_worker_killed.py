@@ -1,8 +1,10 @@
-"""A task worker is killed (SIGKILL) in the middle of a batch of funding alerts; a new worker
-runs the alerts again: every alert — digest e-mail or in-app notification (with its e-mail when
-the member asked for one) — reaches its member exactly once, none twice, none missing.
+"""A task worker is killed (SIGKILL) in the middle of a batch of funding alerts; its task stays
+RUNNING only until the lease passes: a new worker gives it back to the queue (ops/workers.py) and
+runs it again, with nothing enqueued anew: every alert — digest e-mail or in-app notification (with
+its e-mail when the member asked for one) — reaches its member exactly once, none twice, none
+missing, and no task is left RUNNING.
 
-The worker is a real ``db_worker`` subprocess (tests/faults/slow_worker.py slows the batch so
+The worker is a real ``task_worker`` subprocess (tests/faults/slow_worker.py slows the batch so
 the kill lands in it) on the test database; e-mails go over SMTP to a local sink.
 """
 
@@ -22,6 +24,7 @@ from community.notifications import preferences_update
 from funding import services
 from funding.filters import CallFilters
 from funding.models import AlertDelivery, FundingCall, Watch
+from ops.models import WorkerHeartbeat
 from tests.factories import UserFactory
 from tests.funding.factories import make_call
 
@@ -36,6 +39,7 @@ pytestmark = [
 ]
 
 DAILY, INSTANT, INSTANT_WITH_EMAIL = 24, 6, 6
+LEASE = 2  # seconds: TASKS_LEASE_SECONDS of both workers (120 by default)
 
 
 def _watch(user, frequency):
@@ -59,7 +63,9 @@ def test_worker_killed_mid_batch_then_rerun_sends_each_alert_once(servers, smtp_
     Watch.objects.update(cursor=timezone.now() - timedelta(hours=2))
     OutboundEmail.objects.exclude(kind="funding.alert").delete()  # the opt-in e-mails are not under test
 
-    env = django_env(DATABASE_URL=shared_database_url(), REDIS_URL="", EMAIL_URL=f"smtp://127.0.0.1:{smtp_sink.port}")
+    env = django_env(
+        DATABASE_URL=shared_database_url(), REDIS_URL="", EMAIL_URL=f"smtp://127.0.0.1:{smtp_sink.port}", TASKS_LEASE_SECONDS=str(LEASE)
+    )
     first = servers.python(["-m", "tests.faults.slow_worker", "--enqueue"], {**env, "FAULTS_ALERT_DELAY": "0.25"}, "worker-1")
     wait_for(lambda: first.poll() is not None or AlertDelivery.objects.count() >= 5, timeout=240, interval=0.05, what="the batch to start")
     os.kill(first.pid, signal.SIGKILL)
@@ -67,13 +73,20 @@ def test_worker_killed_mid_batch_then_rerun_sends_each_alert_once(servers, smtp_
     assert first.returncode == -signal.SIGKILL, servers.log("worker-1")[-3000:]
     interrupted = AlertDelivery.objects.count()
     assert 5 <= interrupted < DAILY  # killed in the middle of the daily batch
-    assert DBTaskResult.objects.filter(task_path__endswith="alerts_daily_task", status="RUNNING").count() == 1  # left as it died
-
-    second = servers.python(["-m", "tests.faults.slow_worker", "--enqueue", "--batch"], env, "worker-2")
+    killed = DBTaskResult.objects.get(task_path__endswith="alerts_daily_task")
+    assert killed.status == "RUNNING" and len(killed.worker_ids) == 1  # left as it died
+    last_beat = WorkerHeartbeat.objects.get(worker_id=killed.worker_ids[0]).seen_at  # its last beat stays, ageing
+    # Past the lease, the next worker frees the task at start and runs it again: nothing new is enqueued.
+    wait_for(lambda: timezone.now() - last_beat > timedelta(seconds=LEASE + 0.5), timeout=30, what="the lease to pass")
+    second = servers.python(["-m", "tests.faults.slow_worker", "--batch"], env, "worker-2")
     second.wait(timeout=240)
     assert second.returncode == 0, servers.log("worker-2")[-3000:]
     stop_process(second)
 
+    killed.refresh_from_db()
+    assert killed.status == "SUCCESSFUL" and len(killed.worker_ids) == 2  # the same task, a second attempt
+    assert not DBTaskResult.objects.filter(status__in=["RUNNING", "READY"]).exists()
+    assert not WorkerHeartbeat.objects.exclude(worker_id=killed.worker_ids[0]).exists()  # worker-2 left cleanly
     # Every watch alerted once.
     per_watch = Counter(AlertDelivery.objects.values_list("watch_id", flat=True))
     assert per_watch == Counter({w.pk: 1 for w in daily + instant})
@@ -87,4 +100,6 @@ def test_worker_killed_mid_batch_then_rerun_sends_each_alert_once(servers, smtp_
     assert set(outbox.values_list("status", flat=True)) == {OutboundEmail.Status.SENT}
     received = Counter(m["To"] for m in smtp_sink.messages)
     assert received == expected
-    assert sorted(m["Message-ID"] for m in smtp_sink.messages) == sorted(f"<outbox-{pk}@maillage>" for pk in outbox.values_list("pk", flat=True))
+    assert sorted(m["Message-ID"] for m in smtp_sink.messages) == sorted(
+        f"<outbox-{pk}@maillage>" for pk in outbox.values_list("pk", flat=True)
+    )

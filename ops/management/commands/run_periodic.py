@@ -3,10 +3,11 @@ import time
 from django.core.management.base import BaseCommand
 
 from ops.scheduler import JOBS, run_due_jobs
+from ops.workers import tasks_reap
 
 
 class Command(BaseCommand):
-    help = "Enqueue the periodic jobs that are due (from cron, a systemd timer, or --loop)."
+    help = "Enqueue the periodic jobs that are due and free the tasks of lost workers (from cron, a systemd timer, or --loop)."
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", action="store_true", help="keep running, checking every --interval seconds")
@@ -20,6 +21,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"{job.key}\tevery {job.every}")
             return
         while True:
+            reaped = tasks_reap()  # tasks left RUNNING by a lost worker go back to the queue first
+            if reaped.requeued or reaped.failed:
+                self.stdout.write(f"lost tasks queued again: {len(reaped.requeued)}, failed: {len(reaped.failed)}")
             started = run_due_jobs(force=force)
             if started:
                 self.stdout.write("enqueued: " + ", ".join(started))
