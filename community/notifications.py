@@ -92,7 +92,20 @@ def notification_send(
 
 
 def notification_mark_read(*, user: User, notification_id: int) -> bool:
-    updated = Notification.objects.filter(recipient=user, pk=notification_id, unread=True).update(unread=False)
+    """Mark one of the member's notifications read, with the rest of its thread (same kind, same object)."""
+    notification = Notification.objects.filter(recipient=user, pk=notification_id).first()
+    if notification is None:
+        return False
+    thread = Notification.objects.filter(recipient=user, unread=True)
+    if notification.target_content_type_id and notification.target_object_id:
+        thread = thread.filter(
+            target_content_type_id=notification.target_content_type_id,
+            target_object_id=notification.target_object_id,
+            data__kind=(notification.data or {}).get("kind"),
+        )
+    else:
+        thread = thread.filter(pk=notification.pk)
+    updated = thread.update(unread=False)
     if updated:
         transaction.on_commit(lambda: broadcast_unread_count(user.pk))
     return bool(updated)

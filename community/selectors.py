@@ -135,10 +135,41 @@ def directory_facets() -> dict:
 
 
 def notifications_for(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
+    """The member's own notifications, newest first (never another member's)."""
     qs = Notification.objects.filter(recipient=user)
     if unread_only:
         qs = qs.filter(unread=True)
-    return qs.prefetch_related("actor").order_by("-timestamp")
+    return qs.order_by("-timestamp")
+
+
+@dataclass
+class NotificationRow:
+    """One line of the notification list: the newest notification of a thread and how many it stands for."""
+
+    latest: Notification
+    count: int
+    unread: bool
+
+
+def notification_thread_key(notification: Notification) -> tuple:
+    """Notifications of one kind about one object (five replies in one topic) form one thread."""
+    if notification.target_content_type_id and notification.target_object_id:
+        return ((notification.data or {}).get("kind"), notification.target_content_type_id, notification.target_object_id)
+    return ("single", notification.pk)
+
+
+def notification_rows(notifications) -> list[NotificationRow]:
+    """Group a page of notifications (newest first) by thread, keeping the newest one's place."""
+    rows: dict[tuple, NotificationRow] = {}
+    for notification in notifications:
+        key = notification_thread_key(notification)
+        row = rows.get(key)
+        if row is None:
+            rows[key] = NotificationRow(latest=notification, count=1, unread=notification.unread)
+        else:
+            row.count += 1
+            row.unread = row.unread or notification.unread
+    return list(rows.values())
 
 
 def pending_profiles() -> QuerySet[Profile]:

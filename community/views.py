@@ -132,7 +132,8 @@ def organisation_create(request):
 def notification_list(request):
     unread_only = request.GET.get("non-lues") == "1"
     page = Paginator(selectors.notifications_for(user=request.user, unread_only=unread_only), 30).get_page(request.GET.get("page"))
-    return TemplateResponse(request, "community/notification_list.html", {"page": page, "unread_only": unread_only})
+    rows = selectors.notification_rows(page.object_list)
+    return TemplateResponse(request, "community/notification_list.html", {"page": page, "rows": rows, "unread_only": unread_only})
 
 
 @member_required
