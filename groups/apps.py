@@ -10,7 +10,7 @@ class GroupsConfig(AppConfig):
     def ready(self) -> None:
         from common.registry import Panel, registry
 
-        from . import signals  # noqa: F401
+        from . import follow_up, signals  # noqa: F401
         from .demo import load_groups_demo
         from .panels import dashboard_context, profile_context
         from .personal_data import erase_groups, export_groups
@@ -25,3 +25,5 @@ class GroupsConfig(AppConfig):
         registry.notification_kind("groups.membership", _("Mes groupes : invitations, demandes, adhésions"), "instant")
         registry.notification_kind("groups.moderation", _("Signalements dans les groupes que je modère"), "instant")
         registry.demo_loader("groups", load_groups_demo, order=30)
+        registry.audience_provider("groups", follow_up.group_audiences)
+        follow_up.register()

@@ -12,6 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 # App URL modules mounted when present; an app gains its URLs by adding ``urls.py``.
 APP_PREFIXES = [
+    ("actions", "actions/"),
     ("groups", "groupes/"),
     ("events", "agenda/"),
     ("funding", "financements/"),

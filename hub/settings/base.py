@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "common",
     "ops",
     "community",
+    "actions",
     "groups",
     "events",
     "funding",

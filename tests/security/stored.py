@@ -74,6 +74,8 @@ FIELDS = [
     (lambda w: _label_place(w), ["nom", "commune", "presentation_resume"]),
     (lambda w: w.users["member"].notifications.all(), ["verb", "description"]),
     ("source", ["name"]),
+    ("action", ["description", "origin_title", "container_title"]),
+    (lambda w: w.action.entries.all(), ["body"]),
 ]
 
 
@@ -199,4 +201,8 @@ PAGES = [
     ("member", lambda w: "/financements/alertes/"),
     ("staff", lambda w: "/financements/sources/"),
     ("staff", lambda w: f"/financements/appel/{w.call.slug}/modifier/"),
+    ("member", lambda w: "/actions/"),
+    ("member", lambda w: w.action.get_absolute_url()),
+    ("group_admin", lambda w: f"/actions/tableau/group:{w.secret_group.pk}/"),
+    ("group_admin", lambda w: f"/actions/{w.action.pk}/modifier/"),
 ]

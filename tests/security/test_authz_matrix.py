@@ -120,6 +120,15 @@ GET_MATRIX = {
     "groups:post_history": "302 302 403 404 200 200 404 404 404",
     "groups:attachment_download": "302 302 200 404 200 200 404 404 404",
     "groups:attachment_download@open": "302 302 200 200 200 200 200 200 200",
+    # follow-up actions: the action lives in the secret group, owned by "member"; only who sees
+    # the group sees it (404 otherwise, staff included); moderators see but may not change (403)
+    "actions:mine": "302 302 200 200 200 200 200 200 200",
+    "actions:board": "302 302 200 404 200 200 404 404 404",
+    "actions:create": "302 302 200 404 200 200 404 404 404",
+    "actions:detail": "302 302 200 404 200 200 404 404 404",
+    "actions:edit": "302 302 200 404 403 200 404 404 404",
+    "actions:status": "302 302 405 405 405 405 405 405 405",
+    "actions:comment": "302 302 405 405 405 405 405 405 405",
     "events:agenda": "200 302 200 200 200 200 200 200 200",
     "events:past": "200 302 200 200 200 200 200 200 200",
     "events:public_ics": "200 302 200 200 200 200 200 200 200",
@@ -266,6 +275,9 @@ POST_DATA = {
 }
 POST_ROLES = ["anonymous", "pending", "outsider"]
 POST_MATRIX = {
+    "actions:status": "302 302 404",
+    "actions:comment": "302 302 404",
+    "actions:create": "302 302 404",
     "community:pending_member_decide": "302 302 403",
     "community:notification_read": "302 302 302",
     "community:notification_read_all": "302 302 302",

@@ -112,6 +112,14 @@ BUILDERS = {
     "groups:post_history": _r("groups:post_history", SECRET, g("secret_post.pk")),
     "groups:attachment_download": _r("groups:attachment_download", SECRET, g("secret_attachment.pk")),
     "groups:attachment_download@open": _r("groups:attachment_download", OPEN, g("open_attachment.pk")),
+    # follow-up actions
+    "actions:mine": _r("actions:mine"),
+    "actions:board": lambda w: reverse("actions:board", args=[f"group:{w.secret_group.pk}"]),
+    "actions:create": lambda w: reverse("actions:create", args=["groups.group", w.secret_group.pk]),
+    "actions:detail": _r("actions:detail", g("action.pk")),
+    "actions:edit": _r("actions:edit", g("action.pk")),
+    "actions:status": _r("actions:status", g("action.pk")),
+    "actions:comment": _r("actions:comment", g("action.pk")),
     # events
     "events:agenda": _r("events:agenda"),
     "events:past": _r("events:past"),

@@ -26,6 +26,8 @@ class World:
 
 
 def build_world() -> World:
+    from actions.origins import origin_resolve
+    from actions.services import action_comment, action_create
     from community.models import Invitation
     from community.notifications import notification_send
     from community.services import invitation_create, organisation_create
@@ -75,6 +77,13 @@ def build_world() -> World:
         o[f"{key}_topic"], o[f"{key}_post"] = topic, reply
         o[f"{key}_attachment"] = topic.posts.order_by("pk").first().attachments.get()
     o["report"] = Report.objects.filter(post=o["open_post"]).first()
+
+    # follow-up actions: one in the secret group, owned by "member"
+    o["action"] = action_create(
+        actor=u["group_admin"], origin=origin_resolve(viewer=u["group_admin"], kind="groups.group", origin_id=o["secret_group"].pk),
+        description="Action secrète cerise", owners=[u["member"]], due_date=timezone.localdate() + timedelta(days=5),
+    )
+    action_comment(actor=u["member"], action=o["action"], body="Un commentaire cerise")
 
     # community
     o["organisation"] = organisation_create(name="Centre social de sécurité", type="centre_social")
