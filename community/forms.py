@@ -147,7 +147,17 @@ class NotificationPreferencesForm(forms.Form):
     def __init__(self, *args, preferences=(), **kwargs):
         super().__init__(*args, **kwargs)
         for kind, label, delivery in preferences:
-            self.fields[kind] = forms.ChoiceField(label=label, choices=Delivery.choices, initial=delivery, required=False)
+            self.fields[kind] = forms.ChoiceField(
+                label=label, choices=Delivery.choices, initial=delivery, required=False, widget=forms.RadioSelect
+            )
+
+    def grid(self) -> list[tuple]:
+        """Rows of the kind × channel grid: (label, radios, errors) per kind."""
+        return [(self[name].label, list(self[name]), self[name].errors) for name in self.fields]
+
+    @staticmethod
+    def channels() -> list[str]:
+        return [str(label) for _, label in Delivery.choices]
 
     def changed_choices(self) -> dict[str, str]:
         """Only the kinds that were sent (a kind added since the page was loaded keeps its value)."""

@@ -50,3 +50,17 @@ def test_the_list_shows_a_plain_excerpt_a_thread_count_and_a_french_relative_tim
     assert "3 notifications" in page
     assert "il y a 0" not in page and "<time" in page
     assert page.count('class="notification-row is-unread"') == 2
+
+
+def test_preferences_are_one_grid_of_radios_kind_by_channel(client_for, member):
+    c = client_for(member)
+    page = c.get(reverse("community:notification_preferences")).content.decode()
+    assert "<select" not in page and page.count("<tbody>") == 1
+    assert page.count('type="radio" name="system"') == 5  # one radio per channel on each kind's row
+    assert 'scope="col">Résumé quotidien</th>' in page
+    response = c.post(reverse("community:notification_preferences"), {"system": "weekly"})
+    assert response.status_code == 302
+    assert dict(member.notification_preferences.values_list("kind", "delivery")) == {"system": "weekly"}
+    bad = c.post(reverse("community:notification_preferences"), {"system": "pigeon"})
+    assert bad.status_code == 200 and "pigeon" in bad.content.decode()  # refused, said, nothing saved
+    assert dict(member.notification_preferences.values_list("kind", "delivery")) == {"system": "weekly"}
