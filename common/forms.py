@@ -7,6 +7,7 @@ that knows how to unpack one.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import Textarea
 from django.forms.renderers import TemplatesSetting
 
 
@@ -43,3 +44,12 @@ def messages_add_validation_error(request, exc: ValidationError) -> None:
     """One flash message per message of the error (for views without a form to show it on)."""
     for message in validation_messages(exc):
         messages.error(request, message)
+
+
+class MarkdownTextarea(Textarea):
+    """A textarea for member text in Markdown: ``static/js/markdown-editor.js`` adds a small toolbar
+    (bold, italic, link, list, quote) and a preview rendered by the server's own sanitiser; without
+    JavaScript it is a plain textarea."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"rows": 6, "data-markdown": "", **(attrs or {})})

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import MarkdownTextarea
+
 from .models import AccessMode, GroupKind, NotifyLevel, ReactionKind
 
 
@@ -25,7 +27,7 @@ class MultipleFileField(forms.FileField):
 class GroupForm(forms.Form):
     name = forms.CharField(label=_("Nom du groupe"), max_length=120)
     description = forms.CharField(
-        label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}), required=False, help_text=_("Markdown accepté.")
+        label=_("Description"), widget=MarkdownTextarea(attrs={"rows": 5}), required=False, help_text=_("Markdown accepté.")
     )
     kind = forms.ChoiceField(label=_("Type"), choices=GroupKind.choices)
     access = forms.ChoiceField(label=_("Accès"), choices=AccessMode.choices, widget=forms.RadioSelect)
@@ -40,7 +42,7 @@ class TopicForm(forms.Form):
     category = forms.ChoiceField(label=_("Catégorie"), required=False)
     tags = forms.CharField(label=_("Étiquettes"), required=False, help_text=_("Séparées par des virgules."))
     body = forms.CharField(
-        label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}), help_text=_("Markdown accepté. Mentionnez avec @Prénom Nom.")
+        label=_("Message"), widget=MarkdownTextarea(attrs={"rows": 8}), help_text=_("Markdown accepté. Mentionnez avec @Prénom Nom.")
     )
     attachments = MultipleFileField(label=_("Pièces jointes (images ou PDF)"), required=False)
 
@@ -53,14 +55,14 @@ class TopicForm(forms.Form):
 
 class PostForm(forms.Form):
     body = forms.CharField(
-        label=_("Votre réponse"), widget=forms.Textarea(attrs={"rows": 6}), help_text=_("Markdown accepté. Mentionnez avec @Prénom Nom.")
+        label=_("Votre réponse"), widget=MarkdownTextarea(attrs={"rows": 6}), help_text=_("Markdown accepté. Mentionnez avec @Prénom Nom.")
     )
     quoted = forms.IntegerField(required=False, widget=forms.HiddenInput)
     attachments = MultipleFileField(label=_("Pièces jointes (images ou PDF)"), required=False)
 
 
 class PostEditForm(forms.Form):
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(label=_("Message"), widget=MarkdownTextarea(attrs={"rows": 8}))
 
 
 class ReportForm(forms.Form):

@@ -10,6 +10,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from common import views as common_views
+
 # App URL modules mounted when present; an app gains its URLs by adding ``urls.py``.
 APP_PREFIXES = [
     ("actions", "actions/"),
@@ -24,6 +26,7 @@ APP_PREFIXES = [
 urlpatterns = [
     path("healthz", lambda request: HttpResponse("ok", content_type="text/plain"), name="healthz"),
     path("compte/", include("allauth.urls")),
+    path("apercu-markdown/", common_views.markdown_preview, name="markdown_preview"),
     path("", include("community.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),

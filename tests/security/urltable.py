@@ -26,6 +26,7 @@ APP = g("application.pk")
 # route name -> function(world) -> path. Several paths per route may be listed under "name@variant".
 BUILDERS = {
     "healthz": _r("healthz"),
+    "markdown_preview": _r("markdown_preview"),
     "account_login": _r("account_login"),
     "account_logout": _r("account_logout"),
     "account_inactive": _r("account_inactive"),
