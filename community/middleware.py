@@ -4,7 +4,7 @@ from django.shortcuts import redirect
 
 from .models import MemberStatus
 
-ALLOWED_PREFIXES = ("/compte/", "/static/", "/media/", "/healthz", "/en-attente/", "/mes-donnees/", "/__reload__")
+ALLOWED_PREFIXES = ("/compte/", "/static/", "/media/", "/healthz", "/readyz", "/en-attente/", "/mes-donnees/", "/__reload__")
 
 
 class PendingMemberMiddleware:

@@ -4,13 +4,13 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpResponse
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from common import views as common_views
+from ops import views as ops_views
 
 # App URL modules mounted when present; an app gains its URLs by adding ``urls.py``.
 APP_PREFIXES = [
@@ -24,7 +24,8 @@ APP_PREFIXES = [
 ]
 
 urlpatterns = [
-    path("healthz", lambda request: HttpResponse("ok", content_type="text/plain"), name="healthz"),
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
     path("compte/", include("allauth.urls")),
     path("apercu-markdown/", common_views.markdown_preview, name="markdown_preview"),
     path("", include("community.urls")),

@@ -47,7 +47,7 @@ def test_compose_runs_the_production_topology(compose):
     nginx = (ROOT / "deploy" / "nginx.conf").read_text()
     assert "server 127.0.0.1:8001;" in nginx and "server 127.0.0.1:8002;" in nginx
     for name in ("web-1", "web-2"):
-        assert "/healthz" in " ".join(services[name]["healthcheck"]["test"])
+        assert "/readyz" in " ".join(services[name]["healthcheck"]["test"])
 
 
 def test_every_app_service_shares_one_image_and_waits_for_its_dependencies(compose):

@@ -33,6 +33,7 @@ EXCLUDED_PREFIXES = {
 GET_MATRIX = {
     "healthz": "200 200 200 200 200 200 200 200 200",
     "markdown_preview": "405 302 405 405 405 405 405 405 405",  # POST only
+    "readyz": "200 200 200 200 200 200 200 200 200",
     "account_login": "200 302 302 302 302 302 302 302 302",
     "account_logout": "302 200 200 200 200 200 200 200 200",
     "account_inactive": "200 200 200 200 200 200 200 200 200",

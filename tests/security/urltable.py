@@ -27,6 +27,7 @@ APP = g("application.pk")
 BUILDERS = {
     "healthz": _r("healthz"),
     "markdown_preview": _r("markdown_preview"),
+    "readyz": _r("readyz"),
     "account_login": _r("account_login"),
     "account_logout": _r("account_logout"),
     "account_inactive": _r("account_inactive"),
