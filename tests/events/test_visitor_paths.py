@@ -48,3 +48,11 @@ def test_giving_up_a_seat_asks_first_then_frees_it(client_for, staff, member):
     c.post(reverse("events:unregister", args=[event.slug]))
     reg.refresh_from_db()
     assert reg.status == RegistrationStatus.CANCELLED
+
+
+def test_the_live_session_page_names_the_event_once(client_for, staff):
+    event = make_event(by=staff, type="intelligence", accepts_proposals=True, title="Séance d'intelligence collective : vos projets")
+    page = client_for(staff).get(reverse("events:session", args=[event.slug])).content.decode()
+    assert "Séance : Séance" not in page
+    assert "<h1>Séance d&#x27;intelligence collective : vos projets</h1>" in page
+    assert 'aria-current="page">Séance en direct' in page or "Séance en direct</li>" in page
