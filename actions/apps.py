@@ -14,6 +14,7 @@ class ActionsConfig(AppConfig):
         from common.registry import Panel, registry
         from ops.scheduler import periodic
 
+        from .demo import load_actions_demo
         from .panels import dashboard_context, group_context
         from .personal_data import erase_actions, export_actions
         from .tasks import reminders_send_task
@@ -25,4 +26,5 @@ class ActionsConfig(AppConfig):
         registry.group_panel(Panel("actions.group", "actions/panels/group.html", group_context, order=30))
         registry.data_exporter("actions", export_actions)
         registry.account_eraser("actions", erase_actions)
+        registry.demo_loader("actions", load_actions_demo, order=35)
         periodic("actions.reminders", reminders_send_task, timedelta(hours=1))

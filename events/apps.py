@@ -13,6 +13,7 @@ class EventsConfig(AppConfig):
         from common.registry import Panel, registry
         from ops.scheduler import periodic
 
+        from .datepolls.setup import register as register_datepolls
         from .demo import load_events_demo
         from .panels import dashboard_context, group_context
         from .personal_data import erase_events, export_events
@@ -30,3 +31,4 @@ class EventsConfig(AppConfig):
         registry.demo_loader("events", load_events_demo, order=60)
         periodic("events.reminders", reminders_send_task, timedelta(minutes=10))
         periodic("events.offers_expire", offers_expire_task, timedelta(minutes=10))
+        register_datepolls()

@@ -380,3 +380,16 @@ class CalendarToken(models.Model):
 
 
 OFFER_DEFAULT = timedelta(hours=24)
+
+
+# Date polls live in their own module; imported here so that Django registers their models.
+from .datepoll_models import (  # noqa: E402, F401
+    Choice,
+    DateAnswer,
+    DatePoll,
+    DatePollGuest,
+    DatePollInvitee,
+    DateSlot,
+    DateVote,
+    PollInvitees,
+)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("nouvel-evenement/", views.event_create, name="event_create"),
     path("inscription/<str:token>/confirmer/", views.registration_confirm_token, name="registration_confirm_token"),
     path("inscription/<str:token>/annuler/", views.registration_cancel_token, name="registration_cancel_token"),
+    path("sondages/", include("events.datepolls.urls")),
     path("<slug:slug>/", views.event_detail, name="event_detail"),
     path("<slug:slug>.ics", views.event_ics, name="event_ics"),
     path("<slug:slug>/modifier/", views.event_edit, name="event_edit"),

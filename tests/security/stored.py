@@ -75,8 +75,18 @@ FIELDS = [
     (lambda w: w.users["member"].notifications.all(), ["verb", "description"]),
     ("source", ["name"]),
     ("action", ["description", "origin_title", "container_title"]),
+    ("datepoll", ["title", "description", "location"]),
+    (lambda w: w.datepoll.answers.all(), ["name"]),
     (lambda w: w.action.entries.all(), ["body"]),
 ]
+
+
+def _guest_url(w):
+    from django.urls import reverse
+
+    from events.datepolls.access import guest_link_token
+
+    return reverse("events:datepoll_guest", args=[guest_link_token(w.datepoll_guest)])
 
 
 def _label_place(w):
@@ -201,6 +211,9 @@ PAGES = [
     ("member", lambda w: "/financements/alertes/"),
     ("staff", lambda w: "/financements/sources/"),
     ("staff", lambda w: f"/financements/appel/{w.call.slug}/modifier/"),
+    ("member", lambda w: w.datepoll.get_absolute_url()),
+    ("member", lambda w: "/agenda/sondages/"),
+    ("anonymous", lambda w: _guest_url(w)),
     ("member", lambda w: "/actions/"),
     ("member", lambda w: w.action.get_absolute_url()),
     ("group_admin", lambda w: f"/actions/tableau/group:{w.secret_group.pk}/"),

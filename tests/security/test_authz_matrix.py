@@ -131,6 +131,15 @@ GET_MATRIX = {
     "actions:edit": "302 302 200 404 403 200 404 404 404",
     "actions:status": "302 302 405 405 405 405 405 405 405",
     "actions:comment": "302 302 405 405 405 405 405 405 405",
+    # date polls: one for the secret group, organised by its admin; the guest link is the credential
+    "events:datepoll_list": "302 302 200 200 200 200 200 200 200",
+    "events:datepoll_create": "302 302 200 200 200 200 200 200 200",
+    "events:datepoll_guest": "200 302 200 200 200 200 200 200 200",
+    "events:datepoll_detail": "302 302 200 404 200 200 404 404 404",
+    "events:datepoll_answer": "302 302 405 405 405 405 405 405 405",
+    "events:datepoll_close": "302 302 405 405 405 405 405 405 405",
+    "events:datepoll_to_event": "302 302 405 405 405 405 405 405 405",
+    "events:datepoll_invite": "302 302 405 405 405 405 405 405 405",
     "events:agenda": "200 302 200 200 200 200 200 200 200",
     "events:past": "200 302 200 200 200 200 200 200 200",
     "events:public_ics": "200 302 200 200 200 200 200 200 200",
@@ -277,6 +286,10 @@ POST_DATA = {
 }
 POST_ROLES = ["anonymous", "pending", "outsider"]
 POST_MATRIX = {
+    "events:datepoll_answer": "302 302 404",
+    "events:datepoll_close": "302 302 404",
+    "events:datepoll_to_event": "302 302 404",
+    "events:datepoll_invite": "302 302 404",
     "actions:status": "302 302 404",
     "actions:comment": "302 302 404",
     "actions:create": "302 302 404",

@@ -2,6 +2,8 @@
 
 from django.urls import reverse
 
+from events.datepolls.access import guest_link_token
+
 
 def _r(name, *args):
     return lambda w: reverse(name, args=[a(w) if callable(a) else a for a in args])
@@ -122,6 +124,15 @@ BUILDERS = {
     "actions:edit": _r("actions:edit", g("action.pk")),
     "actions:status": _r("actions:status", g("action.pk")),
     "actions:comment": _r("actions:comment", g("action.pk")),
+    # date polls
+    "events:datepoll_list": _r("events:datepoll_list"),
+    "events:datepoll_create": _r("events:datepoll_create"),
+    "events:datepoll_guest": lambda w: reverse("events:datepoll_guest", args=[guest_link_token(w.datepoll_guest)]),
+    "events:datepoll_detail": _r("events:datepoll_detail", g("datepoll.token")),
+    "events:datepoll_answer": _r("events:datepoll_answer", g("datepoll.token")),
+    "events:datepoll_close": _r("events:datepoll_close", g("datepoll.token")),
+    "events:datepoll_to_event": _r("events:datepoll_to_event", g("datepoll.token")),
+    "events:datepoll_invite": _r("events:datepoll_invite", g("datepoll.token")),
     # events
     "events:agenda": _r("events:agenda"),
     "events:past": _r("events:past"),

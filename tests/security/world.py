@@ -29,6 +29,7 @@ def build_world() -> World:
     from actions.origins import origin_resolve
     from actions.services import action_comment, action_create
     from community.models import Invitation
+    from events.datepolls import services as datepoll_services
     from community.notifications import notification_send
     from community.services import invitation_create, organisation_create
     from content import services as content_services
@@ -84,6 +85,21 @@ def build_world() -> World:
         description="Action secrète cerise", owners=[u["member"]], due_date=timezone.localdate() + timedelta(days=5),
     )
     action_comment(actor=u["member"], action=o["action"], body="Un commentaire cerise")
+
+    # date polls: the secret group's, by its admin, with a guest invited by e-mail who answered
+    start = timezone.now().replace(microsecond=0) + timedelta(days=9)
+    o["datepoll"] = datepoll_services.datepoll_create(
+        actor=u["group_admin"],
+        title="Sondage cerise",
+        slots=[(start, start + timedelta(hours=2)), (start + timedelta(days=1), start + timedelta(days=1, hours=2))],
+        invitees_kind="group",
+        group=o["secret_group"],
+        guest_emails=["invite-sondage@exemple.fr"],
+    )
+    o["datepoll_guest"] = o["datepoll"].guests.get()
+    both_yes = {s.pk: "yes" for s in o["datepoll"].slots.all()}
+    datepoll_services.datepoll_answer(guest=o["datepoll_guest"], poll=o["datepoll"], choices=both_yes, name="Camille cerise")
+    datepoll_services.datepoll_answer(actor=u["member"], poll=o["datepoll"], choices=both_yes)
 
     # community
     o["organisation"] = organisation_create(name="Centre social de sécurité", type="centre_social")
