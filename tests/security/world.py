@@ -29,11 +29,11 @@ def build_world() -> World:
     from actions.origins import origin_resolve
     from actions.services import action_comment, action_create
     from community.models import Invitation
-    from events.datepolls import services as datepoll_services
     from community.notifications import notification_send
     from community.services import invitation_create, organisation_create
     from content import services as content_services
     from events import services as event_services
+    from events.datepolls import services as datepoll_services
     from events.models import Audience, EventType
     from funding import services as funding_services
     from funding.filters import CallFilters
