@@ -8,7 +8,7 @@ labels app calls it when a label is granted, expires or is withdrawn).
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,6 +106,21 @@ def place_set_label_state(*, place: Place, labelled: bool, valid_until: date | N
     place.labelled_until = valid_until if labelled else None
 
 
+def _insert_places(places: list[Place]) -> None:
+    """Insert new places. On PostgreSQL one ``COPY`` (about three times faster than
+    ``bulk_create``'s INSERT … UNNEST, which builds one array per column in Python)."""
+    if connection.vendor != "postgresql":
+        Place.objects.bulk_create(places, batch_size=500)
+        return
+    fields = [f for f in Place._meta.concrete_fields if not f.primary_key]
+    table = connection.ops.quote_name(Place._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = f"COPY {table} ({columns}) FROM STDIN"  # noqa: S608 - names from the model
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+        for place in places:
+            copy.write_row([f.get_db_prep_save(f.pre_save(place, True), connection) for f in fields])
+
+
 def place_import(*, actor: User, content: bytes | str, mode: str = "all", dry_run: bool = False) -> ImportReport:
     """Staff import a schema CSV (``opendata.import_plan`` checks every row): in mode ``all`` one
     refused row and nothing is written; in mode ``valid`` the valid rows are written and the others
@@ -126,7 +141,7 @@ def place_import(*, actor: User, content: bytes | str, mode: str = "all", dry_ru
         place.fill_search_text()
     try:
         with transaction.atomic():
-            Place.objects.bulk_create(plan.to_create, batch_size=500)
+            _insert_places(plan.to_create)
             Place.objects.bulk_update(plan.to_update, [*IMPORT_UPDATE_FIELDS, "updated_at", "search_text"], batch_size=500)
     except IntegrityError:
         report.errors.append(ImportError_(1, "id", _("Un autre import vient d'écrire ces lieux : rien n'a été importé, recommencez.")))

@@ -166,3 +166,46 @@ def test_duplicate_ids_in_file_and_missing_columns(staff):
     assert [(e.row, e.field) for e in report.errors] == [(3, "id")]
     report = place_import(actor=staff, content=b"nom,commune\nA,B\n", mode="valid")
     assert report.errors[0].row == 1 and "pivot" in report.errors[0].field and not report.applied
+
+
+def test_a_value_refused_once_is_refused_on_every_row(staff):
+    """Validation remembers what it checked per field value: a bad value is reported on each row
+    that carries it, a good one never borrows another row's error."""
+    content = _csv([_row(id=f"lieu-{n}", telephone="03 80", horaires="lundi") for n in range(3)] + [_row(id="lieu-ok")])
+    report = place_import(actor=staff, content=content, mode="valid")
+    assert sorted((e.row, e.field) for e in report.errors) == [(r, f) for r in (2, 3, 4) for f in ("horaires", "telephone")]
+    assert report.created == 1 and list(Place.objects.values_list("schema_id", flat=True)) == ["lieu-ok"]
+
+
+def test_postcode_and_insee_code_must_agree_reported_once(staff):
+    report = place_import(actor=staff, content=_csv([_row(code_insee="25056")]), mode="all")
+    assert [(e.row, e.field) for e in report.errors] == [(2, "code_insee")]
+    assert not report.applied and not Place.objects.exists()
+
+
+def test_a_write_conflict_leaves_nothing_half_imported(staff, monkeypatch):
+    """Another import writes one of the file's identifiers between the check and the write: the
+    insert fails as a whole, nothing of the file is written, and the report says why."""
+    real_plan = opendata.import_plan
+
+    def plan_then_conflict(**kwargs):
+        plan = real_plan(**kwargs)
+        Place.objects.filter(pk=make_place().pk).update(schema_id="lieu-3")
+        return plan
+
+    monkeypatch.setattr("places.services.import_plan", plan_then_conflict)
+    content = _csv([_row(id=f"lieu-{n}", pivot="0" * 14) for n in range(1, 6)])
+    report = place_import(actor=staff, content=content, mode="all")
+    assert not report.applied and report.created == 0
+    assert [(e.row, e.field) for e in report.errors] == [(1, "id")]
+    assert list(Place.objects.values_list("schema_id", flat=True)) == ["lieu-3"]
+
+
+@pytest.mark.parametrize("size", [10, 100])
+def test_import_costs_a_fixed_number_of_queries(staff, size, django_assert_max_num_queries):
+    rows = [_row(id=f"lieu-{n}", pivot="0" * 14, nom=f"Lieu {n}") for n in range(size)]
+    with django_assert_max_num_queries(6):
+        report = place_import(actor=staff, content=_csv(rows), mode="all")
+    assert report.created == size and report.applied
+    assert Place.objects.count() == size
+    assert Place.objects.get(schema_id="lieu-7").search_text.startswith("lieu 7")
