@@ -8,6 +8,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
 
 from .models import Invitation, SignupPolicy
+from .services import member_register, signup_policy
 
 INVITATION_SESSION_KEY = "maillage_invitation"
 
@@ -21,8 +22,6 @@ class AccountAdapter(DefaultAccountAdapter):
         return invitation if invitation and invitation.is_usable else None
 
     def is_open_for_signup(self, request):
-        from .services import signup_policy
-
         if signup_policy() != SignupPolicy.INVITATION:
             return True
         return self._invitation(request) is not None
@@ -30,8 +29,6 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)
         if commit:
-            from .services import member_register
-
             invitation = self._invitation(request)
             member_register(user=user, invitation=invitation)
             if invitation and request is not None:

@@ -1,5 +1,9 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from common.registry import registry
 
 
 class CommunityConfig(AppConfig):
@@ -7,8 +11,8 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Communauté")
 
     def ready(self) -> None:
-        from common.registry import registry
-
+        # Imported here because Django requires it: these modules import models (directly or
+        # through ops), which only exist once the app registry is ready.
         from . import signals  # noqa: F401
         from .activity import member_audiences
         from .personal_data import erase_community, export_community
@@ -18,8 +22,6 @@ class CommunityConfig(AppConfig):
         registry.audience_provider("community", member_audiences)
         registry.data_exporter("community", export_community)
         registry.account_eraser("community", erase_community)
-
-        from datetime import timedelta
 
         from ops.scheduler import periodic
 

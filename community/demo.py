@@ -184,8 +184,9 @@ def load_community_demo(stdout=None, *, members: int = 200) -> None:
     for first, last in (("Hugo", "Lefebvre"), ("Inès", "Garnier")):
         email = f"{first}.{last}@exemple.fr".lower().replace("è", "e")
         user = make_user(email, first, last)
-        Profile.objects.filter(user=user).update(
-            display_name=f"{first} {last}", status=MemberStatus.PENDING, department=Department.objects.get(code="21")
-        )
+        profile = Profile.objects.get(user=user)
+        profile.display_name, profile.status = f"{first} {last}", MemberStatus.PENDING
+        profile.department = Department.objects.get(code="21")
+        profile.save()
     if stdout:
         stdout.write(f"  community: {len(people)} members, {len(organisations)} organisations")

@@ -143,6 +143,12 @@ class DirectoryFilterForm(forms.Form):
         self.fields["department"].choices = [("", _("Tous les départements"))] + [(d.code, str(d)) for d in departments]
 
 
+class OrganisationFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Nom de l'organisation"), required=False, max_length=100, widget=forms.TextInput(attrs={"type": "search"})
+    )
+
+
 class NotificationPreferencesForm(forms.Form):
     def __init__(self, *args, preferences=(), **kwargs):
         super().__init__(*args, **kwargs)

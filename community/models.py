@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from common.models import TimeStampedModel, unique_slug
+from common.text import normalize
 
 from .validators import validate_siret
 
@@ -42,6 +43,13 @@ class User(AbstractUser):
     @property
     def is_hub_staff(self) -> bool:
         return self.is_active and (self.is_staff or self.is_superuser)
+
+
+def _with_search_text(save_kwargs: dict) -> None:
+    """A ``save(update_fields=[...])`` also writes ``search_text``, which ``save`` recomputes."""
+    update_fields = save_kwargs.get("update_fields")
+    if update_fields is not None and "search_text" not in update_fields:
+        save_kwargs["update_fields"] = [*update_fields, "search_text"]
 
 
 # --- Territories ------------------------------------------------------------------------------
@@ -108,6 +116,7 @@ class Organisation(TimeStampedModel):
     commune = models.ForeignKey(Commune, on_delete=models.SET_NULL, null=True, blank=True, related_name="organisations")
     website = models.URLField(_("site web"), blank=True)
     description = models.TextField(_("présentation"), blank=True)
+    search_text = models.TextField(_("texte de recherche"), blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -120,6 +129,8 @@ class Organisation(TimeStampedModel):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, self.name, max_length=200, fallback="organisation")
+        self.search_text = normalize(self.name)
+        _with_search_text(kwargs)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -158,6 +169,7 @@ class Skill(models.Model):
 
     name = models.CharField(_("nom"), max_length=80, unique=True)
     slug = models.SlugField(max_length=90, unique=True)
+    search_text = models.CharField(_("texte de recherche"), max_length=120, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -169,6 +181,8 @@ class Skill(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.name)[:90] or secrets.token_hex(4)
+        self.search_text = normalize(self.name)[:120]
+        _with_search_text(kwargs)
         super().save(*args, **kwargs)
 
 
@@ -214,6 +228,7 @@ class Profile(TimeStampedModel):
     status = models.CharField(_("statut"), max_length=12, choices=MemberStatus.choices, default=MemberStatus.APPROVED, db_index=True)
     in_directory = models.BooleanField(_("apparaître dans l'annuaire"), default=True)
     approved_at = models.DateTimeField(null=True, blank=True)
+    search_text = models.TextField(_("texte de recherche"), blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("profil")
@@ -224,6 +239,11 @@ class Profile(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("community:profile_detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        self.search_text = normalize(self.display_name)
+        _with_search_text(kwargs)
+        super().save(*args, **kwargs)
 
     @property
     def is_approved(self) -> bool:

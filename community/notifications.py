@@ -24,10 +24,12 @@ logger = logging.getLogger(__name__)
 
 
 def counter_group(user_id: int) -> str:
+    """The channel-layer group of one member's open tabs (their own, nobody else joins it)."""
     return f"notifications_{user_id}"
 
 
 def delivery_for(*, user: User, kind: str) -> str:
+    """How ``user`` wants ``kind`` delivered: their choice, else the kind's default, else in-app."""
     pref = NotificationPreference.objects.filter(user=user, kind=kind).values_list("delivery", flat=True).first()
     if pref:
         return pref
@@ -36,6 +38,7 @@ def delivery_for(*, user: User, kind: str) -> str:
 
 
 def unread_count(user: User) -> int:
+    """How many of the user's own notifications are unread."""
     return Notification.objects.filter(recipient=user, unread=True).count()
 
 
@@ -91,12 +94,12 @@ def notification_send(
     return notification
 
 
-def notification_mark_read(*, user: User, notification_id: int) -> bool:
-    """Mark one of the member's notifications read, with the rest of its thread (same kind, same object)."""
-    notification = Notification.objects.filter(recipient=user, pk=notification_id).first()
+def notification_mark_read(*, actor: User, notification_id: int) -> bool:
+    """Mark one of the actor's notifications read, with the rest of its thread (same kind, same object)."""
+    notification = Notification.objects.filter(recipient=actor, pk=notification_id).first()
     if notification is None:
         return False
-    thread = Notification.objects.filter(recipient=user, unread=True)
+    thread = Notification.objects.filter(recipient=actor, unread=True)
     if notification.target_content_type_id and notification.target_object_id:
         thread = thread.filter(
             target_content_type_id=notification.target_content_type_id,
@@ -107,13 +110,14 @@ def notification_mark_read(*, user: User, notification_id: int) -> bool:
         thread = thread.filter(pk=notification.pk)
     updated = thread.update(unread=False)
     if updated:
-        transaction.on_commit(lambda: broadcast_unread_count(user.pk))
+        transaction.on_commit(lambda: broadcast_unread_count(actor.pk))
     return bool(updated)
 
 
-def notification_mark_all_read(*, user: User) -> int:
-    updated = Notification.objects.filter(recipient=user, unread=True).update(unread=False)
-    transaction.on_commit(lambda: broadcast_unread_count(user.pk))
+def notification_mark_all_read(*, actor: User) -> int:
+    """Mark every notification of the actor read; returns how many were unread."""
+    updated = Notification.objects.filter(recipient=actor, unread=True).update(unread=False)
+    transaction.on_commit(lambda: broadcast_unread_count(actor.pk))
     return updated
 
 
@@ -123,10 +127,11 @@ def preferences_for(user: User) -> list[tuple[str, str, str]]:
     return [(k.key, str(k.label), saved.get(k.key, k.default_delivery)) for k in registry.notification_kinds.values()]
 
 
-def preferences_update(*, user: User, choices: dict[str, str]) -> None:
+def preferences_update(*, actor: User, choices: dict[str, str]) -> None:
+    """Save the actor's delivery choice per registered kind; an unknown kind or delivery is refused."""
     valid = set(Delivery.values)
     with transaction.atomic():
         for kind, delivery in choices.items():
             if kind not in registry.notification_kinds or delivery not in valid:
                 raise ValueError(_("Préférence inconnue."))
-            NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"delivery": delivery})
+            NotificationPreference.objects.update_or_create(user=actor, kind=kind, defaults={"delivery": delivery})

@@ -9,7 +9,9 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from notifications.models import Notification
 
-from .models import Commune, Department, MemberStatus, Organisation, Profile, Skill, User, Visibility, is_approved_member
+from common.text import search_filter
+
+from .models import Department, MemberStatus, Organisation, Profile, Skill, User, Visibility, is_approved_member
 
 
 @dataclass
@@ -32,13 +34,15 @@ def profile_list_directory(*, viewer: User, filters: DirectoryFilters) -> QueryS
     qs = Profile.objects.filter(status=MemberStatus.APPROVED, in_directory=True, user__is_active=True).exclude(display_name="")
     staff = viewer.is_hub_staff
     if filters.q:
-        # Three small subqueries (matching skills, matching organisations) rather than one join of
-        # every profile with every skill: 20,000 members with 3 skills each made that join 60,000
-        # rows to scan with a LIKE on each (400 ms on PostgreSQL; this is a few ms).
-        skilled = Profile.skills.through.objects.filter(skill__in=Skill.objects.filter(name__icontains=filters.q)).values("profile_id")
-        terms = Q(display_name__icontains=filters.q)
+        # Accent- and case-free (``search_text``, trigram-indexed on PostgreSQL): "mediatheque"
+        # finds "Médiathèque". Small subqueries (matching skills, matching organisations) rather
+        # than one join of every profile with every skill: 20,000 members with 3 skills each made
+        # that join 60,000 rows to scan with a LIKE on each (400 ms on PostgreSQL; this is a few ms).
+        words = search_filter(filters.q)
+        skilled = Profile.skills.through.objects.filter(skill__in=Skill.objects.filter(words)).values("profile_id")
+        terms = Q(words)
         terms |= Q(pk__in=skilled) & (Q() if staff else ~_hidden("skills"))
-        terms |= Q(organisation__in=Organisation.objects.filter(name__icontains=filters.q)) & (Q() if staff else ~_hidden("organisation"))
+        terms |= Q(organisation__in=Organisation.objects.filter(words)) & (Q() if staff else ~_hidden("organisation"))
         qs = qs.filter(terms)
     if filters.department:
         qs = qs.filter(department__code=filters.department)
@@ -90,9 +94,9 @@ def profile_get_for_viewer(*, viewer: User, pk: int) -> Profile:
 
 
 def organisation_list(*, q: str = "", type: str = "", department: str = "") -> QuerySet[Organisation]:
-    qs = Organisation.objects.all()
-    if q:
-        qs = qs.filter(name__icontains=q)
+    """Organisations of the network (every member may list them), searched accent- and case-free
+    on their name, with the number of members who show them in the directory."""
+    qs = Organisation.objects.filter(search_filter(q))
     if type:
         qs = qs.filter(type=type)
     if department:
@@ -105,6 +109,7 @@ def organisation_list(*, q: str = "", type: str = "", department: str = "") -> Q
 
 
 def organisation_members(*, organisation: Organisation) -> QuerySet[Profile]:
+    """Approved members listed in the directory who do not hide their organisation."""
     return (
         Profile.objects.filter(organisation=organisation, status=MemberStatus.APPROVED, in_directory=True, user__is_active=True)
         .exclude(_hidden("organisation"))
@@ -173,8 +178,5 @@ def notification_rows(notifications) -> list[NotificationRow]:
 
 
 def pending_profiles() -> QuerySet[Profile]:
+    """Sign-ups waiting for a staff decision, oldest first (staff-only pages call it)."""
     return Profile.objects.filter(status=MemberStatus.PENDING).select_related("user", "organisation", "commune").order_by("created_at")
-
-
-def commune_search(q: str, limit: int = 20) -> QuerySet[Commune]:
-    return Commune.objects.filter(Q(name__icontains=q) | Q(postcode__startswith=q) | Q(insee=q)).select_related("department")[:limit]

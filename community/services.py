@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -20,9 +21,14 @@ from .models import (
     Skill,
     User,
     Visibility,
+    is_approved_member,
 )
 from .notifications import notification_send
 from .outbox import email_enqueue
+
+member_approved = Signal()
+"""Sent after commit with ``profile`` when a member is approved; other apps (the "Réseau" group
+of the groups app) listen to it to welcome new members."""
 
 
 def skills_from_text(text: str) -> list[Skill]:
@@ -43,9 +49,9 @@ def skills_from_text(text: str) -> list[Skill]:
     return result
 
 
-def profile_update(*, profile: Profile, editor: User, data: dict, skills: str | None = None, interests: str | None = None) -> Profile:
+def profile_update(*, actor: User, profile: Profile, data: dict, skills: str | None = None, interests: str | None = None) -> Profile:
     """Save a profile from cleaned form data. Only the owner and staff may edit it."""
-    if editor.pk != profile.user_id and not editor.is_hub_staff:
+    if actor.pk != profile.user_id and not actor.is_hub_staff:
         raise PermissionDenied
     visibility = dict(profile.visibility or {})
     for field in PROFILE_VISIBILITY_FIELDS:
@@ -67,13 +73,21 @@ def profile_update(*, profile: Profile, editor: User, data: dict, skills: str | 
     return profile
 
 
-def profile_leave_directory(*, profile: Profile, leave: bool = True) -> Profile:
+def profile_leave_directory(*, actor: User, profile: Profile, leave: bool = True) -> Profile:
+    """Leave (or come back to) the directory. Only the owner and staff may choose."""
+    if actor.pk != profile.user_id and not actor.is_hub_staff:
+        raise PermissionDenied
     profile.in_directory = not leave
     profile.save(update_fields=["in_directory", "updated_at"])
     return profile
 
 
-def organisation_create(*, name: str, type: str, siret: str = "", commune=None, website: str = "", description: str = "") -> Organisation:
+def organisation_create(
+    *, actor: User, name: str, type: str, siret: str = "", commune=None, website: str = "", description: str = ""
+) -> Organisation:
+    """Add an organisation (any approved member may); a SIRET, when given, is valid and unique."""
+    if not is_approved_member(actor):
+        raise PermissionDenied
     org = Organisation(
         name=name, type=type, siret=(siret or "").replace(" ", ""), commune=commune, website=website, description=description
     )
@@ -83,6 +97,7 @@ def organisation_create(*, name: str, type: str, siret: str = "", commune=None, 
 
 
 def signup_policy() -> str:
+    """The hub's sign-up policy (open, on invitation, or with staff approval)."""
     return HubSettings.load().signup_policy
 
 
@@ -124,9 +139,9 @@ def member_register(*, user: User, invitation: Invitation | None = None) -> Prof
     return profile
 
 
-def member_decide(*, profile: Profile, staff: User, approve: bool) -> Profile:
+def member_decide(*, actor: User, profile: Profile, approve: bool) -> Profile:
     """Staff approve or refuse a pending member; the member is told either way."""
-    if not staff.is_hub_staff:
+    if not actor.is_hub_staff:
         raise PermissionDenied
     with transaction.atomic():
         locked = Profile.objects.select_for_update().get(pk=profile.pk)
@@ -140,7 +155,7 @@ def member_decide(*, profile: Profile, staff: User, approve: bool) -> Profile:
                 recipient=locked.user,
                 kind="membership",
                 verb=_("Bienvenue dans le réseau ! Votre adhésion est validée."),
-                actor=staff,
+                actor=actor,
                 url=reverse("community:profile_edit"),
             )
         else:
@@ -158,14 +173,15 @@ def member_decide(*, profile: Profile, staff: User, approve: bool) -> Profile:
     return locked
 
 
-def invitation_create(*, email: str, invited_by: User, message: str = "") -> Invitation:
-    if not invited_by.is_hub_staff:
+def invitation_create(*, actor: User, email: str, message: str = "") -> Invitation:
+    """Staff invite someone without an account; the e-mail goes through the outbox."""
+    if not actor.is_hub_staff:
         raise PermissionDenied
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(_("Cette personne a déjà un compte."))
     with transaction.atomic():
-        invitation = Invitation.objects.create(email=email, invited_by=invited_by, message=message)
+        invitation = Invitation.objects.create(email=email, invited_by=actor, message=message)
         email_enqueue(
             to_email=email,
             subject=_("Invitation à rejoindre le réseau"),
@@ -173,15 +189,9 @@ def invitation_create(*, email: str, invited_by: User, message: str = "") -> Inv
             context={
                 "invitation": invitation,
                 "url": reverse("community:invitation_accept", args=[invitation.token]),
-                "inviter": invited_by,
+                "inviter": actor,
             },
             kind="invitation",
             dedupe_key=f"invitation:{invitation.pk}",
         )
     return invitation
-
-
-# Other apps (the "Réseau" group of the groups app) listen to this to welcome new members.
-from django.dispatch import Signal  # noqa: E402
-
-member_approved = Signal()

@@ -9,8 +9,9 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,6 +25,7 @@ from .forms import (
     EraseAccountForm,
     InvitationForm,
     NotificationPreferencesForm,
+    OrganisationFilterForm,
     OrganisationForm,
     ProfileForm,
 )
@@ -83,8 +85,8 @@ def profile_edit(request, pk=None):
         if form.is_valid():
             try:
                 services.profile_update(
+                    actor=request.user,
                     profile=profile,
-                    editor=request.user,
                     data=form.service_data(),
                     skills=form.cleaned_data["skills_text"],
                     interests=form.cleaned_data["interests_text"],
@@ -101,10 +103,11 @@ def profile_edit(request, pk=None):
 
 @member_required
 def organisation_list(request):
-    q = request.GET.get("q", "")[:100]
+    form = OrganisationFilterForm(request.GET or None)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
     orgs = selectors.organisation_list(q=q, type=request.GET.get("type", ""), department=request.GET.get("department", ""))
     page = Paginator(orgs, 30).get_page(request.GET.get("page"))
-    return TemplateResponse(request, "community/organisation_list.html", {"page": page, "q": q})
+    return TemplateResponse(request, "community/organisation_list.html", {"page": page, "q": q, "form": form})
 
 
 @member_required
@@ -119,7 +122,7 @@ def organisation_create(request):
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            org = services.organisation_create(**form.cleaned_data)
+            org = services.organisation_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -139,7 +142,7 @@ def notification_list(request):
 @member_required
 @require_POST
 def notification_read(request, pk):
-    notification_mark_read(user=request.user, notification_id=pk)
+    notification_mark_read(actor=request.user, notification_id=pk)
     target = request.POST.get("next", "")
     # a path on this site only: "/\\evil.example" passes a startswith("/") test and browsers read it as "//evil.example"
     if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts=None, require_https=request.is_secure()):
@@ -150,7 +153,7 @@ def notification_read(request, pk):
 @member_required
 @require_POST
 def notification_read_all(request):
-    count = notification_mark_all_read(user=request.user)
+    count = notification_mark_all_read(actor=request.user)
     messages.success(request, _("%(count)s notification(s) marquée(s) comme lue(s).") % {"count": count})
     return redirect("community:notifications")
 
@@ -160,7 +163,7 @@ def notification_preferences(request):
     prefs = preferences_for(request.user)
     form = NotificationPreferencesForm(request.POST or None, preferences=prefs)
     if request.method == "POST" and form.is_valid():
-        preferences_update(user=request.user, choices=form.changed_choices())
+        preferences_update(actor=request.user, choices=form.changed_choices())
         messages.success(request, _("Préférences enregistrées."))
         return redirect("community:notification_preferences")
     return TemplateResponse(request, "community/notification_preferences.html", {"form": form})
@@ -185,7 +188,7 @@ def pending_member_decide(request, pk):
     profile = get_object_or_404(Profile, pk=pk)
     approve = request.POST.get("decision") == "approve"
     try:
-        services.member_decide(profile=profile, staff=request.user, approve=approve)
+        services.member_decide(actor=request.user, profile=profile, approve=approve)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -198,7 +201,7 @@ def invitations(request):
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.invitation_create(email=form.cleaned_data["email"], invited_by=request.user, message=form.cleaned_data["message"])
+            services.invitation_create(actor=request.user, email=form.cleaned_data["email"], message=form.cleaned_data["message"])
         except ValidationError as exc:
             form.add_error("email", exc)
         else:
@@ -213,13 +216,7 @@ def invitation_accept(request, token):
     if invitation is None or not invitation.is_usable:
         return TemplateResponse(request, "community/invitation_invalid.html", status=404)
     request.session[INVITATION_SESSION_KEY] = invitation.token
-    return redirect(f"{_signup_url()}?email={invitation.email}")
-
-
-def _signup_url():
-    from django.urls import reverse
-
-    return reverse("account_signup")
+    return redirect(f"{reverse('account_signup')}?{urlencode({'email': invitation.email})}")
 
 
 @login_required
@@ -242,7 +239,7 @@ def my_data_download(request):
 @require_POST
 def my_data_leave_directory(request):
     leave = request.POST.get("leave") == "1"
-    services.profile_leave_directory(profile=request.user.profile, leave=leave)
+    services.profile_leave_directory(actor=request.user, profile=request.user.profile, leave=leave)
     messages.success(request, _("Vous n'apparaissez plus dans l'annuaire.") if leave else _("Vous apparaissez de nouveau dans l'annuaire."))
     return redirect("community:my_data")
 

@@ -3,6 +3,7 @@
 import factory
 from allauth.account.models import EmailAddress
 
+from common.text import normalize
 from community.models import Commune, MemberStatus, Metier, Organisation, OrganisationType, Profile, User
 
 PASSWORD = "motdepasse-de-test-1"
@@ -31,6 +32,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             return
         data = {"display_name": f"{obj.first_name} {obj.last_name}", "status": MemberStatus.APPROVED}
         data.update(extracted or {})
+        data["search_text"] = normalize(data["display_name"])  # what Profile.save keeps
         Profile.objects.filter(user=obj).update(**data)
         obj.profile.refresh_from_db()
 

@@ -65,7 +65,7 @@ def test_signup_with_invitation_under_invitation_policy(client, staff):
     from community.services import invitation_create
 
     _policy(SignupPolicy.INVITATION)
-    invitation = invitation_create(email="invitee@exemple.fr", invited_by=staff)
+    invitation = invitation_create(actor=staff, email="invitee@exemple.fr")
     client.get(reverse("community:invitation_accept", args=[invitation.token]))
     _signup(client, "invitee@exemple.fr")
     user = User.objects.get(email="invitee@exemple.fr")

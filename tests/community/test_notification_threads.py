@@ -29,14 +29,14 @@ def test_five_replies_on_one_object_are_one_row_and_reading_it_reads_the_thread(
     assert [row.count for row in rows] == [1, 1, 1, 5]
     assert rows[-1].latest == sent[-1] and rows[-1].unread
 
-    assert notification_mark_read(user=member, notification_id=sent[0].pk)
+    assert notification_mark_read(actor=member, notification_id=sent[0].pk)
     assert not Notification.objects.filter(pk__in=[n.pk for n in sent], unread=True).exists()
     assert Notification.objects.filter(recipient=member, unread=True).count() == 3  # the other thread and the two singles
 
 
 def test_reading_someone_elses_notification_does_nothing(member, other_member):
     n = notification_send(recipient=other_member, kind="system", verb="Privé")
-    assert notification_mark_read(user=member, notification_id=n.pk) is False
+    assert notification_mark_read(actor=member, notification_id=n.pk) is False
     n.refresh_from_db()
     assert n.unread
 

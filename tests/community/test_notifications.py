@@ -64,10 +64,10 @@ def test_mark_read_one_and_all(member, other_member):
     a = notification_send(recipient=member, kind="x", verb="a")
     notification_send(recipient=member, kind="x", verb="b")
     theirs = notification_send(recipient=other_member, kind="x", verb="c")
-    assert notification_mark_read(user=member, notification_id=theirs.pk) is False  # not mine
-    assert notification_mark_read(user=member, notification_id=a.pk) is True
+    assert notification_mark_read(actor=member, notification_id=theirs.pk) is False  # not mine
+    assert notification_mark_read(actor=member, notification_id=a.pk) is True
     assert unread_count(member) == 1
-    assert notification_mark_all_read(user=member) == 1
+    assert notification_mark_all_read(actor=member) == 1
     assert unread_count(member) == 0 and unread_count(other_member) == 1
 
 

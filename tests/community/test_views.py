@@ -256,7 +256,7 @@ def test_leave_directory_view(member_client, member):
 def test_invitation_link_opens_signup(client, staff):
     from community.services import invitation_create
 
-    invitation = invitation_create(email="invite@exemple.fr", invited_by=staff)
+    invitation = invitation_create(actor=staff, email="invite@exemple.fr")
     response = client.get(reverse("community:invitation_accept", args=[invitation.token]))
     assert response.status_code == 302 and reverse("account_signup") in response["Location"]
     assert client.get(reverse("community:invitation_accept", args=["nope"])).status_code == 404

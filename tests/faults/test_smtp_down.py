@@ -60,7 +60,7 @@ def test_smtp_outage_queues_emails_then_delivers_each_exactly_once(settings, smt
     settings.MAILERS = mailers_from_url(f"smtp://127.0.0.1:{smtp_sink.port}")  # nothing listens there yet
     members = [UserFactory() for _ in range(3)]
     for member in members:
-        preferences_update(user=member, choices={"system": "instant"})
+        preferences_update(actor=member, choices={"system": "instant"})
         # Commits, then the delivery task runs at once (immediate backend) and meets a closed port.
         notification_send(recipient=member, kind="system", verb=f"Message pour {member.email}")
 
@@ -96,7 +96,7 @@ def test_smtp_outage_queues_emails_then_delivers_each_exactly_once(settings, smt
 
 def test_refused_messages_give_up_after_max_attempts_and_outages_after_days(settings):
     member = UserFactory()
-    preferences_update(user=member, choices={"system": "instant"})
+    preferences_update(actor=member, choices={"system": "instant"})
     with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=ConnectionRefusedError("smtp down")):
         notification_send(recipient=member, kind="system", verb="Refusé")
     email = OutboundEmail.objects.get()

@@ -56,7 +56,7 @@ def test_worker_killed_mid_batch_then_rerun_sends_each_alert_once(servers, smtp_
     daily = [_watch(UserFactory(), "daily") for _ in range(DAILY)]
     instant = [_watch(UserFactory(), "instant") for _ in range(INSTANT + INSTANT_WITH_EMAIL)]
     for watch in instant[INSTANT:]:
-        preferences_update(user=watch.user, choices={"funding.alert": "instant"})
+        preferences_update(actor=watch.user, choices={"funding.alert": "instant"})
     calls = [make_call(title=f"Appel pour la panne de worker {n}") for n in range(3)]
     # Published an hour ago, watched since two: every watch is due, past the settle delay.
     FundingCall.objects.filter(pk__in=[c.pk for c in calls]).update(published_at=timezone.now() - timedelta(hours=1))

@@ -87,7 +87,7 @@ def test_email_invitation_for_unknown_address_becomes_membership_on_approval(sec
     newcomer = UserFactory(email="nouvelle@exemple.fr", profile_data={"status": MemberStatus.PENDING})
     staff = StaffFactory()
     with TestCase.captureOnCommitCallbacks(execute=True):
-        member_decide(profile=newcomer.profile, staff=staff, approve=True)
+        member_decide(actor=staff, profile=newcomer.profile, approve=True)
     assert Membership.objects.get(group=secret_group, user=newcomer).status == MembershipStatus.INVITED
     assert Membership.objects.filter(group__is_network=True, user=newcomer, status=MembershipStatus.ACTIVE).exists()
 
@@ -135,7 +135,7 @@ def test_network_group_gets_every_approved_member():
 def test_member_approved_signal_adds_to_network():
     pending = UserFactory(profile_data={"status": MemberStatus.PENDING})
     with TestCase.captureOnCommitCallbacks(execute=True):
-        member_decide(profile=pending.profile, staff=StaffFactory(), approve=True)
+        member_decide(actor=StaffFactory(), profile=pending.profile, approve=True)
     assert Membership.objects.filter(group__is_network=True, user=pending).exists()
 
 

@@ -102,8 +102,8 @@ def build_world() -> World:
     datepoll_services.datepoll_answer(actor=u["member"], poll=o["datepoll"], choices=both_yes)
 
     # community
-    o["organisation"] = organisation_create(name="Centre social de sécurité", type="centre_social")
-    o["invitation"] = invitation_create(email="invitee@exemple.fr", invited_by=u["staff"])
+    o["organisation"] = organisation_create(actor=u["staff"], name="Centre social de sécurité", type="centre_social")
+    o["invitation"] = invitation_create(actor=u["staff"], email="invitee@exemple.fr")
     assert isinstance(o["invitation"], Invitation)
     notification_send(recipient=u["member"], kind="community.test", verb="Une notification", url="/tableau-de-bord/")
     o["notification"] = u["member"].notifications.order_by("-pk").first()

@@ -1,0 +1,107 @@
+"""Issue 17 for community: accent- and case-free directory search (SQLite and PostgreSQL), relative
+times without "il y a 0 minute", forms through the project renderer, ``actor`` everywhere."""
+
+import html
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.urls import reverse
+
+from community import services
+from community.models import Organisation, OrganisationType, Profile
+from community.notifications import notification_send
+from community.selectors import DirectoryFilters, organisation_list, profile_list_directory
+from tests.factories import UserFactory, member_with
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mediatheque(member):
+    return services.organisation_create(actor=member, name="Médiathèque Œuvre-Commune", type=OrganisationType.MEDIATHEQUE)
+
+
+def _names(viewer, q):
+    return {p.display_name for p in profile_list_directory(viewer=viewer, filters=DirectoryFilters(q=q))}
+
+
+def test_search_text_is_kept_by_the_services(member, mediatheque):
+    services.profile_update(actor=member, profile=member.profile, data={"display_name": "Éloïse Lefèvre"})
+    assert Profile.objects.get(pk=member.profile.pk).search_text == "eloise lefevre"
+    assert Organisation.objects.get(pk=mediatheque.pk).search_text == "mediatheque oeuvre-commune"
+    skill = services.skills_from_text("Accès aux droits")[0]
+    assert skill.search_text == "acces aux droits"
+
+
+@pytest.mark.parametrize("query", ["mediatheque", "MÉDIATHÈQUE", "Mediathèque oeuvre", "œuvre"])
+def test_directory_finds_organisation_without_accents_or_case(member, other_member, mediatheque, query):
+    librarian = member_with(display_name="Anne Roy", organisation=mediatheque)
+    librarian.profile.save()
+    assert _names(other_member, query) == {"Anne Roy"}
+
+
+def test_directory_finds_names_and_skills_without_accents(other_member):
+    member_with(display_name="Éloïse Lefèvre", skills=["Accès aux droits"]).profile.save()
+    member_with(display_name="Marc Petit").profile.save()
+    assert _names(other_member, "eloise") == {"Éloïse Lefèvre"}
+    assert _names(other_member, "LEFEVRE eloise") == {"Éloïse Lefèvre"}
+    assert _names(other_member, "acces aux DROITS") == {"Éloïse Lefèvre"}
+    assert _names(other_member, "pétit") == {"Marc Petit"}
+
+
+def test_directory_search_does_not_reveal_a_hidden_organisation(other_member, staff, mediatheque):
+    hidden = member_with(display_name="Anne Roy", organisation=mediatheque)
+    hidden.profile.visibility = {**hidden.profile.visibility, "organisation": "private"}
+    hidden.profile.save()
+    assert _names(other_member, "mediatheque") == set()
+    assert _names(staff, "mediatheque") == {"Anne Roy"}
+
+
+def test_directory_page_search_through_the_view(member_client, mediatheque):
+    member_with(display_name="Anne Roy", organisation=mediatheque).profile.save()
+    response = member_client.get(reverse("community:directory"), {"q": "MEDIATHEQUE"})
+    assert "Anne Roy" in response.content.decode()
+
+
+def test_organisation_list_search_is_accent_free(member, member_client, mediatheque):
+    services.organisation_create(actor=member, name="Centre social Les Tilleuls", type=OrganisationType.CENTRE_SOCIAL)
+    assert [o.name for o in organisation_list(q="mediatheque")] == [mediatheque.name]
+    body = member_client.get(reverse("community:organisation_list"), {"q": "médiathèque"}).content.decode()
+    assert mediatheque.name in body and "Tilleuls" not in body
+
+
+def test_trigram_indexes_on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes exist on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE %s", ["%search_text_trgm"])
+        names = {row[0] for row in cursor.fetchall()}
+    assert {"profile_search_text_trgm", "organisation_search_text_trgm"} <= names
+
+
+def test_fresh_notification_never_reads_zero_minutes(member, member_client):
+    notification_send(recipient=member, kind="system", verb="Bienvenue à bord")
+    body = html.unescape(member_client.get(reverse("community:dashboard")).content.decode())
+    assert "Bienvenue à bord" in body
+    assert "0 minute" not in body and "0\xa0minute" not in body
+    assert "à l'instant" in body
+    listing = member_client.get(reverse("community:notifications")).content.decode()
+    assert "0 minute" not in listing and "<time datetime=" in listing
+
+
+def test_filter_forms_go_through_the_project_renderer(member_client):
+    body = member_client.get(reverse("community:directory")).content.decode()
+    assert 'aria-describedby="id_q_helptext"' in body  # the renderer links help texts
+    body = member_client.get(reverse("community:organisation_list")).content.decode()
+    assert '<label for="id_q">' in body and 'type="search"' in body
+
+
+def test_services_take_the_actor_by_keyword(member, other_member, mediatheque):
+    with pytest.raises(TypeError):
+        services.profile_update(member, member.profile, {})  # noqa: the point is the refusal
+    with pytest.raises(PermissionDenied):
+        services.profile_leave_directory(actor=other_member, profile=member.profile)
+    pending = UserFactory(profile_data={"status": "pending"})
+    with pytest.raises(PermissionDenied):
+        services.organisation_create(actor=pending, name="Asso fantôme", type=OrganisationType.ASSOCIATION)
