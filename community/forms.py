@@ -144,9 +144,7 @@ class DirectoryFilterForm(forms.Form):
 
 
 class OrganisationFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Nom de l'organisation"), required=False, max_length=100, widget=forms.TextInput(attrs={"type": "search"})
-    )
+    q = forms.CharField(label=_("Nom de l'organisation"), required=False, max_length=100, widget=forms.TextInput(attrs={"type": "search"}))
 
 
 class NotificationPreferencesForm(forms.Form):

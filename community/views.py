@@ -42,7 +42,11 @@ def dashboard(request):
     return TemplateResponse(
         request,
         "community/dashboard.html",
-        {"notifications": notifications, "panels": registry.render_panels(registry.dashboard_panels, request), "profile": request.user.profile},
+        {
+            "notifications": notifications,
+            "panels": registry.render_panels(registry.dashboard_panels, request),
+            "profile": request.user.profile,
+        },
     )
 
 

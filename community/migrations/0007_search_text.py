@@ -16,7 +16,7 @@ def fill(apps, schema_editor):
         model = apps.get_model("community", model_name)
         rows = list(model.objects.only("pk", source))
         for row in rows:
-            row.search_text = normalize(getattr(row, source))[:120 if model_name == "Skill" else None]
+            row.search_text = normalize(getattr(row, source))[: 120 if model_name == "Skill" else None]
         model.objects.bulk_update(rows, ["search_text"], batch_size=500)
 
 
