@@ -99,7 +99,7 @@ def test_filter_forms_go_through_the_project_renderer(member_client):
 
 def test_services_take_the_actor_by_keyword(member, other_member, mediatheque):
     with pytest.raises(TypeError):
-        services.profile_update(member, member.profile, {})  # noqa: the point is the refusal
+        services.profile_update(member, member.profile, {})  # positional: refused
     with pytest.raises(PermissionDenied):
         services.profile_leave_directory(actor=other_member, profile=member.profile)
     pending = UserFactory(profile_data={"status": "pending"})
