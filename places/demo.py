@@ -110,7 +110,7 @@ def load_places_demo(stdout=None, count: int = 60) -> None:
                 presentation_detail="Sans rendez-vous pendant les permanences, **sur rendez-vous** le reste du temps.",
                 source=DEMO_SOURCE,
                 itinerance="Itinérant" if n % 9 == 0 else "Fixe",
-                date_maj=date(2026, 1, 1) + timedelta(days=n * 5),
+                date_maj=date(2025, 6, 1) if n % 10 == 5 else date(2026, 1, 1) + timedelta(days=n * 5),
                 services=_pick(rng, schema.SERVICES, 2, 5),
                 publics_specifiquement_adresses=_pick(rng, schema.PUBLICS, 0, 2),
                 prise_en_charge_specifique=_pick(rng, schema.PRISE_EN_CHARGE, 0, 2),
@@ -121,6 +121,8 @@ def load_places_demo(stdout=None, count: int = 60) -> None:
                 formations_labels="Arnia/MedNum BFC (Bourgogne-Franche-Comté)" if n % 4 == 0 else "",
                 modalites_acces=_pick(rng, schema.MODALITES_ACCES[:4], 1, 3),
                 modalites_accompagnement=_pick(rng, schema.MODALITES_ACCOMPAGNEMENT, 1, 3),
+                langues=schema.join_values(["Français", *_pick(rng, schema.LANGUES[1:7], 0, 2).split("|")]),
+                accessibilite=_pick(rng, schema.ACCESSIBILITE, 0, 3),
                 is_published=n != count - 1,  # the last one waits for moderation
             )
         )

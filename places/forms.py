@@ -12,12 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from common.uploads import check_size
 from community.models import User
 
-from . import schema
-from .models import EDITABLE_FIELDS, Place
+from . import finder, schema
+from .models import EDITABLE_FIELDS, OFFER_FIELDS, Place
 from .opendata import import_modes
 from .phones import phone_e164
 
-CLOSED_MULTI = {name: vocab for name, vocab in schema.MULTI_VALUED.items() if vocab}
+CLOSED_MULTI = dict(schema.VOCABULARIES)
 
 SECTIONS = [
     (_("Identité"), ["nom", "pivot", "typologie", "structure_parente"]),
@@ -35,6 +35,8 @@ SECTIONS = [
             "dispositif_programmes_nationaux",
             "formations_labels",
             "autres_formations_labels",
+            "langues",
+            "accessibilite",
         ],
     ),
     (_("Source des données"), ["source"]),
@@ -125,6 +127,42 @@ class PlaceForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS if name in self.cleaned_data}
 
 
+class OfferForm(forms.ModelForm):
+    """The offer only (what, for whom, how, when): the form a manager fills in a minute when the
+    stale-data reminder asks; multi-valued fields as checkboxes, joined with "|"."""
+
+    class Meta:
+        model = Place
+        fields = OFFER_FIELDS
+        widgets = {"horaires": forms.TextInput(attrs={"spellcheck": "false"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in OFFER_FIELDS:
+            if name in CLOSED_MULTI:
+                self.fields[name] = forms.MultipleChoiceField(
+                    label=self.fields[name].label,
+                    required=False,
+                    choices=[(v, v) for v in CLOSED_MULTI[name]],
+                    widget=forms.CheckboxSelectMultiple,
+                )
+                self.initial[name] = self.instance.values(name)
+        for name, field in self.fields.items():
+            field.label = str(field.label)[:1].upper() + str(field.label)[1:]
+            if name in HELP:
+                field.help_text = HELP[name]
+
+    def clean(self):
+        data = super().clean()
+        for name in CLOSED_MULTI:
+            if isinstance(data.get(name), list):
+                data[name] = schema.join_values(data[name])
+        return data
+
+    def data_for_service(self) -> dict:
+        return {name: self.cleaned_data[name] for name in OFFER_FIELDS if name in self.cleaned_data}
+
+
 ALL = _("Tous")
 
 
@@ -133,23 +171,56 @@ def _choices(values, empty=ALL):
 
 
 class PlaceFilterForm(forms.Form):
+    """The finder (GET, works without JavaScript): need, public, modality, fees, accessibility,
+    language, itinerance, place and distance, and "open at". Invalid values are ignored."""
+
     q = forms.CharField(label=_("Nom, commune ou code postal"), required=False)
-    services = forms.ChoiceField(label=_("Service"), required=False, choices=_choices(schema.SERVICES))
-    publics = forms.ChoiceField(label=_("Public"), required=False, choices=_choices(schema.PUBLICS))
-    frais = forms.ChoiceField(label=_("Frais"), required=False, choices=_choices(schema.FRAIS))
+    services = forms.ChoiceField(label=_("Besoin"), required=False, choices=_choices(schema.SERVICES, empty=_("Tous les besoins")))
     commune = forms.ChoiceField(label=_("Commune"), required=False)
+    rayon = forms.ChoiceField(
+        label=_("Distance"),
+        required=False,
+        choices=[("", _("Dans la commune")), *finder.RADII],
+        help_text=_("Autour de la commune choisie."),
+    )
+    ouvert = forms.ChoiceField(label=_("Ouvert"), required=False, choices=[("", _("Peu importe")), *finder.SHORTCUTS])
+    jour = forms.ChoiceField(label=_("Ou ouvert le"), required=False, choices=[("", _("Tous les jours")), *finder.WEEKDAYS])
+    heure = forms.TimeField(label=_("À"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    publics = forms.ChoiceField(label=_("Public"), required=False, choices=_choices(schema.PUBLICS))
+    prise_en_charge = forms.ChoiceField(
+        label=_("Prise en charge spécifique"), required=False, choices=_choices(schema.PRISE_EN_CHARGE, empty=_("Toutes"))
+    )
+    modalite = forms.ChoiceField(
+        label=_("Modalité d'accompagnement"), required=False, choices=_choices(schema.MODALITES_ACCOMPAGNEMENT, empty=_("Toutes"))
+    )
+    frais = forms.ChoiceField(label=_("Frais"), required=False, choices=_choices(schema.FRAIS))
+    accessibilite = forms.ChoiceField(label=_("Accessibilité"), required=False, choices=_choices(schema.ACCESSIBILITE, empty=_("Toutes")))
+    langue = forms.ChoiceField(label=_("Langue parlée"), required=False, choices=_choices(schema.LANGUES, empty=_("Toutes")))
+    itinerance = forms.ChoiceField(label=_("Itinérance"), required=False, choices=[("", ALL), *[(v, v) for v in schema.ITINERANCE]])
     labelled = forms.BooleanField(label=_("Lieux labellisés seulement"), required=False)
+
+    PRIMARY = ("q", "services", "commune", "rayon", "ouvert", "jour", "heure")
 
     def __init__(self, *args, communes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commune"].choices = _choices(communes, empty=_("Toutes"))
+
+    def primary_fields(self):
+        return [self[name] for name in self.PRIMARY]
+
+    def more_fields(self):
+        return [self[name] for name in self.fields if name not in self.PRIMARY]
+
+    def more_used(self) -> bool:
+        """Whether a criterion of the folded part is set (the part then opens)."""
+        return any(self.data.get(name) for name in self.fields if name not in self.PRIMARY)
 
     def filters(self) -> dict:
         """Cleaned filters; invalid values are ignored (a list page never errors on a bad query)."""
         if not self.is_bound:
             return {}
         self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
 
 
 class PlaceImportForm(forms.Form):

@@ -3,7 +3,9 @@
 Schema fields keep the schema's own column names (``nom``, ``code_postal``, ``services``…) so the
 open-data export and import map one to one; the schema's ``id`` is ``schema_id`` (``id`` is our
 primary key). Multi-valued columns are stored as the schema writes them: values joined by ``|``
-(``Place.values("services")`` gives the list). Beyond the schema: ``managers`` (members who may edit
+(``Place.values("services")`` gives the list). Beyond the schema: ``langues`` and
+``accessibilite`` (closed vocabularies in ``schema.EXTRA_MULTI_VALUED``, never exported),
+``confirmed_on`` (the managers' last confirmation of the record) and ``confirm_reminded_at``, ``managers`` (members who may edit
 the place), ``is_published`` (staff moderation), ``is_labelled`` (kept by the labels app through
 ``places.services.place_set_label_state``) and ``search_text`` (accent- and case-free text of the
 searchable fields, kept by ``save`` and by the bulk import through ``Place.fill_search_text``).
@@ -23,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from common.models import TimeStampedModel
 from common.text import normalize
 
-from . import schema
+from . import conf, schema
 from .validators import (
     SchemaChoicesValidator,
     check_postcode_insee,
@@ -38,7 +40,22 @@ from .validators import (
 
 # Fields a place manager edits: the schema's columns except those the site keeps (the one list
 # the form, the service and the import share).
-EDITABLE_FIELDS = list(schema.EDITABLE_COLUMNS)
+EDITABLE_FIELDS = [*schema.EDITABLE_COLUMNS, *schema.EXTRA_MULTI_VALUED]
+# The offer (what the place does, for whom, how): the schema's vocabularies plus languages and
+# accessibility. Its managers confirm it regularly (``confirmed_on``).
+OFFER_FIELDS = [
+    "services",
+    "publics_specifiquement_adresses",
+    "prise_en_charge_specifique",
+    "modalites_accompagnement",
+    "modalites_acces",
+    "frais_a_charge",
+    "itinerance",
+    "dispositif_programmes_nationaux",
+    "langues",
+    "accessibilite",
+    "horaires",
+]
 # Fields whose words the search box finds (accents and case ignored).
 SEARCH_FIELDS = ["nom", "commune", "code_postal", "adresse", "complement_adresse", "structure_parente", "presentation_resume"]
 
@@ -102,6 +119,10 @@ class Place(TimeStampedModel):
     prise_rdv = models.URLField(_("prise de rendez-vous en ligne"), max_length=500, blank=True, default="")
 
     # Beyond the schema.
+    langues = _multi(_("langues parlées"), "langues")
+    accessibilite = _multi(_("accessibilité"), "accessibilite")
+    confirmed_on = models.DateField(_("informations confirmées le"), null=True, blank=True)
+    confirm_reminded_at = models.DateTimeField(_("rappel de confirmation envoyé le"), null=True, blank=True)
     managers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="managed_places", verbose_name=_("gestionnaires"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("créé par")
@@ -136,6 +157,16 @@ class Place(TimeStampedModel):
     def values(self, column: str) -> list[str]:
         """The list of values of a multi-valued column."""
         return schema.split_values(getattr(self, column))
+
+    @property
+    def last_confirmed(self):
+        """When a manager last confirmed the record (saving it counts), else its update date."""
+        return self.confirmed_on or self.date_maj
+
+    @property
+    def is_stale(self) -> bool:
+        """Not confirmed for ``PLACES_STALE_MONTHS`` (12): flagged on the map, list and exports."""
+        return self.last_confirmed is not None and self.last_confirmed < conf.stale_before()
 
     @property
     def has_position(self) -> bool:

@@ -151,6 +151,37 @@ MULTI_VALUED = {
     "modalites_accompagnement": MODALITES_ACCOMPAGNEMENT,
 }
 
+# Maillage's own vocabularies beyond the schema (the offer's languages and accessibility). They are
+# stored like the schema's multi-valued columns ("|" between values) but never leave through the
+# national export, whose columns stay exactly the schema's.
+LANGUES = [
+    "Français",
+    "Anglais",
+    "Allemand",
+    "Arabe",
+    "Espagnol",
+    "Italien",
+    "Portugais",
+    "Roumain",
+    "Russe",
+    "Ukrainien",
+    "Turc",
+    "Tamazight (berbère)",
+    "Langue des signes française (LSF)",
+]
+ACCESSIBILITE = [
+    "Accessible en fauteuil roulant",
+    "Boucle à induction magnétique",
+    "Documents en facile à lire et à comprendre (FALC)",
+    "Matériel adapté (loupe, clavier, lecteur d'écran)",
+    "Accompagnement possible à domicile",
+    "Transports en commun à proximité",
+    "Stationnement réservé à proximité",
+]
+EXTRA_MULTI_VALUED = {"langues": LANGUES, "accessibilite": ACCESSIBILITE}
+# Every closed vocabulary a place's multi-valued field is checked against.
+VOCABULARIES = {**{k: v for k, v in MULTI_VALUED.items() if v}, **EXTRA_MULTI_VALUED}
+
 SEPARATOR = "|"
 
 

@@ -1,15 +1,17 @@
 """Reads for places pages, each a fixed number of queries whatever the number of places."""
 
 import re
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
 from common.text import search_filter
-from community.models import Department, User
+from community.models import Commune, Department, User
 
-from . import opening_hours
+from . import conf, finder, opening_hours
 from .models import Place
 from .validators import department_of_insee, department_of_postcode
 
@@ -28,6 +30,12 @@ LIST_FIELDS = [
     "presentation_resume",
     "is_published",
     "is_labelled",
+    "horaires",
+    "itinerance",
+    "langues",
+    "accessibilite",
+    "date_maj",
+    "confirmed_on",
 ]
 
 
@@ -37,44 +45,150 @@ def has_value(column: str, value: str) -> Q:
     return Q(**{f"{column}__regex": r"(^|\|)" + re.escape(value).replace("\\ ", " ") + r"(\||$)"})
 
 
+# Finder filters on "|"-separated columns: form key -> column.
+VALUE_FILTERS = {
+    "services": "services",
+    "publics": "publics_specifiquement_adresses",
+    "prise_en_charge": "prise_en_charge_specifique",
+    "modalite": "modalites_accompagnement",
+    "frais": "frais_a_charge",
+    "accessibilite": "accessibilite",
+    "langue": "langues",
+    "itinerance": "itinerance",
+}
+
+
 def place_list_public(*, filters: dict | None = None) -> QuerySet[Place]:
-    """Published places matching the list filters (keys: ``q``, ``services``, ``publics``, ``frais``,
-    ``commune``, ``labelled``), ordered by name."""
+    """Published places matching the SQL part of the finder's filters (keys: ``q``, those of
+    ``VALUE_FILTERS``, ``commune``, ``labelled``), ordered by name. ``commune`` is an
+    exact match unless a radius (``rayon``) is asked: then ``place_search`` measures distances."""
     filters = filters or {}
     qs = Place.objects.published()
     if q := (filters.get("q") or "").strip():
         qs = qs.filter(search_filter(q))
-    for key, column in (("services", "services"), ("publics", "publics_specifiquement_adresses"), ("frais", "frais_a_charge")):
+    for key, column in VALUE_FILTERS.items():
         if value := filters.get(key):
             qs = qs.filter(has_value(column, value))
-    if commune := filters.get("commune"):
+    if (commune := filters.get("commune")) and not filters.get("rayon"):
         qs = qs.filter(commune=commune)
     if filters.get("labelled"):
         qs = qs.filter(is_labelled=True)
     return qs.order_by("nom", "pk")
 
 
-def place_list_for_list(*, filters: dict | None = None) -> QuerySet[Place]:
-    """The public list: published places matching the filters, only the columns a card shows."""
-    return place_list_public(filters=filters).only(*LIST_FIELDS)
+def commune_origin(name: str) -> tuple[float, float] | None:
+    """Where a commune is: the reference table's position, else the centre of its places (two
+    queries at most)."""
+    row = (
+        Commune.objects.filter(name__iexact=name, latitude__isnull=False, longitude__isnull=False)
+        .values_list("latitude", "longitude")
+        .first()
+    )
+    if row:
+        return row
+    centre = Place.objects.published().filter(commune=name, latitude__isnull=False).aggregate(lat=Avg("latitude"), lon=Avg("longitude"))
+    return (centre["lat"], centre["lon"]) if centre["lat"] is not None else None
+
+
+# Columns the finder reads per candidate row: enough to filter by time and distance and draw the map.
+SEARCH_COLUMNS = ("pk", "nom", "commune", "latitude", "longitude", "is_labelled", "confirmed_on", "date_maj", "horaires", "code_postal")
+
+
+@dataclass
+class PlaceSearch:
+    """A finder search: either a queryset (SQL filters only) or the rows kept in Python (``rows``,
+    already ordered: by distance when a radius is set, else by name), with their distances."""
+
+    queryset: QuerySet[Place]
+    rows: list[tuple] | None = None
+    distances: dict[int, float] = field(default_factory=dict)
+    origin: tuple[float, float] | None = None
+    unknown_commune: bool = False
+
+    def pageable(self):
+        return self.queryset.only(*LIST_FIELDS) if self.rows is None else [row[0] for row in self.rows]
+
+    def count(self) -> int:
+        return self.queryset.count() if self.rows is None else len(self.rows)
+
+
+def place_search(*, filters: dict | None = None, now: datetime | None = None) -> PlaceSearch:
+    """The finder: SQL filters, then "open at" and "within N km" on the candidate rows (one query
+    for them, plus two at most to place the commune). ``now`` is a naive local time (tests)."""
+    filters = filters or {}
+    search = PlaceSearch(place_list_public(filters=filters))
+    when = finder.open_at(shortcut=filters.get("ouvert", ""), weekday=filters.get("jour", ""), at=filters.get("heure"), now=now)
+    radius = float(filters["rayon"]) if filters.get("rayon") and filters.get("commune") else None
+    if radius is not None:
+        search.origin = commune_origin(filters["commune"])
+        if search.origin is None:
+            search.unknown_commune = True
+            search.queryset = search.queryset.filter(commune=filters["commune"])
+            radius = None
+    if when is None and radius is None:
+        return search
+    qs = search.queryset
+    if radius is not None:
+        lat_min, lat_max, lon_min, lon_max = finder.bounding_box(*search.origin, radius)
+        qs = qs.filter(latitude__range=(lat_min, lat_max), longitude__range=(lon_min, lon_max))
+    rows = []
+    for row in qs.values_list(*SEARCH_COLUMNS):
+        if radius is not None:
+            km = finder.distance_km(*search.origin, row[3], row[4])
+            if km > radius:
+                continue
+            search.distances[row[0]] = km
+        if when is not None and not when.matches(row[8], row[9]):
+            continue
+        rows.append(row)
+    if radius is not None:
+        rows.sort(key=lambda r: (search.distances[r[0]], r[1]))
+    search.rows = rows
+    return search
+
+
+def place_cards(*, search: PlaceSearch, page_items) -> list[Place]:
+    """The places of one page, in order, each with its open-now ``state`` (local time of the
+    place) and its ``distance`` (km) when the search has a radius: one query at most."""
+    if search.rows is None:
+        places = list(page_items)
+    else:
+        by_pk = {p.pk: p for p in Place.objects.filter(pk__in=list(page_items)).only(*LIST_FIELDS)}
+        places = [by_pk[pk] for pk in page_items if pk in by_pk]
+    for place in places:
+        place.state = opening_hours.state_at(place.horaires, opening_hours.local_now(place.code_postal))
+        place.distance = search.distances.get(place.pk)
+    return places
 
 
 def place_map_features(*, filters: dict | None = None) -> dict:
-    """GeoJSON FeatureCollection of the published places that have a position (one query)."""
-    rows = (
-        place_list_public(filters=filters)
-        .filter(latitude__isnull=False, longitude__isnull=False)
-        .values_list("pk", "nom", "commune", "latitude", "longitude", "is_labelled")
-    )
+    """GeoJSON FeatureCollection of the finder's places that have a position (one query, plus
+    two at most to place a commune)."""
+    search = place_search(filters=filters)
+    if search.rows is None:
+        rows = search.queryset.filter(latitude__isnull=False, longitude__isnull=False).values_list(*SEARCH_COLUMNS)
+    else:
+        rows = [row for row in search.rows if row[3] is not None and row[4] is not None]
+    stale_before = conf.stale_before()
     template = reverse("places:place_detail", args=[0]).replace("/0/", "/{}/")  # one reverse for all rows
-    features = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": {"id": pk, "nom": nom, "commune": commune, "url": template.format(pk), "labellise": labelled},
-        }
-        for pk, nom, commune, lat, lon, labelled in rows
-    ]
+    features = []
+    for pk, nom, commune, lat, lon, labelled, confirmed, updated, horaires, postcode in rows:
+        state = opening_hours.state_at(horaires, opening_hours.local_now(postcode)).open
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {
+                    "id": pk,
+                    "nom": nom,
+                    "commune": commune,
+                    "url": template.format(pk),
+                    "labellise": labelled,
+                    "a_confirmer": (confirmed or updated) < stale_before,
+                    "ouvert": state,
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 

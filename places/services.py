@@ -3,19 +3,28 @@ and saves in one transaction.
 
 Stable API for other apps: ``place_set_label_state(place=, labelled=, valid_until=None)`` (the
 labels app calls it when a label is granted, expires or is withdrawn).
+
+The offer: ``place_offer_update`` (the offer's fields only) and ``place_offer_confirm`` ("still
+true") record the managers' confirmation; ``place_confirm_reminders_send`` (periodic, idempotent)
+asks the managers of records unconfirmed for ``PLACES_CONFIRM_REMINDER_MONTHS`` to confirm them.
 """
 
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.models import User
+from community.notifications import notification_send
 
+from . import conf
 from .access import can_manage_place
-from .models import EDITABLE_FIELDS, Place
+from .models import EDITABLE_FIELDS, OFFER_FIELDS, Place
 from .opendata import ImportError_, ImportReport, import_plan
 from .phones import phone_e164
 from .schema import FIELDS, join_values
@@ -45,7 +54,8 @@ def place_create(*, actor: User | None, data: dict, publish: bool | None = None)
         publish = is_staff
     if publish and not is_staff:
         raise PermissionDenied
-    place = Place(created_by=actor, is_published=publish, date_maj=timezone.localdate())
+    today = timezone.localdate()
+    place = Place(created_by=actor, is_published=publish, date_maj=today, confirmed_on=today)
     _apply(place, data)
     place.full_clean()
     with transaction.atomic():
@@ -61,11 +71,86 @@ def place_update(*, actor: User, place: Place, data: dict) -> Place:
     if not can_manage_place(actor, place):
         raise PermissionDenied
     _apply(place, data)
-    place.date_maj = timezone.localdate()
+    _confirmed(place)
     place.full_clean()
     with transaction.atomic():
         place.save()
     return place
+
+
+def _confirmed(place: Place) -> None:
+    place.date_maj = place.confirmed_on = timezone.localdate()
+    place.confirm_reminded_at = None
+
+
+def place_offer_update(*, actor: User, place: Place, data: dict) -> Place:
+    """Managers edit the offer (services, publics, modalities, fees, languages, accessibility,
+    hours); saving confirms the record. Nothing is saved when a value is refused."""
+    if not can_manage_place(actor, place):
+        raise PermissionDenied
+    unknown = set(data) - set(OFFER_FIELDS)
+    if unknown:
+        raise ValueError(f"not an offer field: {sorted(unknown)}")
+    _apply(place, data)
+    _confirmed(place)
+    place.full_clean()
+    with transaction.atomic():
+        place.save()
+    return place
+
+
+def place_offer_confirm(*, actor: User, place: Place) -> Place:
+    """A manager says the record is still true: the confirmation date becomes today."""
+    if not can_manage_place(actor, place):
+        raise PermissionDenied
+    _confirmed(place)
+    Place.objects.filter(pk=place.pk).update(
+        date_maj=place.date_maj, confirmed_on=place.confirmed_on, confirm_reminded_at=None, updated_at=timezone.now()
+    )
+    return place
+
+
+def places_due_for_reminder(*, today: date | None = None):
+    """Published places with managers, last confirmed (and last reminded) before the reminder
+    period: those the periodic job reminds."""
+    cutoff = conf.reminder_before(today)
+    return (
+        Place.objects.published()
+        .filter(managers__isnull=False)
+        .annotate(confirmed=Coalesce("confirmed_on", "date_maj"))
+        .filter(confirmed__lt=cutoff)
+        .filter(Q(confirm_reminded_at__isnull=True) | Q(confirm_reminded_at__date__lt=cutoff))
+        .distinct()
+    )
+
+
+def place_confirm_reminders_send(*, today: date | None = None) -> int:
+    """Ask the managers of each due place to confirm or update it (in-app notification, e-mail
+    as their preferences say, a link only). A conditional update claims each place, so a second
+    run, or two workers, remind nobody twice within the period. Returns the places reminded."""
+    cutoff = conf.reminder_before(today)
+    reminded = 0
+    for place in places_due_for_reminder(today=today).prefetch_related("managers"):
+        with transaction.atomic():
+            claimed = (
+                Place.objects.filter(pk=place.pk)
+                .filter(Q(confirm_reminded_at__isnull=True) | Q(confirm_reminded_at__date__lt=cutoff))
+                .update(confirm_reminded_at=timezone.now())
+            )
+            if not claimed:
+                continue
+            url = reverse("places:place_offer", kwargs={"pk": place.pk})
+            for manager in place.managers.all():
+                notification_send(
+                    recipient=manager,
+                    kind="places.confirm",
+                    verb=_("Les informations de %(place)s sont-elles à jour ?") % {"place": place.nom},
+                    description=_("Confirmez-les ou corrigez-les en quelques clics."),
+                    target=place,
+                    url=url,
+                )
+            reminded += 1
+    return reminded
 
 
 def place_set_published(*, actor: User, place: Place, published: bool) -> Place:

@@ -11,7 +11,7 @@ from community.validators import luhn_ok, validate_siret
 
 from . import opening_hours
 from .phones import is_schema_number, phone_parse
-from .schema import MULTI_VALUED, split_values
+from .schema import VOCABULARIES, split_values
 
 RNA_RE = re.compile(r"^W\d{9}$")
 POSTCODE_RE = re.compile(r"^\d{5}$")
@@ -139,7 +139,7 @@ class SchemaChoicesValidator:
         self.column = column
 
     def __call__(self, value: str) -> None:
-        vocabulary = MULTI_VALUED[self.column]
+        vocabulary = VOCABULARIES[self.column]
         for item in split_values(value):
             if item not in vocabulary:
                 raise ValidationError(_("Valeur non prévue par le schéma : « %(value)s ».") % {"value": item}, code="choice")

@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.exports import csv_response
 from common.forms import form_add_validation_error, messages_add_validation_error
 from community.access import member_required, staff_required
 
 from . import conf, opendata, selectors, services
 from .access import can_manage_place, place_get_for_manager, place_get_for_viewer
-from .forms import ManagerAddForm, PlaceFilterForm, PlaceForm, PlaceImportForm
+from .forms import ManagerAddForm, OfferForm, PlaceFilterForm, PlaceForm, PlaceImportForm
 
 PAGE_SIZE = 20
 
@@ -31,17 +32,21 @@ def _filter_form(request) -> PlaceFilterForm:
 
 
 def place_list(request):
-    """Public list of published places with filters, and the map (an enhancement: the list is
-    complete without JavaScript and without map tiles)."""
+    """The finder: published places by need, public, modality, fees, accessibility, language,
+    distance and "open at", as a list with each place's open-now state, and the map (an
+    enhancement: the list is complete without JavaScript and without map tiles)."""
     form = _filter_form(request)
     filters = form.filters()
-    page = Paginator(selectors.place_list_for_list(filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    search = selectors.place_search(filters=filters)
+    page = Paginator(search.pageable(), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "page": page,
-        "places": page.object_list,
+        "places": selectors.place_cards(search=search, page_items=page.object_list),
+        "search": search,
+        "today": timezone.localdate(),
         "filtered": bool(filters),
         "map_data_url": request.path + "carte.geojson" + (f"?{query.urlencode()}" if query else ""),
     }
@@ -91,6 +96,32 @@ def place_edit(request, pk):
             messages.success(request, _("Les modifications sont enregistrées."))
             return redirect(place)
     return TemplateResponse(request, "places/place_form.html", _section({"form": form, "place": place}))
+
+
+@member_required
+def place_offer(request, pk):
+    """The offer of a place (what, for whom, how, when), edited by its managers; saving confirms it."""
+    place = place_get_for_manager(viewer=request.user, pk=pk)
+    form = OfferForm(request.POST or None, instance=place)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.place_offer_update(actor=request.user, place=place, data=form.data_for_service())
+        except ValidationError as exc:
+            form_add_validation_error(form, exc)
+        else:
+            messages.success(request, _("L'offre est enregistrée et confirmée à la date d'aujourd'hui."))
+            return redirect(place)
+    return TemplateResponse(request, "places/place_offer.html", _section({"form": form, "place": place}))
+
+
+@require_POST
+@member_required
+def place_offer_confirm(request, pk):
+    """ "Still true": a manager confirms the record without changing it."""
+    place = place_get_for_manager(viewer=request.user, pk=pk)
+    services.place_offer_confirm(actor=request.user, place=place)
+    messages.success(request, _("Merci : les informations du lieu sont confirmées à la date d'aujourd'hui."))
+    return redirect(place)
 
 
 @require_POST
@@ -172,6 +203,12 @@ def export_json(request):
 
 def export_geojson(request):
     return _download(opendata.export_geojson(), "application/geo+json", "geojson")
+
+
+def export_freshness(request):
+    """When each published place's record was last confirmed, and which are stale (CSV)."""
+    stamp = timezone.localdate().isoformat()
+    return csv_response(filename=f"lieux-fraicheur-{stamp}.csv", header=selectors.FRESHNESS_HEADER, rows=selectors.place_freshness_rows())
 
 
 @staff_required

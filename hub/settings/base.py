@@ -322,6 +322,12 @@ SESSION_COOKIE_HTTPONLY = True
 # Map tiles of the places map (the page still lists places when tiles cannot load).
 PLACES_TILE_URL = env("PLACES_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 PLACES_TILE_ORIGIN = [f"{urlsplit(PLACES_TILE_URL).scheme}://{urlsplit(PLACES_TILE_URL).netloc}"] if PLACES_TILE_URL else []
+# Places: managers are asked to confirm their record every N months; unconfirmed for M months
+# flags it "à confirmer" (places/conf.py).
+PLACES_CONFIRM_REMINDER_MONTHS = env.int("PLACES_CONFIRM_REMINDER_MONTHS", default=6)
+PLACES_STALE_MONTHS = env.int("PLACES_STALE_MONTHS", default=12)
+# Orientation: days the referred person's personal data is kept before the periodic job erases it.
+ORIENTATION_RETENTION_DAYS = env.int("ORIENTATION_RETENTION_DAYS", default=90)
 # Django's built-in Content-Security-Policy. Scripts only from our origin (plus a per-request
 # nonce for the few inline snippets); no CDN anywhere.
 SECURE_CSP = {

@@ -38,12 +38,18 @@ async function placesMap(el) {
   }
   const layer = L.geoJSON(data, {
     pointToLayer: (feature, latlng) =>
-      L.marker(latlng, { alt: feature.properties.nom, title: feature.properties.nom, keyboard: true }),
+      L.marker(latlng, {
+        alt: feature.properties.nom + (feature.properties.a_confirmer ? " (informations à confirmer)" : ""),
+        title: feature.properties.nom,
+        keyboard: true,
+        opacity: feature.properties.a_confirmer ? 0.55 : 1,
+      }),
     onEachFeature: (feature, marker) => {
       const p = feature.properties;
       marker.bindPopup(
         `<div class="places-popup"><a href="${encodeURI(p.url)}">${escapeHtml(p.nom)}</a><br>${escapeHtml(p.commune)}` +
           (p.labellise ? "<br>Lieu labellisé" : "") +
+          (p.a_confirmer ? "<br><em>Informations à confirmer</em>" : "") +
           "</div>",
       );
     },

@@ -216,6 +216,9 @@ BUILDERS = {
     "places:place_detail@hidden": _r("places:place_detail", g("hidden_place.pk")),
     "places:place_edit": _r("places:place_edit", g("place.pk")),
     "places:place_moderate": _r("places:place_moderate", g("hidden_place.pk")),
+    "places:place_offer": _r("places:place_offer", g("place.pk")),
+    "places:place_offer_confirm": _r("places:place_offer_confirm", g("place.pk")),
+    "places:export_freshness": _r("places:export_freshness"),
     "places:place_managers": _r("places:place_managers", g("place.pk")),
     "places:place_manager_remove": lambda w: reverse("places:place_manager_remove", args=[w.objs["place"].pk, w.users["place_manager"].pk]),
     # labels

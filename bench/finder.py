@@ -1,0 +1,98 @@
+"""Bench: the prescribers' finder over 5,000 places — p50/p95 of 10 typical searches.
+
+Run on PostgreSQL (its own database, created and migrated if needed):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/maillage_bench_places .venv/bin/python bench/finder.py
+
+Each search is the list page (``/lieux/?…``, rendered) and its map data (``carte.geojson``),
+through Django's test client, repeated ``BENCH_REPEAT`` times (20); prints p50, p95 and the
+number of queries. ``BENCH_PLACES`` sets the number of places (5000). The places it creates are
+deleted at the end.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.dev")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/maillage_bench_places")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+N = int(os.environ.get("BENCH_PLACES", "5000"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "20"))
+
+SEARCHES = [
+    ("tous les lieux", {}),
+    ("besoin : démarches", {"services": "Aide aux démarches administratives"}),
+    ("texte sans accents « mediatheque »", {"q": "mediatheque"}),
+    ("gratuit + seniors", {"frais": "Gratuit", "publics": "Seniors"}),
+    ("ouvert maintenant", {"ouvert": "maintenant"}),
+    ("ouvert samedi", {"ouvert": "samedi"}),
+    ("ouvert samedi matin + démarches", {"ouvert": "samedi_matin", "services": "Aide aux démarches administratives"}),
+    ("ouvert après 18 h", {"ouvert": "soir"}),
+    ("à 20 km de Dijon", {"commune": "Dijon", "rayon": "20"}),
+    ("ouvert mardi 10 h à 30 km de Besançon", {"commune": "Besançon", "rayon": "30", "jour": "1", "heure": "10:00"}),
+]
+
+
+def ensure_database():
+    if connection.vendor != "postgresql":
+        return
+    import psycopg
+
+    settings = connection.settings_dict
+    try:
+        connection.ensure_connection()
+    except Exception:
+        dsn = f"host={settings['HOST'] or '127.0.0.1'} port={settings['PORT'] or 5432} user={settings['USER']} dbname=postgres"
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{settings["NAME"]}"')
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def main():
+    ensure_database()
+    call_command("migrate", verbosity=0)
+    from places.demo import DEMO_SOURCE, load_places_demo
+    from places.models import Place
+
+    Place.objects.filter(source__in=["bench", DEMO_SOURCE]).delete()
+    load_places_demo(count=N)
+    Place.objects.filter(source=DEMO_SOURCE).update(source="bench", is_published=True)
+    print(f"{connection.vendor} — {Place.objects.published().count()} lieux publiés, {REPEAT} passages par recherche")
+    print(f"{'recherche':<42} {'résultats':>9} {'p50':>8} {'p95':>8} {'requêtes':>9}")
+    client = Client(SERVER_NAME="127.0.0.1")
+    try:
+        for label, params in SEARCHES:
+            timings = []
+            for _ in range(REPEAT):
+                with CaptureQueriesContext(connection) as ctx:
+                    start = time.perf_counter()
+                    page = client.get("/lieux/", params)
+                    geo = client.get("/lieux/carte.geojson", params)
+                    timings.append((time.perf_counter() - start) * 1000)
+                assert page.status_code == 200 and geo.status_code == 200
+            count = len(geo.json()["features"])
+            p50, p95 = statistics.median(timings), percentile(timings, 95)
+            print(f"{label:<42} {count:>9} {p50:>6.0f} ms {p95:>6.0f} ms {len(ctx.captured_queries):>9}")
+    finally:
+        Place.objects.filter(source="bench").delete()
+
+
+if __name__ == "__main__":
+    main()
