@@ -20,6 +20,7 @@ APP_PREFIXES = [
     ("funding", "financements/"),
     ("places", "lieux/"),
     ("labels", "label/"),
+    ("orientation", "orientation/"),
     ("content", "ressources/"),
 ]
 

@@ -192,6 +192,23 @@ def place_map_features(*, filters: dict | None = None) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+FRESHNESS_HEADER = ["id", "nom", "commune", "code_postal", "date_maj", "derniere_confirmation", "a_confirmer"]
+
+
+def place_freshness_rows():
+    """The freshness export: each published place, when its record was last confirmed and whether
+    it is stale ("oui" after ``PLACES_STALE_MONTHS``). One query; public facts only."""
+    stale_before = conf.stale_before()
+    rows = (
+        Place.objects.published()
+        .order_by("schema_id")
+        .values_list("schema_id", "nom", "commune", "code_postal", "date_maj", "confirmed_on")
+    )
+    for schema_id, nom, commune, postcode, updated, confirmed in rows.iterator(chunk_size=2000):
+        last = confirmed or updated
+        yield [schema_id, nom, commune, postcode, updated.isoformat(), last.isoformat(), "oui" if last < stale_before else "non"]
+
+
 def place_communes() -> list[str]:
     """Communes that have at least one published place (for the commune filter)."""
     return list(Place.objects.published().order_by("commune").values_list("commune", flat=True).distinct())

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from common.exports import csv_response
 from common.forms import form_add_validation_error, messages_add_validation_error
+from common.registry import registry
 from community.access import member_required, staff_required
 
 from . import conf, opendata, selectors, services
@@ -62,7 +63,12 @@ def place_map_data(request):
 def place_detail(request, pk):
     """A place's page; unpublished places are shown to their managers and staff only (404 otherwise)."""
     place = place_get_for_viewer(viewer=request.user, pk=pk)
-    context = {"place": place, "can_manage": can_manage_place(request.user, place), **selectors.place_hours(place=place)}
+    context = {
+        "place": place,
+        "can_manage": can_manage_place(request.user, place),
+        "panels": registry.render_panels(registry.place_panels, request, place=place),
+        **selectors.place_hours(place=place),
+    }
     return TemplateResponse(request, "places/place_detail.html", _section(context))
 
 

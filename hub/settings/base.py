@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "events",
     "funding",
     "places",
+    "orientation",
     "labels",
     "content",
 ]

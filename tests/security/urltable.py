@@ -219,6 +219,11 @@ BUILDERS = {
     "places:place_offer": _r("places:place_offer", g("place.pk")),
     "places:place_offer_confirm": _r("places:place_offer_confirm", g("place.pk")),
     "places:export_freshness": _r("places:export_freshness"),
+    # orientation
+    "orientation:referral_list": _r("orientation:referral_list"),
+    "orientation:referral_create": _r("orientation:referral_create", g("place.pk")),
+    "orientation:referral_detail": _r("orientation:referral_detail", g("referral.pk")),
+    "orientation:referral_answer": _r("orientation:referral_answer", g("referral.pk")),
     "places:place_managers": _r("places:place_managers", g("place.pk")),
     "places:place_manager_remove": lambda w: reverse("places:place_manager_remove", args=[w.objs["place"].pk, w.users["place_manager"].pk]),
     # labels

@@ -42,6 +42,7 @@ def build_world() -> World:
     from groups.models import AccessMode, Report
     from labels import services as label_services
     from labels.models import ApplicationState, Assertion, BadgeClass, Criterion, Label
+    from orientation.services import referral_create
     from tests.content.factories import published_resource
     from tests.events.factories import make_event
     from tests.factories import StaffFactory, UserFactory
@@ -141,6 +142,8 @@ def build_world() -> World:
                                place=make_place(u["place_manager"]))
     o["label"] = Label.objects.get(application=granted)
     o["label_assertion"] = Assertion.objects.get(label=o["label"])
+    o["referral"] = referral_create(actor=u["member"], place=place, data={"need": "Aide aux démarches administratives", "consent": True,
+                                                                             "person_name": "Mme Test", "person_contact": "0600000000"})
     badge = BadgeClass.objects.create(slug="mediation-securite", kind=BadgeClass.Kind.COMPETENCE, name="Médiation", description="d",
                                       criteria="c")
     o["badge"] = badge
