@@ -28,6 +28,7 @@ CHART_LABELS = {
     "funding_theme": _("Appels à projets par thématique et échéance"),
     "places_state": _("Lieux de médiation par département"),
     "labels_state": _("Candidatures et labels par état"),
+    "referrals_month": _("Orientations vers les lieux par mois"),
 }
 
 LABEL_CHARS = 32

@@ -26,6 +26,7 @@ from events.models import Event
 from funding.models import FundingCall
 from funding.models import Theme as FundingTheme
 from labels.models import Application, Label
+from orientation.selectors import referral_counts_by_month
 from places.models import Place
 
 from .charts import CHART_LABELS, Chart
@@ -273,6 +274,24 @@ def chart_funding_theme(public: bool = False) -> Chart | None:
     )
 
 
+def chart_referrals_month(public: bool = False) -> Chart | None:
+    """Fiches d'orientation per month over twelve months, and how many places received them
+    (counts only: the referrals' personal data never reaches the observatory)."""
+    since = (timezone.now() - timedelta(days=365)).date().replace(day=1)
+    months: dict = {}
+    for row in referral_counts_by_month(since=since):
+        month = months.setdefault(row["month"], {"n": 0, "places": 0})
+        month["n"] += row["count"]
+        month["places"] += 1
+    return Chart(
+        key="referrals_month",
+        title=str(CHART_LABELS["referrals_month"]),
+        description=_("Nombre de fiches d'orientation envoyées par mois sur douze mois, et nombre de lieux qui en ont reçu."),
+        columns=[_("Mois"), _("Orientations"), _("Lieux destinataires")],
+        rows=[[date_format(m, "YEAR_MONTH_FORMAT"), v["n"], v["places"]] for m, v in sorted(months.items())],
+    )
+
+
 BUILDERS: dict[str, Callable[..., Chart | None]] = {
     "members_department": chart_members_department,
     "members_metier": chart_members_metier,
@@ -283,6 +302,7 @@ BUILDERS: dict[str, Callable[..., Chart | None]] = {
     "funding_theme": chart_funding_theme,
     "places_state": chart_places_state,
     "labels_state": chart_labels_state,
+    "referrals_month": chart_referrals_month,
 }
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from notifications.models import Notification
 
 from community.models import OutboundEmail
+from content.observatory import chart_referrals_month
 from ops import scheduler
 from orientation import selectors
 from orientation.models import Referral
@@ -184,3 +185,12 @@ def test_list_page_has_a_fixed_query_count(client_for, member, team):
     for _ in range(30):
         referral_create(actor=member, place=place, recipient=manager, data=_data())
     assert (_list_queries(client_for(member)), _list_queries(client_for(manager))) == small
+
+
+def test_observatory_chart_counts_referrals_per_month(member, team):
+    place, _manager, _colleague = team
+    referral_create(actor=member, place=place, data=_data())
+    referral_create(actor=member, place=place, data=_data())
+    chart = chart_referrals_month()
+    assert [row[1:] for row in chart.rows] == [[2, 1]]
+    assert "Zéphyrine" not in str(chart.rows)
