@@ -5,7 +5,7 @@ Each app keeps its own ``routing.py`` with ``websocket_urlpatterns``; add it her
 
 from importlib import import_module
 
-WEBSOCKET_APPS = ["community", "groups", "events"]
+WEBSOCKET_APPS = ["community", "messaging", "groups", "events"]
 
 websocket_urlpatterns = []
 for _app in WEBSOCKET_APPS:

@@ -15,6 +15,7 @@ from ops import views as ops_views
 # App URL modules mounted when present; an app gains its URLs by adding ``urls.py``.
 APP_PREFIXES = [
     ("actions", "actions/"),
+    ("messaging", "messages/"),
     ("groups", "groupes/"),
     ("events", "agenda/"),
     ("funding", "financements/"),

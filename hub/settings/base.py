@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "ops",
     "community",
     "actions",
+    "messaging",
     "groups",
     "events",
     "funding",
@@ -105,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "common.context_processors.hub",
+                "messaging.context_processors.unread_messages",
             ],
             "builtins": ["common.templatetags.common_tags"],
         },
@@ -201,6 +203,10 @@ else:
 
 # --- Rate limits (common/ratelimit.py; allauth's own below) ---------------------------------
 # Per member (or per address for visitors) and per action. A Redis outage lets actions through.
+# Private messages still unread this long after a conversation went quiet are e-mailed (or put in
+# the digest), following the member's notification preferences.
+MESSAGING_EMAIL_DELAY_SECONDS = env.int("MESSAGING_EMAIL_DELAY_SECONDS", default=15 * 60)
+
 RATE_LIMITS = {
     "post": env("RATE_LIMIT_POST", default="20/m"),  # forum topics, replies, comments
     "report": env("RATE_LIMIT_REPORT", default="10/h"),  # reports to moderators and staff

@@ -78,6 +78,9 @@ FIELDS = [
     ("datepoll", ["title", "description", "location"]),
     (lambda w: w.datepoll.answers.all(), ["name"]),
     (lambda w: w.action.entries.all(), ["body"]),
+    (lambda w: _private_messages(w), ["body"]),
+    ("conversation", ["subject"]),
+    ("message_report", ["reason"]),
 ]
 
 
@@ -87,6 +90,12 @@ def _guest_url(w):
     from events.datepolls.access import guest_link_token
 
     return reverse("events:datepoll_guest", args=[guest_link_token(w.datepoll_guest)])
+
+
+def _private_messages(w):
+    from messaging.models import Message
+
+    return Message.objects.filter(conversation=w.conversation)
 
 
 def _label_place(w):
@@ -218,4 +227,7 @@ PAGES = [
     ("member", lambda w: w.action.get_absolute_url()),
     ("group_admin", lambda w: f"/actions/tableau/group:{w.secret_group.pk}/"),
     ("group_admin", lambda w: f"/actions/{w.action.pk}/modifier/"),
+    ("member", lambda w: "/messages/"),
+    ("moderator", lambda w: w.conversation.get_absolute_url()),
+    ("moderator", lambda w: f"/messages/{w.conversation.pk}/messages/{w.private_message.pk}/signaler/"),
 ]

@@ -79,6 +79,18 @@ GET_MATRIX = {
     "community:my_data_download": "302 405 405 405 405 405 405 405 405",
     "community:my_data_leave_directory": "302 405 405 405 405 405 405 405 405",
     "community:my_data_erase": "302 405 405 405 405 405 405 405 405",
+    # private messages: a conversation between "member" and "moderator" is a 404 to everyone else, staff included
+    "messaging:inbox": "302 302 200 200 200 200 200 200 200",
+    "messaging:conversation_create": "302 302 200 200 200 200 200 200 200",
+    "messaging:blocks": "302 302 200 200 200 200 200 200 200",
+    "messaging:block_toggle": "302 302 405 405 405 405 405 405 405",
+    "messaging:report_decide": "302 302 403 403 403 403 403 403 405",
+    "messaging:conversation_detail": "302 302 200 404 200 404 404 404 404",
+    "messaging:message_send": "302 302 405 405 405 405 405 405 405",
+    "messaging:conversation_read": "302 302 405 405 405 405 405 405 405",
+    "messaging:conversation_leave": "302 302 405 405 405 405 405 405 405",
+    "messaging:message_report": "302 302 200 404 200 404 404 404 404",
+    "messaging:attachment_download": "302 302 200 404 200 404 404 404 404",
     "wagtaildocs_serve": "404 302 404 404 404 404 404 404 404",
     "wagtaildocs_authenticate_with_password": "404 302 404 404 404 404 404 404 404",
     # the observatory is public only when staff publish charts; none here, so 404 except for staff
@@ -291,6 +303,8 @@ POST_DATA = {
     "events:restitution_publish": {"restitution": "un texte"},
     "groups:post_create": {"body": "réponse"},
     "groups:topic_create": {"title": "t", "body": "b"},
+    "messaging:message_send": {"body": "intrus"},
+    "messaging:message_report": {"reason": "intrus"},
 }
 POST_ROLES = ["anonymous", "pending", "outsider"]
 POST_MATRIX = {
@@ -307,6 +321,11 @@ POST_MATRIX = {
     "community:my_data_download": "302 200 200",
     "community:my_data_leave_directory": "302 302 302",
     "community:my_data_erase": "302 400 400",
+    "messaging:message_send": "302 302 404",
+    "messaging:conversation_read": "302 302 404",
+    "messaging:conversation_leave": "302 302 404",
+    "messaging:message_report": "302 302 404",
+    "messaging:report_decide": "302 302 403",
     "groups:join": "302 302 404",
     "groups:leave": "302 302 404",
     "groups:notify_default": "302 302 404",

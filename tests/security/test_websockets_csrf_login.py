@@ -69,8 +69,13 @@ def _ws_world():
     open_topic = topic_create(group=opened, author=users["member"], title="t", body="b")
     session = make_event(by=users["staff"], audience=Audience.MEMBERS, type=EventType.INTELLIGENCE)
     registration_create(event=session, user=users["member"], answers={}, by_staff=users["staff"])
+    from messaging.services import conversation_start
+
+    conversation = conversation_start(actor=users["member"], recipients=[users["moderator"]], body="privé")
     paths = {
         "ws/notifications/": "/ws/notifications/",
+        "ws/messages/": "/ws/messages/",
+        "ws/messages/<int:pk>/": f"/ws/messages/{conversation.pk}/",
         "ws/groupes/<slug:slug>/": f"/ws/groupes/{secret.slug}/",
         "ws/groupes/<slug:slug>/@open": f"/ws/groupes/{opened.slug}/",
         "ws/groupes/<slug:slug>/sujets/<int:topic_id>/": f"/ws/groupes/{secret.slug}/sujets/{secret_topic.pk}/",
@@ -85,6 +90,9 @@ WS_ROLES = ["anonymous", "pending", "member", "outsider", "moderator", "group_ad
 WS_MATRIX = {
     # every logged-in account has its own counter (a pending account only sees its own notifications)
     "ws/notifications/": "4401 ok ok ok ok ok ok",
+    "ws/messages/": "4401 ok ok ok ok ok ok",
+    # a conversation between "member" and "moderator": nobody else, staff included
+    "ws/messages/<int:pk>/": "4401 4404 ok 4404 ok 4404 4404",
     # secret group: does not exist for outsiders, pending accounts and staff who are not members
     "ws/groupes/<slug:slug>/": "4401 4404 ok 4404 ok ok 4404",
     "ws/groupes/<slug:slug>/@open": "4401 4404 ok ok ok ok ok",

@@ -109,6 +109,15 @@ def build_world() -> World:
     notification_send(recipient=u["member"], kind="community.test", verb="Une notification", url="/tableau-de-bord/")
     o["notification"] = u["member"].notifications.order_by("-pk").first()
 
+    # private messages: "member" and "moderator" only; a reported message for the staff queue
+    from messaging import services as messaging_services
+
+    o["conversation"] = messaging_services.conversation_start(actor=u["member"], recipients=[u["moderator"]], body="Message privé cerise")
+    o["private_message"] = messaging_services.message_send(actor=u["member"], conversation=o["conversation"], body="Pièce jointe cerise",
+                                                           attachments=[png_upload("prive.png")])
+    o["message_attachment"] = o["private_message"].attachments.get()
+    o["message_report"] = messaging_services.message_report(actor=u["moderator"], message=o["private_message"], reason="Signalé")
+
     # events: a members' event with a sign-up form, an intelligence session with proposals
     staff = u["staff"]
     event = make_event(by=staff, capacity=10, audience=Audience.MEMBERS)

@@ -1,0 +1,113 @@
+"""Live conversations: one socket per open conversation page, one per tab for the unread badge.
+
+A conversation socket is accepted only for an active participant (4404 otherwise, like the page's
+404; 4401 for visitors). A client that (re)connects sends the last message id it saw and gets
+everything after it from the database, so nothing is lost when Redis or a web process restarts.
+"""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from community.models import is_approved_member
+
+from .models import Participant
+from .rendering import conversation_channel, inbox_channel, render_message_fragment
+from .selectors import messages_after, unread_conversations_count
+
+TYPING_NAME_MAX = 80
+
+
+def _participation(user, conversation_id):
+    if not is_approved_member(user):
+        return None
+    return (
+        Participant.objects.select_related("conversation").filter(conversation_id=conversation_id, user=user, left_at__isnull=True).first()
+    )
+
+
+def _missed(participant, after_id):
+    return [
+        {"message_id": m.pk, "html": render_message_fragment(m)}
+        for m in messages_after(conversation=participant.conversation, after_id=after_id)
+    ]
+
+
+class ConversationConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        participant = await database_sync_to_async(_participation)(user, int(self.scope["url_route"]["kwargs"]["pk"]))
+        if participant is None:
+            await self.close(code=4404)
+            return
+        self.participant = participant
+        self.user_name = (await database_sync_to_async(lambda: user.public_name)())[:TYPING_NAME_MAX]
+        self.channel = conversation_channel(participant.conversation_id)
+        await self.channel_layer.group_add(self.channel, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code):
+        if hasattr(self, "channel"):
+            await self.channel_layer.group_discard(self.channel, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        kind = content.get("type")
+        if kind == "since":
+            try:
+                after = max(0, int(content.get("last_id") or 0))
+            except (TypeError, ValueError):
+                return
+            # re-checked: someone who left since connecting gets nothing more
+            fresh = await database_sync_to_async(_participation)(self.scope["user"], self.participant.conversation_id)
+            if fresh is None:
+                await self.close(code=4404)
+                return
+            self.participant = fresh
+            for item in await database_sync_to_async(_missed)(fresh, after):
+                await self.send_json({"type": "message", **item})
+            await self.send_json({"type": "synced"})
+        elif kind == "typing":
+            await self.channel_layer.group_send(
+                self.channel,
+                {"type": "messaging.typing", "name": self.user_name, "user_id": self.scope["user"].pk, "sender": self.channel_name},
+            )
+
+    async def messaging_message(self, event):
+        await self.send_json({"type": "message", "message_id": event["message_id"], "html": event["html"]})
+
+    async def messaging_typing(self, event):
+        if event.get("sender") != self.channel_name:
+            await self.send_json({"type": "typing", "name": event["name"], "user_id": event["user_id"]})
+
+    async def messaging_left(self, event):
+        if event.get("user_id") == self.scope["user"].pk:
+            await self.close(code=4404)
+
+
+class InboxConsumer(AsyncJsonWebsocketConsumer):
+    """The member's count of unread conversations (header badge), the truth on every (re)connect."""
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=4401)
+            return
+        self.group_name = inbox_channel(user.pk)
+        await self.channel_layer.group_add(self.group_name, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "count", "count": await database_sync_to_async(unread_conversations_count)(user_id=user.pk)})
+
+    async def disconnect(self, code):
+        if hasattr(self, "group_name"):
+            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        if content.get("type") == "sync":
+            await self.send_json(
+                {"type": "count", "count": await database_sync_to_async(unread_conversations_count)(user_id=self.scope["user"].pk)}
+            )
+
+    async def messaging_unread(self, event):
+        await self.send_json({"type": "count", "count": event["count"]})
