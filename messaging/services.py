@@ -305,6 +305,7 @@ def unread_notify(*, now=None) -> int:
                 kind=NOTIFICATION_KIND,
                 verb=verb,
                 actor=last.author,
+                target=conversation,  # one line per conversation in the notification list
                 url=conversation.get_absolute_url(),
                 description=plain_excerpt(last.body, 300),
             )
