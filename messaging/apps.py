@@ -14,6 +14,7 @@ class MessagingConfig(AppConfig):
         from common.registry import Panel, registry
         from ops.scheduler import periodic
 
+        from .demo import load_messaging_demo
         from .panels import moderation_context
         from .personal_data import erase_messaging, export_messaging
         from .services import NOTIFICATION_KIND
@@ -23,4 +24,5 @@ class MessagingConfig(AppConfig):
         registry.moderation_panel(Panel("messaging.reports", "messaging/panels/moderation.html", moderation_context, order=50))
         registry.data_exporter("messages_prives", export_messaging)
         registry.account_eraser("messaging", erase_messaging)
+        registry.demo_loader("messaging", load_messaging_demo, order=40)
         periodic("messaging.unread_notify", unread_notify_task, timedelta(minutes=5))
