@@ -131,15 +131,21 @@ def place_search(*, filters: dict | None = None, now: datetime | None = None) ->
     if radius is not None:
         lat_min, lat_max, lon_min, lon_max = finder.bounding_box(*search.origin, radius)
         qs = qs.filter(latitude__range=(lat_min, lat_max), longitude__range=(lon_min, lon_max))
-    rows = []
+    rows, verdicts = [], {}
     for row in qs.values_list(*SEARCH_COLUMNS):
         if radius is not None:
             km = finder.distance_km(*search.origin, row[3], row[4])
             if km > radius:
                 continue
             search.distances[row[0]] = km
-        if when is not None and not when.matches(row[8], row[9]):
-            continue
+        if when is not None:
+            # Places share a few dozen hour patterns: evaluate each pattern once per search
+            # ("now" also depends on the place's time zone, given by its postcode).
+            key = (row[8], row[9][:3] if when.now else "")
+            if key not in verdicts:
+                verdicts[key] = when.matches(row[8], row[9])
+            if not verdicts[key]:
+                continue
         rows.append(row)
     if radius is not None:
         rows.sort(key=lambda r: (search.distances[r[0]], r[1]))
