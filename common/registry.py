@@ -9,6 +9,8 @@ Instead, those apps register here, in their ``AppConfig.ready()``:
 * personal-data exporters and erasers for the RGPD export and account deletion,
 * notification kinds with their label and default delivery,
 * demo-data loaders run by ``manage.py load_demo``,
+* calendar providers: all-day dates another app adds to a member's private calendar feed (the
+  deadlines of the calls their consortia answer, in the events app's "my events" feed),
 * audience providers: which audiences (``"group:12"``, ``"event:3"``…) a viewer belongs to, so
   that lower apps (the activity stream, follow-up actions) can filter by rules only a higher app
   knows.
@@ -34,6 +36,17 @@ class NotificationKind:
     default_delivery: str = "instant"
 
 
+@dataclass(frozen=True)
+class CalendarItem:
+    """One all-day date for a member's calendar feed (``uid`` stable, so calendars update in place)."""
+
+    uid: str
+    day: Any
+    summary: str
+    url: str = ""
+    description: str = ""
+
+
 @dataclass
 class Registry:
     dashboard_panels: dict[str, Panel] = field(default_factory=dict)
@@ -46,6 +59,7 @@ class Registry:
     notification_kinds: dict[str, NotificationKind] = field(default_factory=dict)
     demo_loaders: dict[str, tuple[int, Callable[..., None]]] = field(default_factory=dict)
     audience_providers: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+    calendar_providers: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
 
     def dashboard_panel(self, panel: Panel) -> None:
         """``panel.context(request)``: shown on the member dashboard."""
@@ -95,6 +109,16 @@ class Registry:
         for func in self.audience_providers.values():
             audiences.update(func(viewer))
         return audiences
+
+    def calendar_provider(self, key: str, func: Callable[[Any], Any]) -> None:
+        """``func(user)`` returns ``CalendarItem``s to add to the member's private calendar feed."""
+        self.calendar_providers[key] = func
+
+    def calendar_items_for(self, user) -> list[CalendarItem]:
+        items = []
+        for key in sorted(self.calendar_providers):
+            items.extend(self.calendar_providers[key](user))
+        return items
 
     def sorted_panels(self, panels: dict[str, Panel]) -> list[Panel]:
         return sorted(panels.values(), key=lambda p: (p.order, p.key))

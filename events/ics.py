@@ -1,7 +1,7 @@
 """iCalendar (RFC 5545) for one event, a group, the public agenda and a member's private feed."""
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -13,10 +13,13 @@ from common.urls import absolute_url
 PRODID = "-//Maillage//Agenda du hub//FR"
 
 
-def build_calendar(events: Iterable, *, name: str, show_link_for: set[int] | None = None, method: str | None = None) -> bytes:
+def build_calendar(
+    events: Iterable, *, name: str, show_link_for: set[int] | None = None, method: str | None = None, extra_items: Iterable = ()
+) -> bytes:
     """A VCALENDAR with one VEVENT per event; times in UTC (always valid, no VTIMEZONE needed).
 
     ``show_link_for``: ids of events whose online link the reader may see (confirmed seats).
+    ``extra_items``: all-day ``common.registry.CalendarItem``s other apps add to a member's feed.
     """
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -51,5 +54,16 @@ def build_calendar(events: Iterable, *, name: str, show_link_for: set[int] | Non
             vevent.add("location", location)
         vevent.add("status", "CANCELLED" if event.state == "cancelled" else "CONFIRMED")
         vevent.add("last-modified", (event.updated_at or timezone.now()).astimezone(UTC).replace(microsecond=0))
+        cal.add_component(vevent)
+    for item in extra_items:
+        vevent = ICalEvent()
+        vevent.add("uid", f"{item.uid}@maillage")
+        vevent.add("dtstamp", stamp)
+        vevent.add("dtstart", item.day)
+        vevent.add("dtend", item.day + timedelta(days=1))
+        vevent.add("summary", item.summary)
+        if item.url:
+            vevent.add("url", item.url)
+        vevent.add("description", f"{item.description}\n{item.url}".strip())
         cal.add_component(vevent)
     return cal.to_ical()

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.registry import registry
 from community.access import member_required
 from community.models import User, is_approved_member
 from groups.access import group_get_for_viewer, groups_visible_to
@@ -592,7 +593,11 @@ def my_ics(request, token):
     regs = regs.filter(event__end__gte=timezone.now() - timedelta(days=90))
     events = [r.event for r in regs]
     show = {r.event_id for r in regs if r.status == RegistrationStatus.CONFIRMED}
-    response = _ics_response(build_calendar(events, name=_("Mes événements"), show_link_for=show), "mes-evenements.ics")
+    # other apps' dates for this member (e.g. deadlines of the calls their consortia answer)
+    extra = registry.calendar_items_for(owner)
+    response = _ics_response(
+        build_calendar(events, name=_("Mes événements"), show_link_for=show, extra_items=extra), "mes-evenements.ics"
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -16,6 +16,7 @@ class FundingConfig(AppConfig):
         from ops.scheduler import periodic
 
         from . import panels
+        from .calendar import consortium_calendar_items
         from .demo import load_demo
         from .personal_data import erase_funding, export_funding
         from .tasks import alerts_daily_task, alerts_instant_task, alerts_weekly_task, deadlines_task, sources_poll_task
@@ -23,9 +24,12 @@ class FundingConfig(AppConfig):
         registry.notification_kind("funding.alert", _("Nouveaux appels à financement de mes alertes"), "in_app")
         registry.notification_kind("funding.deadline", _("Rappels d'échéance des appels que je suis"), "instant")
         registry.notification_kind("funding.report", _("Suite donnée aux appels que j'ai signalés"), "in_app")
+        registry.notification_kind("funding.consortium", _("Mes consortiums : demandes, invitations, suivi des candidatures"), "in_app")
+        registry.notification_kind("funding.support", _("Réponses de l'équipe du hub à mes demandes d'aide"), "in_app")
         registry.notification_kind("funding.partner", _("Recherches de partenaires sur les appels que je suis"), "in_app")
         registry.dashboard_panel(Panel("funding.suggested", "funding/panels/suggested.html", panels.suggested_panel, order=40))
         registry.dashboard_panel(Panel("funding.watches", "funding/panels/watches.html", panels.watches_panel, order=45))
+        registry.calendar_provider("funding.consortia", consortium_calendar_items)
         registry.data_exporter("funding", export_funding)
         registry.account_eraser("funding", erase_funding)
         registry.demo_loader("funding", load_demo, order=60)

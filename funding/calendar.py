@@ -7,7 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from common.registry import CalendarItem
 from common.urls import absolute_url
+
+from .selectors import consortia_with_deadline
 
 
 def calendar_ics(*, user, calls) -> bytes:
@@ -28,3 +31,18 @@ def calendar_ics(*, user, calls) -> bytes:
         event.add("url", absolute_url(call.get_absolute_url()))
         cal.add_component(event)
     return cal.to_ical()
+
+
+def consortium_calendar_items(user) -> list[CalendarItem]:
+    """The deadlines of the calls a member's consortia answer (still in preparation), for the
+    events app's private "my events" feed (registered in ``FundingConfig.ready``)."""
+    return [
+        CalendarItem(
+            uid=f"funding-consortium-{c.pk}-deadline",
+            day=c.call.deadline,
+            summary=_("Date limite : %(title)s") % {"title": c.call.title},
+            url=absolute_url(c.get_absolute_url()),
+            description=_("Consortium « %(name)s »") % {"name": c.name},
+        )
+        for c in consortia_with_deadline(user=user)
+    ]

@@ -52,3 +52,40 @@ def call_export_rows(calls: Iterable[FundingCall]) -> Iterable[list]:
             call.official_url,
             absolute_url(call.get_absolute_url()),
         ]
+
+
+def consortium_export_header() -> list[str]:
+    """Columns of the hub's consortia-and-outcomes export (the observatory reads it)."""
+    return [
+        _("Consortium"),
+        _("Appel"),
+        _("Financeurs"),
+        _("Structure cheffe de file"),
+        _("Département"),
+        _("Partenaires actifs"),
+        _("Visibilité"),
+        _("État de la candidature"),
+        _("Déposé le"),
+        _("Réponse le"),
+        _("Montant demandé (€)"),
+        _("Montant obtenu (€)"),
+    ]
+
+
+def consortium_export_rows(consortia) -> Iterable[list]:
+    for c in consortia:
+        department = c.lead_organisation.commune.department if c.lead_organisation.commune_id else None
+        yield [
+            c.name,
+            c.call.title,
+            c.call.funders,
+            c.lead_organisation.name,
+            f"{department.code} {department.name}" if department else "",
+            c.member_count,
+            c.get_visibility_display(),
+            c.get_status_display(),
+            c.submitted_on.isoformat() if c.submitted_on else "",
+            c.decided_on.isoformat() if c.decided_on else "",
+            c.amount_asked if c.amount_asked is not None else "",
+            c.amount_granted if c.amount_granted is not None else "",
+        ]

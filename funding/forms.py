@@ -10,11 +10,15 @@ from .filters import SORTS, CallFilters
 from .models import (
     CALL_FORM_FIELDS,
     SOURCE_FIELDS,
+    ApplicationStatus,
     Beneficiary,
     CallKind,
+    ConsortiumVisibility,
     FundingCall,
     Scope,
     Source,
+    SupportKind,
+    SupportStatus,
     Theme,
     WatchFrequency,
     codes_to_text,
@@ -207,3 +211,82 @@ class DeclineForm(forms.Form):
     reason = forms.CharField(
         label=_("Motif du refus (envoyé à la personne)"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
     )
+
+
+# --- Consortia, application tracking, help from the hub -----------------------------------------
+class ConsortiumForm(forms.Form):
+    name = forms.CharField(label=_("Nom du projet"), max_length=200)
+    description = forms.CharField(
+        label=_("Le projet en quelques lignes"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000
+    )
+    partners_wanted = forms.CharField(
+        label=_("Partenaires recherchés"),
+        help_text=_("Compétences, territoires ou types de structures qui manquent."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+    visibility = forms.ChoiceField(
+        label=_("Visibilité"), choices=ConsortiumVisibility.choices, initial=ConsortiumVisibility.MEMBERS, widget=forms.RadioSelect
+    )
+    role = forms.CharField(label=_("Votre rôle dans le projet"), max_length=200, required=False)
+
+
+class ConsortiumSettingsForm(forms.Form):
+    looking_for_partners = forms.BooleanField(label=_("Nous cherchons encore des partenaires"), required=False)
+    visibility = forms.ChoiceField(label=_("Visibilité"), choices=ConsortiumVisibility.choices, widget=forms.RadioSelect)
+    partners_wanted = forms.CharField(
+        label=_("Partenaires recherchés"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+
+
+class JoinForm(forms.Form):
+    role = forms.CharField(
+        label=_("Le rôle que vous proposez"),
+        max_length=200,
+        help_text=_("Par exemple : ateliers numériques dans le Jura, accompagnement administratif."),
+    )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail du membre"))
+    role = forms.CharField(label=_("Rôle proposé"), max_length=200, required=False)
+
+
+class ConsortiumFileForm(forms.Form):
+    file = forms.FileField(label=_("Fichier (PDF ou image)"))
+    note = forms.CharField(label=_("Description (facultatif)"), max_length=300, required=False)
+
+
+class ApplicationForm(forms.Form):
+    status = forms.ChoiceField(label=_("État de la candidature"), choices=ApplicationStatus.choices)
+    submitted_on = forms.DateField(label=_("Déposé le"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    decided_on = forms.DateField(
+        label=_("Réponse reçue le"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    amount_asked = forms.IntegerField(label=_("Montant demandé (€)"), min_value=0, required=False)
+    amount_granted = forms.IntegerField(label=_("Montant obtenu (€)"), min_value=0, required=False)
+    funder_answer = forms.CharField(
+        label=_("Réponse du financeur"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
+    note = forms.CharField(label=_("Note pour l'historique (facultatif)"), max_length=500, required=False)
+
+    def __init__(self, *args, consortium, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = {consortium.status, *consortium.next_statuses}
+        self.fields["status"].choices = [c for c in ApplicationStatus.choices if c[0] in allowed]
+
+
+class SupportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type d'aide"), choices=SupportKind.choices)
+    message = forms.CharField(label=_("Votre demande"), widget=forms.Textarea(attrs={"rows": 3}), max_length=3000)
+
+
+class SupportAnswerForm(forms.Form):
+    status = forms.ChoiceField(label=_("Statut"), choices=SupportStatus.choices)
+    assignee = forms.ModelChoiceField(label=_("Suivie par"), queryset=None, required=False)
+    answer = forms.CharField(label=_("Réponse à la personne"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff

@@ -385,3 +385,172 @@ class CalendarToken(models.Model):
 
     def __str__(self) -> str:
         return f"calendar {self.user_id}"
+
+
+# --- Answering calls together: consortia, application tracking, help from the hub --------------
+class ConsortiumVisibility(models.TextChoices):
+    MEMBERS = "members", _("Visible par les membres du réseau (pour attirer des partenaires)")
+    PRIVATE = "private", _("Privé : visible de ses seuls membres")
+
+
+class ApplicationStatus(models.TextChoices):
+    PREPARING = "preparing", _("En préparation")
+    SUBMITTED = "submitted", _("Déposé")
+    WON = "won", _("Retenu")
+    LOST = "lost", _("Non retenu")
+    ABANDONED = "abandoned", _("Abandonné")
+
+
+# Where an application may go from each state (en préparation → déposé → retenu / non retenu;
+# abandon possible until the answer).
+APPLICATION_TRANSITIONS = {
+    ApplicationStatus.PREPARING: (ApplicationStatus.SUBMITTED, ApplicationStatus.ABANDONED),
+    ApplicationStatus.SUBMITTED: (ApplicationStatus.WON, ApplicationStatus.LOST, ApplicationStatus.ABANDONED),
+    ApplicationStatus.WON: (),
+    ApplicationStatus.LOST: (),
+    ApplicationStatus.ABANDONED: (),
+}
+
+
+class Consortium(TimeStampedModel):
+    """Structures answering one call together, led by one member for their structure.
+
+    Its discussion and shared files live in a secret ``groups.Group`` it owns (members of the
+    consortium are members of the group), so the forum, attachments and upload guard are reused.
+    The application's tracking (status, dates, amounts, funder's answer) is on the same row; its
+    history is ``ConsortiumStatusChange``."""
+
+    call = models.ForeignKey(FundingCall, on_delete=models.PROTECT, related_name="consortia", verbose_name=_("appel"))
+    name = models.CharField(_("nom du projet"), max_length=200)
+    description = models.TextField(_("le projet en quelques lignes"), blank=True, help_text=_("Markdown accepté."))
+    partners_wanted = models.TextField(
+        _("partenaires recherchés"), blank=True, help_text=_("Compétences, territoires ou types de structures qui manquent.")
+    )
+    lead_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("structure cheffe de file")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    visibility = models.CharField(
+        _("visibilité"), max_length=10, choices=ConsortiumVisibility.choices, default=ConsortiumVisibility.MEMBERS, db_index=True
+    )
+    looking_for_partners = models.BooleanField(_("cherche des partenaires"), default=True)
+    group = models.OneToOneField("groups.Group", on_delete=models.SET_NULL, null=True, blank=True, related_name="funding_consortium")
+    files_topic = models.ForeignKey("groups.Topic", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField(
+        _("état de la candidature"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PREPARING, db_index=True
+    )
+    submitted_on = models.DateField(_("déposé le"), null=True, blank=True)
+    decided_on = models.DateField(_("réponse reçue le"), null=True, blank=True)
+    amount_asked = models.PositiveIntegerField(_("montant demandé (€)"), null=True, blank=True)
+    amount_granted = models.PositiveIntegerField(_("montant obtenu (€)"), null=True, blank=True)
+    funder_answer = models.TextField(_("réponse du financeur"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("consortium")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("funding:consortium_detail", args=[self.pk])
+
+    @property
+    def is_private(self) -> bool:
+        return self.visibility == ConsortiumVisibility.PRIVATE
+
+    @property
+    def next_statuses(self) -> tuple:
+        return APPLICATION_TRANSITIONS[ApplicationStatus(self.status)]
+
+
+class ConsortiumMemberStatus(models.TextChoices):
+    REQUESTED = "requested", _("Demande en attente")
+    INVITED = "invited", _("Invité·e")
+    ACTIVE = "active", _("Membre")
+    DECLINED = "declined", _("Refusé·e")
+    LEFT = "left", _("Parti·e")
+
+
+class ConsortiumMember(TimeStampedModel):
+    """A member in a consortium, for their organisation, with the role they bring. Rows of people
+    who left stay (status "left") so the history stays readable."""
+
+    consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="funding_consortium_memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("structure")
+    )
+    role = models.CharField(_("rôle proposé"), max_length=200, blank=True)
+    is_lead = models.BooleanField(_("chef de file"), default=False)
+    status = models.CharField(_("statut"), max_length=10, choices=ConsortiumMemberStatus.choices, db_index=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-is_lead", "created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["consortium", "user"], name="funding_consortium_member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.consortium_id} ({self.status})"
+
+
+class ConsortiumStatusChange(models.Model):
+    """History of an application: who moved it, from which state to which, with a note."""
+
+    consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, related_name="history")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    from_status = models.CharField(max_length=10, choices=ApplicationStatus.choices)
+    to_status = models.CharField(max_length=10, choices=ApplicationStatus.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.consortium_id}: {self.from_status} → {self.to_status}"
+
+
+class SupportKind(models.TextChoices):
+    REVIEW = "review", _("Relecture du dossier")
+    INTRODUCTION = "introduction", _("Mise en relation")
+    LETTER = "letter", _("Lettre de soutien")
+
+
+class SupportStatus(models.TextChoices):
+    NEW = "new", _("Nouvelle")
+    IN_PROGRESS = "in_progress", _("En cours")
+    DONE = "done", _("Traitée")
+    DECLINED = "declined", _("Déclinée")
+
+
+class SupportRequest(TimeStampedModel):
+    """A member asks the hub for help on a call (from a consortium or the call's page)."""
+
+    call = models.ForeignKey(FundingCall, on_delete=models.CASCADE, related_name="support_requests")
+    consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, null=True, blank=True, related_name="support_requests")
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="funding_support_requests")
+    kind = models.CharField(_("type d'aide"), max_length=12, choices=SupportKind.choices)
+    message = models.TextField(_("votre demande"))
+    status = models.CharField(_("statut"), max_length=12, choices=SupportStatus.choices, default=SupportStatus.NEW, db_index=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("suivie par")
+    )
+    answer = models.TextField(_("réponse"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.call_id} ({self.status})"
+
+
+class MatchingOptOut(models.Model):
+    """A member who does not want to be suggested as a partner to consortia."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="funding_matching_opt_out")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"opt-out {self.user_id}"

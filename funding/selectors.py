@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Sum, When
 from django.http import Http404
 from django.utils import timezone
 
 from community.models import Profile, is_approved_member
 from groups.access import group_ids_of, groups_visible_to
+from groups.models import Attachment
 
 from .filters import CallFilters, CallIndex, Territory, normalise, watch_filters
-from .models import AlertDelivery, CalendarToken, CallInterest, CallState, FundingCall, PartnerSearch, Source, Theme, Watch
+from .models import (
+    AlertDelivery,
+    ApplicationStatus,
+    CalendarToken,
+    CallInterest,
+    CallState,
+    Consortium,
+    ConsortiumMember,
+    ConsortiumMemberStatus,
+    ConsortiumVisibility,
+    FundingCall,
+    PartnerSearch,
+    Source,
+    SupportRequest,
+    SupportStatus,
+    Theme,
+    Watch,
+)
 
 VISIBLE_STATES = [CallState.PUBLISHED, CallState.CLOSED, CallState.ARCHIVED]
 
@@ -162,7 +181,9 @@ def calendar_calls(*, user) -> list[FundingCall]:
     base = FundingCall.objects.filter(state__in=VISIBLE_STATES, deadline__isnull=False, is_permanent=False).select_related(
         "region", "department", "commune"
     )
-    followed = {c.pk: c for c in base.filter(interests__user=user).distinct()}
+    # followed, or answered in a consortium the member is active in
+    in_consortium = Q(consortia__members__user=user, consortia__members__status=ConsortiumMemberStatus.ACTIVE)
+    followed = {c.pk: c for c in base.filter(Q(interests__user=user) | in_consortium).distinct()}
     watches = list(Watch.objects.filter(user=user).select_related("user__profile__commune__department", "user__profile__department"))
     if watches:
         since = timezone.localdate() - timedelta(days=90)
@@ -190,3 +211,195 @@ def upcoming_deadlines(*, user) -> list[FundingCall]:
     """The member's calendar calls whose deadline is today or later (the "Mes échéances" page)."""
     today = timezone.localdate()
     return [c for c in calendar_calls(user=user) if c.deadline >= today]
+
+
+# --- Consortia --------------------------------------------------------------------------------
+SEES_PRIVATE = (ConsortiumMemberStatus.ACTIVE, ConsortiumMemberStatus.INVITED)
+
+
+def consortia_visible_to(viewer) -> QuerySet[Consortium]:
+    """Consortia visible to all members, and private ones the viewer belongs to or is invited to.
+    Private consortia do not exist for anyone else (staff included, like secret groups)."""
+    if not is_approved_member(viewer):
+        return Consortium.objects.none()
+    mine = ConsortiumMember.objects.filter(consortium=OuterRef("pk"), user=viewer, status__in=SEES_PRIVATE)
+    return Consortium.objects.filter(Q(visibility=ConsortiumVisibility.MEMBERS) | Q(Exists(mine)))
+
+
+def consortium_get_for_viewer(*, viewer, pk: int) -> Consortium:
+    """The consortium, or 404 when missing or private to others."""
+    consortium = (
+        consortia_visible_to(viewer)
+        .select_related("call", "lead_organisation__commune__department", "group", "files_topic")
+        .filter(pk=pk)
+        .first()
+    )
+    if consortium is None:
+        raise Http404
+    return consortium
+
+
+def member_territory(member: ConsortiumMember):
+    """Where a partner works: their structure's department, else their own."""
+    org = member.organisation
+    if org is not None and org.commune_id:
+        return org.commune.department
+    return member.user.profile.department if hasattr(member.user, "profile") else None
+
+
+@dataclass
+class ConsortiumPage:
+    members: list
+    mine: ConsortiumMember | None
+    files: list
+    history: list
+    support_requests: list
+    territories: list
+
+    @property
+    def active(self) -> list:
+        return [m for m in self.members if m.status == ConsortiumMemberStatus.ACTIVE]
+
+    @property
+    def requested(self) -> list:
+        return [m for m in self.members if m.status == ConsortiumMemberStatus.REQUESTED]
+
+    @property
+    def invited(self) -> list:
+        return [m for m in self.members if m.status == ConsortiumMemberStatus.INVITED]
+
+    @property
+    def former(self) -> list:
+        return [m for m in self.members if m.status == ConsortiumMemberStatus.LEFT]
+
+    @property
+    def is_member(self) -> bool:
+        return self.mine is not None and self.mine.status == ConsortiumMemberStatus.ACTIVE
+
+    @property
+    def is_lead(self) -> bool:
+        return self.is_member and self.mine.is_lead
+
+
+def consortium_page(*, consortium: Consortium, viewer) -> ConsortiumPage:
+    """What the consortium page shows, in a fixed number of queries whatever the member count.
+    Files, history and requests to the hub are for its active members only."""
+    members = list(
+        consortium.members.exclude(status=ConsortiumMemberStatus.DECLINED).select_related(
+            "user__profile__department", "organisation__commune__department"
+        )
+    )
+    mine = next((m for m in members if m.user_id == viewer.pk), None)
+    is_member = mine is not None and mine.status == ConsortiumMemberStatus.ACTIVE
+    files, support = [], []
+    if is_member and consortium.files_topic_id:
+        files = list(
+            Attachment.objects.filter(post__topic_id=consortium.files_topic_id, post__is_deleted=False, post__is_hidden=False)
+            .select_related("post__author__profile", "post__topic__group")
+            .order_by("-created_at")
+        )
+    if is_member:
+        support = list(consortium.support_requests.select_related("requester__profile").order_by("-created_at"))
+    history = list(consortium.history.select_related("actor__profile")) if is_member else []
+    territories = sorted(
+        {t for m in members if m.status == ConsortiumMemberStatus.ACTIVE and (t := member_territory(m)) is not None}, key=lambda d: d.code
+    )
+    return ConsortiumPage(members=members, mine=mine, files=files, history=history, support_requests=support, territories=territories)
+
+
+def consortium_list_for_viewer(*, viewer) -> QuerySet[Consortium]:
+    """Consortia the viewer can see, open applications first, with their member counts."""
+    return (
+        consortia_visible_to(viewer)
+        .select_related("call", "lead_organisation")
+        .annotate(member_count=Count("members", filter=Q(members__status=ConsortiumMemberStatus.ACTIVE)))
+        .order_by("status", "-created_at")
+    )
+
+
+def consortia_of_call(*, call: FundingCall, viewer) -> list[Consortium]:
+    """The consortia on a call that the viewer may see (the call's page)."""
+    return list(consortium_list_for_viewer(viewer=viewer).filter(call=call))
+
+
+def consortia_with_deadline(*, user) -> list[Consortium]:
+    """The member's active consortia still preparing an answer to a call with a deadline."""
+    return list(
+        Consortium.objects.filter(
+            members__user=user,
+            members__status=ConsortiumMemberStatus.ACTIVE,
+            status=ApplicationStatus.PREPARING,
+            call__deadline__isnull=False,
+            call__is_permanent=False,
+        )
+        .select_related("call")
+        .distinct()
+        .order_by("call__deadline", "pk")
+    )
+
+
+def consortium_hub_list() -> QuerySet[Consortium]:
+    """Every consortium with its call, lead structure and territory, for the hub's staff
+    (names and outcomes only: the private spaces themselves stay private)."""
+    return (
+        Consortium.objects.select_related("call", "lead_organisation__commune__department")
+        .annotate(member_count=Count("members", filter=Q(members__status=ConsortiumMemberStatus.ACTIVE)))
+        .order_by("-created_at", "-pk")
+    )
+
+
+@dataclass
+class HubOutcomes:
+    calls_answered: int
+    consortia: int
+    submitted: int
+    won: int
+    lost: int
+    granted_total: int
+    by_territory: list
+
+    @property
+    def success_rate(self) -> int | None:
+        decided = self.won + self.lost
+        return round(100 * self.won / decided) if decided else None
+
+
+def consortium_outcomes() -> HubOutcomes:
+    """What the network answered and won (three queries)."""
+    s = ApplicationStatus
+    totals = Consortium.objects.aggregate(
+        calls=Count("call", distinct=True),
+        consortia=Count("pk"),
+        submitted=Count("pk", filter=Q(status__in=[s.SUBMITTED, s.WON, s.LOST])),
+        won=Count("pk", filter=Q(status=s.WON)),
+        lost=Count("pk", filter=Q(status=s.LOST)),
+        granted=Sum("amount_granted", filter=Q(status=s.WON)),
+    )
+    by_territory = list(
+        Consortium.objects.filter(status=s.WON)
+        .values("lead_organisation__commune__department__code", "lead_organisation__commune__department__name")
+        .annotate(won=Count("pk"), granted=Sum("amount_granted"))
+        .order_by("-granted", "lead_organisation__commune__department__code")
+    )
+    return HubOutcomes(
+        calls_answered=totals["calls"],
+        consortia=totals["consortia"],
+        submitted=totals["submitted"],
+        won=totals["won"],
+        lost=totals["lost"],
+        granted_total=totals["granted"] or 0,
+        by_territory=by_territory,
+    )
+
+
+# --- Support requests -------------------------------------------------------------------------
+def support_queue(*, status: str = "") -> QuerySet[SupportRequest]:
+    """Requests to the hub, open ones first (staff only: views check)."""
+    qs = SupportRequest.objects.select_related("call", "consortium", "requester__profile", "assignee__profile")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by(Case(When(status__in=[SupportStatus.NEW, SupportStatus.IN_PROGRESS], then=0), default=1), "-created_at", "-pk")
+
+
+def support_requests_of(*, user) -> list[SupportRequest]:
+    return list(SupportRequest.objects.filter(requester=user).select_related("call", "consortium").order_by("-created_at"))

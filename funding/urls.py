@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import consortium_views as cv
 from . import views
 
 app_name = "funding"
@@ -30,6 +31,23 @@ urlpatterns = [
     path("appel/<slug:slug>/", views.call_detail, name="call_detail"),
     path("appel/<slug:slug>/modifier/", views.call_edit, name="call_edit"),
     path("appel/<slug:slug>/<str:action>/etat/", views.call_state, name="call_state"),
+    path("appel/<slug:slug>/consortium/", cv.consortium_create, name="consortium_create"),
+    path("consortiums/", cv.consortium_list, name="consortium_list"),
+    path("consortiums/bilan/", cv.consortium_hub, name="consortium_hub"),
+    path("consortiums/bilan.csv", cv.consortium_hub_csv, name="consortium_hub_csv"),
+    path("consortiums/<int:pk>/", cv.consortium_detail, name="consortium_detail"),
+    path("consortiums/<int:pk>/rejoindre/", cv.consortium_join, name="consortium_join"),
+    path("consortiums/<int:pk>/inviter/", cv.consortium_invite, name="consortium_invite"),
+    path("consortiums/<int:pk>/membres/<int:member_pk>/decision/", cv.consortium_member_decide, name="consortium_member_decide"),
+    path("consortiums/<int:pk>/invitation/", cv.consortium_invitation, name="consortium_invitation"),
+    path("consortiums/<int:pk>/quitter/", cv.consortium_leave, name="consortium_leave"),
+    path("consortiums/<int:pk>/reglages/", cv.consortium_settings, name="consortium_settings"),
+    path("consortiums/<int:pk>/fichiers/", cv.consortium_file, name="consortium_file"),
+    path("consortiums/<int:pk>/candidature/", cv.consortium_application, name="consortium_application"),
+    path("consortiums/<int:pk>/aide/", cv.consortium_support, name="consortium_support"),
+    path("aide/", cv.support_queue, name="support_queue"),
+    path("aide/<int:pk>/", cv.support_detail, name="support_detail"),
+    path("mes-demandes-d-aide/", cv.my_support_requests, name="my_support_requests"),
     path("appel/<slug:slug>/fusionner/", views.call_merge, name="call_merge"),
     path("appel/<slug:slug>/interet/", views.call_interest, name="call_interest"),
     path("appel/<slug:slug>/partenaires/", views.partner_search_create, name="partner_search_create"),

@@ -68,6 +68,7 @@ def _call_context(request, call, **extra):
         "applying": [i for i in interests if i.kind == InterestKind.APPLYING],
         "mine": mine,
         "partner_searches": selectors.partner_searches(call=call),
+        "consortia": selectors.consortia_of_call(call=call, viewer=request.user),
         "partner_form": PartnerSearchForm(),
         "share_form": ShareForm(groups=groups) if groups.exists() else None,
         "decline_form": DeclineForm() if request.user.is_hub_staff else None,

@@ -6,7 +6,9 @@
 * ``alerts`` — matching new calls against watches and delivering alerts (outbox, stream);
 * ``deadlines`` — deadline reminders and the private calendar link;
 * ``together`` — interest, partner searches and sharing a call in a group;
-* ``reports`` — calls reported by members (report, merge into a duplicate).
+* ``reports`` — calls reported by members (report, merge into a duplicate);
+* ``consortia`` — consortia on a call (members, invitations, files) and application tracking;
+* ``support`` — members asking the hub for help, the staff queue.
 
 Functions are keyword-only, named ``<thing>_<action>``; the acting member is ``actor``. Side
 effects (e-mails, notifications, stream items) are written in the caller's transaction (outbox)
@@ -25,9 +27,24 @@ from .calls import (
     call_update,
     calls_close_expired,
 )
+from .consortia import (
+    application_update,
+    consortium_create,
+    consortium_file_add,
+    consortium_invitation_answer,
+    consortium_invite,
+    consortium_leave,
+    consortium_member_decide,
+    consortium_ref,
+    consortium_request_join,
+    consortium_update,
+    is_active_member,
+    is_lead,
+)
 from .deadlines import calendar_token_get, calendar_token_reset, reminders_send
 from .reports import call_merge, call_report
 from .sources import ImportReport, PollResult, calls_import_csv, source_poll, source_save, sources_poll_all
+from .support import support_request_create, support_request_update
 from .together import call_share_to_group, interest_toggle, partner_search_close, partner_search_create
 from .watches import (
     CONFIRM_MAX_AGE,
@@ -45,6 +62,20 @@ from .watches import (
 )
 
 __all__ = [
+    "application_update",
+    "consortium_create",
+    "consortium_file_add",
+    "consortium_invitation_answer",
+    "consortium_invite",
+    "consortium_leave",
+    "consortium_member_decide",
+    "consortium_ref",
+    "consortium_request_join",
+    "consortium_update",
+    "is_active_member",
+    "is_lead",
+    "support_request_create",
+    "support_request_update",
     "CONFIRM_MAX_AGE",
     "CONFIRM_SALT",
     "UNSUBSCRIBE_SALT",

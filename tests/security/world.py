@@ -45,7 +45,7 @@ def build_world() -> World:
     from orientation.services import referral_create
     from tests.content.factories import published_resource
     from tests.events.factories import make_event
-    from tests.factories import StaffFactory, UserFactory
+    from tests.factories import OrganisationFactory, StaffFactory, UserFactory
     from tests.funding.factories import make_call
     from tests.groups.factories import make_group, png_upload
     from tests.labels.factories import answer_all, make_application, make_referential
@@ -170,6 +170,15 @@ def build_world() -> World:
     o["watch"] = funding_services.watch_create(actor=u["member"], name="Mon alerte", filters=CallFilters(q="numérique"), frequency="instant")
     o["partner_search"] = funding_services.partner_search_create(call=o["call"], actor=u["member"], message="Nous cherchons")
     o["funding_token"] = funding_services.calendar_token_get(actor=u["member"])
+    # a private consortium led by the owner, with "member" in it: a 404 for everyone else
+    owner.profile.organisation = OrganisationFactory()
+    owner.profile.save()
+    o["consortium"] = funding_services.consortium_create(call=o["call"], actor=owner, name="Consortium sécurité", visibility="private")
+    invited = funding_services.consortium_invite(consortium=o["consortium"], actor=owner, user=u["member"], role="Partenaire")
+    o["consortium_member"] = funding_services.consortium_invitation_answer(member=invited, actor=u["member"], accept=True)
+    o["support_request"] = funding_services.support_request_create(
+        call=o["call"], consortium=o["consortium"], actor=u["member"], kind="review", message="Relisez-nous, merci"
+    )
     return w
 
 
