@@ -15,7 +15,7 @@ class FundingConfig(AppConfig):
         from common.registry import Panel, registry
         from ops.scheduler import periodic
 
-        from . import panels
+        from . import follow_up, panels
         from .calendar import consortium_calendar_items
         from .demo import load_demo
         from .personal_data import erase_funding, export_funding
@@ -30,6 +30,8 @@ class FundingConfig(AppConfig):
         registry.dashboard_panel(Panel("funding.suggested", "funding/panels/suggested.html", panels.suggested_panel, order=40))
         registry.dashboard_panel(Panel("funding.watches", "funding/panels/watches.html", panels.watches_panel, order=45))
         registry.calendar_provider("funding.consortia", consortium_calendar_items)
+        registry.audience_provider("funding.consortia", follow_up.consortium_audiences)
+        follow_up.register()
         registry.data_exporter("funding", export_funding)
         registry.account_eraser("funding", erase_funding)
         registry.demo_loader("funding", load_demo, order=60)

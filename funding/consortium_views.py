@@ -17,7 +17,7 @@ from common.forms import form_add_validation_error, messages_add_validation_erro
 from common.ratelimit import rate_limited
 from community.access import member_required, staff_required
 
-from . import exports, selectors, services
+from . import exports, matching, selectors, services
 from .forms import (
     ApplicationForm,
     ConsortiumFileForm,
@@ -25,6 +25,7 @@ from .forms import (
     ConsortiumSettingsForm,
     InviteForm,
     JoinForm,
+    MatchingOptOutForm,
     SupportAnswerForm,
     SupportForm,
 )
@@ -36,7 +37,21 @@ User = get_user_model()
 @member_required
 def consortium_list(request):
     page = Paginator(selectors.consortium_list_for_viewer(viewer=request.user), 30).get_page(request.GET.get("page"))
-    return TemplateResponse(request, "funding/consortium_list.html", {"page": page})
+    opt_out = MatchingOptOutForm(initial={"opt_out": selectors.matching_opted_out(user=request.user)})
+    return TemplateResponse(request, "funding/consortium_list.html", {"page": page, "opt_out_form": opt_out})
+
+
+@member_required
+@require_POST
+def matching_opt_out(request):
+    form = MatchingOptOutForm(request.POST)
+    opted_out = form.is_valid() and form.cleaned_data["opt_out"]
+    services.matching_opt_out_set(actor=request.user, opted_out=opted_out)
+    if opted_out:
+        messages.success(request, _("Vous ne serez plus suggéré·e comme partenaire."))
+    else:
+        messages.success(request, _("Vous pouvez être suggéré·e comme partenaire."))
+    return redirect("funding:consortium_list")
 
 
 @member_required
@@ -57,7 +72,9 @@ def consortium_create(request, slug):
 
 def _detail(request, consortium, status=200, **forms):
     page = selectors.consortium_page(consortium=consortium, viewer=request.user)
+    suggest = page.is_lead and consortium.looking_for_partners and consortium.status == "preparing"
     context = {
+        "suggestions": matching.partner_suggestions(consortium=consortium, limit=5) if suggest else [],
         "consortium": consortium,
         "call": consortium.call,
         "page": page,
@@ -127,7 +144,10 @@ def consortium_join(request, pk):
 @require_POST
 def consortium_invite(request, pk):
     def invite(consortium, data):
-        user = User.objects.filter(email__iexact=data["email"]).first()
+        if data.get("member"):
+            user = User.objects.filter(pk=data["member"]).first()
+        else:
+            user = User.objects.filter(email__iexact=data["email"]).first()
         if user is None:
             raise ValidationError({"email": _("Aucun membre du réseau n'a cette adresse.")})
         services.consortium_invite(consortium=consortium, actor=request.user, user=user, role=data["role"])

@@ -9,7 +9,7 @@ from django.utils import timezone
 from community.models import Commune, Department, Region, User
 
 from .models import CallInterest, CallKind, CallState, FundingCall, Scope, Source, SourceKind, Watch, WatchFrequency, codes_to_text
-from .services import call_create
+from .services import call_create, consortium_create, consortium_member_decide, consortium_request_join
 
 MARK = "demo-funding"
 
@@ -497,5 +497,33 @@ def load_demo(stdout=None) -> None:
             first = FundingCall.objects.filter(external_id=f"{MARK}-2").first()
             if first:
                 CallInterest.objects.create(call=first, user=member, kind="interested", organisation=member.profile.organisation)
+        _demo_consortium(member)
     if stdout:
-        stdout.write(f"funding: {len(CALLS)} appels, 3 sources, 1 alerte")
+        stdout.write(f"funding: {len(CALLS)} appels, 3 sources, 1 alerte, 1 consortium")
+
+
+def _demo_consortium(member) -> None:
+    """One consortium led by the demo member's structure, with a partner from another structure."""
+    if member is None or member.profile.organisation is None:
+        return
+    call = next((c for c in FundingCall.objects.filter(state=CallState.PUBLISHED, deadline__isnull=False) if c.is_open), None)
+    if call is None:
+        return
+    consortium = consortium_create(
+        call=call,
+        actor=member,
+        name="Numérique pour tous en Bourgogne-Franche-Comté",
+        description="Des ateliers itinérants et un accompagnement administratif partagé entre nos structures.",
+        partners_wanted="Une structure du Jura, compétence : accompagnement administratif.",
+        role="Coordination et ateliers",
+    )
+    partner = (
+        User.objects.filter(is_active=True, profile__status="approved", profile__organisation__isnull=False)
+        .exclude(pk=member.pk)
+        .exclude(profile__organisation=member.profile.organisation)
+        .order_by("pk")
+        .first()
+    )
+    if partner is not None:
+        request = consortium_request_join(consortium=consortium, actor=partner, role="Permanences d'accès aux droits")
+        consortium_member_decide(member=request, actor=member, accept=True)

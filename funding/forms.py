@@ -249,8 +249,19 @@ class JoinForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("Adresse e-mail du membre"))
+    email = forms.EmailField(label=_("Adresse e-mail du membre"), required=False)
     role = forms.CharField(label=_("Rôle proposé"), max_length=200, required=False)
+    member = forms.IntegerField(required=False, widget=forms.HiddenInput)  # a suggested partner's button
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("email") and not data.get("member"):
+            self.add_error("email", _("Indiquez l'adresse e-mail du membre à inviter."))
+        return data
+
+
+class MatchingOptOutForm(forms.Form):
+    opt_out = forms.BooleanField(label=_("Ne pas me suggérer comme partenaire aux consortiums"), required=False)
 
 
 class ConsortiumFileForm(forms.Form):

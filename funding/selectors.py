@@ -25,6 +25,7 @@ from .models import (
     ConsortiumMemberStatus,
     ConsortiumVisibility,
     FundingCall,
+    MatchingOptOut,
     PartnerSearch,
     Source,
     SupportRequest,
@@ -336,6 +337,10 @@ def consortia_with_deadline(*, user) -> list[Consortium]:
         .distinct()
         .order_by("call__deadline", "pk")
     )
+
+
+def matching_opted_out(*, user) -> bool:
+    return MatchingOptOut.objects.filter(user=user).exists()
 
 
 def consortium_hub_list() -> QuerySet[Consortium]:

@@ -33,6 +33,7 @@ urlpatterns = [
     path("appel/<slug:slug>/<str:action>/etat/", views.call_state, name="call_state"),
     path("appel/<slug:slug>/consortium/", cv.consortium_create, name="consortium_create"),
     path("consortiums/", cv.consortium_list, name="consortium_list"),
+    path("consortiums/suggestions/", cv.matching_opt_out, name="matching_opt_out"),
     path("consortiums/bilan/", cv.consortium_hub, name="consortium_hub"),
     path("consortiums/bilan.csv", cv.consortium_hub_csv, name="consortium_hub_csv"),
     path("consortiums/<int:pk>/", cv.consortium_detail, name="consortium_detail"),

@@ -40,6 +40,7 @@ from .consortia import (
     consortium_update,
     is_active_member,
     is_lead,
+    matching_opt_out_set,
 )
 from .deadlines import calendar_token_get, calendar_token_reset, reminders_send
 from .reports import call_merge, call_report
@@ -74,6 +75,7 @@ __all__ = [
     "consortium_update",
     "is_active_member",
     "is_lead",
+    "matching_opt_out_set",
     "support_request_create",
     "support_request_update",
     "CONFIRM_MAX_AGE",

@@ -30,6 +30,7 @@ from ..models import (
     ConsortiumStatusChange,
     ConsortiumVisibility,
     FundingCall,
+    MatchingOptOut,
 )
 
 ROLE_MAX = 200
@@ -362,3 +363,13 @@ def application_update(
             if status != ApplicationStatus.PREPARING:
                 activity_withdraw(object_ref=consortium_ref(consortium))
     return consortium
+
+
+def matching_opt_out_set(*, actor, opted_out: bool) -> None:
+    """A member chooses whether consortia may be suggested to invite them."""
+    if not is_approved_member(actor):
+        raise PermissionDenied
+    if opted_out:
+        MatchingOptOut.objects.get_or_create(user=actor)
+    else:
+        MatchingOptOut.objects.filter(user=actor).delete()

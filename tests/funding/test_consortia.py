@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from actions.origins import origin_resolve
+from actions.services import action_create
 from community.models import Activity, Commune
 from community.rgpd import account_erase
 from events.services import calendar_token_rotate
@@ -275,3 +277,21 @@ def test_hub_list_query_count_fixed_at_5_and_50_consortia(staff_client, django_a
         _consortium(lead=lead, call=call, name=f"Projet bis {i}")
     with django_assert_max_num_queries(small):
         staff_client.get("/financements/consortiums/bilan/")
+
+
+def test_task_list_reuses_follow_up_actions(client_for):
+    consortium, lead = _consortium()
+    partner, outsider = _member(), _member()
+    _join(consortium, partner)
+    origin = origin_resolve(viewer=lead, kind="funding.consortium", origin_id=consortium.pk)
+    assert origin.can_manage and origin.container == f"consortium:{consortium.pk}"
+    action_create(
+        actor=lead, origin=origin, description="Rédiger le budget", owners=[partner], due_date=timezone.localdate() + timedelta(7)
+    )
+    page = client_for(partner).get(consortium.get_absolute_url()).content.decode()
+    assert "Tâches du consortium" in page and "Rédiger le budget" in page
+    assert origin_resolve(viewer=outsider, kind="funding.consortium", origin_id=consortium.pk) is None
+    with pytest.raises(ValidationError):
+        action_create(actor=lead, origin=origin, description="Intrus", owners=[outsider], due_date=None)
+    assert "Rédiger le budget" not in client_for(outsider).get(consortium.get_absolute_url()).content.decode()
+    assert client_for(outsider).get(f"/actions/tableau/consortium:{consortium.pk}/").status_code == 404

@@ -199,6 +199,7 @@ GET_MATRIX = {
     "funding:call_merge": "302 302 403 403 403 403 403 403 405",
     "funding:consortium_create": "302 302 200 200 200 200 200 200 200",
     "funding:consortium_list": "302 302 200 200 200 200 200 200 200",
+    "funding:matching_opt_out": "302 302 405 405 405 405 405 405 405",
     "funding:consortium_hub": "302 302 403 403 403 403 403 403 200",
     "funding:consortium_hub_csv": "302 302 403 403 403 403 403 403 200",
     # a private consortium: a 404 to every non-member, staff included (like a secret group)
@@ -382,6 +383,7 @@ POST_MATRIX = {
     "funding:deadlines_reset": "302 302 302",
     "funding:call_state": "302 302 403",
     "funding:call_merge": "302 302 403",
+    "funding:matching_opt_out": "302 302 302",
     "funding:consortium_join": "302 302 404",
     "funding:consortium_invite": "302 302 404",
     "funding:consortium_member_decide": "302 302 404",

@@ -192,6 +192,7 @@ BUILDERS = {
     "funding:call_merge": _r("funding:call_merge", g("call.slug")),
     "funding:consortium_create": _r("funding:consortium_create", g("call.slug")),
     "funding:consortium_list": _r("funding:consortium_list"),
+    "funding:matching_opt_out": _r("funding:matching_opt_out"),
     "funding:consortium_hub": _r("funding:consortium_hub"),
     "funding:consortium_hub_csv": _r("funding:consortium_hub_csv"),
     "funding:consortium_detail": _r("funding:consortium_detail", g("consortium.pk")),
