@@ -14,6 +14,7 @@ from .models import AccessMode, Group, Membership, MembershipStatus
 
 
 def groups_visible_to(viewer) -> QuerySet[Group]:
+    """Groups the viewer may know exist: every non-secret group for an approved member, secret ones only to their members and invitees."""
     if not is_approved_member(viewer):
         return Group.objects.none()
     mine = Membership.objects.filter(group=OuterRef("pk"), user=viewer, status__in=[MembershipStatus.ACTIVE, MembershipStatus.INVITED])
@@ -29,12 +30,14 @@ def group_get_for_viewer(*, viewer, slug: str) -> Group:
 
 
 def membership_of(*, user, group: Group) -> Membership | None:
+    """The user's membership row in the group, whatever its status (``None`` for a visitor or an outsider)."""
     if not user.is_authenticated:
         return None
     return Membership.objects.filter(group=group, user=user).first()
 
 
 def is_active_member(*, user, group: Group) -> bool:
+    """Whether the user is an active member of the group (requests, invitations and bans are not)."""
     return user.is_authenticated and Membership.objects.filter(group=group, user=user, status=MembershipStatus.ACTIVE).exists()
 
 
@@ -54,6 +57,7 @@ def can_view_group(*, user, group: Group) -> bool:
 
 
 def can_post(*, user, group: Group, membership: Membership | None = None) -> bool:
+    """Only approved members with an active membership post, reply or react in a group."""
     membership = membership if membership is not None else membership_of(user=user, group=group)
     return is_approved_member(user) and membership is not None and membership.is_active
 
@@ -67,7 +71,17 @@ def can_moderate(*, user, group: Group, membership: Membership | None = None) ->
 
 
 def can_admin(*, user, group: Group, membership: Membership | None = None) -> bool:
+    """Group owners and admins; hub staff too, except in secret groups they are not in."""
     membership = membership if membership is not None else membership_of(user=user, group=group)
     if membership is not None and membership.can_admin:
         return True
     return bool(user.is_authenticated and user.is_hub_staff and group.access != AccessMode.SECRET)
+
+
+# --- Activity-stream audiences ------------------------------------------------------------------
+def group_audience(group: Group) -> str:
+    """The activity-stream audience of what happens in ``group``: every approved member for an
+    open or on-request group, only the group's own people (``"group:<id>"``, given to them by
+    ``follow_up.group_audiences``) for a secret one."""
+    return f"group:{group.pk}" if group.access == AccessMode.SECRET else "members"
+

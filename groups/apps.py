@@ -8,6 +8,8 @@ class GroupsConfig(AppConfig):
     verbose_name = _("Groupes")
 
     def ready(self) -> None:
+        # Imported here, not at the top: Django requires the app registry to be ready before
+        # models (and the modules that import them) are loaded.
         from common.registry import Panel, registry
 
         from . import follow_up, signals  # noqa: F401

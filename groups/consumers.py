@@ -12,28 +12,24 @@ import time
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from .access import can_post, groups_visible_to
+from .rendering import render_post_fragment
+from .selectors import posts_after, posts_changed_since, topic_get_for_user
 from .services import group_channel, topic_channel
 
 TYPING_NAME_MAX = 80
 
 
 def _topic_for(user, topic_id):
-    from .selectors import topic_get_for_user
-
     topic = topic_get_for_user(user=user, topic_id=topic_id)
     if topic is None:
         return None, "", False
-    from .access import can_post
-
     return topic, user.public_name, can_post(user=user, group=topic.group)
 
 
 def _missed(topic, after_id, changed_since):
     """New posts after ``after_id``, then posts up to it edited, deleted or hidden since
     ``changed_since`` (epoch seconds, server clock)."""
-    from .rendering import render_post_fragment
-    from .selectors import posts_after, posts_changed_since
-
     items = [{"action": "new", "post_id": p.pk, "html": render_post_fragment(p)} for p in posts_after(topic=topic, after_id=after_id)]
     if changed_since:
         for post in posts_changed_since(topic=topic, up_to_id=after_id, since=changed_since):
@@ -42,14 +38,10 @@ def _missed(topic, after_id, changed_since):
 
 
 def _still_allowed(user, topic_id) -> bool:
-    from .selectors import topic_get_for_user
-
     return topic_get_for_user(user=user, topic_id=topic_id) is not None
 
 
 def _group_for(user, slug):
-    from .access import groups_visible_to
-
     return groups_visible_to(user).filter(slug=slug).first()
 
 

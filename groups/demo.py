@@ -5,9 +5,10 @@ import random
 
 from django.db import transaction
 
+from community.demo import MEMBER_EMAIL, STAFF_EMAIL
 from community.models import MemberStatus, User
 
-from .models import AccessMode, Group, GroupKind, Membership, MembershipStatus, Role
+from .models import AccessMode, Category, Group, GroupKind, Membership, MembershipStatus, Role
 from .services import network_sync, post_create, reaction_toggle, topic_create
 
 DEMO_GROUPS = [
@@ -60,8 +61,6 @@ REPLIES = [
 def load_groups_demo(stdout=None) -> None:
     if Group.objects.filter(slug="aidants-connect-en-bfc").exists():
         return
-    from community.demo import MEMBER_EMAIL, STAFF_EMAIL
-
     staff = User.objects.filter(email=STAFF_EMAIL).first()
     member = User.objects.filter(email=MEMBER_EMAIL).first()
     if staff is None or member is None:
@@ -81,8 +80,6 @@ def load_groups_demo(stdout=None) -> None:
                 description=f"Le groupe **{name}** du réseau : échanges, ressources et entraide.",
             )
             Membership.objects.create(group=group, user=owner, role=Role.OWNER)
-            from .models import Category
-
             for order, cat in enumerate(["Questions", "Ressources", "Vie du groupe"]):
                 Category.objects.create(group=group, name=cat, order=order)
             people = rng.sample(others, 12)
@@ -113,7 +110,7 @@ def _fill_forum(group: Group, rng: random.Random, topics=None) -> None:
     for title, body in topics or rng.sample(TOPICS, 3):
         topic = topic_create(
             group=group,
-            author=rng.choice(active),
+            actor=rng.choice(active),
             title=title,
             body=body,
             category=rng.choice(categories) if categories else None,
@@ -126,7 +123,7 @@ def _fill_forum(group: Group, rng: random.Random, topics=None) -> None:
             quoted = previous if i % 3 == 1 else None
             if i == 2:
                 text = f"@{previous.author.public_name} {text}" if previous.author else text
-            previous = post_create(topic=topic, author=author, body=text, quoted=quoted)
+            previous = post_create(topic=topic, actor=author, body=text, quoted=quoted)
             for reactor in rng.sample(active, min(3, len(active))):
                 if rng.random() < 0.4:
-                    reaction_toggle(post=previous, user=reactor, kind=rng.choice(["like", "thanks", "idea", "agree"]))
+                    reaction_toggle(post=previous, actor=reactor, kind=rng.choice(["like", "thanks", "idea", "agree"]))

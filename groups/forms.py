@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.forms import MarkdownTextarea
 
-from .models import AccessMode, GroupKind, NotifyLevel, ReactionKind
+from .models import AccessMode, GroupKind, NotifyLevel, ReactionKind, Role
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -77,13 +77,60 @@ class LevelForm(forms.Form):
     level = forms.ChoiceField(label=_("Notifications pour ce sujet"), choices=NotifyLevel.choices)
 
 
+class GroupLevelForm(forms.Form):
+    """The member's default level for every topic of a group (same values, group-wide wording)."""
+
+    level = forms.ChoiceField(
+        label=_("Notifications par défaut dans ce groupe"),
+        choices=[
+            (NotifyLevel.WATCHING, _("Suivre tous les sujets")),
+            (NotifyLevel.NORMAL, _("Normal : mentions et réponses")),
+            (NotifyLevel.MUTED, _("Silencieux")),
+        ],
+    )
+
+
+class MoveForm(forms.Form):
+    target = forms.ChoiceField(label=_("Déplacer vers"))
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [(g.slug, g.name) for g in targets]
+
+
+class RoleForm(forms.Form):
+    """One member's role, in the members table (the label names the member for screen readers)."""
+
+    role = forms.ChoiceField(choices=Role.choices)
+
+    def __init__(self, *args, member_name: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].label = _("Rôle de %(name)s") % {"name": member_name}
+
+
+class ReportDecisionForm(forms.Form):
+    hide = forms.BooleanField(label=_("masquer le message"), required=False)
+
+
+class GroupFilterForm(forms.Form):
+    q = forms.CharField(label=_("Nom ou description"), required=False, max_length=200, widget=forms.TextInput(attrs={"type": "search"}))
+    type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Tous")), *GroupKind.choices])
+    mes = forms.BooleanField(label=_("Seulement mes groupes"), required=False)
+
+
 class InviteForm(forms.Form):
-    who = forms.CharField(label=_("Membre (nom ou adresse e-mail)"), max_length=200)
+    who = forms.CharField(
+        label=_("Inviter un membre (nom affiché ou adresse e-mail)"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Rechercher"), required=False, max_length=200)
-    groupe = forms.CharField(label=_("Groupe"), required=False)
+    q = forms.CharField(label=_("Mots"), required=False, max_length=200, widget=forms.TextInput(attrs={"type": "search"}))
+    groupe = forms.ChoiceField(label=_("Groupe"), required=False)
     auteur = forms.IntegerField(label=_("Auteur·rice (identifiant)"), required=False, widget=forms.HiddenInput)
     du = forms.DateField(label=_("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     au = forms.DateField(label=_("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["groupe"].choices = [("", _("Tous mes groupes visibles")), *((g.slug, g.name) for g in groups)]

@@ -86,7 +86,10 @@ class Membership(TimeStampedModel):
     class Meta:
         verbose_name = _("adhésion à un groupe")
         constraints = [models.UniqueConstraint(fields=["group", "user"], name="membership_unique")]
-        indexes = [models.Index(fields=["user", "status"]), models.Index(fields=["group", "status", "-created_at"], name="membership_group_recent")]
+        indexes = [
+            models.Index(fields=["user", "status"]),
+            models.Index(fields=["group", "status", "-created_at"], name="membership_group_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.group_id} ({self.role}, {self.status})"

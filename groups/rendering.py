@@ -25,6 +25,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Post, Topic
+from .selectors import attachments_prefetch, reactions_for
 
 FRAGMENT_TIMEOUT = 24 * 3600
 
@@ -44,8 +45,6 @@ def _template_version(name: str = "groups/_post.html") -> str:
 
 
 def render_post_fragment(post: Post) -> str:
-    from .selectors import reactions_for
-
     reactions_for([post])
     topic = post.topic
     return render_to_string(
@@ -107,8 +106,6 @@ def post_fragment_key(post: Post, *, topic: Topic, viewer_id, can_moderate: bool
 def render_posts(posts: list[Post], *, topic: Topic, viewer_id, can_moderate: bool, can_post: bool, csrf_token: str) -> SafeString:
     """The posts of a topic page, from the fragment cache where possible (one cache round trip,
     plus one query for the attachments of the posts rendered afresh)."""
-    from .selectors import attachments_prefetch
-
     keys = [post_fragment_key(p, topic=topic, viewer_id=viewer_id, can_moderate=can_moderate, can_post=can_post) for p in posts]
     template = get_template("groups/_post.html")
     base = {
@@ -161,5 +158,7 @@ def render_topic_rows(topics, *, group) -> SafeString:
     digests everything the row shows, the viewer's "new messages" flag included)."""
     topics = list(topics)
     template = get_template("groups/_topic_row.html")
-    html = _assemble(topics, [topic_row_key(t, group) for t in topics], render=lambda t: template.render({"topic": t, "group": group, "live": False}))
+    html = _assemble(
+        topics, [topic_row_key(t, group) for t in topics], render=lambda t: template.render({"topic": t, "group": group, "live": False})
+    )
     return mark_safe(html)  # noqa: S308 - fragments come from our template

@@ -3,11 +3,13 @@ queries whatever the size of the group or topic."""
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
@@ -48,6 +50,7 @@ class GroupContext:
 
 
 def group_context(*, viewer, slug: str) -> GroupContext:
+    """The group as the viewer sees it (404 when hidden from them), with their membership and rights."""
     group = group_get_for_viewer(viewer=viewer, slug=slug)
     membership = membership_of(user=viewer, group=group)
     is_member = membership is not None and membership.is_active
@@ -62,6 +65,7 @@ def group_context(*, viewer, slug: str) -> GroupContext:
 
 
 def group_list_for_viewer(*, viewer, q: str = "", kind: str = "", mine: bool = False) -> QuerySet[Group]:
+    """The groups directory: only groups the viewer may see, with member counts and the viewer's status."""
     groups = groups_visible_to(viewer).annotate(
         member_count=Count("memberships", filter=Q(memberships__status=MembershipStatus.ACTIVE), distinct=True),
         my_status=Subquery(Membership.objects.filter(group=OuterRef("pk"), user=viewer).values("status")[:1]),
@@ -76,6 +80,7 @@ def group_list_for_viewer(*, viewer, q: str = "", kind: str = "", mine: bool = F
 
 
 def topic_list_for_group(*, viewer, group: Group, moderator: bool = False, category: str = "", tag: str = "") -> QuerySet[Topic]:
+    """A group's topics, pinned first; hidden topics only for moderators; the viewer's read marker annotated."""
     topics = Topic.objects.filter(group=group).select_related("author__profile", "category")
     if not moderator:
         topics = topics.filter(is_hidden=False)
@@ -91,6 +96,7 @@ def topic_list_for_group(*, viewer, group: Group, moderator: bool = False, categ
 
 
 def topic_get_for_viewer(*, viewer, slug: str, pk: int) -> tuple[GroupContext, Topic]:
+    """A topic of a group the viewer may see; a hidden topic is a 404 except to moderators."""
     ctx = group_context(viewer=viewer, slug=slug)
     topic = Topic.objects.select_related("author__profile", "category", "group").filter(group=ctx.group, pk=pk).first()
     if topic is None or (topic.is_hidden and not ctx.can_moderate):
@@ -109,10 +115,12 @@ def topic_get_for_user(*, user, topic_id: int) -> Topic | None:
 
 
 def attachments_prefetch() -> Prefetch:
+    """Attachments in upload order, for ``prefetch_related``."""
     return Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
 
 
 def posts_queryset() -> QuerySet[Post]:
+    """Posts with their authors, quoted posts and attachments loaded (fixed query count)."""
     return Post.objects.select_related("author__profile", "quoted__author__profile").prefetch_related(attachments_prefetch())
 
 
@@ -162,10 +170,12 @@ def post_position(post: Post) -> int:
 
 
 def page_of(post: Post) -> int:
+    """The page of its topic a post is on (deleted posts keep their place)."""
     return max(1, math.ceil(post_position(post) / POSTS_PER_PAGE))
 
 
 def post_permalink(post: Post) -> str:
+    """A stable link to a post: its topic page, the right page number and the post's anchor."""
     topic = post.topic
     base = reverse("groups:topic_detail", args=[topic.group.slug, topic.pk])
     page = page_of(post)
@@ -174,6 +184,7 @@ def post_permalink(post: Post) -> str:
 
 
 def post_get_for_viewer(*, viewer, slug: str, post_id: int) -> tuple[GroupContext, Post]:
+    """A post of a group the viewer may see; posts of a hidden topic are a 404 except to moderators."""
     ctx = group_context(viewer=viewer, slug=slug)
     post = Post.objects.select_related("topic__group", "author__profile").filter(pk=post_id, topic__group=ctx.group).first()
     if post is None or (post.topic.is_hidden and not ctx.can_moderate):
@@ -182,6 +193,7 @@ def post_get_for_viewer(*, viewer, slug: str, post_id: int) -> tuple[GroupContex
 
 
 def first_unread_post_id(*, topic: Topic, user) -> int | None:
+    """The first post after the member's read marker (``None`` when all is read)."""
     last = TopicRead.objects.filter(topic=topic, user=user).values_list("last_read_post_id", flat=True).first() or 0
     return Post.objects.filter(topic=topic, id__gt=last).order_by("id").values_list("id", flat=True).first()
 
@@ -196,8 +208,6 @@ CLOCK_MARGIN = 2.0  # seconds: web processes on several hosts may disagree a lit
 
 def posts_changed_since(*, topic: Topic, up_to_id: int, since: float, limit: int = 200) -> list[Post]:
     """Posts a client already has (id ≤ ``up_to_id``) changed after ``since`` (epoch seconds)."""
-    import datetime
-
     moment = datetime.datetime.fromtimestamp(since - CLOCK_MARGIN, tz=datetime.UTC)
     return list(
         posts_queryset().select_related("topic__group").filter(topic=topic, id__lte=up_to_id, updated_at__gt=moment).order_by("id")[:limit]
@@ -205,6 +215,7 @@ def posts_changed_since(*, topic: Topic, up_to_id: int, since: float, limit: int
 
 
 def attachment_get_for_viewer(*, viewer, slug: str, pk: int) -> Attachment:
+    """An attachment of a visible post; deleted posts' files are gone, hidden ones only for moderators."""
     ctx = group_context(viewer=viewer, slug=slug)
     att = Attachment.objects.select_related("post__topic").filter(pk=pk, post__topic__group=ctx.group).first()
     if att is None or att.post.is_deleted:
@@ -239,6 +250,7 @@ def profile_activity(*, viewer, user, limit: int = 8) -> list[Post]:
 
 
 def my_groups(*, user, limit: int = 8) -> list[Group]:
+    """The member's active groups, « Réseau » first, then by latest activity."""
     return list(
         Group.objects.filter(memberships__user=user, memberships__status=MembershipStatus.ACTIVE)
         .annotate(last_activity=Max("topics__last_post_at", filter=Q(topics__is_hidden=False)))
@@ -247,6 +259,7 @@ def my_groups(*, user, limit: int = 8) -> list[Group]:
 
 
 def latest_topics_for(*, user, limit: int = 6) -> list[Topic]:
+    """Latest visible topics of the member's active groups, with their read marker (dashboard)."""
     return list(
         Topic.objects.filter(group__memberships__user=user, group__memberships__status=MembershipStatus.ACTIVE, is_hidden=False)
         .select_related("group", "author__profile")
@@ -273,8 +286,6 @@ def search_posts(
     if not q:
         return posts.order_by("-id")
     if settings.IS_POSTGRES:
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
         query = SearchQuery(q, config="french", search_type="websearch")
         body_vector = SearchVector("body", config="french")
         title_vector = SearchVector("topic__title", config="french")
@@ -293,6 +304,7 @@ def search_posts(
 
 # --- Moderation -------------------------------------------------------------------------------
 def reports_for_group(*, group: Group) -> QuerySet[Report]:
+    """Open reports of one group's posts, oldest first (the group's moderation queue)."""
     return (
         Report.objects.filter(post__topic__group=group, status=ReportStatus.OPEN)
         .select_related("post__author__profile", "post__topic__group", "reporter__profile")
@@ -311,4 +323,5 @@ def reports_hub_wide() -> QuerySet[Report]:
 
 
 def moderation_log_for_group(*, group: Group, limit: int = 50) -> list[ModerationLog]:
+    """A group's moderation log, newest first: who did what to which member, topic or post."""
     return list(ModerationLog.objects.filter(group=group).select_related("actor__profile", "target_user__profile", "topic")[:limit])

@@ -5,8 +5,9 @@ import time
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -15,27 +16,44 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.forms import form_add_validation_error, validation_text
+from common.ratelimit import rate_limited
 from common.registry import registry
 from community.access import member_required, staff_required
 from community.models import User
 
 from . import selectors, services
 from .access import groups_visible_to
-from .forms import GroupForm, InviteForm, LevelForm, PostEditForm, PostForm, ReactionForm, ReportForm, SearchForm, TopicForm
-from .models import GroupKind, Membership, MembershipStatus, NotifyLevel, Post, PostRevision, Report, Role, TopicSubscription
+from .forms import (
+    GroupFilterForm,
+    GroupForm,
+    GroupLevelForm,
+    InviteForm,
+    LevelForm,
+    MoveForm,
+    PostEditForm,
+    PostForm,
+    ReactionForm,
+    ReportDecisionForm,
+    ReportForm,
+    RoleForm,
+    SearchForm,
+    TopicForm,
+)
+from .models import Membership, MembershipStatus, NotifyLevel, Post, PostRevision, Report, TopicSubscription
 from .rendering import render_posts, render_topic_rows
 
 
 # --- Groups -----------------------------------------------------------------------------------
 @member_required
 def group_list(request):
-    q, kind, mine = request.GET.get("q", "").strip(), request.GET.get("type", ""), request.GET.get("mes") == "1"
-    groups = list(selectors.group_list_for_viewer(viewer=request.user, q=q, kind=kind, mine=mine))
-    return TemplateResponse(
-        request,
-        "groups/group_list.html",
-        {"groups": groups, "q": q, "kind": kind, "mine": mine, "kinds": GroupKind.choices, "current_section": "groupes"},
+    form = GroupFilterForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    groups = list(
+        selectors.group_list_for_viewer(
+            viewer=request.user, q=data.get("q", "").strip(), kind=data.get("type", ""), mine=bool(data.get("mes"))
+        )
     )
+    return TemplateResponse(request, "groups/group_list.html", {"groups": groups, "form": form, "current_section": "groupes"})
 
 
 @member_required
@@ -45,7 +63,7 @@ def group_create(request):
         data = form.cleaned_data
         try:
             group = services.group_create(
-                creator=request.user,
+                actor=request.user,
                 name=data["name"],
                 description=data["description"],
                 kind=data["kind"],
@@ -103,8 +121,6 @@ def group_detail(request, slug):
     category, tag = request.GET.get("categorie", ""), request.GET.get("etiquette", "")
     page = None
     if ctx.is_member or not group.is_secret:
-        from django.core.paginator import Paginator
-
         topics = selectors.topic_list_for_group(viewer=request.user, group=group, moderator=ctx.can_moderate, category=category, tag=tag)
         page = Paginator(topics, selectors.TOPICS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -118,6 +134,7 @@ def group_detail(request, slug):
         "activity": selectors.group_activity(group=group),
         "member_count": Membership.objects.filter(group=group, status=MembershipStatus.ACTIVE).count(),
         "panels": registry.render_panels(registry.group_panels, request, group=group),
+        "level_form": GroupLevelForm(initial={"level": ctx.membership.notify_default}, auto_id="group_%s") if ctx.is_member else None,
         "current_section": "groupes",
     }
     return TemplateResponse(request, "groups/group_detail.html", context)
@@ -128,7 +145,7 @@ def group_detail(request, slug):
 def group_join(request, slug):
     ctx = selectors.group_context(viewer=request.user, slug=slug)
     try:
-        membership = services.group_join(group=ctx.group, user=request.user)
+        membership = services.group_join(group=ctx.group, actor=request.user)
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("Vous ne pouvez pas rejoindre ce groupe."))
     else:
@@ -144,7 +161,7 @@ def group_join(request, slug):
 def group_leave(request, slug):
     ctx = selectors.group_context(viewer=request.user, slug=slug)
     try:
-        services.group_leave(group=ctx.group, user=request.user)
+        services.group_leave(group=ctx.group, actor=request.user)
     except ValidationError as exc:
         messages.error(request, validation_text(exc))
         return redirect(ctx.group.get_absolute_url())
@@ -158,9 +175,9 @@ def group_leave(request, slug):
 @require_POST
 def group_notify_default(request, slug):
     ctx = selectors.group_context(viewer=request.user, slug=slug)
-    form = LevelForm(request.POST)
+    form = GroupLevelForm(request.POST)
     if form.is_valid() and ctx.is_member:
-        services.membership_set_notify_default(group=ctx.group, user=request.user, level=form.cleaned_data["level"])
+        services.membership_set_notify_default(group=ctx.group, actor=request.user, level=form.cleaned_data["level"])
         messages.success(request, _("Préférence enregistrée."))
     return redirect(ctx.group.get_absolute_url())
 
@@ -174,9 +191,11 @@ def group_members(request, slug):
         .select_related("user__profile")
         .order_by("role", "user__profile__display_name")
     )
-    from django.core.paginator import Paginator
-
     page = Paginator(memberships, 50).get_page(request.GET.get("page"))
+    if ctx.can_admin:
+        page.object_list = list(page.object_list)
+        for m in page.object_list:
+            m.role_form = RoleForm(initial={"role": m.role}, member_name=m.user.public_name, auto_id=f"role-{m.pk}-%s")
     banned = (
         list(Membership.objects.filter(group=group, status=MembershipStatus.BANNED).select_related("user__profile"))
         if ctx.can_moderate
@@ -196,7 +215,6 @@ def group_members(request, slug):
             "page": page,
             "banned": banned,
             "invited": invited,
-            "roles": Role.choices,
             "invite_form": InviteForm(),
             "current_section": "groupes",
         },
@@ -283,6 +301,7 @@ def group_requests(request, slug):
 
 # --- Forum ------------------------------------------------------------------------------------
 @member_required
+@rate_limited("post")
 def topic_create(request, slug):
     ctx = selectors.group_context(viewer=request.user, slug=slug)
     if not ctx.is_member:
@@ -293,7 +312,7 @@ def topic_create(request, slug):
         try:
             topic = services.topic_create(
                 group=ctx.group,
-                author=request.user,
+                actor=request.user,
                 title=data["title"],
                 body=data["body"],
                 category=form.categories.get(data["category"]),
@@ -323,13 +342,18 @@ def topic_detail(request, slug, pk):
     return TemplateResponse(request, "groups/topic_detail.html", context)
 
 
+def _move_form(request, ctx) -> MoveForm | None:
+    targets = list(groups_visible_to(request.user).exclude(pk=ctx.group.pk).order_by("name").only("slug", "name"))
+    return MoveForm(targets=targets) if targets else None
+
+
 def _topic_page_context(request, ctx, topic, *, form, mark_read: bool = False) -> dict:
     """What the topic page shows: one page of posts (from the fragment cache), the reply form and
     the viewer's controls. Reading a page marks it read."""
     rendered_at = time.time()  # before reading: the page's script asks for changes made after it
     page = selectors.post_page(topic=topic, page=request.GET.get("page"), viewer=request.user)
     if mark_read and page.posts:
-        services.topic_mark_read(topic=topic, user=request.user, post_id=page.posts[-1].pk)
+        services.topic_mark_read(topic=topic, actor=request.user, post_id=page.posts[-1].pk)
     level = TopicSubscription.objects.filter(topic=topic, user=request.user).values_list("level", flat=True).first()
     can_post = ctx.is_member and (not topic.is_locked or ctx.can_moderate)
     return {
@@ -338,23 +362,28 @@ def _topic_page_context(request, ctx, topic, *, form, mark_read: bool = False) -
         "topic": topic,
         "page": page,
         "posts_html": render_posts(
-            page.posts, topic=topic, viewer_id=request.user.pk, can_moderate=ctx.can_moderate, can_post=can_post, csrf_token=get_token(request)
+            page.posts,
+            topic=topic,
+            viewer_id=request.user.pk,
+            can_moderate=ctx.can_moderate,
+            can_post=can_post,
+            csrf_token=get_token(request),
         ),
         "form": form,
         "can_post": can_post,
         "can_moderate": ctx.can_moderate,
         "viewer_id": request.user.pk,
-        "level": level or (ctx.membership.notify_default if ctx.membership else NotifyLevel.NORMAL),
-        "levels": NotifyLevel.choices,
+        "level_form": LevelForm(initial={"level": level or (ctx.membership.notify_default if ctx.membership else NotifyLevel.NORMAL)}),
         "last_post_id": page.posts[-1].pk if page.posts else 0,
         "rendered_at": f"{rendered_at:.3f}",
         "is_last_page": not page.has_next(),
-        "move_targets": list(groups_visible_to(request.user).exclude(pk=ctx.group.pk).order_by("name")) if ctx.can_moderate else [],
+        "move_form": _move_form(request, ctx) if ctx.can_moderate else None,
         "current_section": "groupes",
     }
 
 
 @member_required
+@rate_limited("post")
 @require_POST
 def post_create(request, slug, pk):
     ctx, topic = selectors.topic_get_for_viewer(viewer=request.user, slug=slug, pk=pk)
@@ -366,7 +395,7 @@ def post_create(request, slug, pk):
         try:
             post = services.post_create(
                 topic=topic,
-                author=request.user,
+                actor=request.user,
                 body=form.cleaned_data["body"],
                 quoted=quoted,
                 attachments=form.cleaned_data["attachments"],
@@ -375,8 +404,6 @@ def post_create(request, slug, pk):
             form_add_validation_error(form, exc)
         else:
             if request.htmx:
-                from django.http import HttpResponse
-
                 return HttpResponse(status=204)
             return redirect(selectors.post_permalink(post))
     return TemplateResponse(request, "groups/topic_detail.html", _topic_page_context(request, ctx, topic, form=form), status=400)
@@ -406,7 +433,7 @@ def topic_level(request, slug, pk):
     elif not ctx.is_member:
         raise PermissionDenied
     else:
-        services.topic_set_level(topic=topic, user=request.user, level=form.cleaned_data["level"])
+        services.topic_set_level(topic=topic, actor=request.user, level=form.cleaned_data["level"])
         messages.success(request, _("Préférence de notification enregistrée."))
     return redirect(topic.get_absolute_url())
 
@@ -448,7 +475,7 @@ def post_edit(request, slug, post_id):
     form = PostEditForm(request.POST or None, initial={"body": post.body})
     if request.method == "POST" and form.is_valid():
         try:
-            services.post_edit(post=post, editor=request.user, body=form.cleaned_data["body"])
+            services.post_edit(post=post, actor=request.user, body=form.cleaned_data["body"])
         except ValidationError as exc:
             form_add_validation_error(form, exc)
         else:
@@ -485,21 +512,20 @@ def post_react(request, slug, post_id):
     _ctx, post = selectors.post_get_for_viewer(viewer=request.user, slug=slug, post_id=post_id)
     form = ReactionForm(request.POST)
     if form.is_valid():
-        services.reaction_toggle(post=post, user=request.user, kind=form.cleaned_data["kind"])
+        services.reaction_toggle(post=post, actor=request.user, kind=form.cleaned_data["kind"])
     if request.htmx:
-        from django.http import HttpResponse
-
         return HttpResponse(status=204)
     return redirect(selectors.post_permalink(post))
 
 
 @member_required
+@rate_limited("report")
 def post_report(request, slug, post_id):
     ctx, post = selectors.post_get_for_viewer(viewer=request.user, slug=slug, post_id=post_id)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.post_report(post=post, reporter=request.user, reason=form.cleaned_data["reason"])
+            services.post_report(post=post, actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             form_add_validation_error(form, exc)
         else:
@@ -542,8 +568,17 @@ def _decide_reports(request, reports_qs):
     report = reports_qs.filter(pk=request.POST.get("report")).first()
     if report is None:
         raise Http404
-    services.report_decide(report=report, actor=request.user, status=request.POST.get("status", ""), hide=request.POST.get("hide") == "1")
+    form = ReportDecisionForm(request.POST)
+    hide = form.is_valid() and form.cleaned_data["hide"]
+    services.report_decide(report=report, actor=request.user, status=request.POST.get("status", ""), hide=hide)
     messages.success(request, _("Signalement traité."))
+
+
+def _with_decision_forms(reports) -> list[Report]:
+    reports = list(reports)
+    for report in reports:
+        report.decision_form = ReportDecisionForm(auto_id=f"report-{report.pk}-%s")
+    return reports
 
 
 @member_required
@@ -561,7 +596,7 @@ def group_moderation(request, slug):
         {
             "group": ctx.group,
             "ctx": ctx,
-            "reports": list(reports),
+            "reports": _with_decision_forms(reports),
             "log": selectors.moderation_log_for_group(group=ctx.group),
             "current_section": "groupes",
         },
@@ -575,7 +610,7 @@ def hub_moderation(request):
         _decide_reports(request, reports)
         return redirect("groups:hub_moderation")
     context = {
-        "reports": list(reports),
+        "reports": _with_decision_forms(reports),
         "hub_wide": True,
         "panels": registry.render_panels(registry.moderation_panels, request),
         "current_section": "groupes",
@@ -586,21 +621,14 @@ def hub_moderation(request):
 # --- Search -----------------------------------------------------------------------------------
 @member_required
 def search(request):
-    form = SearchForm(request.GET or None)
-    results = None
     groups = list(groups_visible_to(request.user).order_by("name").only("slug", "name"))
+    form = SearchForm(request.GET or None, groups=groups)
+    results = None
     if form.is_valid() and any(form.cleaned_data.values()):
         data = form.cleaned_data
-        group = next((g for g in groups if g.slug == data["groupe"]), None) if data["groupe"] else None
-        if data["groupe"] and group is None:
-            qs = Report.objects.none()
-        else:
-            qs = selectors.search_posts(
-                viewer=request.user, q=data["q"], group=group, author_id=data["auteur"], date_from=data["du"], date_to=data["au"]
-            )
-        from django.core.paginator import Paginator
-
+        group = next((g for g in groups if g.slug == data["groupe"]), None)  # the form only accepts visible groups
+        qs = selectors.search_posts(
+            viewer=request.user, q=data["q"], group=group, author_id=data["auteur"], date_from=data["du"], date_to=data["au"]
+        )
         results = Paginator(qs, 20).get_page(request.GET.get("page"))
-    return TemplateResponse(
-        request, "groups/search.html", {"form": form, "results": results, "groups": groups, "current_section": "groupes"}
-    )
+    return TemplateResponse(request, "groups/search.html", {"form": form, "results": results, "current_section": "groupes"})

@@ -77,4 +77,4 @@ def call_share_to_group(*, call: FundingCall, group, actor, message: str = ""):
     if call.deadline:
         body += "\n\n" + _("Date limite : %(date)s") % {"date": date_format(call.deadline, "SHORT_DATE_FORMAT")}
     title = (_("Appel à financement : ") + call.title)[:200]
-    return topic_create(group=group, author=actor, title=title, body=body)
+    return topic_create(group=group, actor=actor, title=title, body=body)

@@ -5,19 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('groups', '0003_search_index_network_group'),
+        ("groups", "0003_search_index_network_group"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['group', 'status', '-created_at'], name='membership_group_recent'),
+            model_name="membership",
+            index=models.Index(fields=["group", "status", "-created_at"], name="membership_group_recent"),
         ),
         migrations.AddIndex(
-            model_name='topic',
-            index=models.Index(fields=['group', '-created_at'], name='topic_group_recent'),
+            model_name="topic",
+            index=models.Index(fields=["group", "-created_at"], name="topic_group_recent"),
         ),
     ]

@@ -12,15 +12,14 @@ def move_files(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('groups', '0004_group_page_indexes'),
+        ("groups", "0004_group_page_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='attachment',
-            name='file',
+            model_name="attachment",
+            name="file",
             field=models.FileField(storage=common.storage.private_storage, upload_to=groups.models.attachment_path),
         ),
         migrations.RunPython(move_files, migrations.RunPython.noop),

@@ -22,7 +22,7 @@ def _people():
 
 def test_topic_and_replies_live_between_two_members(browser, asgi_server):
     tag, alice, bruno = _people()
-    group = services.group_create(creator=alice, name=f"Groupe de travail {tag}", kind="working", access=AccessMode.OPEN)
+    group = services.group_create(actor=alice, name=f"Groupe de travail {tag}", kind="working", access=AccessMode.OPEN)
     Membership.objects.create(group=group, user=bruno)
 
     ctx_a, ctx_b = browser.new_context(locale="fr-FR"), browser.new_context(locale="fr-FR")
@@ -66,9 +66,9 @@ def test_topic_and_replies_live_between_two_members(browser, asgi_server):
 
 def test_mention_notification_arrives_live(browser, asgi_server):
     tag, alice, bruno = _people()
-    group = services.group_create(creator=alice, name=f"Groupe mentions {tag}", access=AccessMode.OPEN)
+    group = services.group_create(actor=alice, name=f"Groupe mentions {tag}", access=AccessMode.OPEN)
     Membership.objects.create(group=group, user=bruno)
-    topic = services.topic_create(group=group, author=alice, title=f"Question {tag}", body="Bonjour")
+    topic = services.topic_create(group=group, actor=alice, title=f"Question {tag}", body="Bonjour")
 
     ctx_a, ctx_b = browser.new_context(locale="fr-FR"), browser.new_context(locale="fr-FR")
     page_a, page_b = ctx_a.new_page(), ctx_b.new_page()
@@ -91,8 +91,8 @@ def test_mention_notification_arrives_live(browser, asgi_server):
 
 def test_secret_group_is_404_to_another_account(browser, asgi_server):
     tag, alice, bruno = _people()
-    group = services.group_create(creator=alice, name=f"Cercle secret {tag}", access=AccessMode.SECRET)
-    topic = services.topic_create(group=group, author=alice, title=f"Confidentiel {tag}", body="chut")
+    group = services.group_create(actor=alice, name=f"Cercle secret {tag}", access=AccessMode.SECRET)
+    topic = services.topic_create(group=group, actor=alice, title=f"Confidentiel {tag}", body="chut")
 
     ctx_a, ctx_b = browser.new_context(locale="fr-FR"), browser.new_context(locale="fr-FR")
     page_a, page_b = ctx_a.new_page(), ctx_b.new_page()

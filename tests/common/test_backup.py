@@ -68,7 +68,7 @@ def test_backup_then_restore_into_a_fresh_database(tmp_path, settings, fresh_dat
     }
     owner = UserFactory(email="sauvegarde@example.org")
     group = make_group(owner=owner, name="Groupe sauvegardé")
-    services.topic_create(group=group, author=owner, title="Sujet sauvegardé", body="Un message à retrouver")
+    services.topic_create(group=group, actor=owner, title="Sujet sauvegardé", body="Un message à retrouver")
 
     call_command("backup", output=str(tmp_path / "backups"))
     archive = next((tmp_path / "backups").glob("maillage-*.tar"))

@@ -42,7 +42,7 @@ def test_requests_fail_only_while_postgres_is_down(private_postgres, servers):
 
     member = UserFactory()
     group = make_group(owner=member)
-    topic = services.topic_create(group=group, author=member, title="Redémarrage de PostgreSQL", body="Toujours là")
+    topic = services.topic_create(group=group, actor=member, title="Redémarrage de PostgreSQL", body="Toujours là")
     cookie = session_cookie(member)
     database_url = private_postgres.clone_test_database("maillage_restart")  # the member, their session and topic come along
     ports = {mode: servers.uvicorn(django_env(DATABASE_URL=database_url, REDIS_URL="", **env), name=mode) for mode, env in MODES.items()}

@@ -52,7 +52,7 @@ def test_posts_survive_a_redis_outage_and_clients_resync(private_redis, servers)
 
     author, reader = UserFactory(), UserFactory()
     group = make_group(owner=author, members=[reader])
-    topic = services.topic_create(group=group, author=author, title="Panne de Redis", body="Premier message")
+    topic = services.topic_create(group=group, actor=author, title="Panne de Redis", body="Premier message")
     first_id = Post.objects.get(topic=topic).pk
     port = servers.uvicorn(django_env(DATABASE_URL=shared_database_url(), REDIS_URL=private_redis.url))
     base = f"http://127.0.0.1:{port}"

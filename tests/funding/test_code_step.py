@@ -130,7 +130,7 @@ def test_dates_are_localised(member_client, member, staff):
     assert "4 janvier 2027" in html and "1 février 2099" in html
     from groups import services as group_services
 
-    group = group_services.group_create(creator=member, name="Groupe de partage")
+    group = group_services.group_create(actor=member, name="Groupe de partage")
     topic = services.call_share_to_group(call=call, group=group, actor=member)
     assert "01/02/2099" in topic.posts.get().body
 
@@ -138,7 +138,7 @@ def test_dates_are_localised(member_client, member, staff):
 def test_other_member_cannot_share_into_a_group_they_are_not_in(member):
     from groups import services as group_services
 
-    group = group_services.group_create(creator=UserFactory(), name="Groupe des autres")
+    group = group_services.group_create(actor=UserFactory(), name="Groupe des autres")
     with pytest.raises(PermissionDenied):
         services.call_share_to_group(call=make_call(), group=group, actor=member)
 

@@ -149,9 +149,9 @@ def test_share_to_group_lists_only_groups_where_member_may_post(member, member_c
     from groups.models import Topic
 
     call = make_call(title="Appel à partager")
-    mine = group_services.group_create(creator=member, name="Groupe où je publie")
-    theirs = group_services.group_create(creator=other_member, name="Groupe ouvert sans moi")
-    secret = group_services.group_create(creator=other_member, name="Groupe secret", access="secret")
+    mine = group_services.group_create(actor=member, name="Groupe où je publie")
+    theirs = group_services.group_create(actor=other_member, name="Groupe ouvert sans moi")
+    secret = group_services.group_create(actor=other_member, name="Groupe secret", access="secret")
     html = member_client.get(call.get_absolute_url()).content.decode()
     assert "Groupe où je publie" in html and "Groupe ouvert sans moi" not in html and "Groupe secret" not in html
     for group in (theirs, secret):

@@ -12,7 +12,7 @@ from tests.factories import UserFactory
 
 def make_group(*, owner=None, access=AccessMode.OPEN, name=None, members=(), moderators=(), admins=()):
     owner = owner or UserFactory()
-    group = services.group_create(creator=owner, name=name or f"Groupe {owner.pk}-{access}", access=access, description="Un **groupe**.")
+    group = services.group_create(actor=owner, name=name or f"Groupe {owner.pk}-{access}", access=access, description="Un **groupe**.")
     for role, people in ((Role.MEMBER, members), (Role.MODERATOR, moderators), (Role.ADMIN, admins)):
         for user in people:
             Membership.objects.update_or_create(group=group, user=user, defaults={"role": role, "status": MembershipStatus.ACTIVE})

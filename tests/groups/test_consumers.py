@@ -49,7 +49,7 @@ def _connect_result(path, headers):
 def test_secret_topic_socket_is_closed_like_not_found_for_outsiders_and_staff():
     owner, member = UserFactory(), UserFactory()
     group = make_group(owner=owner, access=AccessMode.SECRET, members=[member])
-    topic = services.topic_create(group=group, author=owner, title="t", body="b")
+    topic = services.topic_create(group=group, actor=owner, title="t", body="b")
     path = _topic_path(topic)
     assert _connect_result(path, _headers()) == (False, 4401)
     assert _connect_result(path, _headers(UserFactory())) == (False, 4404)
@@ -64,9 +64,9 @@ def test_secret_topic_socket_is_closed_like_not_found_for_outsiders_and_staff():
 def test_new_edited_and_deleted_posts_arrive_live_and_missed_ones_are_replayed():
     owner, reader = UserFactory(), UserFactory()
     group = make_group(owner=owner, members=[reader])
-    topic = services.topic_create(group=group, author=owner, title="t", body="premier")
+    topic = services.topic_create(group=group, actor=owner, title="t", body="premier")
     first = topic.posts.get()
-    missed = services.post_create(topic=topic, author=owner, body="manqué pendant la coupure")
+    missed = services.post_create(topic=topic, actor=owner, body="manqué pendant la coupure")
     headers = _headers(reader)
 
     async def scenario():
@@ -76,9 +76,9 @@ def test_new_edited_and_deleted_posts_arrive_live_and_missed_ones_are_replayed()
         await communicator.send_json_to({"type": "since", "last_id": first.pk})
         replay = await communicator.receive_json_from(timeout=5)
         synced = await communicator.receive_json_from(timeout=5)
-        post = await database_sync_to_async(services.post_create)(topic=topic, author=owner, body="tout **neuf**")
+        post = await database_sync_to_async(services.post_create)(topic=topic, actor=owner, body="tout **neuf**")
         new = await communicator.receive_json_from(timeout=5)
-        await database_sync_to_async(services.post_edit)(post=post, editor=owner, body="tout neuf, corrigé")
+        await database_sync_to_async(services.post_edit)(post=post, actor=owner, body="tout neuf, corrigé")
         edited = await communicator.receive_json_from(timeout=5)
         await database_sync_to_async(services.post_delete)(post=post, actor=owner)
         deleted = await communicator.receive_json_from(timeout=5)
@@ -96,8 +96,8 @@ def test_new_edited_and_deleted_posts_arrive_live_and_missed_ones_are_replayed()
 def test_edits_and_deletions_made_while_offline_are_replayed():
     owner, reader = UserFactory(), UserFactory()
     group = make_group(owner=owner, members=[reader])
-    topic = services.topic_create(group=group, author=owner, title="t", body="premier")
-    kept, edited, deleted = topic.posts.get(), *(services.post_create(topic=topic, author=owner, body=f"message {i}") for i in range(2))
+    topic = services.topic_create(group=group, actor=owner, title="t", body="premier")
+    kept, edited, deleted = topic.posts.get(), *(services.post_create(topic=topic, actor=owner, body=f"message {i}") for i in range(2))
     headers = _headers(reader)
 
     async def sync(last_id, changed_since):
@@ -117,7 +117,7 @@ def test_edits_and_deletions_made_while_offline_are_replayed():
     first = async_to_sync(sync)(deleted.pk, 0)  # up to date: nothing to replay
     assert [m["type"] for m in first] == ["synced"]
     offline_since = first[-1]["at"]
-    services.post_edit(post=edited, editor=owner, body="corrigé hors ligne")
+    services.post_edit(post=edited, actor=owner, body="corrigé hors ligne")
     services.post_delete(post=deleted, actor=owner)
     replay = async_to_sync(sync)(deleted.pk, offline_since)
     by_id = {m["post_id"]: m for m in replay if m["type"] == "post"}
@@ -132,7 +132,7 @@ def test_edits_and_deletions_made_while_offline_are_replayed():
 def test_typing_indicator_reaches_others_not_the_typist():
     owner, reader = UserFactory(profile_data={"display_name": "Awa Diallo"}), UserFactory()
     group = make_group(owner=owner, members=[reader])
-    topic = services.topic_create(group=group, author=owner, title="t", body="b")
+    topic = services.topic_create(group=group, actor=owner, title="t", body="b")
     typist_headers, reader_headers = _headers(owner), _headers(reader)
 
     async def scenario():
@@ -154,7 +154,7 @@ def test_typing_indicator_reaches_others_not_the_typist():
 def test_removed_member_gets_nothing_on_resync():
     owner, reader = UserFactory(), UserFactory()
     group = make_group(owner=owner, access=AccessMode.SECRET, members=[reader])
-    topic = services.topic_create(group=group, author=owner, title="t", body="b")
+    topic = services.topic_create(group=group, actor=owner, title="t", body="b")
     headers = _headers(reader)
 
     async def scenario():
@@ -178,7 +178,7 @@ def test_group_socket_receives_new_topics():
     async def scenario():
         communicator = WebsocketCommunicator(application, f"/ws/groupes/{group.slug}/", headers=headers)
         assert (await communicator.connect())[0]
-        topic = await database_sync_to_async(services.topic_create)(group=group, author=owner, title="Nouveau en direct", body="b")
+        topic = await database_sync_to_async(services.topic_create)(group=group, actor=owner, title="Nouveau en direct", body="b")
         message = await communicator.receive_json_from(timeout=5)
         await communicator.disconnect()
         return topic.pk, message

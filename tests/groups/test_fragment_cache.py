@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def forum(member):
     author, reader, moderator = UserFactory(), UserFactory(), UserFactory()
     group = make_group(owner=member, members=[author, reader], moderators=[moderator])
-    topic = services.topic_create(group=group, author=author, title="Sujet mis en cache", body="Premier message")
+    topic = services.topic_create(group=group, actor=author, title="Sujet mis en cache", body="Premier message")
     return {"group": group, "topic": topic, "author": author, "reader": reader, "moderator": moderator, "post": topic.posts.get()}
 
 
@@ -41,7 +41,7 @@ def _post_html(page, post):
 def test_an_edit_shows_at_once(client_for, forum):
     before = _page(client_for, forum["reader"], forum["topic"])  # fills the cache
     assert "Premier message" in before
-    services.post_edit(post=forum["post"], editor=forum["author"], body="Texte **corrigé**")
+    services.post_edit(post=forum["post"], actor=forum["author"], body="Texte **corrigé**")
     after = _post_html(_page(client_for, forum["reader"], forum["topic"]), forum["post"])
     assert "<strong>corrigé</strong>" in after and "Premier message" not in after and "modifié" in after
 
@@ -59,7 +59,7 @@ def test_deleted_and_hidden_posts_change_at_once(client_for, forum):
 def test_reactions_are_counted_for_all_and_pressed_only_for_their_author(client_for, forum):
     _page(client_for, forum["reader"], forum["topic"])
     _page(client_for, forum["author"], forum["topic"])
-    services.reaction_toggle(post=forum["post"], user=forum["reader"], kind="thanks")
+    services.reaction_toggle(post=forum["post"], actor=forum["reader"], kind="thanks")
     mine = _post_html(_page(client_for, forum["reader"], forum["topic"]), forum["post"])
     theirs = _post_html(_page(client_for, forum["author"], forum["topic"]), forum["post"])
     pressed = re.compile(r'value="thanks" class="reaction is-mine" aria-pressed="true"')
@@ -90,7 +90,7 @@ def test_a_renamed_author_is_shown_under_the_new_name(client_for, forum):
 
 
 def test_quoting_post_follows_the_quoted_post(client_for, forum):
-    reply = services.post_create(topic=forum["topic"], author=forum["reader"], body="Je réponds", quoted=forum["post"])
+    reply = services.post_create(topic=forum["topic"], actor=forum["reader"], body="Je réponds", quoted=forum["post"])
     assert "Premier message" in _post_html(_page(client_for, forum["reader"], forum["topic"]), reply)
     services.post_delete(post=Post.objects.get(pk=forum["post"].pk), actor=forum["author"])
     html = _post_html(_page(client_for, forum["reader"], forum["topic"]), reply)
@@ -112,7 +112,7 @@ def test_each_viewer_gets_their_own_csrf_token_and_it_works(forum):
 
 def test_a_cached_page_costs_no_more_queries(client_for, forum, member):
     for i in range(20):
-        services.post_create(topic=forum["topic"], author=forum["author"], body=f"Message {i}")
+        services.post_create(topic=forum["topic"], actor=forum["author"], body=f"Message {i}")
     client = client_for(forum["reader"])
     with CaptureQueriesContext(connection) as cold:
         client.get(forum["topic"].get_absolute_url())
@@ -143,7 +143,7 @@ def test_group_page_rows_follow_replies_and_each_viewers_unread_flag(client_for,
     _page(client_for, forum["reader"], topic)  # the reader has read everything
     reader_row = _row_html(client_for(forum["reader"]).get(group.get_absolute_url()).content.decode(), topic)
     assert "1 message" in reader_row and "Nouveaux messages" not in reader_row
-    services.post_create(topic=topic, author=forum["author"], body="Une réponse")
+    services.post_create(topic=topic, actor=forum["author"], body="Une réponse")
     reader_row = _row_html(client_for(forum["reader"]).get(group.get_absolute_url()).content.decode(), topic)
     author_row = _row_html(client_for(forum["author"]).get(group.get_absolute_url()).content.decode(), topic)
     assert "2 messages" in reader_row and "Nouveaux messages" in reader_row

@@ -90,7 +90,7 @@ def test_post_through_process_b_reaches_client_on_process_a():
     group = make_group(owner=author, members=[reader])
     from groups import services
 
-    topic = services.topic_create(group=group, author=author, title="Deux processus", body="b")
+    topic = services.topic_create(group=group, actor=author, title="Deux processus", body="b")
     db = connection.settings_dict
     database_url = f"postgres://{db['USER']}{':' + db['PASSWORD'] if db['PASSWORD'] else ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {

@@ -32,7 +32,7 @@ def world(request, client_for):
     Membership.objects.create(group=group, user=people["moderator"], role=Role.MODERATOR)
     Membership.objects.create(group=group, user=people["admin"], role=Role.ADMIN)
     topic = services.topic_create(
-        group=group, author=owner, title=f"Sujet {SECRET_WORD}", body=f"Le mot {SECRET_WORD}.", attachments=[png_upload()]
+        group=group, actor=owner, title=f"Sujet {SECRET_WORD}", body=f"Le mot {SECRET_WORD}.", attachments=[png_upload()]
     )
     post = topic.posts.get()
     att = post.attachments.get()

@@ -60,7 +60,7 @@ def test_html_upload_is_refused_with_message(member_client, member):
 def test_markdown_is_sanitised(member_client, member):
     group = make_group(owner=member)
     topic = services.topic_create(
-        group=group, author=member, title="XSS", body='<script>alert(1)</script><img src=x onerror="alert(2)"> **gras**'
+        group=group, actor=member, title="XSS", body='<script>alert(1)</script><img src=x onerror="alert(2)"> **gras**'
     )
     page = member_client.get(topic.get_absolute_url()).content.decode()
     assert "<script>alert(1)" not in page and "onerror" not in page and "<strong>gras</strong>" in page
@@ -68,7 +68,7 @@ def test_markdown_is_sanitised(member_client, member):
 
 def test_attachment_download_headers(member_client, member):
     group = make_group(owner=member, access=AccessMode.SECRET)
-    topic = services.topic_create(group=group, author=member, title="t", body="b", attachments=[pdf_upload("rapport.pdf"), png_upload()])
+    topic = services.topic_create(group=group, actor=member, title="t", body="b", attachments=[pdf_upload("rapport.pdf"), png_upload()])
     pdf = topic.posts.get().attachments.get(kind="pdf")
     response = member_client.get(reverse("groups:attachment_download", args=[group.slug, pdf.pk]) + "?telecharger=1")
     assert response.status_code == 200
@@ -81,8 +81,8 @@ def test_attachment_download_headers(member_client, member):
 
 def test_deleted_post_attachment_is_gone(member_client, member):
     group = make_group(owner=member)
-    topic = services.topic_create(group=group, author=member, title="t", body="b")
-    post = services.post_create(topic=topic, author=member, body="img", attachments=[png_upload()])
+    topic = services.topic_create(group=group, actor=member, title="t", body="b")
+    post = services.post_create(topic=topic, actor=member, body="img", attachments=[png_upload()])
     att = post.attachments.get()
     services.post_delete(post=post, actor=member)
     assert member_client.get(reverse("groups:attachment_download", args=[group.slug, att.pk])).status_code == 404
@@ -90,8 +90,8 @@ def test_deleted_post_attachment_is_gone(member_client, member):
 
 def test_permalink_redirects_to_the_right_page(member_client, member):
     group = make_group(owner=member)
-    topic = services.topic_create(group=group, author=member, title="Long", body="1")
-    posts = [services.post_create(topic=topic, author=member, body=f"message {i}") for i in range(2, 121)]
+    topic = services.topic_create(group=group, actor=member, title="Long", body="1")
+    posts = [services.post_create(topic=topic, actor=member, body=f"message {i}") for i in range(2, 121)]
     post_75, post_120 = posts[73], posts[-1]
     assert selectors.post_position(post_75) == 75
     response = member_client.get(reverse("groups:post_permalink", args=[group.slug, post_75.pk]))
@@ -104,10 +104,10 @@ def test_permalink_redirects_to_the_right_page(member_client, member):
 
 def test_first_unread(client_for, member, other_member):
     group = make_group(owner=member, members=[other_member])
-    topic = services.topic_create(group=group, author=member, title="t", body="1")
+    topic = services.topic_create(group=group, actor=member, title="t", body="1")
     reader = client_for(other_member)
     reader.get(topic.get_absolute_url())
-    new = services.post_create(topic=topic, author=member, body="2")
+    new = services.post_create(topic=topic, actor=member, body="2")
     response = reader.get(reverse("groups:topic_first_unread", args=[group.slug, topic.pk]))
     assert response["Location"].endswith(f"#post-{new.pk}")
     listing = reader.get(group.get_absolute_url()).content.decode()
@@ -118,7 +118,7 @@ def test_first_unread(client_for, member, other_member):
 
 def test_hidden_topic_is_404_for_members_but_not_moderators(client_for, member, other_member):
     group = make_group(owner=member, members=[other_member])
-    topic = services.topic_create(group=group, author=other_member, title="Caché", body="b")
+    topic = services.topic_create(group=group, actor=other_member, title="Caché", body="b")
     services.topic_moderate(topic=topic, actor=member, action="hide")
     assert client_for(other_member).get(topic.get_absolute_url()).status_code == 404
     assert client_for(member).get(topic.get_absolute_url()).status_code == 200
@@ -127,8 +127,8 @@ def test_hidden_topic_is_404_for_members_but_not_moderators(client_for, member, 
 
 def test_hidden_post_shows_placeholder(client_for, member, other_member):
     group = make_group(owner=member, members=[other_member])
-    topic = services.topic_create(group=group, author=other_member, title="t", body="b")
-    post = services.post_create(topic=topic, author=other_member, body="texte injurieux")
+    topic = services.topic_create(group=group, actor=other_member, title="t", body="b")
+    post = services.post_create(topic=topic, actor=other_member, body="texte injurieux")
     client_for(member).post(reverse("groups:post_hide", args=[group.slug, post.pk]), {"action": "hide"})
     page = client_for(other_member).get(topic.get_absolute_url()).content.decode()
     assert "texte injurieux" not in page and "masqué par la modération" in page
@@ -137,7 +137,7 @@ def test_hidden_post_shows_placeholder(client_for, member, other_member):
 
 def test_edit_view_forbidden_to_others_and_history_for_moderators(client_for, member, other_member):
     group = make_group(owner=member, members=[other_member])
-    topic = services.topic_create(group=group, author=other_member, title="t", body="v1")
+    topic = services.topic_create(group=group, actor=other_member, title="t", body="v1")
     post = topic.posts.get()
     third = UserFactory()
     Membership.objects.create(group=group, user=third)
@@ -153,9 +153,9 @@ def test_edit_view_forbidden_to_others_and_history_for_moderators(client_for, me
 def test_search_filters(client_for, member, other_member):
     group = make_group(owner=member, members=[other_member])
     other_group = make_group(owner=member)
-    services.topic_create(group=group, author=member, title="Ateliers", body="Parlons des ateliers numériques")
-    services.topic_create(group=other_group, author=member, title="Autre", body="Rien à voir, ateliers ailleurs")
-    services.topic_create(group=group, author=other_member, title="Divers", body="Bonjour")
+    services.topic_create(group=group, actor=member, title="Ateliers", body="Parlons des ateliers numériques")
+    services.topic_create(group=other_group, actor=member, title="Autre", body="Rien à voir, ateliers ailleurs")
+    services.topic_create(group=group, actor=other_member, title="Divers", body="Bonjour")
     client = client_for(other_member)
     found = client.get(reverse("groups:search"), {"q": "ateliers", "groupe": group.slug}).content.decode()
     assert "Parlons des ateliers" in found and "ailleurs" not in found
@@ -214,14 +214,14 @@ def _count(client, url):
 def _fill_topic(topic, authors, n):
     for i in range(n):
         author = authors[i % len(authors)]
-        post = services.post_create(topic=topic, author=author, body=f"Message **{i}**", attachments=[png_upload()] if i % 10 == 0 else ())
-        services.reaction_toggle(post=post, user=authors[(i + 1) % len(authors)], kind="like")
+        post = services.post_create(topic=topic, actor=author, body=f"Message **{i}**", attachments=[png_upload()] if i % 10 == 0 else ())
+        services.reaction_toggle(post=post, actor=authors[(i + 1) % len(authors)], kind="like")
 
 
 def test_topic_page_query_count_is_fixed(client_for, member):
     authors = [UserFactory() for _ in range(5)]
     group = make_group(owner=member, members=authors)
-    topic = services.topic_create(group=group, author=member, title="t", body="b")
+    topic = services.topic_create(group=group, actor=member, title="t", body="b")
     client = client_for(member)
     _fill_topic(topic, authors, 9)
     small = _count(client, topic.get_absolute_url())
@@ -236,10 +236,10 @@ def test_group_page_query_count_is_fixed(client_for, member):
     group = make_group(owner=member, members=authors)
     client = client_for(member)
     for i in range(10):
-        services.topic_create(group=group, author=authors[i % 5], title=f"Sujet {i}", body="b", tags=["x"])
+        services.topic_create(group=group, actor=authors[i % 5], title=f"Sujet {i}", body="b", tags=["x"])
     small = _count(client, group.get_absolute_url())
     for i in range(90):
-        services.topic_create(group=group, author=authors[i % 5], title=f"Sujet bis {i}", body="b")
+        services.topic_create(group=group, actor=authors[i % 5], title=f"Sujet bis {i}", body="b")
     for _ in range(50):
         Membership.objects.create(group=group, user=UserFactory())
     assert _count(client, group.get_absolute_url()) == small
@@ -264,16 +264,16 @@ def test_search_query_count_is_fixed(client_for, member):
     group = make_group(owner=member)
     client = client_for(member)
     for i in range(10):
-        services.topic_create(group=group, author=member, title=f"Sujet {i}", body="atelier")
+        services.topic_create(group=group, actor=member, title=f"Sujet {i}", body="atelier")
     small = _count(client, reverse("groups:search") + "?q=atelier")
     for i in range(90):
-        services.topic_create(group=group, author=member, title=f"Autre {i}", body="atelier")
+        services.topic_create(group=group, actor=member, title=f"Autre {i}", body="atelier")
     assert _count(client, reverse("groups:search") + "?q=atelier") == small
 
 
 @pytest.mark.skipif(not __import__("django.conf").conf.settings.IS_POSTGRES, reason="French stemming needs PostgreSQL full-text search")
 def test_postgres_french_full_text_search_stems_words(client_for, member):
     group = make_group(owner=member)
-    services.topic_create(group=group, author=member, title="Compte rendu", body="Les ateliers numériques ont réuni vingt personnes")
+    services.topic_create(group=group, actor=member, title="Compte rendu", body="Les ateliers numériques ont réuni vingt personnes")
     found = client_for(member).get(reverse("groups:search"), {"q": "atelier numérique"}).content.decode()
     assert "Les ateliers numériques" in found

@@ -113,7 +113,7 @@ def group_avatar(upload):
     from groups.services import group_create
     from tests.factories import UserFactory
 
-    group = group_create(creator=UserFactory(), name="Groupe avatar", avatar=upload)
+    group = group_create(actor=UserFactory(), name="Groupe avatar", avatar=upload)
     return _read(group.avatar), group.avatar.name, ""
 
 
@@ -123,7 +123,7 @@ def forum_attachment(upload):
     from tests.groups.factories import make_group
 
     owner = UserFactory()
-    topic = topic_create(group=make_group(owner=owner), author=owner, title="t", body="b", attachments=[upload])
+    topic = topic_create(group=make_group(owner=owner), actor=owner, title="t", body="b", attachments=[upload])
     att = topic.posts.get().attachments.get()
     return _read(att.file), att.file.name, att.original_name
 
@@ -279,7 +279,7 @@ def test_evidence_and_attachments_never_served_as_html(client_for, member):
 
     group = make_group(owner=member)
     upload = SimpleUploadedFile("page.html", _image("PNG"), content_type="text/html")
-    topic = topic_create(group=group, author=member, title="t", body="b", attachments=[upload])
+    topic = topic_create(group=group, actor=member, title="t", body="b", attachments=[upload])
     att = topic.posts.get().attachments.get()
     response = client_for(member).get(f"/groupes/{group.slug}/pieces-jointes/{att.pk}/")
     assert response.status_code == 200

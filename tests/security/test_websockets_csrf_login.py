@@ -65,8 +65,8 @@ def _ws_world():
     cast = {"members": [users["member"]], "moderators": [users["moderator"]], "admins": [users["group_admin"]]}
     secret = make_group(access=AccessMode.SECRET, name="Secret ws", **cast)
     opened = make_group(access=AccessMode.OPEN, name="Ouvert ws", **cast)
-    secret_topic = topic_create(group=secret, author=users["member"], title="t", body="b")
-    open_topic = topic_create(group=opened, author=users["member"], title="t", body="b")
+    secret_topic = topic_create(group=secret, actor=users["member"], title="t", body="b")
+    open_topic = topic_create(group=opened, actor=users["member"], title="t", body="b")
     session = make_event(by=users["staff"], audience=Audience.MEMBERS, type=EventType.INTELLIGENCE)
     registration_create(event=session, user=users["member"], answers={}, by_staff=users["staff"])
     from messaging.services import conversation_start

@@ -72,10 +72,10 @@ def build_world() -> World:
     o["secret_group"] = make_group(owner=owner, access=AccessMode.SECRET, name="Groupe secret sécurité", **cast)
     for key in ("open", "secret"):
         group = o[f"{key}_group"]
-        topic = group_services.topic_create(group=group, author=u["member"], title=f"Sujet {key} cerise", body="Premier message cerise",
+        topic = group_services.topic_create(group=group, actor=u["member"], title=f"Sujet {key} cerise", body="Premier message cerise",
                                             attachments=[png_upload(f"{key}.png")])
-        reply = group_services.post_create(topic=topic, author=u["member"], body=f"Réponse {key} cerise")
-        group_services.post_report(post=reply, reporter=u["moderator"], reason="Hors sujet")
+        reply = group_services.post_create(topic=topic, actor=u["member"], body=f"Réponse {key} cerise")
+        group_services.post_report(post=reply, actor=u["moderator"], reason="Hors sujet")
         o[f"{key}_topic"], o[f"{key}_post"] = topic, reply
         o[f"{key}_attachment"] = topic.posts.order_by("pk").first().attachments.get()
     o["report"] = Report.objects.filter(post=o["open_post"]).first()

@@ -1,0 +1,44 @@
+"""Live updates of the forum: channel names and the after-commit broadcasts (through ``common.live``)."""
+
+from __future__ import annotations
+
+from common.live import broadcast
+
+from ..models import (
+    Post,
+    Topic,
+)
+from ..rendering import render_post_fragment, render_topic_row
+
+
+def topic_channel(topic_id: int) -> str:
+    """The websocket group of one topic page."""
+    return f"topic_{topic_id}"
+
+
+def group_channel(group_id: int) -> str:
+    """The websocket group of one group page."""
+    return f"group_{group_id}"
+
+
+def broadcast_post(post_id: int, action: str) -> None:
+    """Render the post once (viewer-neutral fragment) and send it to every open topic page."""
+    post = Post.objects.select_related("topic__group", "author__profile", "quoted__author__profile").filter(pk=post_id).first()
+    if post is None:
+        return
+    broadcast(
+        topic_channel(post.topic_id), {"type": "forum.post", "action": action, "post_id": post.pk, "html": render_post_fragment(post)}
+    )
+
+
+def broadcast_topic(topic_id: int) -> None:
+    """Send a new topic's row to every open page of its group (hidden topics are never sent)."""
+    topic = Topic.objects.select_related("group", "author__profile", "category").filter(pk=topic_id, is_hidden=False).first()
+    if topic is None:
+        return
+    broadcast(group_channel(topic.group_id), {"type": "forum.topic", "topic_id": topic.pk, "html": render_topic_row(topic)})
+
+
+def broadcast_member_change(group_id: int) -> None:
+    """Tell open group pages that the membership changed (they refresh their activity panel)."""
+    broadcast(group_channel(group_id), {"type": "forum.activity"})
