@@ -84,4 +84,3 @@ def group_audience(group: Group) -> str:
     open or on-request group, only the group's own people (``"group:<id>"``, given to them by
     ``follow_up.group_audiences``) for a secret one."""
     return f"group:{group.pk}" if group.access == AccessMode.SECRET else "members"
-

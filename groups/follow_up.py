@@ -17,6 +17,7 @@ from .models import MembershipStatus, Topic
 
 
 def group_audiences(viewer) -> set[str]:
+    """Audience provider: ``"group:<id>"`` for every group the viewer may see (``groups_visible_to``)."""
     return {f"group:{pk}" for pk in groups_visible_to(viewer).values_list("pk", flat=True)}
 
 
