@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -11,11 +13,13 @@ class GroupsConfig(AppConfig):
         # Imported here, not at the top: Django requires the app registry to be ready before
         # models (and the modules that import them) are loaded.
         from common.registry import Panel, registry
+        from ops.scheduler import periodic
 
         from . import follow_up, signals  # noqa: F401
         from .demo import load_groups_demo
         from .panels import dashboard_context, profile_context
         from .personal_data import erase_groups, export_groups
+        from .services.polls import polls_close_due_task
 
         registry.dashboard_panel(Panel("groups.mine", "groups/panels/dashboard.html", dashboard_context, order=10))
         registry.profile_panel(Panel("groups.activity", "groups/panels/profile.html", profile_context, order=20))
@@ -29,3 +33,4 @@ class GroupsConfig(AppConfig):
         registry.demo_loader("groups", load_groups_demo, order=30)
         registry.audience_provider("groups", follow_up.group_audiences)
         follow_up.register()
+        periodic("groups.polls_close_due", polls_close_due_task, timedelta(minutes=5))

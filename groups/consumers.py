@@ -13,6 +13,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from .access import can_post, groups_visible_to
+from .models import PollVote
 from .rendering import render_post_fragment
 from .selectors import posts_after, posts_changed_since, topic_get_for_user
 from .services import group_channel, topic_channel
@@ -25,6 +26,10 @@ def _topic_for(user, topic_id):
     if topic is None:
         return None, "", False
     return topic, user.public_name, can_post(user=user, group=topic.group)
+
+
+def _has_voted(user, topic_id) -> bool:
+    return PollVote.objects.filter(poll__topic_id=topic_id, user=user).exists()
 
 
 def _missed(topic, after_id, changed_since):
@@ -57,6 +62,7 @@ class TopicConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4404)
             return
         self.topic, self.user_name, self.can_post = topic, name[:TYPING_NAME_MAX], can_post
+        self.has_voted = await database_sync_to_async(_has_voted)(user, topic.pk)
         self.channel = topic_channel(topic.pk)
         await self.channel_layer.group_add(self.channel, self.channel_name)
         await self.accept()
@@ -90,6 +96,14 @@ class TopicConsumer(AsyncJsonWebsocketConsumer):
 
     async def forum_post(self, event):
         await self.send_json({"type": "post", "action": event["action"], "post_id": event["post_id"], "html": event["html"]})
+
+    async def forum_poll(self, event):
+        """Full results only where the page may show them (poll closed, or results after vote and
+        this member has voted); the voter count elsewhere. Who voted is never sent."""
+        if event.get("voter_id") == self.scope["user"].pk:
+            self.has_voted = True
+        visible = event["closed"] or (event["after_vote"] and self.has_voted)
+        await self.send_json({"type": "poll", "closed": event["closed"], "html": event["results_html" if visible else "summary_html"]})
 
     async def forum_typing(self, event):
         if event.get("sender") != self.channel_name:

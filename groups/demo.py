@@ -2,14 +2,16 @@
 Markdown posts, quotes and reactions. Idempotent: returns at once when its groups are there."""
 
 import random
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from community.demo import MEMBER_EMAIL, STAFF_EMAIL
 from community.models import MemberStatus, User
 
 from .models import AccessMode, Category, Group, GroupKind, Membership, MembershipStatus, Role
-from .services import network_sync, post_create, reaction_toggle, topic_create
+from .services import network_sync, poll_vote, post_create, reaction_toggle, topic_create
 
 DEMO_GROUPS = [
     ("Aidants Connect en BFC", GroupKind.WORKING, AccessMode.OPEN, "staff", True),
@@ -94,8 +96,28 @@ def load_groups_demo(stdout=None) -> None:
                     Membership.objects.get_or_create(group=group, user=user, defaults={"status": MembershipStatus.REQUESTED})
             _fill_forum(group, rng)
         _fill_forum(network, rng, topics=TOPICS[3:4])
+        _demo_poll(network, member, rng)
     if stdout:
         stdout.write(f"  groups: {len(DEMO_GROUPS) + 1} groups with their forums")
+
+
+def _demo_poll(group: Group, author: User, rng: random.Random) -> None:
+    """A topic with a poll in "Réseau", with votes from a few members (the demo member not yet)."""
+    topic = topic_create(
+        group=group,
+        actor=author,
+        title="Rencontre régionale : quel format ?",
+        body="Pour la rencontre de printemps, dites-nous ce qui vous conviendrait le mieux.",
+        poll={
+            "question": "Quel format pour la rencontre régionale ?",
+            "options": ["Une journée en présentiel à Dijon", "Deux demi-journées en visio", "Un format hybride"],
+            "closes_at": timezone.now() + timedelta(days=10),
+        },
+    )
+    options = list(topic.poll.options.all())
+    voters = User.objects.filter(group_memberships__group=group).exclude(pk=author.pk).order_by("pk")[:14]
+    for voter in voters:
+        poll_vote(poll=topic.poll, actor=voter, option_ids=[rng.choice(options).pk])
 
 
 def _fill_forum(group: Group, rng: random.Random, topics=None) -> None:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.forms import MarkdownTextarea
 
-from .models import AccessMode, GroupKind, NotifyLevel, ReactionKind, Role
+from .models import AccessMode, GroupKind, NotifyLevel, PollKind, PollResults, ReactionKind, Role
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -45,6 +45,46 @@ class TopicForm(forms.Form):
         label=_("Message"), widget=MarkdownTextarea(attrs={"rows": 8}), help_text=_("Markdown accepté. Mentionnez avec @Prénom Nom.")
     )
     attachments = MultipleFileField(label=_("Pièces jointes (images ou PDF)"), required=False)
+    # An optional poll (the service checks it: two options at least, a closing date in the future).
+    poll_question = forms.CharField(label=_("Question du sondage"), max_length=200, required=False)
+    poll_options = forms.CharField(
+        label=_("Réponses possibles"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Une réponse par ligne, deux au moins."),
+    )
+    poll_kind = forms.ChoiceField(
+        label=_("Type de sondage"), choices=PollKind.choices, initial=PollKind.SINGLE, widget=forms.RadioSelect, required=False
+    )
+    poll_results = forms.ChoiceField(
+        label=_("Résultats visibles"), choices=PollResults.choices, initial=PollResults.AFTER_VOTE, widget=forms.RadioSelect, required=False
+    )
+    poll_anonymous = forms.BooleanField(label=_("Votes anonymes (personne ne voit qui a voté quoi)"), required=False)
+    poll_closes_at = forms.DateTimeField(
+        label=_("Clôture (facultatif)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        help_text=_("Heure de Paris. Sans date, le sondage reste ouvert jusqu'à ce que vous le clôturiez."),
+    )
+
+    POLL_FIELDS = ("poll_question", "poll_options", "poll_kind", "poll_results", "poll_anonymous", "poll_closes_at")
+
+    def main_fields(self):
+        return [self[name] for name in self.fields if name not in self.POLL_FIELDS]
+
+    def poll_fields(self):
+        return [self[name] for name in self.POLL_FIELDS]
+
+    @property
+    def wants_poll_open(self) -> bool:
+        """Keep the poll fields unfolded when the member filled them (or they carry errors)."""
+        return self.is_bound and (any(self[name].errors for name in self.POLL_FIELDS) or bool(self.data.get("poll_question")))
+
+    @property
+    def wants_poll(self) -> bool:
+        data = self.cleaned_data
+        return bool(data.get("poll_question", "").strip() or data.get("poll_options", "").strip())
 
     def __init__(self, *args, group=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -134,3 +174,22 @@ class SearchForm(forms.Form):
     def __init__(self, *args, groups=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["groupe"].choices = [("", _("Tous mes groupes visibles")), *((g.slug, g.name) for g in groups)]
+
+
+class PollVoteForm(forms.Form):
+    """A vote: radio buttons for a single-choice poll, checkboxes for a multiple-choice one."""
+
+    def __init__(self, *args, poll=None, options=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(str(o.pk), o.label) for o in options]
+        if poll is not None and poll.kind == PollKind.MULTIPLE:
+            field = forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple)
+        else:
+            field = forms.ChoiceField(choices=choices, widget=forms.RadioSelect)
+        field.label = _("Votre choix")  # the question is the poll's heading
+        field.error_messages["required"] = _("Choisissez une réponse.")
+        self.fields["options"] = field
+
+    def option_ids(self) -> list[str]:
+        value = self.cleaned_data["options"]
+        return list(value) if isinstance(value, list) else [value]

@@ -314,3 +314,66 @@ class ModerationLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor_id}"
+
+
+# --- Polls in the forum -----------------------------------------------------------------------
+class PollKind(models.TextChoices):
+    SINGLE = "single", _("Un seul choix")
+    MULTIPLE = "multiple", _("Plusieurs choix possibles")
+
+
+class PollResults(models.TextChoices):
+    AFTER_VOTE = "after_vote", _("Après avoir voté")
+    AFTER_CLOSE = "after_close", _("Seulement à la clôture")
+
+
+class Poll(TimeStampedModel):
+    """A poll carried by a topic (at most one). Members vote and may change their vote until it
+    closes — by hand or at ``closes_at``; closing records the ``outcome`` (counts per option and
+    number of voters), which stays even when a voter later erases their account."""
+
+    topic = models.OneToOneField(Topic, on_delete=models.CASCADE, related_name="poll")
+    question = models.CharField(_("question"), max_length=200)
+    kind = models.CharField(_("type de sondage"), max_length=10, choices=PollKind.choices, default=PollKind.SINGLE)
+    anonymous = models.BooleanField(_("votes anonymes"), default=False)
+    results = models.CharField(_("résultats visibles"), max_length=12, choices=PollResults.choices, default=PollResults.AFTER_VOTE)
+    closes_at = models.DateTimeField(_("clôture"), null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField(_("clôturé le"), null=True, blank=True)
+    outcome = models.JSONField(_("résultat"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("sondage")
+
+    def __str__(self) -> str:
+        return self.question
+
+    def is_closed_at(self, moment) -> bool:
+        return self.closed_at is not None or (self.closes_at is not None and self.closes_at <= moment)
+
+
+class PollOption(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
+    label = models.CharField(_("réponse"), max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("réponse de sondage")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class PollVote(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes")
+    option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_poll_votes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vote")
+        constraints = [models.UniqueConstraint(fields=["option", "user"], name="poll_vote_unique")]
+        indexes = [models.Index(fields=["poll", "user"], name="poll_vote_poll_user")]
+
+    def __str__(self) -> str:
+        return f"vote {self.user_id} → {self.option_id}"

@@ -1,10 +1,22 @@
 """RGPD: what the groups app stores about a member, and how it is erased.
 
 Posts stay (the conversation must keep its meaning) and are signed "ancien membre" through
-``user.public_name``; memberships, invitations, read markers, subscriptions and reactions go.
+``user.public_name``; memberships, invitations, read markers, subscriptions, reactions and poll
+votes go (closed polls keep their recorded outcome).
 """
 
-from .models import GroupInvitation, Membership, Post, PostRevision, Reaction, Report, Topic, TopicRead, TopicSubscription
+from .models import (
+    GroupInvitation,
+    Membership,
+    PollVote,
+    Post,
+    PostRevision,
+    Reaction,
+    Report,
+    Topic,
+    TopicRead,
+    TopicSubscription,
+)
 
 
 def export_groups(user) -> dict:
@@ -38,6 +50,17 @@ def export_groups(user) -> dict:
             for r in Report.objects.filter(reporter=user).values("post_id", "reason", "created_at")
         ],
         "suivis": list(TopicSubscription.objects.filter(user=user).values("topic_id", "level")),
+        "votes": [
+            {
+                "sujet": v["poll__topic__title"],
+                "sondage": v["poll__question"],
+                "reponse": v["option__label"],
+                "date": v["created_at"].isoformat(),
+            }
+            for v in PollVote.objects.filter(user=user)
+            .values("poll__topic__title", "poll__question", "option__label", "created_at")
+            .order_by("id")
+        ],
     }
 
 
@@ -47,4 +70,6 @@ def erase_groups(user) -> None:
     TopicRead.objects.filter(user=user).delete()
     TopicSubscription.objects.filter(user=user).delete()
     Reaction.objects.filter(user=user).delete()
+    # Votes go; a closed poll keeps its recorded outcome, an open one counts without them.
+    PollVote.objects.filter(user=user).delete()
     PostRevision.objects.filter(post__author=user).delete()  # earlier versions of their words go too

@@ -24,8 +24,8 @@ from django.template.loader import get_template, render_to_string
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Post, Topic
-from .selectors import attachments_prefetch, reactions_for
+from .models import Poll, Post, Topic
+from .selectors import attachments_prefetch, poll_tally, reactions_for
 
 FRAGMENT_TIMEOUT = 24 * 3600
 
@@ -162,3 +162,12 @@ def render_topic_rows(topics, *, group) -> SafeString:
         topics, [topic_row_key(t, group) for t in topics], render=lambda t: template.render({"topic": t, "group": group, "live": False})
     )
     return mark_safe(html)  # noqa: S308 - fragments come from our template
+
+
+def render_poll_results(poll: Poll) -> tuple[str, str]:
+    """The poll's results and its bare summary (voter count), the same for every viewer: live
+    updates send both and the consumer picks, per connection, what that member may see."""
+    tally = poll_tally(poll)
+    results = render_to_string("groups/_poll_results.html", {"tally": tally})
+    summary = render_to_string("groups/_poll_summary.html", {"tally": tally})
+    return results, summary

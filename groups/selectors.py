@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from .access import can_moderate, group_get_for_viewer, groups_visible_to, membership_of
 from .models import (
@@ -24,6 +25,10 @@ from .models import (
     Membership,
     MembershipStatus,
     ModerationLog,
+    Poll,
+    PollOption,
+    PollResults,
+    PollVote,
     Post,
     Reaction,
     ReactionKind,
@@ -98,7 +103,7 @@ def topic_list_for_group(*, viewer, group: Group, moderator: bool = False, categ
 def topic_get_for_viewer(*, viewer, slug: str, pk: int) -> tuple[GroupContext, Topic]:
     """A topic of a group the viewer may see; a hidden topic is a 404 except to moderators."""
     ctx = group_context(viewer=viewer, slug=slug)
-    topic = Topic.objects.select_related("author__profile", "category", "group").filter(group=ctx.group, pk=pk).first()
+    topic = Topic.objects.select_related("author__profile", "category", "group", "poll").filter(group=ctx.group, pk=pk).first()
     if topic is None or (topic.is_hidden and not ctx.can_moderate):
         raise Http404
     return ctx, topic
@@ -325,3 +330,93 @@ def reports_hub_wide() -> QuerySet[Report]:
 def moderation_log_for_group(*, group: Group, limit: int = 50) -> list[ModerationLog]:
     """A group's moderation log, newest first: who did what to which member, topic or post."""
     return list(ModerationLog.objects.filter(group=group).select_related("actor__profile", "target_user__profile", "topic")[:limit])
+
+
+# --- Polls ------------------------------------------------------------------------------------
+@dataclass
+class PollLine:
+    option: PollOption
+    count: int
+    percent: int
+    voters: list[str] = field(default_factory=list)
+    mine: bool = False
+
+
+@dataclass
+class PollTally:
+    """What the results show, the same for every viewer (live fragments are rendered from it)."""
+
+    poll: Poll
+    lines: list[PollLine]
+    voters: int
+    closed: bool
+    winners: list[str]
+
+
+@dataclass
+class PollState:
+    """The poll as one viewer sees it: their vote and what they may do."""
+
+    tally: PollTally
+    my_option_ids: set[int]
+    can_vote: bool
+    can_close: bool
+    show_results: bool
+
+
+def poll_tally(poll: Poll, *, with_names: bool = True) -> PollTally:
+    """Counts per option (from the recorded outcome once closed), voters and, for a poll that is
+    not anonymous, who chose what — three queries whatever the number of votes."""
+    closed = poll.is_closed_at(timezone.now())
+    options = list(poll.options.annotate(n=Count("votes")).order_by("position", "id"))
+    if poll.closed_at is not None and poll.outcome:
+        counts = {int(k): v for k, v in poll.outcome.get("counts", {}).items()}
+        voters = poll.outcome.get("voters", 0)
+    else:
+        counts = {o.pk: o.n for o in options}
+        voters = PollVote.objects.filter(poll=poll).values("user_id").distinct().count()
+    names: dict[int, list[str]] = defaultdict(list)
+    if with_names and not poll.anonymous:
+        for vote in PollVote.objects.filter(poll=poll).select_related("user__profile").order_by("id"):
+            names[vote.option_id].append(vote.user.public_name)
+    total = sum(counts.values())
+    best = max(counts.values(), default=0)
+    lines = [PollLine(o, counts.get(o.pk, 0), round(100 * counts.get(o.pk, 0) / total) if total else 0, names[o.pk]) for o in options]
+    winners = poll.outcome.get("winners", []) if poll.closed_at else [o.label for o in options if best and counts.get(o.pk, 0) == best]
+    return PollTally(poll=poll, lines=lines, voters=voters, closed=closed, winners=winners if closed else [])
+
+
+def poll_state_for_viewer(*, topic: Topic, viewer, can_post: bool, can_moderate: bool) -> PollState | None:
+    """The topic's poll for one viewer (``None`` without a poll): they vote while it is open and
+    they may post; results show after their vote (or only at the close, as the author chose)."""
+    poll = getattr(topic, "poll", None) if _has_poll(topic) else None
+    if poll is None:
+        return None
+    tally = poll_tally(poll)
+    mine = set(PollVote.objects.filter(poll=poll, user=viewer).values_list("option_id", flat=True)) if viewer.is_authenticated else set()
+    for line in tally.lines:
+        line.mine = line.option.pk in mine
+    voted_and_allowed = poll.results == PollResults.AFTER_VOTE and bool(mine)
+    return PollState(
+        tally=tally,
+        my_option_ids=mine,
+        can_vote=can_post and not tally.closed and not topic.is_locked,
+        can_close=not tally.closed and poll.closed_at is None and (can_moderate or (can_post and topic.author_id == viewer.pk)),
+        show_results=tally.closed or voted_and_allowed,
+    )
+
+
+def _has_poll(topic: Topic) -> bool:
+    try:
+        topic.poll  # noqa: B018 - loaded by select_related("poll"); raises when the topic has none
+    except Poll.DoesNotExist:
+        return False
+    return True
+
+
+def poll_get_for_viewer(*, viewer, slug: str, pk: int) -> tuple[GroupContext, Topic, Poll]:
+    """The poll of a topic the viewer may see (404 when the topic is hidden from them or has no poll)."""
+    ctx, topic = topic_get_for_viewer(viewer=viewer, slug=slug, pk=pk)
+    if not _has_poll(topic):
+        raise Http404
+    return ctx, topic, topic.poll

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from common.forms import form_add_validation_error, validation_text
+from common.forms import form_add_validation_error, messages_add_validation_error, validation_text
 from common.ratelimit import rate_limited
 from common.registry import registry
 from community.access import member_required, staff_required
@@ -30,6 +30,7 @@ from .forms import (
     InviteForm,
     LevelForm,
     MoveForm,
+    PollVoteForm,
     PostEditForm,
     PostForm,
     ReactionForm,
@@ -39,7 +40,7 @@ from .forms import (
     SearchForm,
     TopicForm,
 )
-from .models import Membership, MembershipStatus, NotifyLevel, Post, PostRevision, Report, TopicSubscription
+from .models import Membership, MembershipStatus, NotifyLevel, PollKind, PollResults, Post, PostRevision, Report, TopicSubscription
 from .rendering import render_posts, render_topic_rows
 
 
@@ -318,12 +319,24 @@ def topic_create(request, slug):
                 category=form.categories.get(data["category"]),
                 tags=data["tags"],
                 attachments=data["attachments"],
+                poll=_poll_arguments(data) if form.wants_poll else None,
             )
         except ValidationError as exc:
             form_add_validation_error(form, exc)
         else:
             return redirect(reverse("groups:topic_detail", args=[slug, topic.pk]))
     return TemplateResponse(request, "groups/topic_form.html", {"form": form, "group": ctx.group, "ctx": ctx, "current_section": "groupes"})
+
+
+def _poll_arguments(data: dict) -> dict:
+    return {
+        "question": data["poll_question"],
+        "options": data["poll_options"],
+        "kind": data["poll_kind"] or PollKind.SINGLE,
+        "results": data["poll_results"] or PollResults.AFTER_VOTE,
+        "anonymous": data["poll_anonymous"],
+        "closes_at": data["poll_closes_at"],
+    }
 
 
 @member_required
@@ -347,7 +360,16 @@ def _move_form(request, ctx) -> MoveForm | None:
     return MoveForm(targets=targets) if targets else None
 
 
-def _topic_page_context(request, ctx, topic, *, form, mark_read: bool = False) -> dict:
+def _poll_form(poll) -> PollVoteForm | None:
+    if poll is None or not poll.can_vote:
+        return None
+    options = [line.option for line in poll.tally.lines]
+    mine = [str(pk) for pk in sorted(poll.my_option_ids)]
+    initial = {"options": mine if poll.tally.poll.kind == PollKind.MULTIPLE else (mine[0] if mine else None)}
+    return PollVoteForm(poll=poll.tally.poll, options=options, initial=initial, auto_id="poll_%s")
+
+
+def _topic_page_context(request, ctx, topic, *, form, mark_read: bool = False, poll_form=None) -> dict:
     """What the topic page shows: one page of posts (from the fragment cache), the reply form and
     the viewer's controls. Reading a page marks it read."""
     rendered_at = time.time()  # before reading: the page's script asks for changes made after it
@@ -356,7 +378,10 @@ def _topic_page_context(request, ctx, topic, *, form, mark_read: bool = False) -
         services.topic_mark_read(topic=topic, actor=request.user, post_id=page.posts[-1].pk)
     level = TopicSubscription.objects.filter(topic=topic, user=request.user).values_list("level", flat=True).first()
     can_post = ctx.is_member and (not topic.is_locked or ctx.can_moderate)
+    poll = selectors.poll_state_for_viewer(topic=topic, viewer=request.user, can_post=ctx.is_member, can_moderate=ctx.can_moderate)
     return {
+        "poll": poll,
+        "poll_form": poll_form if poll_form is not None and poll is not None and poll.can_vote else _poll_form(poll),
         "group": ctx.group,
         "ctx": ctx,
         "topic": topic,
@@ -561,6 +586,47 @@ def attachment_download(request, slug, pk):
     response["Cache-Control"] = "private, max-age=3600"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
     return response
+
+
+# --- Polls ------------------------------------------------------------------------------------
+def _poll_response(request, ctx, topic, *, poll_form=None, status=200):
+    """htmx gets the poll section alone; a plain form POST gets the topic page back (redirected
+    after success, re-shown with the form's errors otherwise)."""
+    if request.htmx or status != 200:
+        context = _topic_page_context(request, ctx, topic, form=PostForm(), poll_form=poll_form)
+        template = "groups/_poll.html" if request.htmx else "groups/topic_detail.html"
+        return TemplateResponse(request, template, context, status=200 if request.htmx else status)  # htmx swaps 2xx only
+    return redirect(topic.get_absolute_url() + "#sondage")
+
+
+@member_required
+@require_POST
+def poll_vote(request, slug, pk):
+    ctx, topic, poll = selectors.poll_get_for_viewer(viewer=request.user, slug=slug, pk=pk)
+    form = PollVoteForm(request.POST, poll=poll, options=list(poll.options.all()), auto_id="poll_%s")
+    if form.is_valid():
+        try:
+            services.poll_vote(poll=poll, actor=request.user, option_ids=form.option_ids())
+        except ValidationError as exc:
+            form_add_validation_error(form, exc)
+        else:
+            if not request.htmx:
+                messages.success(request, _("Votre vote est enregistré."))
+            return _poll_response(request, ctx, topic)
+    return _poll_response(request, ctx, topic, poll_form=form, status=400)
+
+
+@member_required
+@require_POST
+def poll_close(request, slug, pk):
+    ctx, topic, poll = selectors.poll_get_for_viewer(viewer=request.user, slug=slug, pk=pk)
+    try:
+        services.poll_close(poll=poll, actor=request.user)
+    except ValidationError as exc:
+        messages_add_validation_error(request, exc)
+    else:
+        messages.success(request, _("Sondage clos : son résultat est enregistré."))
+    return redirect(topic.get_absolute_url() + "#sondage")
 
 
 # --- Moderation -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Every write of the groups app, a package by sub-domain: ``groups`` (create, join, invite),
 ``members`` (roles, bans), ``network`` (the "Réseau" group), ``forum`` (topics, posts,
-reactions), ``moderation`` (hiding, reports); ``live``, ``stream``
+reactions), ``polls`` (polls in topics), ``moderation`` (hiding, reports); ``live``, ``stream``
 (the activity stream) and ``journal`` hold what they share.
 
 Each service validates, saves in one transaction and schedules its side effects (live
@@ -33,6 +33,7 @@ from .live import broadcast_post, broadcast_topic, group_channel, topic_channel
 from .members import member_ban, member_remove, member_set_role, member_unban
 from .moderation import post_hide, post_report, report_decide, topic_moderate, topic_move
 from .network import network_group_get, network_member_add, network_sync, on_member_approved
+from .polls import poll_attach, poll_close, poll_vote, polls_close_due
 
 __all__ = [
     "MAX_ATTACHMENTS",
@@ -55,6 +56,10 @@ __all__ = [
     "network_member_add",
     "network_sync",
     "on_member_approved",
+    "poll_attach",
+    "poll_close",
+    "poll_vote",
+    "polls_close_due",
     "post_create",
     "post_delete",
     "post_edit",

@@ -33,6 +33,7 @@ from ..selectors import post_permalink
 from ..tasks import post_notify_task
 from .journal import log_action
 from .live import broadcast_post, broadcast_topic
+from .polls import poll_attach
 from .stream import post_activity_record, post_activity_withdraw, topic_activity_record
 
 logger = logging.getLogger(__name__)
@@ -96,9 +97,11 @@ def topic_create(
     category: Category | None = None,
     tags=(),
     attachments=(),
+    poll: dict | None = None,
 ) -> Topic:
     """Start a topic with its first post. Raises ``PermissionDenied`` unless the actor is an
-    active member of the group (callers such as funding's "share to a group" rely on it)."""
+    active member of the group (callers such as funding's "share to a group" rely on it). With
+    ``poll`` (``poll_attach``'s arguments) the topic carries a poll; a bad poll creates nothing."""
     if not can_post(user=actor, group=group):
         raise PermissionDenied(_("Vous devez être membre du groupe pour y publier."))
     title = (title or "").strip()
@@ -109,6 +112,8 @@ def topic_create(
     with transaction.atomic():
         topic = Topic.objects.create(group=group, author=actor, title=title[:200], category=category, tags=_clean_tags(tags))
         post = _post_insert(topic=topic, author=actor, body=body, attachments=attachments)
+        if poll is not None:
+            poll_attach(topic=topic, **poll)
         TopicSubscription.objects.update_or_create(user=actor, topic=topic, defaults={"level": NotifyLevel.WATCHING})
         topic_activity_record(topic=topic, post=post, actor=actor)
         transaction.on_commit(lambda: broadcast_topic(topic.pk))

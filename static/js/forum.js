@@ -1,4 +1,4 @@
-// Live topic page: new, edited and deleted posts appear without reload; "… est en train d'écrire".
+// Live topic page: new, edited and deleted posts and poll results appear without reload; "… est en train d'écrire".
 // On every (re)connect the page sends the last post id it saw and the server replays what was
 // missed from the database, so nothing is lost when a web process or Redis restarts.
 import { connect } from "./ws.js";
@@ -59,6 +59,10 @@ if (container) {
         typers.forEach((timer) => clearTimeout(timer));
         typers.clear();
         renderTyping();
+      } else if (data.type === "poll") {
+        const results = document.querySelector("[data-poll-results]");
+        if (results) results.innerHTML = data.html;
+        if (data.closed) document.querySelectorAll("[data-poll-form]").forEach((form) => form.remove());
       } else if (data.type === "typing") {
         clearTimeout(typers.get(data.name));
         typers.set(data.name, setTimeout(() => { typers.delete(data.name); renderTyping(); }, 4000));

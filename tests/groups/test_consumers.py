@@ -185,3 +185,30 @@ def test_group_socket_receives_new_topics():
 
     topic_id, message = async_to_sync(scenario)()
     assert message["type"] == "topic" and message["topic_id"] == topic_id and "Nouveau en direct" in message["html"]
+
+
+def test_poll_results_go_live_only_to_pages_allowed_to_see_them():
+    owner, voter, watcher = UserFactory(), UserFactory(), UserFactory()
+    group = make_group(owner=owner, members=[voter, watcher])
+    topic = services.topic_create(
+        group=group, actor=owner, title="Sondage", body="b", poll={"question": "Quel jour ?", "options": ["Lundi", "Mardi"]}
+    )
+    monday = topic.poll.options.get(label="Lundi")
+
+    async def scenario():
+        voter_ws = WebsocketCommunicator(application, _topic_path(topic), headers=_headers(voter))
+        watcher_ws = WebsocketCommunicator(application, _topic_path(topic), headers=_headers(watcher))
+        assert (await voter_ws.connect())[0] and (await watcher_ws.connect())[0]
+        await database_sync_to_async(services.poll_vote)(poll=topic.poll, actor=voter, option_ids=[monday.pk])
+        to_voter = await voter_ws.receive_json_from(timeout=5)
+        to_watcher = await watcher_ws.receive_json_from(timeout=5)
+        await database_sync_to_async(services.poll_close)(poll=topic.poll, actor=owner)
+        closed = await watcher_ws.receive_json_from(timeout=5)
+        await voter_ws.disconnect()
+        await watcher_ws.disconnect()
+        return to_voter, to_watcher, closed
+
+    to_voter, to_watcher, closed = async_to_sync(scenario)()
+    assert to_voter["type"] == "poll" and "1 voix · 100 %" in to_voter["html"]
+    assert "1 votant·e" in to_watcher["html"] and "voix" not in to_watcher["html"]  # has not voted: no counts
+    assert closed["closed"] is True and "Résultat :" in closed["html"] and "Lundi" in closed["html"]

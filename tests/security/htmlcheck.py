@@ -17,7 +17,7 @@ BAD_SCHEMES = ("javascript:", "vbscript:", "livescript:", "mocha:", "data:")
 SAFE_DATA = re.compile(r"^data:image/(png|jpeg|gif|webp);", re.I)
 CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\u200b\u2028\u2029\ufeff]+")
 HTMX_ATTR = re.compile(r"^(data-)?hx-")
-HTMX_OUR = {"hx-get", "hx-target", "hx-swap", "hx-push-url", "hx-trigger"}
+HTMX_OUR = {"hx-get", "hx-post", "hx-target", "hx-swap", "hx-push-url", "hx-trigger"}  # hx-post: the forum poll vote
 
 
 def _scheme_of(value: str) -> str:

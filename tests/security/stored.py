@@ -48,6 +48,8 @@ FIELDS = [
     ("secret_topic", ["title"]),
     (lambda w: _posts(w), ["body"]),
     (lambda w: _group_reports(w), ["reason"]),
+    (lambda w: _polls(w), ["question"]),
+    (lambda w: _poll_options(w), ["label"]),
     (lambda w: _profiles(w), ["display_name", "metier_other", "bio"]),
     ("organisation", ["name", "description", "website"]),
     ("event", ["title", "summary", "description", "address", "tags", "online_url"]),
@@ -111,6 +113,18 @@ def _posts(w):
     from groups.models import Post
 
     return Post.objects.filter(topic__in=[w.open_topic, w.secret_topic])
+
+
+def _polls(w):
+    from groups.models import Poll
+
+    return Poll.objects.filter(topic__in=[w.open_topic, w.secret_topic])
+
+
+def _poll_options(w):
+    from groups.models import PollOption
+
+    return PollOption.objects.filter(poll__topic__in=[w.open_topic, w.secret_topic])
 
 
 def _group_reports(w):

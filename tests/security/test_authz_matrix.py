@@ -122,6 +122,8 @@ GET_MATRIX = {
     "groups:topic_detail": "302 302 200 404 200 200 404 404 404",
     "groups:topic_detail@open": "302 302 200 200 200 200 200 200 200",
     "groups:post_create": "302 302 405 405 405 405 405 405 405",
+    "groups:poll_vote": "302 302 405 405 405 405 405 405 405",
+    "groups:poll_close": "302 302 405 405 405 405 405 405 405",
     "groups:topic_first_unread": "302 302 302 404 302 302 404 404 404",
     "groups:topic_level": "302 302 405 405 405 405 405 405 405",
     "groups:topic_moderate": "302 302 405 405 405 405 405 405 405",
@@ -324,6 +326,7 @@ POST_DATA = {
     "groups:topic_create": {"title": "t", "body": "b"},
     "messaging:message_send": {"body": "intrus"},
     "messaging:message_report": {"reason": "intrus"},
+    "groups:poll_vote": {"options": "1"},
 }
 POST_ROLES = ["anonymous", "pending", "outsider"]
 POST_MATRIX = {
@@ -360,6 +363,8 @@ POST_MATRIX = {
     "groups:group_edit": "302 302 404",
     "groups:topic_create": "302 302 404",
     "groups:post_edit": "302 302 404",
+    "groups:poll_vote": "302 302 404",
+    "groups:poll_close": "302 302 404",
     "events:event_cancel": "302 302 403",
     "events:question_delete": "302 302 403",
     "events:signup": "404 302 302",

@@ -115,6 +115,8 @@ BUILDERS = {
     "groups:topic_detail": _r("groups:topic_detail", SECRET, g("secret_topic.pk")),
     "groups:topic_detail@open": _r("groups:topic_detail", OPEN, g("open_topic.pk")),
     "groups:post_create": _r("groups:post_create", SECRET, g("secret_topic.pk")),
+    "groups:poll_vote": _r("groups:poll_vote", SECRET, g("secret_topic.pk")),
+    "groups:poll_close": _r("groups:poll_close", SECRET, g("secret_topic.pk")),
     "groups:topic_first_unread": _r("groups:topic_first_unread", SECRET, g("secret_topic.pk")),
     "groups:topic_level": _r("groups:topic_level", SECRET, g("secret_topic.pk")),
     "groups:topic_moderate": _r("groups:topic_moderate", SECRET, g("secret_topic.pk")),

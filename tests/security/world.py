@@ -73,7 +73,8 @@ def build_world() -> World:
     for key in ("open", "secret"):
         group = o[f"{key}_group"]
         topic = group_services.topic_create(group=group, actor=u["member"], title=f"Sujet {key} cerise", body="Premier message cerise",
-                                            attachments=[png_upload(f"{key}.png")])
+                                            attachments=[png_upload(f"{key}.png")],
+                                            poll={"question": "Quel jour ?", "options": ["Lundi", "Mardi"]})
         reply = group_services.post_create(topic=topic, actor=u["member"], body=f"Réponse {key} cerise")
         group_services.post_report(post=reply, actor=u["moderator"], reason="Hors sujet")
         o[f"{key}_topic"], o[f"{key}_post"] = topic, reply
