@@ -150,7 +150,7 @@ def main() -> None:
         for round_no in range(1, args.rounds + 1):
             start = timezone.now() + timedelta(days=7)
             event = event_create(
-                created_by=staff,
+                actor=staff,
                 title=f"Bench atelier {uuid.uuid4().hex[:8]}",
                 start=start,
                 end=start + timedelta(hours=2),

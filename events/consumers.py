@@ -9,8 +9,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.http import Http404
 
-from .selectors import event_get_for_viewer
-from .services import breakout_counts, may_join_session, session_group
+from .selectors import breakout_counts, can_join_session, event_get_for_viewer, session_group
 
 
 def _allowed_event_id(user, slug: str) -> int | None:
@@ -18,7 +17,7 @@ def _allowed_event_id(user, slug: str) -> int | None:
         event = event_get_for_viewer(viewer=user, slug=slug)
     except Http404:
         return None
-    return event.pk if may_join_session(user, event) else None
+    return event.pk if can_join_session(user, event) else None
 
 
 class SessionConsumer(AsyncJsonWebsocketConsumer):

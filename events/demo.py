@@ -48,12 +48,12 @@ def load_events_demo(stdout=None) -> None:
     def sign_up(event, users):
         for u in users:
             if not Registration.objects.filter(event=event, email=u.email).exists():
-                services.registration_create(event=event, user=u, answers=None, by_staff=staff)
+                services.registration_add(actor=staff, event=event, member=u, answers=None)
 
     with transaction.atomic():
         # A café réseau every other Friday, in visio, 12 dates (3 already past).
         series = services.series_create(
-            created_by=staff,
+            actor=staff,
             interval_weeks=2,
             count=12,
             signup_scope="series",
@@ -75,7 +75,7 @@ def load_events_demo(stdout=None) -> None:
 
         def event(days, hour, hours, **fields):
             return services.event_create(
-                created_by=staff, start=_at(days, hour), end=_at(days, hour) + timedelta(hours=hours), state="published", **fields
+                actor=staff, start=_at(days, hour), end=_at(days, hour) + timedelta(hours=hours), state="published", **fields
             )
 
         pix = event(
@@ -95,10 +95,10 @@ def load_events_demo(stdout=None) -> None:
             summary="Prendre en main Pix pour évaluer et faire progresser les personnes accompagnées.",
             description="Un atelier pratique : création d'un parcours, suivi des résultats, cas concrets.\n\nApportez votre ordinateur portable si vous en avez un.",
         )
-        services.question_save(event=pix, label="Votre structure", kind="short", required=True)
-        services.question_save(event=pix, label="Avez-vous déjà utilisé Pix Orga ?", kind="yesno", required=True)
-        services.question_save(event=pix, label="Besoins d'accessibilité", kind="long", help_text="Nous adaptons l'accueil.")
-        services.question_save(event=pix, label="J'accepte d'apparaître sur les photos de l'atelier", kind="consent")
+        services.question_save(actor=staff, event=pix, label="Votre structure", kind="short", required=True)
+        services.question_save(actor=staff, event=pix, label="Avez-vous déjà utilisé Pix Orga ?", kind="yesno", required=True)
+        services.question_save(actor=staff, event=pix, label="Besoins d'accessibilité", kind="long", help_text="Nous adaptons l'accueil.")
+        services.question_save(actor=staff, event=pix, label="J'accepte d'apparaître sur les photos de l'atelier", kind="consent")
         sign_up(pix, people[:12])
         sign_up(pix, [member, *people[12:15]])  # full: the demo member is on the waiting list
 
@@ -204,10 +204,10 @@ def load_events_demo(stdout=None) -> None:
             ),
             (people[33], "Une permanence numérique au marché", "Aller là où sont les gens.", "Retours d'expérience."),
         ]
-        proposals = [services.proposal_create(event=seance, author=a, title=t, pitch=p, wants=w) for a, t, p, w in ideas]
-        services.proposal_decide(proposal=proposals[0], by=staff, accept=True, size_limit=8)
-        services.proposal_decide(proposal=proposals[1], by=staff, accept=True)
-        services.proposal_decide(proposal=proposals[2], by=staff, accept=False)
+        proposals = [services.proposal_create(event=seance, actor=a, title=t, pitch=p, wants=w) for a, t, p, w in ideas]
+        services.proposal_decide(proposal=proposals[0], actor=staff, accept=True, size_limit=8)
+        services.proposal_decide(proposal=proposals[1], actor=staff, accept=True)
+        services.proposal_decide(proposal=proposals[2], actor=staff, accept=False)
 
         past_seance = event(
             -35,
@@ -223,13 +223,13 @@ def load_events_demo(stdout=None) -> None:
         )
         sign_up(past_seance, [member, *people[40:50]])
         p = services.proposal_create(
-            event=past_seance, author=people[41], title="Lancer un repair café numérique", pitch="Réparer plutôt que jeter."
+            event=past_seance, actor=people[41], title="Lancer un repair café numérique", pitch="Réparer plutôt que jeter."
         )
-        services.proposal_decide(proposal=p, by=staff, accept=True)
+        services.proposal_decide(proposal=p, actor=staff, accept=True)
         b = p.breakout
         services.restitution_publish(
             breakout=b,
-            by=staff,
+            actor=staff,
             text="**Trois pistes retenues** :\n\n1. s'adosser à un repair café existant ;\n2. demander un local à la médiathèque ;\n3. former deux bénévoles référents.",
         )
         Event.objects.filter(pk__in=[past_seance.pk, speed.pk]).update(state="published")

@@ -168,6 +168,10 @@ class SignupForm(forms.Form):
                 )
         for question in self.questions:
             self.fields[question.field_name] = _field_for(question)
+        if with_guests and event.series_id and event.series.signup_scope == SignupScope.SERIES:
+            self.fields["serie"] = forms.BooleanField(
+                label=_("M'inscrire aussi aux dates suivantes de la série"), required=False, initial=True
+            )
         self.fields_questions = [self[q.field_name] for q in self.questions]
 
     def cleaned_answers(self) -> dict:
@@ -242,6 +246,32 @@ class NoteForm(forms.Form):
 
 class RestitutionForm(forms.Form):
     restitution = forms.CharField(label=_("Restitution"), widget=forms.Textarea(attrs={"rows": 6}), help_text=_("Markdown accepté."))
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Message aux inscrit·es (facultatif)"), max_length=1000, required=False)
+
+
+class RegistrationSearchForm(forms.Form):
+    q = forms.CharField(label=_("Nom, e-mail ou code"), required=False, max_length=200)
+
+
+class CheckInForm(forms.Form):
+    code = forms.CharField(
+        label=_("Pointer par code (ou QR code lu par une douchette)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class ProposalDecisionForm(forms.Form):
+    size_limit = forms.IntegerField(label=_("Taille maximale du sous-groupe (facultatif)"), min_value=1, max_value=500, required=False)
+
+
+class FeedUrlForm(forms.Form):
+    """Shows the private feed address in a read-only field, easy to select and copy."""
+
+    url = forms.CharField(label=_("Adresse du flux"), widget=forms.TextInput(attrs={"readonly": True}))
 
 
 class StaffAddForm(forms.Form):

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import BreakoutChoice, BreakoutNote, CalendarToken, Proposal, Question, Registration, RegistrationStatus
+from .services import breakout_leave, registration_cancel
 
 
 def export_events(user) -> dict:
@@ -33,8 +34,6 @@ def export_events(user) -> dict:
 
 def erase_events(user) -> None:
     """Registrations lose name, e-mail and answers (counts stay right); proposals and notes stay, unsigned."""
-    from .services import breakout_leave, registration_cancel
-
     now = timezone.now()
     for reg in Registration.objects.filter(Q(user=user) | Q(email__iexact=user.email)).select_related("event"):
         if reg.status != RegistrationStatus.CANCELLED and reg.event.end > now:
@@ -45,5 +44,5 @@ def erase_events(user) -> None:
     Proposal.objects.filter(author=user).update(author=None)
     BreakoutNote.objects.filter(author=user).update(author=None)
     for choice in BreakoutChoice.objects.filter(user=user).select_related("event"):
-        breakout_leave(event=choice.event, user=user)
+        breakout_leave(event=choice.event, actor=user)
     CalendarToken.objects.filter(user=user).delete()

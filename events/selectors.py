@@ -6,9 +6,12 @@ websocket consumer all go through it, so "hidden" is a 404 everywhere.
 
 from datetime import date, datetime, timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.template.defaultfilters import date as date_format
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from common.access import MembersOnly
 from community.models import is_approved_member
@@ -17,6 +20,7 @@ from groups.models import AccessMode, Membership, MembershipStatus, Role
 
 from .models import (
     ACTIVE,
+    SEAT_HOLDING,
     Audience,
     Breakout,
     BreakoutNote,
@@ -35,7 +39,9 @@ def events_visible_to(viewer) -> QuerySet[Event]:
     staff included, as in the groups app)."""
     qs = Event.objects.all()
     if viewer is not None and viewer.is_authenticated and viewer.is_hub_staff:
-        return qs.exclude(Q(audience=Audience.GROUP, audience_group__access=AccessMode.SECRET) & ~Q(audience_group_id__in=group_ids_of(viewer)))
+        return qs.exclude(
+            Q(audience=Audience.GROUP, audience_group__access=AccessMode.SECRET) & ~Q(audience_group_id__in=group_ids_of(viewer))
+        )
     if viewer is None or not is_approved_member(viewer):
         return qs.filter(state__in=[EventState.PUBLISHED, EventState.CANCELLED], audience=Audience.PUBLIC)
     admin_of = Membership.objects.filter(user=viewer, status=MembershipStatus.ACTIVE, role__in=[Role.OWNER, Role.ADMIN]).values("group_id")
@@ -55,6 +61,42 @@ def can_manage(user, event: Event) -> bool:
     return Membership.objects.filter(
         group_id=event.organiser_group_id, user=user, status=MembershipStatus.ACTIVE, role__in=[Role.OWNER, Role.ADMIN]
     ).exists()
+
+
+def can_create_event(user, *, organiser_group=None) -> bool:
+    """Hub staff create any event; an admin of a group creates events organised by that group."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_hub_staff:
+        return True
+    if organiser_group is None:
+        return False
+    return Membership.objects.filter(
+        group=organiser_group, user=user, status=MembershipStatus.ACTIVE, role__in=[Role.OWNER, Role.ADMIN]
+    ).exists()
+
+
+def event_audience(event: Event) -> str:
+    """Who may see the event, as an activity-stream audience (the same rule as ``events_visible_to``)."""
+    if event.audience == Audience.PUBLIC:
+        return "public"
+    if event.audience == Audience.GROUP and event.audience_group_id:
+        return f"group:{event.audience_group_id}"
+    return "members"
+
+
+def group_audiences(viewer) -> set[str]:
+    """The ``group:<id>`` stream audiences of a viewer: the groups whose member-only events they see."""
+    if viewer is None or not is_approved_member(viewer):
+        return set()
+    return {f"group:{gid}" for gid in group_ids_of(viewer).values_list("group_id", flat=True)}
+
+
+def can_join_session(user, event: Event) -> bool:
+    """The organiser and people holding a seat take part in a session's sub-groups."""
+    if user is None or not user.is_authenticated:
+        return False
+    return can_manage(user, event) or Registration.objects.filter(event=event, user=user, status__in=SEAT_HOLDING).exists()
 
 
 def can_register(user, event: Event) -> bool:
@@ -93,8 +135,6 @@ def _open_to_members(slug: str) -> bool:
 
 def event_get_managed(*, viewer, slug: str) -> Event:
     """404 if hidden, 403 (PermissionDenied) if visible but not manageable."""
-    from django.core.exceptions import PermissionDenied
-
     event = event_get_for_viewer(viewer=viewer, slug=slug)
     if not can_manage(viewer, event):
         raise PermissionDenied
@@ -127,6 +167,7 @@ def event_list_filtered(
 
 
 def event_list_upcoming(*, viewer, group=None, limit: int = 5) -> list[Event]:
+    """The next visible published events (of one group when given), soonest first."""
     qs = _shaped(events_visible_to(viewer)).filter(state=EventState.PUBLISHED, end__gte=timezone.now())
     if group is not None:
         qs = qs.filter(Q(organiser_group=group) | Q(audience_group=group))
@@ -134,6 +175,7 @@ def event_list_upcoming(*, viewer, group=None, limit: int = 5) -> list[Event]:
 
 
 def event_list_past_with_restitution(*, viewer, limit: int = 20) -> QuerySet[Event]:
+    """Past visible events, newest first, flagged when a sub-group published its restitution."""
     published = Breakout.objects.filter(event=OuterRef("pk"), restitution_published_at__isnull=False)
     return (
         _shaped(events_visible_to(viewer))
@@ -145,12 +187,14 @@ def event_list_past_with_restitution(*, viewer, limit: int = 20) -> QuerySet[Eve
 
 
 def registration_of(*, user, event: Event) -> Registration | None:
+    """The member's active registration for the event, if any."""
     if not user.is_authenticated:
         return None
     return Registration.objects.filter(event=event, user=user, status__in=ACTIVE).first()
 
 
 def registration_list_for_event(*, event: Event, q: str = "", include_cancelled: bool = False) -> QuerySet[Registration]:
+    """The organiser's list of registrations, searchable by name, e-mail or code."""
     qs = Registration.objects.filter(event=event).select_related("user__profile")
     if not include_cancelled:
         qs = qs.exclude(status=RegistrationStatus.CANCELLED)
@@ -161,6 +205,7 @@ def registration_list_for_event(*, event: Event, q: str = "", include_cancelled:
 
 
 def registration_list_mine(*, user, upcoming_only: bool = True) -> QuerySet[Registration]:
+    """The member's own active registrations, soonest event first."""
     qs = Registration.objects.filter(user=user, status__in=ACTIVE).select_related("event__commune", "event__organiser_group")
     if upcoming_only:
         qs = qs.filter(event__end__gte=timezone.now())
@@ -168,6 +213,7 @@ def registration_list_mine(*, user, upcoming_only: bool = True) -> QuerySet[Regi
 
 
 def event_counts(event: Event) -> dict[str, int]:
+    """Registrations per status, for the organiser's summary."""
     rows = Registration.objects.filter(event=event).values("status").annotate(n=Count("pk"))
     return {row["status"]: row["n"] for row in rows}
 
@@ -183,6 +229,7 @@ def proposal_list_for_event(*, viewer, event: Event) -> QuerySet[Proposal]:
 
 
 def breakout_list_for_event(*, event: Event) -> QuerySet[Breakout]:
+    """Sub-groups of a session with their host and notes, in a fixed number of queries."""
     return (
         Breakout.objects.filter(event=event)
         .select_related("host__profile", "proposal")
@@ -190,11 +237,125 @@ def breakout_list_for_event(*, event: Event) -> QuerySet[Breakout]:
     )
 
 
+def session_group(event_id: int) -> str:
+    """The channel-layer group of a session's live page."""
+    return f"event_session_{event_id}"
+
+
+def breakout_counts(event_id: int) -> dict[str, int]:
+    """Head count per sub-group of a session, keyed by the breakout id as text (for JSON)."""
+    return {str(pk): n for pk, n in Breakout.objects.filter(event_id=event_id).values_list("pk", "participant_count")}
+
+
+def _aware(day: date) -> datetime:
+    return timezone.make_aware(datetime(day.year, day.month, day.day))
+
+
+def agenda_month(*, viewer, filters: dict, year: int, month: int) -> dict:
+    """The month grid (weeks from Monday, days outside the month flagged) with each day's events.
+
+    One query for the whole grid; an event spanning several days shows on each. Raises
+    ``ValueError`` for an impossible month."""
+    first, nxt = month_bounds(year, month)
+    grid_start = week_start(first)
+    grid_end = week_start(nxt - timedelta(days=1)) + timedelta(days=7)
+    events = list(event_list_filtered(viewer=viewer, filters=filters, start=_aware(grid_start), end=_aware(grid_end)))
+    spans = [(e, timezone.localtime(e.start).date(), timezone.localtime(e.end).date()) for e in events]
+    weeks, day = [], grid_start
+    while day < grid_end:
+        week = []
+        for _i in range(7):
+            week.append({"date": day, "in_month": day.month == month, "events": [e for e, a, b in spans if a <= day <= b]})
+            day += timedelta(days=1)
+        weeks.append(week)
+    prev = first - timedelta(days=1)
+    return {
+        "weeks": weeks,
+        "month_first": first,
+        "prev": {"annee": prev.year, "mois": prev.month},
+        "next": {"annee": nxt.year, "mois": nxt.month},
+        "events": events,
+    }
+
+
+def agenda_week(*, viewer, filters: dict, anchor: date) -> dict:
+    """The week (Monday to Sunday) around ``anchor``, each day with the events starting on it."""
+    start = week_start(anchor)
+    events = list(event_list_filtered(viewer=viewer, filters=filters, start=_aware(start), end=_aware(start + timedelta(days=7))))
+    days = [
+        {
+            "date": start + timedelta(days=i),
+            "events": [e for e in events if timezone.localtime(e.start).date() == start + timedelta(days=i)],
+        }
+        for i in range(7)
+    ]
+    return {
+        "days": days,
+        "week_start": start,
+        "prev": (start - timedelta(days=7)).isoformat(),
+        "next": (start + timedelta(days=7)).isoformat(),
+        "events": events,
+    }
+
+
+def export_rows(*, event: Event) -> tuple[list[str], list[list]]:
+    """Header and rows of the registrations export (cancelled included), answers in question order."""
+    questions = list(event.questions.all())
+    header = [
+        _("Nom"),
+        _("E-mail"),
+        _("Statut"),
+        _("Places"),
+        _("Accompagnant·es"),
+        _("Code"),
+        _("Inscrit·e le"),
+        _("Présent·e"),
+    ] + [q.label for q in questions]
+    rows = []
+    for reg in registration_list_for_event(event=event, include_cancelled=True):
+        rows.append(
+            [
+                reg.name,
+                reg.email,
+                reg.get_status_display(),
+                reg.seats,
+                ", ".join(reg.guests),
+                reg.code,
+                date_format(timezone.localtime(reg.created_at), "d/m/Y H:i"),
+                date_format(timezone.localtime(reg.attended_at), "d/m/Y H:i") if reg.attended_at else "",
+            ]
+            + [answer_text(reg.answers.get(str(q.pk))) for q in questions]
+        )
+    return header, rows
+
+
+def answer_text(value) -> str:
+    """One answer of the sign-up form as text (yes/no in French, choices joined)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def registration_list_with_answers(*, event: Event, q: str = "", include_cancelled: bool = False) -> tuple[list, list[Registration]]:
+    """The organiser's list: questions, and registrations each carrying ``answer_list`` in question order."""
+    questions = list(event.questions.all())
+    regs = list(registration_list_for_event(event=event, q=q, include_cancelled=include_cancelled))
+    for reg in regs:
+        reg.answer_list = [answer_text(reg.answers.get(str(qu.pk))) for qu in questions]
+    return questions, regs
+
+
 def month_bounds(year: int, month: int) -> tuple[date, date]:
+    """First day of the month and first day of the next one."""
     first = date(year, month, 1)
     nxt = date(year + (month == 12), month % 12 + 1, 1)
     return first, nxt
 
 
 def week_start(day: date) -> date:
+    """The Monday of the day's week."""
     return day - timedelta(days=day.weekday())

@@ -4,10 +4,10 @@ Every page that takes a slug goes through ``event_get_for_viewer`` (hidden = 404
 management page through ``event_get_managed`` (visible but not yours = 403).
 """
 
-import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.exports import csv_response, xlsx_response
+from common.forms import form_add_validation_error, messages_add_validation_error, validation_text
+from common.pdf import duration_text
+from common.ratelimit import rate_limited
 from common.registry import registry
 from community.access import member_required
 from community.models import User, is_approved_member
@@ -30,10 +34,15 @@ from . import selectors, services
 from .forms import (
     AgendaFilterForm,
     BreakoutForm,
+    CancelForm,
+    CheckInForm,
     EventForm,
+    FeedUrlForm,
     NoteForm,
+    ProposalDecisionForm,
     ProposalForm,
     QuestionForm,
+    RegistrationSearchForm,
     RestitutionForm,
     SeriesForm,
     StaffAddForm,
@@ -41,20 +50,7 @@ from .forms import (
 )
 from .ics import build_calendar
 from .models import SEAT_HOLDING, Breakout, CalendarToken, EventType, Proposal, Question, Registration, RegistrationStatus
-
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
-DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-
-
-def _error_messages(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [m for msgs in exc.message_dict.values() for m in msgs]
-    return exc.messages
-
-
-def _aware(day: date) -> datetime:
-    return timezone.make_aware(datetime(day.year, day.month, day.day))
-
+from .pdf import certificate_pdf as certificate_pdf_bytes
 
 # --- agenda ------------------------------------------------------------------------------------
 # Upcoming events per page of the list view (a page of 100 cards cost 45 ms of CPU to render).
@@ -72,59 +68,15 @@ def agenda(request):
     if view == "mois":
         try:
             year, month = int(request.GET.get("annee", today.year)), int(request.GET.get("mois", today.month))
-            first, nxt = selectors.month_bounds(year, month)
+            context.update(selectors.agenda_month(viewer=request.user, filters=filters, year=year, month=month))
         except ValueError as exc:
             raise Http404 from exc
-        grid_start = selectors.week_start(first)
-        grid_end = selectors.week_start(nxt - timedelta(days=1)) + timedelta(days=7)
-        events = list(selectors.event_list_filtered(viewer=request.user, filters=filters, start=_aware(grid_start), end=_aware(grid_end)))
-        weeks = []
-        day = grid_start
-        while day < grid_end:
-            week = []
-            for _i in range(7):
-                week.append(
-                    {
-                        "date": day,
-                        "in_month": day.month == month,
-                        "events": [e for e in events if timezone.localtime(e.start).date() <= day <= timezone.localtime(e.end).date()],
-                    }
-                )
-                day += timedelta(days=1)
-            weeks.append(week)
-        prev = first - timedelta(days=1)
-        context.update(
-            weeks=weeks,
-            title=f"{MONTHS[month - 1]} {year}",
-            prev={"annee": prev.year, "mois": prev.month},
-            next={"annee": nxt.year, "mois": nxt.month},
-            day_names=DAYS,
-            events=events,
-        )
     elif view == "semaine":
         try:
             anchor = date.fromisoformat(request.GET.get("date", today.isoformat()))
         except ValueError as exc:
             raise Http404 from exc
-        start = selectors.week_start(anchor)
-        events = list(
-            selectors.event_list_filtered(viewer=request.user, filters=filters, start=_aware(start), end=_aware(start + timedelta(days=7)))
-        )
-        days = [
-            {
-                "date": start + timedelta(days=i),
-                "name": DAYS[i],
-                "events": [e for e in events if timezone.localtime(e.start).date() == start + timedelta(days=i)],
-            }
-            for i in range(7)
-        ]
-        context.update(
-            days=days,
-            week_start=start,
-            prev=(start - timedelta(days=7)).isoformat(),
-            next=(start + timedelta(days=7)).isoformat(),
-            events=events,
-        )
+        context.update(selectors.agenda_week(viewer=request.user, filters=filters, anchor=anchor))
     else:
         context["view"] = "liste"
         upcoming = selectors.event_list_filtered(viewer=request.user, filters=filters, start=timezone.now())
@@ -163,6 +115,7 @@ def event_detail(request, slug):
         "current_section": "agenda",
         "series_dates": list(event.series.occurrences.filter(state="published").order_by("start")[:12]) if event.series_id else [],
         "counts": selectors.event_counts(event) if manager else {},
+        "cancel_form": CancelForm(auto_id="cancel-%s") if manager and not event.is_cancelled else None,
         "proposal_form": ProposalForm()
         if event.accepts_proposals and request.user.is_authenticated and may_register and not event.is_past
         else None,
@@ -171,6 +124,7 @@ def event_detail(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("signup")
 def signup(request, slug):
     event = selectors.event_get_for_viewer(viewer=request.user, slug=slug)
     if request.method == "GET":  # a sign-up link opened directly (or after logging in): show the event
@@ -184,16 +138,15 @@ def signup(request, slug):
         try:
             reg = services.registration_create(
                 event=event,
-                user=request.user if request.user.is_authenticated else None,
+                actor=request.user if request.user.is_authenticated else None,
                 email=form.cleaned_data.get("email", ""),
                 name=form.cleaned_data.get("name", ""),
                 answers=request.POST,
                 guests=form.guests(),
-                series=request.POST.get("serie") == "1",
+                series=bool(form.cleaned_data.get("serie")),
             )
         except ValidationError as exc:
-            for msg in _error_messages(exc):
-                messages.error(request, msg)
+            messages_add_validation_error(request, exc)
         else:
             messages.success(request, _status_message(reg))
             return redirect(event)
@@ -226,7 +179,7 @@ def unregister(request, slug):
         raise Http404
     if request.method == "GET":
         return TemplateResponse(request, "events/unregister_confirm.html", {"event": event, "registration": reg, "current_section": "agenda"})
-    services.registration_cancel(registration=reg, by=request.user)
+    services.registration_cancel(registration=reg, actor=request.user)
     messages.success(request, _("Votre inscription est annulée."))
     return redirect(event)
 
@@ -239,10 +192,10 @@ def offer_accept(request, slug):
     if reg is None:
         raise Http404
     try:
-        services.registration_offer_accept(registration=reg, by=request.user)
+        services.registration_offer_accept(registration=reg, actor=request.user)
         messages.success(request, _("Votre place est confirmée."))
     except ValidationError as exc:
-        messages.error(request, " ".join(_error_messages(exc)))
+        messages.error(request, validation_text(exc))
     return redirect(event)
 
 
@@ -277,7 +230,7 @@ def event_create(request):
             fields = form.service_fields()
             if series_form.cleaned_data.get("repeat"):
                 series = services.series_create(
-                    created_by=request.user,
+                    actor=request.user,
                     interval_weeks=series_form.cleaned_data.get("interval_weeks") or 2,
                     count=series_form.cleaned_data.get("count") or 6,
                     signup_scope=series_form.cleaned_data.get("signup_scope") or "occurrence",
@@ -285,21 +238,13 @@ def event_create(request):
                 )
                 event = series.occurrences.order_by("start").first()
             else:
-                event = services.event_create(created_by=request.user, **fields)
+                event = services.event_create(actor=request.user, **fields)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("Événement enregistré. Ajoutez maintenant les questions du formulaire d'inscription."))
             return redirect("events:questions", slug=event.slug)
     return TemplateResponse(request, "events/event_form.html", {"form": form, "series_form": series_form, "current_section": "agenda"})
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @member_required
@@ -311,9 +256,9 @@ def event_edit(request, slug):
             # The form validated against the instance; the service re-reads the row and saves.
             fields = form.service_fields()
             event.refresh_from_db()
-            event = services.event_update(event=event, by=request.user, **fields)
+            event = services.event_update(event=event, actor=request.user, **fields)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("Modifications enregistrées."))
             return redirect(event)
@@ -324,7 +269,9 @@ def event_edit(request, slug):
 @member_required
 def event_cancel(request, slug):
     event = selectors.event_get_managed(viewer=request.user, slug=slug)
-    services.event_cancel(event=event, by=request.user, reason=request.POST.get("reason", "")[:1000])
+    form = CancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    services.event_cancel(actor=request.user, event=event, reason=reason)
     messages.success(request, _("L'événement est annulé ; les personnes inscrites sont prévenues."))
     return redirect(event)
 
@@ -334,7 +281,7 @@ def questions(request, slug):
     event = selectors.event_get_managed(viewer=request.user, slug=slug)
     form = QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.question_save(event=event, **form.cleaned_data)
+        services.question_save(actor=request.user, event=event, **form.cleaned_data)
         messages.success(request, _("Question ajoutée."))
         return redirect("events:questions", slug=event.slug)
     preview = signup_form_for(event, with_identity=False)
@@ -347,7 +294,7 @@ def questions(request, slug):
 @member_required
 def question_delete(request, slug, pk):
     event = selectors.event_get_managed(viewer=request.user, slug=slug)
-    services.question_delete(question=get_object_or_404(Question, pk=pk, event=event))
+    services.question_delete(actor=request.user, question=get_object_or_404(Question, pk=pk, event=event))
     messages.success(request, _("Question supprimée."))
     return redirect("events:questions", slug=event.slug)
 
@@ -357,10 +304,7 @@ def question_delete(request, slug, pk):
 def registrations(request, slug):
     event = selectors.event_get_managed(viewer=request.user, slug=slug)
     q = request.GET.get("q", "")
-    regs = list(selectors.registration_list_for_event(event=event, q=q, include_cancelled=request.GET.get("annulees") == "1"))
-    questions_ = list(event.questions.all())
-    for reg in regs:
-        reg.answer_list = [_answer_text(reg.answers.get(str(qu.pk))) for qu in questions_]
+    questions_, regs = selectors.registration_list_with_answers(event=event, q=q, include_cancelled=request.GET.get("annulees") == "1")
     others = []
     if event.series_id:
         others = list(event.series.occurrences.exclude(pk=event.pk).filter(state="published").order_by("start"))
@@ -373,20 +317,12 @@ def registrations(request, slug):
             "q": q,
             "questions": questions_,
             "add_form": StaffAddForm(),
+            "search_form": RegistrationSearchForm(initial={"q": q}, auto_id="reg-%s"),
+            "check_in_form": CheckInForm(),
             "others": others,
             "counts": selectors.event_counts(event),
         },
     )
-
-
-def _answer_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("oui") if value else _("non")
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
 
 
 @require_POST
@@ -396,21 +332,21 @@ def registration_action(request, slug, pk, action):
     reg = get_object_or_404(Registration, pk=pk, event=event)
     try:
         if action == "confirmer":
-            services.registration_staff_confirm(registration=reg, by=request.user)
+            services.registration_staff_confirm(registration=reg, actor=request.user)
         elif action == "annuler":
-            services.registration_cancel(registration=reg, by=request.user)
+            services.registration_cancel(registration=reg, actor=request.user)
         elif action == "pointer":
-            services.registration_check_in(registration=reg, by=request.user)
+            services.registration_check_in(registration=reg, actor=request.user)
         elif action == "depointer":
-            services.registration_check_in(registration=reg, by=request.user, present=False)
+            services.registration_check_in(registration=reg, actor=request.user, present=False)
         elif action == "deplacer":
             to = selectors.event_get_managed(viewer=request.user, slug=request.POST.get("to", ""))
-            services.registration_move(registration=reg, to_event=to, by=request.user)
+            services.registration_move(registration=reg, to_event=to, actor=request.user)
         else:
             raise Http404
         messages.success(request, _("C'est fait."))
     except ValidationError as exc:
-        messages.error(request, " ".join(_error_messages(exc)))
+        messages.error(request, validation_text(exc))
     return redirect(f"{reverse('events:registrations', args=[event.slug])}?q={request.POST.get('q', '')}")
 
 
@@ -422,12 +358,12 @@ def registration_add(request, slug):
     if form.is_valid():
         user = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
         try:
-            services.registration_create(
-                event=event, user=user, email=form.cleaned_data["email"], name=form.cleaned_data["name"], by_staff=request.user
+            services.registration_add(
+                actor=request.user, event=event, member=user, email=form.cleaned_data["email"], name=form.cleaned_data["name"]
             )
             messages.success(request, _("Personne ajoutée."))
         except ValidationError as exc:
-            messages.error(request, " ".join(_error_messages(exc)))
+            messages.error(request, validation_text(exc))
     else:
         messages.error(request, _("Indiquez un nom et une adresse e-mail valide."))
     return redirect("events:registrations", slug=event.slug)
@@ -438,72 +374,28 @@ def registration_add(request, slug):
 def check_in_code(request, slug):
     event = selectors.event_get_managed(viewer=request.user, slug=slug)
     try:
-        reg = services.registration_check_in_by_code(event=event, code=request.POST.get("code", ""), by=request.user)
+        form = CheckInForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Indiquez le code d'inscription."))
+        reg = services.registration_check_in_by_code(actor=request.user, event=event, code=form.cleaned_data["code"])
         messages.success(request, _("%(name)s est pointé·e présent·e.") % {"name": reg.name})
     except ValidationError as exc:
-        messages.error(request, " ".join(_error_messages(exc)))
+        messages.error(request, validation_text(exc))
     return redirect("events:registrations", slug=event.slug)
-
-
-def _export_rows(event):
-    questions_ = list(event.questions.all())
-    header = ["Nom", "E-mail", "Statut", "Places", "Accompagnant·es", "Code", "Inscrit·e le", "Présent·e"] + [q.label for q in questions_]
-    rows = []
-    for reg in selectors.registration_list_for_event(event=event, include_cancelled=True):
-        rows.append(
-            [
-                reg.name,
-                reg.email,
-                reg.get_status_display(),
-                reg.seats,
-                ", ".join(reg.guests),
-                reg.code,
-                timezone.localtime(reg.created_at).strftime("%d/%m/%Y %H:%M"),
-                timezone.localtime(reg.attended_at).strftime("%d/%m/%Y %H:%M") if reg.attended_at else "",
-            ]
-            + [_answer_text(reg.answers.get(str(q.pk))) for q in questions_]
-        )
-    return header, rows
-
-
-def _safe_cell(value):
-    """Neutralise spreadsheet formulas in member-typed text (CSV/XLSX injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 @member_required
 def export_csv(request, slug):
     event = selectors.event_get_managed(viewer=request.user, slug=slug)
-    header, rows = _export_rows(event)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_safe_cell(v) for v in row])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="inscrits-{event.slug}.csv"'
-    return response
+    header, rows = selectors.export_rows(event=event)
+    return csv_response(filename=f"inscrits-{event.slug}.csv", header=header, rows=rows)
 
 
 @member_required
 def export_xlsx(request, slug):
-    from openpyxl import Workbook
-
     event = selectors.event_get_managed(viewer=request.user, slug=slug)
-    header, rows = _export_rows(event)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Inscrits"
-    ws.append(header)
-    for row in rows:
-        ws.append([_safe_cell(v) for v in row])
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="inscrits-{event.slug}.xlsx"'
-    return response
+    header, rows = selectors.export_rows(event=event)
+    return xlsx_response(filename=f"inscrits-{event.slug}.xlsx", header=header, rows=rows, title=_("Inscrits"))
 
 
 def _own_registration(request, event, code=None):
@@ -522,8 +414,6 @@ def _own_registration(request, event, code=None):
 
 
 def qr_code(request, slug, code):
-    import segno
-
     event = selectors.event_get_for_viewer(viewer=request.user, slug=slug)
     reg = _own_registration(request, event, code=code)
     out = io.BytesIO()
@@ -539,18 +429,17 @@ def certificate(request, slug):
     reg = _own_registration(request, event)
     if not reg.attended_at:
         raise Http404
-    return TemplateResponse(request, "events/certificate.html", {"event": event, "registration": reg})
+    context = {"event": event, "registration": reg, "duration": duration_text(event.end - event.start)}
+    return TemplateResponse(request, "events/certificate.html", context)
 
 
 @login_required
 def certificate_pdf(request, slug):
-    from .pdf import certificate_pdf as build
-
     event = selectors.event_get_for_viewer(viewer=request.user, slug=slug)
     reg = _own_registration(request, event)
     if not reg.attended_at:
         raise Http404
-    response = HttpResponse(build(event=event, registration=reg), content_type="application/pdf")
+    response = HttpResponse(certificate_pdf_bytes(event=event, registration=reg), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="attestation-{event.slug}.pdf"'
     return response
 
@@ -605,13 +494,16 @@ def my_ics(request, token):
 @member_required
 def my_events(request):
     if request.method == "POST":
-        services.calendar_token_rotate(user=request.user)
+        services.calendar_token_rotate(actor=request.user)
         messages.success(request, _("Nouvelle adresse de flux créée : l'ancienne ne fonctionne plus."))
         return redirect("events:my_events")
     token = CalendarToken.objects.filter(user=request.user).first()
     feed_url = request.build_absolute_uri(reverse("events:my_ics", args=[token.token])) if token else ""
+    feed_form = FeedUrlForm(initial={"url": feed_url}, auto_id="feed-%s")
     regs = selectors.registration_list_mine(user=request.user, upcoming_only=False)
-    return TemplateResponse(request, "events/my_events.html", {"registrations": regs, "feed_url": feed_url, "current_section": "agenda"})
+    return TemplateResponse(
+        request, "events/my_events.html", {"registrations": regs, "feed_url": feed_url, "feed_form": feed_form, "current_section": "agenda"}
+    )
 
 
 # --- collective-intelligence sessions ---------------------------------------------------------
@@ -622,10 +514,10 @@ def proposal_create(request, slug):
     form = ProposalForm(request.POST)
     if form.is_valid():
         try:
-            services.proposal_create(event=event, author=request.user, **form.cleaned_data)
+            services.proposal_create(event=event, actor=request.user, **form.cleaned_data)
             messages.success(request, _("Merci ! Votre proposition est transmise à l'équipe."))
         except ValidationError as exc:
-            messages.error(request, " ".join(_error_messages(exc)))
+            messages.error(request, validation_text(exc))
     else:
         messages.error(request, _("Donnez un titre et une présentation à votre proposition."))
     return redirect(event)
@@ -634,7 +526,9 @@ def proposal_create(request, slug):
 @member_required
 def proposals(request, slug):
     event = selectors.event_get_managed(viewer=request.user, slug=slug)
-    items = selectors.proposal_list_for_event(viewer=request.user, event=event)
+    items = list(selectors.proposal_list_for_event(viewer=request.user, event=event))
+    for item in items:
+        item.decision_form = ProposalDecisionForm(auto_id=f"size-{item.pk}-%s")
     return TemplateResponse(request, "events/proposals.html", {"event": event, "proposals": items, "breakout_form": BreakoutForm()})
 
 
@@ -643,12 +537,13 @@ def proposals(request, slug):
 def proposal_decide(request, slug, pk):
     event = selectors.event_get_managed(viewer=request.user, slug=slug)
     proposal = get_object_or_404(Proposal, pk=pk, event=event)
-    size = request.POST.get("size_limit") or None
+    form = ProposalDecisionForm(request.POST)
+    size = form.cleaned_data["size_limit"] if form.is_valid() else None
     services.proposal_decide(
         proposal=proposal,
-        by=request.user,
+        actor=request.user,
         accept=request.POST.get("decision") == "accept",
-        size_limit=int(size) if size and size.isdigit() else None,
+        size_limit=size,
     )
     messages.success(request, _("Décision enregistrée."))
     return redirect("events:proposals", slug=event.slug)
@@ -662,7 +557,7 @@ def breakout_create(request, slug):
     if form.is_valid():
         host = User.objects.filter(email__iexact=form.cleaned_data["host_email"]).first() if form.cleaned_data["host_email"] else None
         services.breakout_create(
-            event=event, by=request.user, title=form.cleaned_data["title"], host=host, size_limit=form.cleaned_data["size_limit"]
+            event=event, actor=request.user, title=form.cleaned_data["title"], host=host, size_limit=form.cleaned_data["size_limit"]
         )
         messages.success(request, _("Sous-groupe créé."))
     else:
@@ -674,9 +569,14 @@ def breakout_create(request, slug):
 def session(request, slug):
     """The live page of a session: pick a sub-group, take notes, publish the restitution."""
     event = selectors.event_get_for_viewer(viewer=request.user, slug=slug)
-    if not services.may_join_session(request.user, event):
+    if not selectors.can_join_session(request.user, event):
         raise PermissionDenied
     breakouts = list(selectors.breakout_list_for_event(event=event))
+    for b in breakouts:
+        b.note_form = NoteForm(auto_id=f"note-{b.pk}-%s")
+        b.note_form.fields["body"].label = _("Ajouter une note à « %(t)s »") % {"t": b.title}
+        b.restitution_form = RestitutionForm(initial={"restitution": b.restitution}, auto_id=f"restit-{b.pk}-%s")
+        b.restitution_form.fields["restitution"].label = _("Restitution de « %(t)s »") % {"t": b.title}
     mine = event.breakout_choices.filter(user=request.user).values_list("breakout_id", flat=True).first()
     return TemplateResponse(
         request,
@@ -685,8 +585,6 @@ def session(request, slug):
             "event": event,
             "breakouts": breakouts,
             "mine": mine,
-            "note_form": NoteForm(),
-            "restitution_form": RestitutionForm(),
             "manager": selectors.can_manage(request.user, event),
             "current_section": "agenda",
         },
@@ -703,10 +601,10 @@ def _breakout_for(request, slug, pk) -> Breakout:
 def breakout_choose(request, slug, pk):
     breakout = _breakout_for(request, slug, pk)
     try:
-        services.breakout_choose(breakout=breakout, user=request.user)
+        services.breakout_choose(breakout=breakout, actor=request.user)
         messages.success(request, _("Vous avez rejoint « %(t)s ».") % {"t": breakout.title})
     except ValidationError as exc:
-        messages.error(request, " ".join(_error_messages(exc)))
+        messages.error(request, validation_text(exc))
     if request.htmx:
         return HttpResponse(status=204)
     return redirect("events:session", slug=slug)
@@ -720,9 +618,9 @@ def note_create(request, slug, pk):
     if form.is_valid():
         try:
             with transaction.atomic():
-                services.note_create(breakout=breakout, author=request.user, body=form.cleaned_data["body"])
+                services.note_create(breakout=breakout, actor=request.user, body=form.cleaned_data["body"])
         except ValidationError as exc:
-            messages.error(request, " ".join(_error_messages(exc)))
+            messages.error(request, validation_text(exc))
     else:
         messages.error(request, _("La note est vide."))
     if request.htmx:
@@ -737,8 +635,8 @@ def restitution_publish(request, slug, pk):
     form = RestitutionForm(request.POST)
     if form.is_valid():
         try:
-            services.restitution_publish(breakout=breakout, by=request.user, text=form.cleaned_data["restitution"])
+            services.restitution_publish(breakout=breakout, actor=request.user, text=form.cleaned_data["restitution"])
             messages.success(request, _("Restitution publiée sur la page de l'événement."))
         except ValidationError as exc:
-            messages.error(request, " ".join(_error_messages(exc)))
+            messages.error(request, validation_text(exc))
     return redirect("events:session", slug=slug)

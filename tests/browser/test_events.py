@@ -91,7 +91,7 @@ def test_proposal_becomes_breakout_and_choice_updates_live(browser, asgi_server)
     title = f"Séance IC {uuid.uuid4().hex[:6]}"
     start = timezone.now() + timedelta(days=3)
     event = services.event_create(
-        created_by=staff,
+        actor=staff,
         title=title,
         type="intelligence",
         start=start,
@@ -101,8 +101,8 @@ def test_proposal_becomes_breakout_and_choice_updates_live(browser, asgi_server)
         capacity=20,
         accepts_proposals=True,
     )
-    services.registration_create(event=event, user=host, answers={})
-    services.registration_create(event=event, user=guest, answers={})
+    services.registration_create(event=event, actor=host, answers={})
+    services.registration_create(event=event, actor=guest, answers={})
 
     host_page = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris").new_page()
     login(host_page, asgi_server, host.email, PASSWORD)

@@ -23,4 +23,4 @@ def make_event(*, by=None, days=7, hours=2, **fields):
         "audience": "members",
     }
     defaults.update(fields)
-    return event_create(created_by=by or StaffFactory(), **defaults)
+    return event_create(actor=by or StaffFactory(), **defaults)

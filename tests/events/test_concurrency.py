@@ -39,7 +39,7 @@ def test_fifty_concurrent_signups_for_five_seats_then_one_cancellation_promotes_
     event = make_event(by=staff, capacity=5)
     users = [UserFactory() for _ in range(50)]
 
-    errors = _run_concurrently(lambda u: registration_create(event=event, user=u, answers={}), [(u,) for u in users])
+    errors = _run_concurrently(lambda u: registration_create(event=event, actor=u, answers={}), [(u,) for u in users])
 
     assert errors == []
     statuses = list(Registration.objects.filter(event=event).values_list("status", flat=True))
@@ -50,7 +50,7 @@ def test_fifty_concurrent_signups_for_five_seats_then_one_cancellation_promotes_
 
     first_waiting = Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED).order_by("waitlisted_at", "pk").first()
     confirmed = Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED).first()
-    registration_cancel(registration=confirmed, by=confirmed.user)
+    registration_cancel(registration=confirmed, actor=confirmed.user)
 
     statuses = list(Registration.objects.filter(event=event).values_list("status", flat=True))
     assert statuses.count(RegistrationStatus.CONFIRMED) == 5
@@ -67,7 +67,7 @@ def test_concurrent_cancellations_promote_exactly_as_many_people():
     event = make_event(by=staff, capacity=5)
     users = [UserFactory() for _ in range(12)]
     for u in users:
-        registration_create(event=event, user=u, answers={})
+        registration_create(event=event, actor=u, answers={})
     confirmed = list(Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED))
     assert len(confirmed) == 5
 
@@ -84,7 +84,7 @@ def test_same_person_signing_up_twice_at_once_gets_one_registration():
     event = make_event(by=staff, capacity=5)
     user = UserFactory()
 
-    errors = _run_concurrently(lambda u: registration_create(event=event, user=u, answers={}), [(user,)] * 6)
+    errors = _run_concurrently(lambda u: registration_create(event=event, actor=u, answers={}), [(user,)] * 6)
 
     assert len(errors) == 5
     assert Registration.objects.filter(event=event).count() == 1

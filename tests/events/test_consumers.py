@@ -37,9 +37,9 @@ def test_participant_sees_counts_and_notes_live():
     staff = StaffFactory()
     event = make_event(by=staff, type="intelligence", accepts_proposals=True, capacity=10)
     alice, bob = UserFactory(), UserFactory()
-    services.registration_create(event=event, user=alice, answers={})
-    services.registration_create(event=event, user=bob, answers={})
-    breakout = services.breakout_create(event=event, by=staff, title="Itinérance")
+    services.registration_create(event=event, actor=alice, answers={})
+    services.registration_create(event=event, actor=bob, answers={})
+    breakout = services.breakout_create(event=event, actor=staff, title="Itinérance")
     headers = _headers(alice)
 
     async def scenario():
@@ -47,9 +47,9 @@ def test_participant_sees_counts_and_notes_live():
         connected, _ = await communicator.connect()
         assert connected
         first = await communicator.receive_json_from(timeout=10)
-        await database_sync_to_async(services.breakout_choose)(breakout=breakout, user=bob)
+        await database_sync_to_async(services.breakout_choose)(actor=bob, breakout=breakout)
         second = await communicator.receive_json_from(timeout=10)
-        await database_sync_to_async(services.note_create)(breakout=breakout, author=bob, body="Une idée **forte**")
+        await database_sync_to_async(services.note_create)(actor=bob, breakout=breakout, body="Une idée **forte**")
         third = await communicator.receive_json_from(timeout=10)
         await communicator.disconnect()
         return first, second, third

@@ -60,7 +60,7 @@ def test_management_pages_are_403_for_members_404_when_hidden(client_for, staff,
 
 def test_member_signs_up_with_form_sees_code_and_cancels(client_for, staff, member):
     event = make_event(by=staff, capacity=1, format="online", online_url="https://visio.exemple.fr/salle")
-    q = services.question_save(event=event, label="Votre structure", kind="short", required=True)
+    q = services.question_save(actor=event.created_by, event=event, label="Votre structure", kind="short", required=True)
     c = client_for(member)
     page = c.get(event.get_absolute_url()).content.decode()
     assert "Votre structure" in page and "visio.exemple.fr" not in page
@@ -101,7 +101,7 @@ def test_visitor_signup_by_email_link_and_cancel_link(client, staff, django_capt
 
 def test_qr_code_is_private(client_for, staff, member, other_member):
     event = make_event(by=staff)
-    reg = services.registration_create(event=event, user=member, answers={})
+    reg = services.registration_create(event=event, actor=member, answers={})
     url = reverse("events:qr_code", args=[event.slug, reg.code])
     assert client_for(other_member).get(url).status_code == 404
     response = client_for(staff).get(url)
@@ -125,8 +125,8 @@ def test_feeds_are_valid_and_respect_visibility(client, client_for, staff, membe
     make_event(by=staff, audience="members", title="Membres")
     group, secret = _secret_group_event(staff, member)
     online = make_event(by=staff, format="online", online_url="https://visio.exemple.fr/x", title="Visio")
-    services.registration_create(event=online, user=member, answers={})
-    services.registration_create(event=secret, user=member, answers={})
+    services.registration_create(event=online, actor=member, answers={})
+    services.registration_create(event=secret, actor=member, answers={})
 
     cal = _parse(client.get(reverse("events:public_ics")).content)
     assert [str(e["SUMMARY"]) for e in cal.walk("VEVENT")] == ["Public"]
@@ -151,8 +151,8 @@ def test_feeds_are_valid_and_respect_visibility(client, client_for, staff, membe
 
 def test_exports_contain_answers_and_neutralise_formulas(client_for, staff, member):
     event = make_event(by=staff)
-    q = services.question_save(event=event, label="Structure", kind="short")
-    services.registration_create(event=event, user=member, answers={q.field_name: "=HYPERLINK(1)"})
+    q = services.question_save(actor=event.created_by, event=event, label="Structure", kind="short")
+    services.registration_create(event=event, actor=member, answers={q.field_name: "=HYPERLINK(1)"})
     c = client_for(staff)
     csv_text = c.get(reverse("events:export_csv", args=[event.slug])).content.decode("utf-8-sig")
     assert "Structure" in csv_text and "'=HYPERLINK(1)" in csv_text and member.email in csv_text
@@ -216,7 +216,7 @@ def test_staff_creates_event_with_recurrence_and_builds_form(client_for, staff):
 
 def test_session_page_and_proposal_flow(client_for, staff, member, other_member):
     event = make_event(by=staff, type="intelligence", accepts_proposals=True)
-    services.registration_create(event=event, user=member, answers={})
+    services.registration_create(event=event, actor=member, answers={})
     mc = client_for(member)
     mc.post(reverse("events:proposal_create", args=[event.slug]), {"title": "Mon projet", "pitch": "**Aidez-moi**", "wants": "Des idées"})
     proposal = event.proposals.get()
@@ -261,12 +261,12 @@ def test_agenda_query_count_does_not_grow(client_for, staff, member, view):
 
 def test_event_page_and_registrations_query_count_does_not_grow(client_for, staff, member):
     event = make_event(by=staff, capacity=200, type="intelligence", accepts_proposals=True)
-    services.question_save(event=event, label="Structure", kind="short")
+    services.question_save(actor=event.created_by, event=event, label="Structure", kind="short")
     sc, mc = client_for(staff), client_for(member)
 
     def add(n):
         for _ in range(n):
-            services.registration_create(event=event, user=UserFactory(), answers={})
+            services.registration_create(event=event, actor=UserFactory(), answers={})
 
     add(10)
     page, regs = event.get_absolute_url(), reverse("events:registrations", args=[event.slug])
@@ -282,7 +282,7 @@ def test_dashboard_and_group_panels(client_for, staff, member, other_member):
     from common.registry import registry
 
     group, secret = _secret_group_event(staff, member)
-    services.registration_create(event=secret, user=member, answers={})
+    services.registration_create(event=secret, actor=member, answers={})
     page = client_for(member).get(reverse("community:dashboard")).content.decode()
     assert "Mes prochains événements" in page and "Réunion secrète" in page
 
@@ -300,7 +300,7 @@ def test_staff_edits_event_participants_hear_and_cancel_through_form(client_for,
     from notifications.models import Notification
 
     event = make_event(by=staff, capacity=5)
-    services.registration_create(event=event, user=member, answers={})
+    services.registration_create(event=event, actor=member, answers={})
     c = client_for(staff)
     page = c.get(reverse("events:event_edit", args=[event.slug]))
     form = page.context["form"]

@@ -29,7 +29,7 @@ def main(n: int, capacity: int) -> dict:
     Group.objects.get_or_create(name="Équipe du hub")
     event = make_event(by=StaffFactory(), capacity=capacity)
     for _ in range(capacity - 1):  # every seat but one is taken
-        registration_create(event=event, user=UserFactory(), answers={})
+        registration_create(event=event, actor=UserFactory(), answers={})
     users = [UserFactory() for _ in range(n)]
     barrier = threading.Barrier(n)
     returned, errors = [], []
@@ -38,7 +38,7 @@ def main(n: int, capacity: int) -> dict:
         try:
             own = Event.objects.get(pk=event.pk)  # its own connection, opened before the start line
             barrier.wait(timeout=120)
-            returned.append(registration_create(event=own, user=user, answers={}).status)
+            returned.append(registration_create(event=own, actor=user, answers={}).status)
         except Exception as exc:  # reported to the test
             errors.append(repr(exc))
         finally:

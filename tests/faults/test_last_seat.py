@@ -74,14 +74,15 @@ def test_a_seat_freed_during_a_signup_goes_to_it_with_only_the_confirmation_sent
     from community.models import OutboundEmail
     from events import services as event_services
     from events.models import Event, Registration, RegistrationStatus
+    from events.services import registrations as event_registrations
     from tests.events.factories import make_event
     from tests.factories import StaffFactory, UserFactory
 
     Group.objects.get_or_create(name="Équipe du hub")  # flushed since the migrations wrote it
     event = make_event(by=StaffFactory(), capacity=1)
-    event_services.registration_create(event=event, user=UserFactory(), answers={})
+    event_services.registration_create(event=event, actor=UserFactory(), answers={})
     late = UserFactory()
-    announce = event_services._registration_announce
+    announce = event_registrations.registration_announce
 
     def free_a_seat_elsewhere():
         Event.objects.filter(pk=event.pk).update(seats_taken=F("seats_taken") - 1)  # another transaction, committed
@@ -94,8 +95,8 @@ def test_a_seat_freed_during_a_signup_goes_to_it_with_only_the_confirmation_sent
             thread.start()
             thread.join(timeout=30)
 
-    with mock.patch.object(event_services, "_registration_announce", side_effect=announce_then_free):
-        reg = event_services.registration_create(event=Event.objects.get(pk=event.pk), user=late, answers={})
+    with mock.patch.object(event_registrations, "registration_announce", side_effect=announce_then_free):
+        reg = event_services.registration_create(event=Event.objects.get(pk=event.pk), actor=late, answers={})
 
     assert reg.status == RegistrationStatus.CONFIRMED
     assert list(Registration.objects.filter(user=late).values_list("status", flat=True)) == [RegistrationStatus.CONFIRMED]

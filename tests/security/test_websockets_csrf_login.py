@@ -46,7 +46,7 @@ def _connect(path, headers):
 
 def _ws_world():
     from events.models import Audience, EventType
-    from events.services import registration_create
+    from events.services import registration_add
     from groups.models import AccessMode
     from groups.services import topic_create
     from tests.events.factories import make_event
@@ -68,7 +68,7 @@ def _ws_world():
     secret_topic = topic_create(group=secret, actor=users["member"], title="t", body="b")
     open_topic = topic_create(group=opened, actor=users["member"], title="t", body="b")
     session = make_event(by=users["staff"], audience=Audience.MEMBERS, type=EventType.INTELLIGENCE)
-    registration_create(event=session, user=users["member"], answers={}, by_staff=users["staff"])
+    registration_add(actor=users["staff"], event=session, member=users["member"], answers={})
     from messaging.services import conversation_start
 
     conversation = conversation_start(actor=users["member"], recipients=[users["moderator"]], body="privé")

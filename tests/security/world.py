@@ -122,17 +122,17 @@ def build_world() -> World:
     # events: a members' event with a sign-up form, an intelligence session with proposals
     staff = u["staff"]
     event = make_event(by=staff, capacity=10, audience=Audience.MEMBERS)
-    o["question"] = event_services.question_save(event=event, label="Votre structure ?", kind="short", required=False)
-    o["registration"] = event_services.registration_create(event=event, user=u["member"], answers={})
+    o["question"] = event_services.question_save(actor=staff, event=event, label="Votre structure ?", kind="short", required=False)
+    o["registration"] = event_services.registration_create(event=event, actor=u["member"], answers={})
     o["event"] = event
     session = make_event(by=staff, capacity=10, audience=Audience.MEMBERS, type=EventType.INTELLIGENCE, accepts_proposals=True,
                          start=timezone.now() - timedelta(minutes=30), days=0)
-    event_services.registration_create(event=session, user=u["member"], answers={}, by_staff=staff)
-    o["proposal"] = event_services.proposal_create(event=session, author=u["member"], title="Une idée", pitch="Un pitch")
-    o["breakout"] = event_services.breakout_create(event=session, by=staff, title="Sous-groupe A", host=u["member"])
+    event_services.registration_add(actor=staff, event=session, member=u["member"], answers={})
+    o["proposal"] = event_services.proposal_create(event=session, actor=u["member"], title="Une idée", pitch="Un pitch")
+    o["breakout"] = event_services.breakout_create(event=session, actor=staff, title="Sous-groupe A", host=u["member"])
     o["session"] = session
     o["group_event"] = make_event(by=staff, audience=Audience.GROUP, audience_group=o["secret_group"], organiser_group=o["secret_group"])
-    o["calendar_token"] = event_services.calendar_token_rotate(user=u["member"])
+    o["calendar_token"] = event_services.calendar_token_rotate(actor=u["member"])
 
     # places and the label
     o["referential"] = make_referential()
