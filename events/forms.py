@@ -9,9 +9,22 @@ from django.utils.translation import gettext_lazy as _
 
 from common.uploads import clean_image
 from community.models import Department
+from groups.access import group_ids_of
 from groups.models import Group
 
-from .models import Event, EventFormat, EventType, Question, QuestionKind, SignupScope
+from .models import (
+    IN_REVIEW,
+    AgendaSettings,
+    Event,
+    EventFormat,
+    EventState,
+    EventType,
+    GroupAgendaPolicy,
+    Question,
+    QuestionKind,
+    SignupScope,
+)
+from .selectors import groups_where_can_create
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -70,9 +83,16 @@ class EventForm(forms.ModelForm):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
         self.fields["commune"].queryset = self.fields["commune"].queryset.select_related("department")
         if user is not None and not user.is_hub_staff:
-            from groups.access import group_ids_of
-
-            self.fields["organiser_group"].queryset = Group.objects.filter(pk__in=group_ids_of(user))
+            # Members organise for the groups that let them, and "publish" means "submit" when the
+            # hub asks for approval; the service decides (``event_create``/``event_update``).
+            self.fields["organiser_group"].queryset = groups_where_can_create(user)
+            self.fields["audience_group"].queryset = Group.objects.filter(pk__in=group_ids_of(user))
+            self.fields["state"].choices = [
+                (EventState.DRAFT, _("Brouillon")),
+                (EventState.PUBLISHED, _("Publier (ou soumettre à l'équipe)")),
+            ]
+            if self.instance.pk and self.instance.state in IN_REVIEW:
+                self.initial["state"] = EventState.PUBLISHED
         if self.instance.pk:
             self.fields["reminders"].initial = ", ".join(f"{m / 60:g}" for m in self.instance.reminder_minutes or [])
 
@@ -246,6 +266,33 @@ class NoteForm(forms.Form):
 
 class RestitutionForm(forms.Form):
     restitution = forms.CharField(label=_("Restitution"), widget=forms.Textarea(attrs={"rows": 6}), help_text=_("Markdown accepté."))
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Décision"),
+        choices=[("approve", _("Publier")), ("changes", _("Demander des modifications")), ("decline", _("Refuser"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Message à la personne"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Obligatoire pour une demande de modifications ou un refus."),
+    )
+
+
+class AgendaSettingsForm(forms.ModelForm):
+    class Meta:
+        model = AgendaSettings
+        fields = ["group_events_need_approval", "hub_events_need_approval"]
+
+
+class GroupAgendaPolicyForm(forms.ModelForm):
+    class Meta:
+        model = GroupAgendaPolicy
+        fields = ["members_create_events"]
 
 
 class CancelForm(forms.Form):

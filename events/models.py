@@ -59,8 +59,15 @@ class Audience(models.TextChoices):
 
 class EventState(models.TextChoices):
     DRAFT = "draft", _("Brouillon")
+    PENDING = "pending", _("En attente de validation")
+    CHANGES = "changes", _("Modifications demandées")
+    DECLINED = "declined", _("Refusé")
     PUBLISHED = "published", _("Publié")
     CANCELLED = "cancelled", _("Annulé")
+
+
+# States an event proposed by a member passes through before the hub staff publish it.
+IN_REVIEW = (EventState.PENDING, EventState.CHANGES, EventState.DECLINED)
 
 
 class SignupScope(models.TextChoices):
@@ -138,6 +145,7 @@ class Event(TimeStampedModel):
     )
     reminder_minutes = models.JSONField(_("rappels (minutes avant)"), default=default_reminders, blank=True)
     accepts_proposals = models.BooleanField(_("appel à propositions"), default=False)
+    review_note = models.TextField(_("message de l'équipe"), blank=True, help_text=_("Motif d'une demande de modifications ou d'un refus."))
     uid = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False)
 
@@ -380,6 +388,42 @@ class CalendarToken(models.Model):
 
 
 OFFER_DEFAULT = timedelta(hours=24)
+
+
+class AgendaSettings(models.Model):
+    """The hub's rule for events members create: which ones wait for staff approval (one row)."""
+
+    group_events_need_approval = models.BooleanField(
+        _("les événements de groupe attendent la validation de l'équipe"),
+        default=False,
+        help_text=_("Sinon, ils sont publiés tout de suite pour le public du groupe."),
+    )
+    hub_events_need_approval = models.BooleanField(
+        _("les événements proposés à l'agenda du hub attendent la validation de l'équipe"), default=True
+    )
+
+    class Meta:
+        verbose_name = _("réglages de l'agenda")
+
+    def __str__(self) -> str:
+        return str(_("Réglages de l'agenda"))
+
+    @classmethod
+    def current(cls) -> "AgendaSettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class GroupAgendaPolicy(models.Model):
+    """Per group: may any member (not only the group's admins) create events for the group?"""
+
+    group = models.OneToOneField("groups.Group", on_delete=models.CASCADE, related_name="agenda_policy")
+    members_create_events = models.BooleanField(_("tout membre du groupe peut créer un événement du groupe"), default=False)
+
+    class Meta:
+        verbose_name = _("règle d'agenda du groupe")
+
+    def __str__(self) -> str:
+        return str(self.group)
 
 
 # Date polls live in their own module; imported here so that Django registers their models.

@@ -1,6 +1,6 @@
 """Panels shown on other apps' pages (registered in ``EventsConfig.ready``)."""
 
-from .selectors import event_list_upcoming, registration_list_mine
+from .selectors import can_admin_group_agenda, can_create_event, event_list_upcoming, registration_list_mine
 
 
 def dashboard_context(request):
@@ -10,8 +10,10 @@ def dashboard_context(request):
 
 
 def group_context(request, group):
-    """The group's next events the viewer may see (nothing is shown when there are none)."""
+    """The group's next events the viewer may see, and a button for those who may create one
+    (nothing is shown when there is neither)."""
     events = event_list_upcoming(viewer=request.user, group=group, limit=5)
-    if not events:
+    may_create = can_create_event(request.user, organiser_group=group)
+    if not events and not may_create:
         return None
-    return {"events": events, "group": group}
+    return {"events": events, "group": group, "may_create": may_create, "may_admin": can_admin_group_agenda(request.user, group)}

@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import BreakoutChoice, BreakoutNote, CalendarToken, Proposal, Question, Registration, RegistrationStatus
+from .models import BreakoutChoice, BreakoutNote, CalendarToken, Event, Proposal, Question, Registration, RegistrationStatus
 from .services import breakout_leave, registration_cancel
 
 
@@ -28,6 +28,10 @@ def export_events(user) -> dict:
             for p in Proposal.objects.filter(author=user).select_related("event")
         ],
         "notes_de_sous_groupe": [{"date": n.created_at.isoformat(), "texte": n.body} for n in BreakoutNote.objects.filter(author=user)],
+        "evenements_organises": [
+            {"titre": e.title, "date": e.start.isoformat(), "etat": e.state, "message_equipe": e.review_note}
+            for e in Event.objects.filter(created_by=user).order_by("start")
+        ],
         "flux_calendrier_prive": CalendarToken.objects.filter(user=user).exists(),
     }
 

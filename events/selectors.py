@@ -16,16 +16,18 @@ from django.utils.translation import gettext as _
 from common.access import MembersOnly
 from community.models import is_approved_member
 from groups.access import group_ids_of
-from groups.models import AccessMode, Membership, MembershipStatus, Role
+from groups.models import AccessMode, Group, Membership, MembershipStatus, Role
 
 from .models import (
     ACTIVE,
     SEAT_HOLDING,
+    AgendaSettings,
     Audience,
     Breakout,
     BreakoutNote,
     Event,
     EventState,
+    GroupAgendaPolicy,
     Proposal,
     ProposalStatus,
     Registration,
@@ -47,14 +49,14 @@ def events_visible_to(viewer) -> QuerySet[Event]:
     admin_of = Membership.objects.filter(user=viewer, status=MembershipStatus.ACTIVE, role__in=[Role.OWNER, Role.ADMIN]).values("group_id")
     audience = Q(audience__in=[Audience.PUBLIC, Audience.MEMBERS]) | Q(audience=Audience.GROUP, audience_group_id__in=group_ids_of(viewer))
     shown = Q(state__in=[EventState.PUBLISHED, EventState.CANCELLED]) & audience
-    return qs.filter(shown | Q(organiser_group_id__in=admin_of))
+    return qs.filter(shown | Q(organiser_group_id__in=admin_of) | Q(created_by=viewer))
 
 
 def can_manage(user, event: Event) -> bool:
-    """Hub staff, or an admin of the organising group."""
+    """Hub staff, the member who created the event (its organiser), or an admin of the organising group."""
     if not user.is_authenticated:
         return False
-    if user.is_hub_staff:
+    if user.is_hub_staff or (event.created_by_id is not None and event.created_by_id == user.pk):
         return True
     if not event.organiser_group_id:
         return False
@@ -64,16 +66,54 @@ def can_manage(user, event: Event) -> bool:
 
 
 def can_create_event(user, *, organiser_group=None) -> bool:
-    """Hub staff create any event; an admin of a group creates events organised by that group."""
+    """Staff create any event; any approved member proposes one to the hub agenda; for a group, its
+    admins — and its members when the group allows it (``GroupAgendaPolicy``)."""
     if user is None or not user.is_authenticated:
         return False
     if user.is_hub_staff:
         return True
-    if organiser_group is None:
+    if not is_approved_member(user):
         return False
-    return Membership.objects.filter(
-        group=organiser_group, user=user, status=MembershipStatus.ACTIVE, role__in=[Role.OWNER, Role.ADMIN]
-    ).exists()
+    if organiser_group is None:
+        return True
+    membership = Membership.objects.filter(group=organiser_group, user=user, status=MembershipStatus.ACTIVE).first()
+    if membership is None:
+        return False
+    if membership.role in (Role.OWNER, Role.ADMIN):
+        return True
+    return GroupAgendaPolicy.objects.filter(group=organiser_group, members_create_events=True).exists()
+
+
+def can_admin_group_agenda(user, group) -> bool:
+    """Who sets a group's agenda rule: its owners and admins, and hub staff."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_hub_staff:
+        return True
+    return Membership.objects.filter(group=group, user=user, status=MembershipStatus.ACTIVE, role__in=[Role.OWNER, Role.ADMIN]).exists()
+
+
+def groups_where_can_create(user) -> QuerySet:
+    """The groups a member may organise events for (admin of, or member where the group allows it)."""
+    if user.is_hub_staff:
+        return Group.objects.all()
+    allowed = Q(role__in=[Role.OWNER, Role.ADMIN]) | Q(group__agenda_policy__members_create_events=True)
+    ids = Membership.objects.filter(allowed, user=user, status=MembershipStatus.ACTIVE).values("group_id")
+    return Group.objects.filter(pk__in=ids)
+
+
+def event_needs_approval(actor, *, organiser_group=None) -> bool:
+    """Staff publish at once; members' events wait for staff when the hub setting says so
+    (default: group events published at once, hub-wide ones approved)."""
+    if actor.is_hub_staff:
+        return False
+    settings_ = AgendaSettings.current()
+    return settings_.group_events_need_approval if organiser_group is not None else settings_.hub_events_need_approval
+
+
+def event_list_for_review() -> QuerySet[Event]:
+    """Events waiting for the staff's decision, oldest request first, with their proposer."""
+    return _shaped(Event.objects.filter(state=EventState.PENDING)).select_related("created_by__profile").order_by("updated_at", "pk")
 
 
 def event_audience(event: Event) -> str:

@@ -26,30 +26,45 @@ from common.forms import form_add_validation_error, messages_add_validation_erro
 from common.pdf import duration_text
 from common.ratelimit import rate_limited
 from common.registry import registry
-from community.access import member_required
+from community.access import member_required, staff_required
 from community.models import User, is_approved_member
 from groups.access import group_get_for_viewer, groups_visible_to
 
 from . import selectors, services
 from .forms import (
     AgendaFilterForm,
+    AgendaSettingsForm,
     BreakoutForm,
     CancelForm,
     CheckInForm,
     EventForm,
     FeedUrlForm,
+    GroupAgendaPolicyForm,
     NoteForm,
     ProposalDecisionForm,
     ProposalForm,
     QuestionForm,
     RegistrationSearchForm,
     RestitutionForm,
+    ReviewForm,
     SeriesForm,
     StaffAddForm,
     signup_form_for,
 )
 from .ics import build_calendar
-from .models import SEAT_HOLDING, Breakout, CalendarToken, EventType, Proposal, Question, Registration, RegistrationStatus
+from .models import (
+    SEAT_HOLDING,
+    AgendaSettings,
+    Breakout,
+    CalendarToken,
+    EventState,
+    EventType,
+    GroupAgendaPolicy,
+    Proposal,
+    Question,
+    Registration,
+    RegistrationStatus,
+)
 from .pdf import certificate_pdf as certificate_pdf_bytes
 
 # --- agenda ------------------------------------------------------------------------------------
@@ -221,14 +236,19 @@ def registration_cancel_token(request, token):
 # --- staff: events and forms -----------------------------------------------------------------
 @member_required
 def event_create(request):
-    if not request.user.is_hub_staff:
-        raise PermissionDenied
-    form = EventForm(request.POST or None, request.FILES or None, user=request.user)
-    series_form = SeriesForm(request.POST or None, prefix="serie")
-    if request.method == "POST" and form.is_valid() and series_form.is_valid():
+    """Staff create any event; members propose one to the hub agenda or create one for their group."""
+    group = None
+    if request.GET.get("groupe"):
+        group = group_get_for_viewer(viewer=request.user, slug=request.GET["groupe"])
+        if not selectors.can_create_event(request.user, organiser_group=group):
+            raise PermissionDenied
+    initial = {"organiser_group": group, "audience": "group", "audience_group": group} if group else {}
+    form = EventForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
+    series_form = SeriesForm(request.POST or None, prefix="serie") if request.user.is_hub_staff else None
+    if request.method == "POST" and form.is_valid() and (series_form is None or series_form.is_valid()):
         try:
             fields = form.service_fields()
-            if series_form.cleaned_data.get("repeat"):
+            if series_form is not None and series_form.cleaned_data.get("repeat"):
                 series = services.series_create(
                     actor=request.user,
                     interval_weeks=series_form.cleaned_data.get("interval_weeks") or 2,
@@ -242,9 +262,16 @@ def event_create(request):
         except ValidationError as exc:
             form_add_validation_error(form, exc)
         else:
-            messages.success(request, _("Événement enregistré. Ajoutez maintenant les questions du formulaire d'inscription."))
+            messages.success(request, _saved_message(event))
             return redirect("events:questions", slug=event.slug)
-    return TemplateResponse(request, "events/event_form.html", {"form": form, "series_form": series_form, "current_section": "agenda"})
+    context = {"form": form, "series_form": series_form, "group": group, "current_section": "agenda"}
+    return TemplateResponse(request, "events/event_form.html", context)
+
+
+def _saved_message(event) -> str:
+    if event.state == EventState.PENDING:
+        return _("Événement transmis à l'équipe du hub pour validation : vous serez prévenu·e de sa décision.")
+    return _("Événement enregistré. Ajoutez maintenant les questions du formulaire d'inscription.")
 
 
 @member_required
@@ -260,7 +287,7 @@ def event_edit(request, slug):
         except ValidationError as exc:
             form_add_validation_error(form, exc)
         else:
-            messages.success(request, _("Modifications enregistrées."))
+            messages.success(request, _saved_message(event) if event.state == EventState.PENDING else _("Modifications enregistrées."))
             return redirect(event)
     return TemplateResponse(request, "events/event_form.html", {"form": form, "event": event, "current_section": "agenda"})
 
@@ -297,6 +324,54 @@ def question_delete(request, slug, pk):
     services.question_delete(actor=request.user, question=get_object_or_404(Question, pk=pk, event=event))
     messages.success(request, _("Question supprimée."))
     return redirect("events:questions", slug=event.slug)
+
+
+# --- staff: members' events waiting for approval ------------------------------------------------
+@staff_required
+def review_queue(request):
+    """Events members proposed, waiting for a decision; and the hub rule for which ones wait."""
+    settings_form = AgendaSettingsForm(request.POST or None, instance=AgendaSettings.current(), auto_id="reglages-%s")
+    if request.method == "POST" and settings_form.is_valid():
+        services.agenda_settings_update(actor=request.user, **settings_form.cleaned_data)
+        messages.success(request, _("Réglages enregistrés."))
+        return redirect("events:review_queue")
+    pending = list(selectors.event_list_for_review())
+    for event in pending:
+        event.review_form = ReviewForm(auto_id=f"decision-{event.pk}-%s")
+    context = {"pending": pending, "settings_form": settings_form, "current_section": "agenda"}
+    return TemplateResponse(request, "events/review_queue.html", context)
+
+
+@require_POST
+@staff_required
+def event_review(request, slug):
+    event = selectors.event_get_for_viewer(viewer=request.user, slug=slug)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choisissez une décision."))
+        return redirect("events:review_queue")
+    try:
+        services.event_review(actor=request.user, event=event, **form.cleaned_data)
+    except ValidationError as exc:
+        messages_add_validation_error(request, exc)
+    else:
+        messages.success(request, _("Décision enregistrée ; la personne est prévenue."))
+    return redirect("events:review_queue")
+
+
+@member_required
+def group_agenda_settings(request, slug):
+    """A group's admins say whether any member may create events for the group."""
+    group = group_get_for_viewer(viewer=request.user, slug=slug)
+    if not selectors.can_admin_group_agenda(request.user, group):
+        raise PermissionDenied
+    policy = GroupAgendaPolicy.objects.filter(group=group).first() or GroupAgendaPolicy(group=group)
+    form = GroupAgendaPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        services.group_agenda_policy_set(actor=request.user, group=group, **form.cleaned_data)
+        messages.success(request, _("Réglage enregistré."))
+        return redirect(group)
+    return TemplateResponse(request, "events/group_agenda_settings.html", {"group": group, "form": form, "current_section": "groups"})
 
 
 # --- staff: registrations, check-in, exports --------------------------------------------------

@@ -13,7 +13,17 @@ transaction (outbox) and leave after commit. Callers import from this package:
 """
 
 from .announce import calendar_token_rotate, ics_attachment, reminders_send, when_text
-from .calendar import EVENT_FIELDS, NOTIFIED_FIELDS, event_cancel, event_create, event_update, series_create
+from .calendar import (
+    EVENT_FIELDS,
+    NOTIFIED_FIELDS,
+    agenda_settings_update,
+    event_cancel,
+    event_create,
+    event_review,
+    event_update,
+    group_agenda_policy_set,
+    series_create,
+)
 from .questions import answers_clean, question_delete, question_save
 from .registrations import (
     offers_expire,
@@ -42,6 +52,9 @@ from .sessions import (
 
 __all__ = [
     "EVENT_FIELDS",
+    "agenda_settings_update",
+    "event_review",
+    "group_agenda_policy_set",
     "NOTIFIED_FIELDS",
     "answers_clean",
     "breakout_choose",

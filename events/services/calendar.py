@@ -7,14 +7,16 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.activity import activity_record, activity_set_audience, activity_withdraw
-from community.models import ActivityKind
+from community.models import ActivityKind, User
+from community.notifications import notification_send
 
-from ..models import Audience, Event, EventSeries, EventState
-from ..selectors import can_create_event, can_manage, event_audience
+from ..models import IN_REVIEW, AgendaSettings, Audience, Event, EventSeries, EventState, GroupAgendaPolicy
+from ..selectors import can_admin_group_agenda, can_create_event, can_manage, event_audience, event_needs_approval
 from .announce import participants_notify, when_text
 from .registrations import waitlist_promote
 
@@ -93,14 +95,36 @@ def _stream_record(event: Event, *, actor, verb: str) -> None:
     )
 
 
+def _submitted_state(actor, event: Event, wanted: str) -> str:
+    """What "publish" means for this actor: published, or pending when the hub setting asks for approval."""
+    if wanted == EventState.PUBLISHED and event_needs_approval(actor, organiser_group=event.organiser_group):
+        return EventState.PENDING
+    if wanted in IN_REVIEW and not actor.is_hub_staff:
+        raise PermissionDenied
+    return wanted
+
+
+def _staff_notify_pending(event: Event) -> None:
+    """Tell the hub staff an event waits for their decision."""
+    for staff in User.objects.filter(is_staff=True, is_active=True):
+        notification_send(
+            recipient=staff,
+            kind="events.review",
+            verb=_("Événement à valider : « %(title)s »") % {"title": event.title},
+            url=reverse("events:review_queue"),
+        )
+
+
 def event_create(*, actor, **fields) -> Event:
-    """Create an event (staff, or an admin of the organising group); a published one enters the stream."""
+    """Create an event: staff any; a member proposes one to the hub agenda or, as allowed, for a group;
+    it is published at once or waits for staff approval as the hub setting says."""
     unknown = set(fields) - EVENT_FIELDS
     if unknown:
         raise TypeError(f"unknown event fields: {unknown}")
     event = Event(created_by=actor, **fields)
     if not can_create_event(actor, organiser_group=event.organiser_group):
         raise PermissionDenied
+    event.state = _submitted_state(actor, event, event.state)
     if event.audience != Audience.GROUP:
         event.audience_group = None
     _validate_event(event)
@@ -108,6 +132,8 @@ def event_create(*, actor, **fields) -> Event:
         event.save()
         if event.state == EventState.PUBLISHED:
             _stream_record(event, actor=actor, verb=_("a publié un événement"))
+        elif event.state == EventState.PENDING:
+            _staff_notify_pending(event)
     return event
 
 
@@ -124,6 +150,13 @@ def event_update(*, actor, event: Event, **fields) -> Event:
         changed = {name for name, value in fields.items() if _value_of(current, name) != (value.pk if hasattr(value, "pk") else value)}
         for name, value in fields.items():
             setattr(current, name, value)
+        if "state" in changed and not (was_published and current.state == EventState.PUBLISHED):
+            if current.state != EventState.CANCELLED:
+                current.state = _submitted_state(actor, current, current.state)
+        elif (
+            not actor.is_hub_staff and "organiser_group" in changed and not can_create_event(actor, organiser_group=current.organiser_group)
+        ):
+            raise PermissionDenied
         if current.audience != Audience.GROUP:
             current.audience_group = None
         _validate_event(current)
@@ -139,6 +172,8 @@ def event_update(*, actor, event: Event, **fields) -> Event:
             waitlist_promote(event=current)
         if cancelling:
             return event_cancel(actor=actor, event=current)
+        if current.state == EventState.PENDING and "state" in changed:
+            _staff_notify_pending(current)
         if current.state == EventState.PUBLISHED and not was_published:
             _stream_record(current, actor=actor, verb=_("a publié un événement"))
         elif current.state != EventState.PUBLISHED and was_published:
@@ -178,6 +213,65 @@ def event_cancel(*, actor, event: Event, reason: str = "") -> Event:
             )
             _stream_record(event, actor=actor, verb=_("a annulé un événement"))
     return event
+
+
+REVIEW_DECISIONS = {
+    "approve": EventState.PUBLISHED,
+    "changes": EventState.CHANGES,
+    "decline": EventState.DECLINED,
+}
+
+
+def event_review(*, actor, event: Event, decision: str, reason: str = "") -> Event:
+    """Staff decide on a member's event: approve (published, in the stream), ask for changes or decline
+    — both with a reason; the proposer is notified either way."""
+    if not actor.is_hub_staff:
+        raise PermissionDenied
+    if decision not in REVIEW_DECISIONS:
+        raise ValidationError(_("Décision inconnue."))
+    reason = reason.strip()
+    if decision != "approve" and not reason:
+        raise ValidationError({"reason": _("Expliquez à la personne ce qui doit changer ou pourquoi l'événement est refusé.")})
+    with transaction.atomic():
+        state = REVIEW_DECISIONS[decision]
+        if not Event.objects.filter(pk=event.pk, state=EventState.PENDING).update(state=state, review_note=reason):
+            raise ValidationError(_("Cet événement n'attend plus de décision."))
+        event.refresh_from_db()
+        if state == EventState.PUBLISHED:
+            _stream_record(event, actor=event.created_by, verb=_("a publié un événement"))
+        if event.created_by_id:
+            verbs = {
+                "approve": _("Votre événement « %(title)s » est publié"),
+                "changes": _("Des modifications sont demandées pour « %(title)s »"),
+                "decline": _("Votre événement « %(title)s » n'est pas retenu"),
+            }
+            notification_send(
+                recipient=event.created_by,
+                kind="events.review",
+                verb=verbs[decision] % {"title": event.title},
+                description=reason,
+                url=event.get_absolute_url(),
+            )
+    return event
+
+
+def agenda_settings_update(*, actor, group_events_need_approval: bool, hub_events_need_approval: bool) -> AgendaSettings:
+    """Staff say which members' events wait for their approval."""
+    if not actor.is_hub_staff:
+        raise PermissionDenied
+    settings_ = AgendaSettings.current()
+    settings_.group_events_need_approval = group_events_need_approval
+    settings_.hub_events_need_approval = hub_events_need_approval
+    settings_.save()
+    return settings_
+
+
+def group_agenda_policy_set(*, actor, group, members_create_events: bool) -> GroupAgendaPolicy:
+    """A group's admins say whether any member may create events for the group."""
+    if not can_admin_group_agenda(actor, group):
+        raise PermissionDenied
+    policy, _created = GroupAgendaPolicy.objects.update_or_create(group=group, defaults={"members_create_events": members_create_events})
+    return policy
 
 
 def series_create(*, actor, interval_weeks: int, count: int, signup_scope: str, **fields) -> EventSeries:

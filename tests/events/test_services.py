@@ -10,6 +10,7 @@ from django.utils import timezone
 from community.models import OutboundEmail
 from events import services
 from events.models import Breakout, Event, ProposalStatus, Registration, RegistrationStatus
+from events.personal_data import erase_events, export_events
 from events.services import registrations
 from groups.models import AccessMode, Group, Membership
 from tests.events.factories import make_event
@@ -256,8 +257,6 @@ def test_outsider_cannot_join_session(staff, member):
 
 
 def test_rgpd_export_and_erase(event, member):
-    from events.personal_data import erase_events, export_events
-
     q = services.question_save(actor=event.created_by, event=event, label="Structure", kind="short")
     services.registration_create(event=event, actor=member, answers={q.field_name: "CCAS de Dole"})
     data = export_events(member)

@@ -161,7 +161,11 @@ GET_MATRIX = {
     "events:my_events": "302 302 200 200 200 200 200 200 200",
     # private calendar feeds: the token is the credential (calendar apps cannot log in)
     "events:my_ics": "200 302 200 200 200 200 200 200 200",
-    "events:event_create": "302 302 403 403 403 403 403 403 200",
+    "events:event_create": "302 302 200 200 200 200 200 200 200",  # members propose events (issue 13)
+    "events:review_queue": "302 302 403 403 403 403 403 403 200",
+    # the secret group's agenda rule: its admins only (staff outside the group do not see it)
+    "events:group_agenda_settings": "302 302 403 404 403 200 404 404 404",
+    "events:event_review": "405 302 405 405 405 405 405 405 405",
     "events:registration_confirm_token": "200 302 200 200 200 200 200 200 200",
     "events:registration_cancel_token": "200 302 200 200 200 200 200 200 200",
     "events:event_detail": "302 302 200 200 200 200 200 200 200",  # members only: a visitor is sent to log in
@@ -366,6 +370,8 @@ POST_MATRIX = {
     "groups:poll_vote": "302 302 404",
     "groups:poll_close": "302 302 404",
     "events:event_cancel": "302 302 403",
+    "events:event_review": "302 302 403",
+    "events:group_agenda_settings": "302 302 404",
     "events:question_delete": "302 302 403",
     "events:signup": "404 302 302",
     "events:unregister": "302 302 302",
