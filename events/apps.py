@@ -25,6 +25,7 @@ class EventsConfig(AppConfig):
         registry.notification_kind("events.reminder", _("Rappels avant un événement"), "instant")
         registry.notification_kind("events.change", _("Changement ou annulation d'un événement"), "instant")
         registry.notification_kind("events.review", _("Événements proposés : validation par l'équipe"), "instant")
+        registry.notification_kind("events.attendance", _("Excuses et absences annoncées à mes événements"), "in_app")
         registry.notification_kind("events.restitution", _("Restitutions des séances"), "instant")
         registry.dashboard_panel(Panel("events.mine", "events/panels/dashboard.html", dashboard_context, order=20))
         registry.group_panel(Panel("events.group", "events/panels/group.html", group_context, order=20))

@@ -20,6 +20,7 @@ from .models import (
     EventState,
     EventType,
     GroupAgendaPolicy,
+    Intention,
     Question,
     QuestionKind,
     SignupScope,
@@ -293,6 +294,16 @@ class GroupAgendaPolicyForm(forms.ModelForm):
     class Meta:
         model = GroupAgendaPolicy
         fields = ["members_create_events"]
+
+
+class IntentionForm(forms.Form):
+    intention = forms.ChoiceField(label=_("Serez-vous là ?"), choices=Intention.choices, widget=forms.RadioSelect)
+    message = forms.CharField(
+        label=_("Message pour l'organisation (facultatif)"),
+        required=False,
+        max_length=500,
+        help_text=_("Seulement si vous vous excusez."),
+    )
 
 
 class CancelForm(forms.Form):

@@ -263,6 +263,14 @@ class RegistrationStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Annulée")
 
 
+class Intention(models.TextChoices):
+    """What a participant says in advance; check-in on the day confirms presence."""
+
+    PRESENT = "present", _("Présent·e")
+    EXCUSED = "excused", _("Excusé·e")
+    ABSENT = "absent", _("Absent·e")
+
+
 # Statuses that hold seats in ``Event.seats_taken``.
 SEAT_HOLDING = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
 ACTIVE = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED, RegistrationStatus.WAITLISTED)
@@ -282,6 +290,8 @@ class Registration(TimeStampedModel):
     waitlisted_at = models.DateTimeField(null=True, blank=True, db_index=True)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
     attended_at = models.DateTimeField(_("présence"), null=True, blank=True)
+    intention = models.CharField(_("présence annoncée"), max_length=8, choices=Intention.choices, blank=True)
+    intention_message = models.CharField(_("message d'excuse"), max_length=500, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.JSONField(default=list, blank=True)
 
@@ -295,6 +305,15 @@ class Registration(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} → {self.event_id} ({self.status})"
+
+    @property
+    def attendance(self) -> str:
+        """Present when checked in; otherwise what the person said (excused, absent), or nothing yet."""
+        if self.attended_at:
+            return Intention.PRESENT
+        if self.intention in (Intention.EXCUSED, Intention.ABSENT):
+            return self.intention
+        return ""
 
     @property
     def holds_seat(self) -> bool:

@@ -20,6 +20,8 @@ def export_events(user) -> dict:
                 "accompagnants": r.guests,
                 "reponses": {labels.get(int(k), k): v for k, v in (r.answers or {}).items()},
                 "present": r.attended_at.isoformat() if r.attended_at else None,
+                "presence_annoncee": r.intention,
+                "message_d_excuse": r.intention_message,
             }
             for r in regs
         ],
@@ -43,7 +45,7 @@ def erase_events(user) -> None:
         if reg.status != RegistrationStatus.CANCELLED and reg.event.end > now:
             registration_cancel(registration=reg)  # a future seat goes to the waiting list
         Registration.objects.filter(pk=reg.pk).update(
-            user=None, email=f"efface-{reg.pk}@invalid.localhost", name="ancien membre", answers={}, guests=[]
+            user=None, email=f"efface-{reg.pk}@invalid.localhost", name="ancien membre", answers={}, guests=[], intention_message=""
         )
     Proposal.objects.filter(author=user).update(author=None)
     BreakoutNote.objects.filter(author=user).update(author=None)

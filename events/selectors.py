@@ -350,6 +350,8 @@ def export_rows(*, event: Event) -> tuple[list[str], list[list]]:
         _("Code"),
         _("Inscrit·e le"),
         _("Présent·e"),
+        _("Présence annoncée"),
+        _("Message d'excuse"),
     ] + [q.label for q in questions]
     rows = []
     for reg in registration_list_for_event(event=event, include_cancelled=True):
@@ -363,6 +365,8 @@ def export_rows(*, event: Event) -> tuple[list[str], list[list]]:
                 reg.code,
                 date_format(timezone.localtime(reg.created_at), "d/m/Y H:i"),
                 date_format(timezone.localtime(reg.attended_at), "d/m/Y H:i") if reg.attended_at else "",
+                reg.get_intention_display() if reg.intention else "",
+                reg.intention_message,
             ]
             + [answer_text(reg.answers.get(str(q.pk))) for q in questions]
         )
@@ -387,6 +391,19 @@ def registration_list_with_answers(*, event: Event, q: str = "", include_cancell
     for reg in regs:
         reg.answer_list = [answer_text(reg.answers.get(str(qu.pk))) for qu in questions]
     return questions, regs
+
+
+def attendance_summary(*, event: Event, registrations) -> dict[str, int]:
+    """Present (checked in), excused, absent (said so, or not checked in once the event is over)
+    and not yet known, over the registrations already loaded for the organiser's list."""
+    counts = {"present": 0, "excused": 0, "absent": 0, "unknown": 0}
+    over = event.is_past
+    for reg in registrations:
+        if reg.status not in SEAT_HOLDING:
+            continue
+        state = reg.attendance or ("absent" if over else "unknown")
+        counts[state] += 1
+    return counts
 
 
 def month_bounds(year: int, month: int) -> tuple[date, date]:

@@ -40,6 +40,7 @@ from .forms import (
     EventForm,
     FeedUrlForm,
     GroupAgendaPolicyForm,
+    IntentionForm,
     NoteForm,
     ProposalDecisionForm,
     ProposalForm,
@@ -131,6 +132,9 @@ def event_detail(request, slug):
         "series_dates": list(event.series.occurrences.filter(state="published").order_by("start")[:12]) if event.series_id else [],
         "counts": selectors.event_counts(event) if manager else {},
         "cancel_form": CancelForm(auto_id="cancel-%s") if manager and not event.is_cancelled else None,
+        "intention_form": IntentionForm(initial={"intention": registration.intention, "message": registration.intention_message})
+        if registration is not None and registration.user_id and not event.is_past and not event.is_cancelled
+        else None,
         "proposal_form": ProposalForm()
         if event.accepts_proposals and request.user.is_authenticated and may_register and not event.is_past
         else None,
@@ -196,6 +200,26 @@ def unregister(request, slug):
         return TemplateResponse(request, "events/unregister_confirm.html", {"event": event, "registration": reg, "current_section": "agenda"})
     services.registration_cancel(registration=reg, actor=request.user)
     messages.success(request, _("Votre inscription est annulée."))
+    return redirect(event)
+
+
+@require_POST
+@member_required
+def intention_set(request, slug):
+    event = selectors.event_get_for_viewer(viewer=request.user, slug=slug)
+    reg = selectors.registration_of(user=request.user, event=event)
+    if reg is None:
+        raise Http404
+    form = IntentionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choisissez : présent·e, excusé·e ou absent·e."))
+        return redirect(event)
+    try:
+        services.registration_intention_set(actor=request.user, registration=reg, **form.cleaned_data)
+    except ValidationError as exc:
+        messages_add_validation_error(request, exc)
+    else:
+        messages.success(request, _("Merci, votre réponse est enregistrée."))
     return redirect(event)
 
 
@@ -396,6 +420,7 @@ def registrations(request, slug):
             "check_in_form": CheckInForm(),
             "others": others,
             "counts": selectors.event_counts(event),
+            "attendance": selectors.attendance_summary(event=event, registrations=regs),
         },
     )
 

@@ -15,12 +15,13 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.notifications import notification_send
 
-from ..models import ACTIVE, SEAT_HOLDING, Audience, Event, EventState, Registration, RegistrationStatus
+from ..models import ACTIVE, SEAT_HOLDING, Audience, Event, EventState, Intention, Registration, RegistrationStatus
 from ..selectors import can_manage, can_register
 from .announce import registration_announce
 from .questions import answers_clean
@@ -307,3 +308,45 @@ def registration_check_in_by_code(*, event: Event, code: str, actor) -> Registra
     if reg is None:
         raise ValidationError(_("Aucune inscription avec ce code pour cet événement."))
     return registration_check_in(registration=reg, actor=actor)
+
+
+def registration_intention_set(*, actor, registration: Registration, intention: str, message: str = "") -> Registration:
+    """A participant says in advance whether they come (present, excused with an optional message,
+    absent) until the event ends; the organiser hears about excuses and absences."""
+    reg = Registration.objects.select_related("event__created_by").get(pk=registration.pk)
+    event = reg.event
+    if actor is None or not actor.is_authenticated or reg.user_id != actor.pk:
+        raise PermissionDenied
+    if intention not in Intention.values:
+        raise ValidationError({"intention": _("Choisissez : présent·e, excusé·e ou absent·e.")})
+    if reg.status not in ACTIVE:
+        raise ValidationError(_("Votre inscription est annulée : inscrivez-vous de nouveau pour annoncer votre présence."))
+    if event.state == EventState.CANCELLED:
+        raise ValidationError(_("Cet événement est annulé."))
+    if event.end < timezone.now():
+        raise ValidationError(_("Cet événement est terminé : la présence a été relevée sur place."))
+    message = message.strip()
+    if message and intention != Intention.EXCUSED:
+        raise ValidationError({"message": _("Un message accompagne seulement une excuse.")})
+    if len(message) > 500:
+        raise ValidationError({"message": _("Le message est trop long (500 caractères au plus).")})
+    with transaction.atomic():
+        changed = (
+            Registration.objects.filter(pk=reg.pk)
+            .exclude(intention=intention, intention_message=message)
+            .update(intention=intention, intention_message=message)
+        )
+        reg.refresh_from_db()
+        organiser = event.created_by
+        if changed and intention != Intention.PRESENT and organiser is not None and organiser.pk != actor.pk:
+            verb = (
+                _("%(name)s s'excuse pour « %(title)s »") if intention == Intention.EXCUSED else _("%(name)s sera absent·e à « %(title)s »")
+            ) % {"name": reg.name, "title": event.title}
+            notification_send(
+                recipient=organiser,
+                kind="events.attendance",
+                verb=verb,
+                description=message,
+                url=reverse("events:registrations", args=[event.slug]),
+            )
+    return reg
