@@ -17,7 +17,7 @@ class EventsConfig(AppConfig):
         from .demo import load_events_demo
         from .panels import dashboard_context, group_context
         from .personal_data import erase_events, export_events
-        from .selectors import group_audiences
+        from .selectors import group_member_audiences
         from .tasks import offers_expire_task, reminders_send_task
 
         registry.notification_kind("events.registration", _("Mes inscriptions aux événements"), "in_app")
@@ -29,9 +29,9 @@ class EventsConfig(AppConfig):
         registry.notification_kind("events.restitution", _("Restitutions des séances"), "instant")
         registry.dashboard_panel(Panel("events.mine", "events/panels/dashboard.html", dashboard_context, order=20))
         registry.group_panel(Panel("events.group", "events/panels/group.html", group_context, order=20))
-        # Group events reach the stream as "group:<id>"; the groups app registers no such audience
-        # provider yet, so the agenda says who belongs (the same memberships as its own pages).
-        registry.audience_provider("events.groups", group_audiences)
+        # Events for a group's members reach the stream as "group-members:<id>" (the same rule as
+        # ``events_visible_to``); "group:<id>" (groups app) would show them to every member of an open group.
+        registry.audience_provider("events.group_members", group_member_audiences)
         registry.data_exporter("events", export_events)
         registry.account_eraser("events", erase_events)
         registry.demo_loader("events", load_events_demo, order=60)

@@ -121,15 +121,17 @@ def event_audience(event: Event) -> str:
     if event.audience == Audience.PUBLIC:
         return "public"
     if event.audience == Audience.GROUP and event.audience_group_id:
-        return f"group:{event.audience_group_id}"
+        return f"group-members:{event.audience_group_id}"
     return "members"
 
 
-def group_audiences(viewer) -> set[str]:
-    """The ``group:<id>`` stream audiences of a viewer: the groups whose member-only events they see."""
+def group_member_audiences(viewer) -> set[str]:
+    """The ``group-members:<id>`` stream audiences of a viewer: the groups whose members-only events
+    they see (active membership — narrower than the groups app's ``group:<id>``, which an open
+    group gives to every member of the network)."""
     if viewer is None or not is_approved_member(viewer):
         return set()
-    return {f"group:{gid}" for gid in group_ids_of(viewer).values_list("group_id", flat=True)}
+    return {f"group-members:{gid}" for gid in group_ids_of(viewer).values_list("group_id", flat=True)}
 
 
 def can_join_session(user, event: Event) -> bool:

@@ -197,7 +197,9 @@ def unregister(request, slug):
     if reg is None:
         raise Http404
     if request.method == "GET":
-        return TemplateResponse(request, "events/unregister_confirm.html", {"event": event, "registration": reg, "current_section": "agenda"})
+        return TemplateResponse(
+            request, "events/unregister_confirm.html", {"event": event, "registration": reg, "current_section": "agenda"}
+        )
     services.registration_cancel(registration=reg, actor=request.user)
     messages.success(request, _("Votre inscription est annulée."))
     return redirect(event)

@@ -129,9 +129,9 @@ def test_proposal_becomes_breakout_and_choice_updates_live(browser, asgi_server)
     host_page.wait_for_timeout(500)  # let the websocket connect
 
     breakout = event.breakouts.get()
-    asgi_server.call(services.breakout_choose, breakout=breakout, user=guest)
+    asgi_server.call(services.breakout_choose, actor=guest, breakout=breakout)
     expect(counter).to_have_text("1")  # live, without reload
-    asgi_server.call(services.note_create, breakout=breakout, author=guest, body="Et si on passait par les marchés ?")
+    asgi_server.call(services.note_create, actor=guest, breakout=breakout, body="Et si on passait par les marchés ?")
     expect(host_page.locator(".notes")).to_contain_text("marchés")
 
     host_page.get_by_role("button", name=re.compile("^Rejoindre")).click()

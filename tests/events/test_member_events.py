@@ -56,7 +56,7 @@ def test_group_admin_creates_a_group_event_from_the_group_page_published_at_once
     assert response.status_code == 302, response.context["form"].errors if response.context else ""
     event = Event.objects.get(title="Atelier proposé")
     assert event.state == EventState.PUBLISHED and event.created_by == member
-    assert Activity.objects.get(object_ref=f"events.event:{event.pk}").audience == f"group:{group.pk}"
+    assert Activity.objects.get(object_ref=f"events.event:{event.pk}").audience == f"group-members:{group.pk}"
     # a plain member of the group may not, until the group allows it
     assert client_for(other_member).get(reverse("events:event_create"), {"groupe": group.slug}).status_code == 403
     with pytest.raises(PermissionDenied):

@@ -83,7 +83,7 @@ def test_secret_group_event_does_not_leak_into_the_stream(staff, member, other_m
     Membership.objects.create(group=group, user=member)
     make_event(by=staff, audience="group", audience_group=group, organiser_group=group, title="Réunion secrète")
     item = Activity.objects.get(title="Réunion secrète")
-    assert item.audience == f"group:{group.pk}"
+    assert item.audience == f"group-members:{group.pk}"
     assert "Réunion secrète" in {a.title for a in activity_list_for_viewer(viewer=member)}
     assert "Réunion secrète" not in {a.title for a in activity_list_for_viewer(viewer=other_member)}
     assert "Réunion secrète" not in {a.title for a in activity_list_for_viewer(viewer=staff)}  # staff outside the group too
