@@ -316,7 +316,7 @@ def datepoll_to_event(*, actor, poll: DatePoll, slot: DateSlot) -> Event:
             "organiser_group": locked.group,
             "state": EventState.PUBLISHED,
         }
-        event = event_services.event_create(created_by=actor, **fields)
+        event = event_services.event_create(actor=actor, **fields)
         locked.event, locked.chosen_slot = event, slot
         locked.closed_at = locked.closed_at or timezone.now()
         locked.save(update_fields=["event", "chosen_slot", "closed_at", "updated_at"])
