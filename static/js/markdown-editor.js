@@ -1,6 +1,6 @@
 // Markdown editing for member text: every <textarea data-markdown> gets a small toolbar (bold,
 // italic, link, list, quote) and a "Aperçu" toggle showing the text as the server will render and
-// sanitise it. The buttons come from <template id="markdown-toolbar"> in the page (translated there);
+// sanitise it. The buttons come from the hidden #markdown-toolbar in the page (translated there);
 // without JavaScript the textarea stays a plain, working field.
 const template = document.getElementById("markdown-toolbar");
 
@@ -36,7 +36,7 @@ const csrfToken = (area) => area.form?.querySelector("input[name=csrfmiddlewaret
 const enhance = (area) => {
   if (area.dataset.markdownReady) return;
   area.dataset.markdownReady = "1";
-  const bar = template.content.firstElementChild.cloneNode(true);
+  const bar = template.firstElementChild.cloneNode(true);
   const preview = document.createElement("div");
   preview.className = "markdown-preview prose";
   preview.hidden = true;
