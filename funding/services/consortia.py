@@ -85,7 +85,7 @@ def _group_add(consortium: Consortium, user) -> None:
         return
     if membership_of(user=user, group=group) is None:
         group_invite(group=group, actor=_lead_user(consortium), user=user)
-    group_join(group=group, user=user)
+    group_join(group=group, actor=user)
 
 
 def _announce(consortium: Consortium, actor) -> None:
@@ -130,7 +130,7 @@ def consortium_create(
         raise ValidationError({"visibility": _("Visibilité inconnue.")})
     with transaction.atomic():
         group = group_create(
-            creator=actor,
+            actor=actor,
             name=(_("Consortium : %(name)s") % {"name": name})[:120],
             description=description,
             kind=GroupKind.PROJECT,
@@ -138,7 +138,7 @@ def consortium_create(
         )
         topic = topic_create(
             group=group,
-            author=actor,
+            actor=actor,
             title=_("Fichiers partagés"),
             body=_("Les fichiers du consortium : déposez-les depuis la page du consortium (PDF ou images)."),
         )
@@ -272,7 +272,7 @@ def consortium_leave(*, consortium: Consortium, actor) -> None:
         member.status = Status.LEFT
         member.save(update_fields=["status", "updated_at"])
         if was_active and consortium.group_id:
-            group_leave(group=consortium.group, user=actor)
+            group_leave(group=consortium.group, actor=actor)
 
 
 def consortium_update(*, consortium: Consortium, actor, looking_for_partners: bool, visibility: str, partners_wanted: str) -> Consortium:
@@ -306,7 +306,7 @@ def consortium_file_add(*, consortium: Consortium, actor, upload, note: str = ""
     if consortium.files_topic is None:
         raise ValidationError(_("Ce consortium n'a pas d'espace de fichiers."))
     body = (note or "").strip() or _("Fichier partagé : %(name)s") % {"name": upload.name[:120]}
-    return post_create(topic=consortium.files_topic, author=actor, body=body, attachments=[upload])
+    return post_create(topic=consortium.files_topic, actor=actor, body=body, attachments=[upload])
 
 
 def application_update(

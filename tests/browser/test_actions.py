@@ -25,7 +25,7 @@ def test_create_an_action_then_the_owner_marks_it_done(browser, asgi_server):
     tag = uuid.uuid4().hex[:6]
     admin = UserFactory(email=f"admin-{tag}@exemple.fr", profile_data={"display_name": f"Admin {tag}"})
     owner = UserFactory(email=f"owner-{tag}@exemple.fr", profile_data={"display_name": f"Océane {tag}"})
-    group = services.group_create(creator=admin, name=f"Groupe suivi {tag}", access=AccessMode.OPEN)
+    group = services.group_create(actor=admin, name=f"Groupe suivi {tag}", access=AccessMode.OPEN)
     Membership.objects.create(group=group, user=owner)
 
     ctx_a, ctx_o = browser.new_context(locale="fr-FR"), browser.new_context(locale="fr-FR")

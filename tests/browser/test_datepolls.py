@@ -26,7 +26,7 @@ def test_group_admin_polls_three_members_and_makes_the_event(browser, asgi_serve
     tag = uuid.uuid4().hex[:6]
     admin = UserFactory(email=f"admin-{tag}@exemple.fr", profile_data={"display_name": f"Admin {tag}"})
     members = [UserFactory(email=f"m{i}-{tag}@exemple.fr", profile_data={"display_name": f"Membre{i} {tag}"}) for i in range(3)]
-    group = services.group_create(creator=admin, name=f"Groupe dates {tag}", access=AccessMode.OPEN)
+    group = services.group_create(actor=admin, name=f"Groupe dates {tag}", access=AccessMode.OPEN)
     for m in members:
         Membership.objects.create(group=group, user=m)
 

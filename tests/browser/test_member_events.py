@@ -33,6 +33,7 @@ def test_group_admin_and_member_events_through_the_approval_queue(browser, asgi_
     assert_accessible(admin_page, context="group event form")
     group_title = f"Réunion mensuelle {uuid.uuid4().hex[:4]}"
     _fill_event(admin_page, group_title, start)
+    admin_page.get_by_label(re.compile(r"^État")).select_option("published")
     admin_page.get_by_role("button", name="Enregistrer").click()
     expect(admin_page.get_by_role("heading", level=1)).to_have_text("Formulaire d'inscription")
     assert Event.objects.get(title=group_title).state == EventState.PUBLISHED

@@ -225,12 +225,12 @@ def test_deadlines_of_my_consortia_are_in_my_calendar_feed(client_for):
     summaries = [str(e["summary"]) for e in Calendar.from_ical(body).walk("VEVENT")]
     assert any(consortium.call.title in s for s in summaries)
     # and in the events app's private feed, through the calendar registry (events never imports funding)
-    events_token = calendar_token_rotate(user=partner)
+    events_token = calendar_token_rotate(actor=partner)
     body = client_for(partner).get(reverse("events:my_ics", args=[events_token.token])).content
     events = Calendar.from_ical(body).walk("VEVENT")
     mine = [e for e in events if consortium.call.title in str(e["summary"])]
     assert len(mine) == 1 and mine[0].decoded("dtstart") == consortium.call.deadline
-    outsider_token = calendar_token_rotate(user=_member())
+    outsider_token = calendar_token_rotate(actor=_member())
     assert consortium.call.title not in client_for(partner).get(reverse("events:my_ics", args=[outsider_token.token])).content.decode()
 
 

@@ -194,10 +194,11 @@ def test_poll_results_go_live_only_to_pages_allowed_to_see_them():
         group=group, actor=owner, title="Sondage", body="b", poll={"question": "Quel jour ?", "options": ["Lundi", "Mardi"]}
     )
     monday = topic.poll.options.get(label="Lundi")
+    voter_headers, watcher_headers = _headers(voter), _headers(watcher)  # sessions saved outside the event loop
 
     async def scenario():
-        voter_ws = WebsocketCommunicator(application, _topic_path(topic), headers=_headers(voter))
-        watcher_ws = WebsocketCommunicator(application, _topic_path(topic), headers=_headers(watcher))
+        voter_ws = WebsocketCommunicator(application, _topic_path(topic), headers=voter_headers)
+        watcher_ws = WebsocketCommunicator(application, _topic_path(topic), headers=watcher_headers)
         assert (await voter_ws.connect())[0] and (await watcher_ws.connect())[0]
         await database_sync_to_async(services.poll_vote)(poll=topic.poll, actor=voter, option_ids=[monday.pk])
         to_voter = await voter_ws.receive_json_from(timeout=5)

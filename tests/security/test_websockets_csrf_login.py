@@ -72,6 +72,20 @@ def _ws_world():
     from messaging.services import conversation_start
 
     conversation = conversation_start(actor=users["member"], recipients=[users["moderator"]], body="privé")
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.datepolls.services import datepoll_create
+
+    soon = timezone.now() + timedelta(days=3)
+    poll = datepoll_create(
+        actor=users["group_admin"],
+        title="Quand ?",
+        slots=[(soon, soon + timedelta(hours=1)), (soon + timedelta(days=1), soon + timedelta(days=1, hours=1))],
+        invitees_kind="group",
+        group=secret,
+    )
     paths = {
         "ws/notifications/": "/ws/notifications/",
         "ws/messages/": "/ws/messages/",
@@ -81,6 +95,7 @@ def _ws_world():
         "ws/groupes/<slug:slug>/sujets/<int:topic_id>/": f"/ws/groupes/{secret.slug}/sujets/{secret_topic.pk}/",
         "ws/groupes/<slug:slug>/sujets/<int:topic_id>/@open": f"/ws/groupes/{opened.slug}/sujets/{open_topic.pk}/",
         "ws/agenda/<slug:slug>/seance/": f"/ws/agenda/{session.slug}/seance/",
+        "ws/agenda/sondages/<str:token>/": f"/ws/agenda/sondages/{poll.token}/",
     }
     return users, paths
 
@@ -100,6 +115,8 @@ WS_MATRIX = {
     "ws/groupes/<slug:slug>/sujets/<int:topic_id>/@open": "4401 4404 ok ok ok ok ok",
     # a session: registered (confirmed) people and organisers only
     "ws/agenda/<slug:slug>/seance/": "4401 4404 ok 4404 4404 4404 ok",
+    # a secret group's date poll: its members and its organiser (the group admin) only
+    "ws/agenda/sondages/<str:token>/": "4401 4404 ok 4404 ok ok 4404",
 }
 
 
