@@ -78,14 +78,17 @@ def board_owners(*, viewer, container: str) -> list[User]:
 
 
 def origin_actions(*, viewer, kind: str, origin_id: int, limit: int = 50) -> list[Action]:
+    """The actions of one origin object the viewer may see (by the origin's audience), shaped for a list."""
     return list(_shape(actions_visible_to(viewer).filter(origin_kind=kind, origin_id=origin_id))[:limit])
 
 
 def action_entries(action: Action) -> QuerySet[ActionEntry]:
+    """An action's history and comments, oldest first, with their authors."""
     return action.entries.select_related("author__profile")
 
 
 def action_for_page(action: Action) -> Action:
+    """One action already checked by access, reloaded with what its page shows."""
     return _shape(Action.objects.filter(pk=action.pk)).get()
 
 

@@ -340,6 +340,7 @@ def consortia_with_deadline(*, user) -> list[Consortium]:
 
 
 def matching_opted_out(*, user) -> bool:
+    """Whether the member asked not to be suggested as a partner."""
     return MatchingOptOut.objects.filter(user=user).exists()
 
 
@@ -407,4 +408,5 @@ def support_queue(*, status: str = "") -> QuerySet[SupportRequest]:
 
 
 def support_requests_of(*, user) -> list[SupportRequest]:
+    """The member's own requests for the hub's help, newest first."""
     return list(SupportRequest.objects.filter(requester=user).select_related("call", "consortium").order_by("-created_at"))

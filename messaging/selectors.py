@@ -16,6 +16,7 @@ PAGE_SIZE = 50
 
 
 def unread_conversations_count(*, user_id: int) -> int:
+    """How many of the member's conversations have a message newer than the last one they read."""
     return Participant.objects.filter(user_id=user_id, left_at__isnull=True, conversation__last_message_id__gt=F("last_read_id")).count()
 
 
@@ -115,6 +116,7 @@ def conversation_page(*, viewer: User, conversation_id: int, before: int | None 
 
 
 def messages_visible(*, conversation: Conversation) -> QuerySet[Message]:
+    """A conversation's messages with authors and attachments (callers have checked participation)."""
     return Message.objects.filter(conversation=conversation).select_related("author__profile").prefetch_related("attachments")
 
 
@@ -124,6 +126,7 @@ def messages_after(*, conversation: Conversation, after_id: int, limit: int = 50
 
 
 def message_get_for_participant(*, viewer: User, conversation_id: int, message_id: int) -> Message:
+    """One message of a conversation the viewer takes part in; 404 for everyone else."""
     participation_get(viewer=viewer, conversation_id=conversation_id)
     message = (
         Message.objects.select_related("conversation", "author__profile").filter(pk=message_id, conversation_id=conversation_id).first()
@@ -134,6 +137,7 @@ def message_get_for_participant(*, viewer: User, conversation_id: int, message_i
 
 
 def attachment_get_for_participant(*, viewer: User, conversation_id: int, attachment_id: int):
+    """A visible attachment of a conversation the viewer takes part in; 404 for everyone else."""
     participation_get(viewer=viewer, conversation_id=conversation_id)
     att = MessageAttachment.objects.filter(
         pk=attachment_id, message__conversation_id=conversation_id, message__hidden_at__isnull=True
@@ -153,8 +157,10 @@ def reports_open() -> QuerySet[MessageReport]:
 
 
 def blocked_members(*, viewer: User) -> QuerySet[Block]:
+    """The members the viewer has blocked, newest first."""
     return Block.objects.filter(blocker=viewer).select_related("blocked__profile").order_by("-created_at")
 
 
 def has_blocked(*, blocker: User, blocked_id: int) -> bool:
+    """Whether ``blocker`` has blocked the member ``blocked_id``."""
     return Block.objects.filter(blocker=blocker, blocked_id=blocked_id).exists()

@@ -171,6 +171,7 @@ def _active_participant(*, actor: User, conversation: Conversation) -> Participa
 
 
 def message_send(*, actor: User, conversation: Conversation, body: str, attachments=()) -> Message:
+    """Post a message as an active participant (not to someone who blocked you); others notified after a quiet delay."""
     _active_participant(actor=actor, conversation=conversation)
     others = (
         Participant.objects.filter(conversation=conversation, left_at__isnull=True).exclude(user=actor).values_list("user_id", flat=True)
@@ -203,6 +204,7 @@ def conversation_mark_read(*, actor: User, conversation: Conversation, up_to_id:
 
 
 def conversation_leave(*, actor: User, conversation: Conversation) -> None:
+    """Leave a conversation: no more messages or live events reach you; what you wrote stays."""
     participant = _active_participant(actor=actor, conversation=conversation)
     with transaction.atomic():
         Participant.objects.filter(pk=participant.pk).update(left_at=timezone.now())
@@ -212,6 +214,7 @@ def conversation_leave(*, actor: User, conversation: Conversation) -> None:
 
 
 def block_create(*, actor: User, blocked: User) -> Block:
+    """Block a member: they can no longer write to you (blocking yourself is refused)."""
     if blocked.pk == actor.pk:
         raise ValidationError(_("Vous ne pouvez pas vous bloquer vous-même."))
     with transaction.atomic():
@@ -220,6 +223,7 @@ def block_create(*, actor: User, blocked: User) -> Block:
 
 
 def block_delete(*, actor: User, blocked: User) -> bool:
+    """Lift a block you set; returns whether there was one."""
     with transaction.atomic():
         deleted, _rows = Block.objects.filter(blocker=actor, blocked=blocked).delete()
     return bool(deleted)
@@ -241,6 +245,7 @@ def message_report(*, actor: User, message: Message, reason: str) -> MessageRepo
 
 
 def report_decide(*, actor: User, report: MessageReport, status: str, hide: bool = False) -> MessageReport:
+    """Staff settle a reported message (resolved or dismissed, optionally hidden); only the reported message is ever shown to them."""
     if not actor.is_hub_staff:
         raise PermissionDenied
     if status not in (ReportStatus.RESOLVED, ReportStatus.DISMISSED):

@@ -61,6 +61,7 @@ def answer_of(*, poll: DatePoll, user=None, guest=None) -> dict[int, str]:
 
 
 def answer_count(poll: DatePoll) -> int:
+    """How many people answered the poll."""
     return DateAnswer.objects.filter(poll=poll).count()
 
 
@@ -84,6 +85,7 @@ def polls_for_viewer(*, viewer, limit: int = 50) -> QuerySet[DatePoll]:
 
 
 def group_polls(*, group, limit: int = 5) -> list[DatePoll]:
+    """A group's open polls for its page (the group page has checked membership)."""
     return list(
         DatePoll.objects.filter(group=group, invitees_kind=PollInvitees.GROUP, closed_at__isnull=True).order_by("-created_at")[:limit]
     )

@@ -47,6 +47,7 @@ GUEST_RETENTION_DAYS = 30
 
 
 def live_group(poll_id: int) -> str:
+    """The channel-layer group of a poll's live tally."""
     return f"datepoll_{poll_id}"
 
 
@@ -252,6 +253,7 @@ def datepoll_answer(*, poll: DatePoll, choices: dict, actor=None, guest: DatePol
 
 
 def broadcast_tally(poll_id: int) -> None:
+    """Send the fresh tally to every open page of the poll (after commit)."""
     poll = DatePoll.objects.filter(pk=poll_id).first()
     if poll is None:
         return
@@ -264,6 +266,7 @@ def _close(poll: DatePoll, *, at: datetime) -> bool:
 
 
 def datepoll_close(*, actor, poll: DatePoll) -> DatePoll:
+    """Close a poll by hand: its organiser or the group's admins only; answers are frozen."""
     if not can_manage(user=actor, poll=poll):
         raise PermissionDenied
     with transaction.atomic():

@@ -49,10 +49,12 @@ def _membership(consortium: Consortium, user) -> ConsortiumMember | None:
 
 
 def is_lead(*, consortium: Consortium, user) -> bool:
+    """Whether ``user`` is the consortium's active lead (who accepts partners and tracks the application)."""
     return ConsortiumMember.objects.filter(consortium=consortium, user=user, is_lead=True, status=Status.ACTIVE).exists()
 
 
 def is_active_member(*, consortium: Consortium, user) -> bool:
+    """Whether ``user`` is an active member of the consortium (who sees a private one)."""
     return user.is_authenticated and ConsortiumMember.objects.filter(consortium=consortium, user=user, status=Status.ACTIVE).exists()
 
 
