@@ -84,6 +84,7 @@ def test_list_works_without_javascript(browser, asgi_server):
     for place in places:
         expect(page.get_by_role("link", name=place.nom)).to_be_visible()
     expect(page.locator("#places-map")).to_be_hidden()
+    page.get_by_text("Plus de critères").click()  # the finder folds its rarer criteria (a <details>, no JS needed)
     page.get_by_label("Frais").select_option("Payant")
     page.get_by_role("button", name="Rechercher").click()
     expect(page.get_by_text("Aucun lieu ne correspond")).to_be_visible()
