@@ -57,7 +57,9 @@ def clean_image(upload: UploadedFile, *, max_side: int = 1024, max_bytes: int | 
             raise ValidationError(_("Format d'image non accepté : JPEG, PNG, WebP ou GIF."), code="bad_format")
         image = ImageOps.exif_transpose(image)
         image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValidationError(_("Cette image est trop grande (en pixels)."), code="too_many_pixels") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise ValidationError(_("Ce fichier n'est pas une image valide."), code="not_image") from exc
     if image.mode not in ("RGB", "RGBA", "L", "LA"):
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
