@@ -9,15 +9,35 @@ one, ``"public"`` for a public event…); ``activity_list_for_viewer`` keeps onl
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models import Q, QuerySet
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from common.live import broadcast
 from common.markdown import plain_excerpt
 from common.registry import registry
 
-from .models import Activity, ActivityKind, Department, MemberStatus, Organisation, User
+from .models import (
+    Activity,
+    ActivityComment,
+    ActivityKind,
+    ActivityLike,
+    Department,
+    MemberStatus,
+    Organisation,
+    User,
+    is_approved_member,
+)
+from .notifications import notification_send
 
 STREAM_PAGE_SIZE = 20
+COMMENTS_SHOWN = 3
 
 
 def member_audiences(viewer) -> set[str]:
@@ -70,8 +90,17 @@ def activity_record(
     return item
 
 
+def stream_group(audience: str) -> str:
+    """The channel-layer group of the open streams of one audience (``"group:7"`` → ``"stream.group-7"``)."""
+    return "stream." + re.sub(r"[^A-Za-z0-9_.-]", "-", audience)[:90]
+
+
 def _announce(activity_id: int) -> None:
-    """After commit: hook for live insertion (the stream's websocket); nothing to do yet."""
+    """After commit: tell the open streams of the item's audience; each socket checks the viewer
+    may see it before the page fetches the card (see ``consumers.StreamConsumer``)."""
+    audience = Activity.objects.filter(pk=activity_id).values_list("audience", flat=True).first()
+    if audience:
+        broadcast(stream_group(audience), {"type": "stream.item", "id": activity_id})
 
 
 def activity_withdraw(*, object_ref: str) -> int:
@@ -92,12 +121,18 @@ def activity_set_audience(*, audience: str, object_ref: str = "", group_id: int 
     return qs.update(audience=audience[:60])
 
 
-def activity_list_for_viewer(*, viewer, kind: str = "", group_ids=None, actor_ids=None) -> QuerySet[Activity]:
+def activity_list_for_viewer(
+    *, viewer, kind: str = "", group_ids=None, actor_ids=None, organisation_ids=None, audiences: set[str] | None = None
+) -> QuerySet[Activity]:
     """Items the viewer may see, newest first, with actors and their profiles loaded.
 
-    ``kind`` filters a family; ``group_ids`` keeps items of those groups; ``actor_ids`` items by
-    those members (both together: either). Forged ids only narrow what is already visible."""
-    qs = Activity.objects.filter(audience__in=sorted(registry.audiences_for(viewer)))
+    ``kind`` filters a family; ``group_ids`` keeps items of those groups, ``actor_ids`` items by
+    those members, ``organisation_ids`` items about those organisations (several together:
+    either). Forged ids only narrow what is already visible. ``audiences`` (from
+    ``registry.audiences_for``) saves computing them twice."""
+    if audiences is None:
+        audiences = registry.audiences_for(viewer)
+    qs = Activity.objects.filter(audience__in=sorted(audiences))
     if kind:
         qs = qs.filter(kind=kind)
     scope = Q()
@@ -105,6 +140,190 @@ def activity_list_for_viewer(*, viewer, kind: str = "", group_ids=None, actor_id
         scope |= Q(group_id__in=group_ids)
     if actor_ids is not None:
         scope |= Q(actor_id__in=actor_ids)
-    if group_ids is not None or actor_ids is not None:
+    if organisation_ids is not None:
+        scope |= Q(organisation_id__in=organisation_ids)
+    if group_ids is not None or actor_ids is not None or organisation_ids is not None:
         qs = qs.filter(scope)
     return qs.select_related("actor__profile").order_by("-created_at", "-pk")
+
+
+# --- The stream as pages show it -------------------------------------------------------------
+class StreamFilter:
+    """The stream's filters, as the dashboard's links name them."""
+
+    ALL = "tout"
+    GROUPS = "groupes"
+    EVENTS = "agenda"
+    FUNDING = "financements"
+    FOLLOWING = "suivis"
+    CHOICES = (ALL, GROUPS, EVENTS, FUNDING, FOLLOWING)
+
+
+@dataclass
+class StreamPage:
+    items: list[Activity]
+    next_cursor: str = ""
+    filter: str = StreamFilter.ALL
+    audiences: set[str] = field(default_factory=set)
+
+
+_CURSOR = re.compile(r"^(\d{1,20})\.(\d{1,20})$")
+
+
+def stream_cursor(item: Activity) -> str:
+    """Where the next page starts: after this item (its date in microseconds, then its id)."""
+    return f"{int(item.created_at.timestamp() * 1_000_000)}.{item.pk}"
+
+
+def stream_cursor_parse(cursor: str) -> tuple[datetime, int]:
+    """The (date, id) of a cursor; a malformed one is a ``ValidationError`` in French."""
+    match = _CURSOR.match(cursor or "")
+    if not match:
+        raise ValidationError(_("Position dans le fil invalide."), code="bad_cursor")
+    try:
+        moment = datetime.fromtimestamp(int(match[1]) / 1_000_000, tz=UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise ValidationError(_("Position dans le fil invalide."), code="bad_cursor") from exc
+    return moment, int(match[2])
+
+
+def viewer_group_ids(audiences: set[str]) -> list[int]:
+    """The groups whose own audience the viewer has (``"group:<id>"``, given by the groups app to
+    their members): "my groups" without community knowing what a group is."""
+    return sorted(int(a.split(":", 1)[1]) for a in audiences if a.startswith("group:") and a.split(":", 1)[1].isdigit())
+
+
+def stream_page(
+    *,
+    viewer,
+    filter: str = StreamFilter.ALL,
+    cursor: str = "",
+    group_id: int | None = None,
+    actor_id: int | None = None,
+    organisation_id: int | None = None,
+    only_id: int | None = None,
+    followed: tuple[list[int], list[int]] | None = None,
+    size: int = STREAM_PAGE_SIZE,
+) -> StreamPage:
+    """One page of the stream for ``viewer``: visible items only, newest first, after ``cursor``.
+
+    A fixed number of queries whatever the kinds: the audiences (one or so per provider), the
+    items with their actors, profiles and the viewer's own like, and their last comments.
+    ``followed`` is (member ids, organisation ids) for the "suivis" filter."""
+    if filter not in StreamFilter.CHOICES:
+        raise ValidationError(_("Filtre inconnu."), code="bad_filter")
+    audiences = registry.audiences_for(viewer)
+    scope: dict = {}
+    if filter == StreamFilter.GROUPS:
+        scope["group_ids"] = viewer_group_ids(audiences)
+    elif filter == StreamFilter.FOLLOWING:
+        members, organisations = followed or ([], [])
+        scope["actor_ids"], scope["organisation_ids"] = members, organisations
+    kind = {StreamFilter.EVENTS: ActivityKind.EVENTS, StreamFilter.FUNDING: ActivityKind.FUNDING}.get(filter, "")
+    qs = activity_list_for_viewer(viewer=viewer, kind=kind, audiences=audiences, **scope)
+    if group_id is not None:
+        qs = qs.filter(group_id=group_id)
+    if actor_id is not None:
+        qs = qs.filter(actor_id=actor_id)
+    if organisation_id is not None:
+        qs = qs.filter(Q(organisation_id=organisation_id) | Q(actor__profile__organisation_id=organisation_id))
+    if only_id is not None:
+        qs = qs.filter(pk=only_id)
+    if cursor:
+        moment, pk = stream_cursor_parse(cursor)
+        qs = qs.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk))
+    if getattr(viewer, "is_authenticated", False):
+        qs = qs.annotate(liked=Exists(ActivityLike.objects.filter(activity=OuterRef("pk"), user=viewer)))
+    recent_comments = ActivityComment.objects.select_related("author__profile").order_by("-created_at", "-pk")
+    qs = qs.prefetch_related(Prefetch("comments", queryset=recent_comments[:COMMENTS_SHOWN], to_attr="recent_comments"))
+    items = list(qs[: size + 1])
+    for item in items:
+        item.recent_comments.reverse()
+    next_cursor = stream_cursor(items[size - 1]) if len(items) > size else ""
+    return StreamPage(items=items[:size], next_cursor=next_cursor, filter=filter, audiences=audiences)
+
+
+def activity_get_for_viewer(*, viewer, pk: int) -> Activity:
+    """One item with all its comments, for its own page: a 404 when missing or not visible."""
+    item = (
+        activity_list_for_viewer(viewer=viewer)
+        .filter(pk=pk)
+        .prefetch_related(Prefetch("comments", queryset=ActivityComment.objects.select_related("author__profile")))
+        .first()
+    )
+    if item is None:
+        raise Http404
+    item.liked = getattr(viewer, "is_authenticated", False) and ActivityLike.objects.filter(activity=item, user=viewer).exists()
+    return item
+
+
+def activity_visible(*, viewer, pk: int) -> bool:
+    """Whether ``viewer`` may see item ``pk`` now (the live stream asks before each item)."""
+    return activity_list_for_viewer(viewer=viewer).filter(pk=pk).exists()
+
+
+def _interactive_item(*, actor: User, pk: int) -> Activity:
+    """The item ``actor`` wants to like or comment: visible to them (else 404) and they are a
+    member in good standing (else 403)."""
+    if not is_approved_member(actor):
+        raise PermissionDenied
+    item = activity_list_for_viewer(viewer=actor).filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def activity_like_toggle(*, actor: User, pk: int) -> tuple[Activity, bool]:
+    """Like the item, or take the like back; returns the item (fresh count) and whether it is liked."""
+    item = _interactive_item(actor=actor, pk=pk)
+    with transaction.atomic():
+        removed, _details = ActivityLike.objects.filter(activity=item, user=actor).delete()
+        if removed:
+            Activity.objects.filter(pk=item.pk, like_count__gt=0).update(like_count=F("like_count") - 1)
+            liked = False
+        else:
+            try:
+                with transaction.atomic():
+                    ActivityLike.objects.create(activity=item, user=actor)
+            except IntegrityError:  # a double click raced us: it is liked either way
+                liked = True
+            else:
+                Activity.objects.filter(pk=item.pk).update(like_count=F("like_count") + 1)
+                liked = True
+    item.refresh_from_db(fields=["like_count"])
+    item.liked = liked
+    return item, liked
+
+
+def activity_comment_create(*, actor: User, pk: int, body: str) -> ActivityComment:
+    """Comment a visible item that takes comments; its author is told (their preference applies)."""
+    item = _interactive_item(actor=actor, pk=pk)
+    if not item.allows_comments:
+        raise ValidationError(_("Cette activité se commente dans son fil de discussion."), code="no_comments")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Écrivez un commentaire.")})
+    if len(body) > 2000:
+        raise ValidationError({"body": _("2 000 caractères au plus.")})
+    with transaction.atomic():
+        comment = ActivityComment.objects.create(activity=item, author=actor, body=body)
+        Activity.objects.filter(pk=item.pk).update(comment_count=F("comment_count") + 1)
+        if item.actor_id and item.actor_id != actor.pk:
+            notification_send(
+                recipient=item.actor,
+                kind="community.stream",
+                verb=_("%(name)s a commenté « %(title)s »") % {"name": actor.public_name, "title": item.title[:80]},
+                actor=actor,
+                url=item.get_absolute_url(),
+                description=body,
+            )
+    return comment
+
+
+def activity_comment_delete(*, actor: User, comment: ActivityComment) -> None:
+    """Delete a comment: its author or hub staff only."""
+    if comment.author_id != actor.pk and not actor.is_hub_staff:
+        raise PermissionDenied
+    with transaction.atomic():
+        comment.delete()
+        Activity.objects.filter(pk=comment.activity_id, comment_count__gt=0).update(comment_count=F("comment_count") - 1)

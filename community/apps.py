@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from common.registry import registry
+from common.registry import Panel, registry
 
 
 class CommunityConfig(AppConfig):
@@ -15,10 +15,13 @@ class CommunityConfig(AppConfig):
         # through ops), which only exist once the app registry is ready.
         from . import signals  # noqa: F401
         from .activity import member_audiences
+        from .panels import group_stream_context
         from .personal_data import erase_community, export_community
 
         registry.notification_kind("system", _("Messages de l'équipe du hub"), "instant")
         registry.notification_kind("membership", _("Mon adhésion au réseau"), "instant")
+        registry.notification_kind("community.stream", _("Commentaires sur mes activités du fil"), "in_app")
+        registry.group_panel(Panel("community.stream", "community/panels/group_stream.html", group_stream_context, order=90))
         registry.audience_provider("community", member_audiences)
         registry.data_exporter("community", export_community)
         registry.account_eraser("community", erase_community)

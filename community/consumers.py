@@ -1,8 +1,12 @@
-"""Live unread-notification counter, one websocket per open tab."""
+"""Live unread-notification counter and live activity stream, one websocket each per open tab."""
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from common.registry import registry
+
+from .activity import activity_visible, stream_group
+from .models import is_approved_member
 from .notifications import counter_group, unread_count
 
 
@@ -28,3 +32,28 @@ class NotificationCounterConsumer(AsyncJsonWebsocketConsumer):
 
     async def notifications_count(self, event):
         await self.send_json({"type": "count", "count": event["count"]})
+
+
+class StreamConsumer(AsyncJsonWebsocketConsumer):
+    """Live stream: a socket joins the groups of the viewer's audiences and, for each new item,
+    checks again that the viewer may see it before telling the page (which then fetches the card
+    through the permission-checked stream view). Refused to visitors and pending accounts."""
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not await database_sync_to_async(is_approved_member)(user):
+            await self.close(code=4401)
+            return
+        audiences = await database_sync_to_async(registry.audiences_for)(user)
+        self.stream_groups = sorted({stream_group(a) for a in audiences})
+        for group in self.stream_groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code):
+        for group in getattr(self, "stream_groups", ()):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def stream_item(self, event):
+        if await database_sync_to_async(activity_visible)(viewer=self.scope["user"], pk=event["id"]):
+            await self.send_json({"type": "item", "id": event["id"]})

@@ -14,7 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from .models import Commune, Department, MemberStatus, Metier, Organisation, OrganisationType, Profile, Skill, User, Visibility
+from common.text import normalize
+
+from .activity import activity_comment_create, activity_like_toggle
+from .models import Activity, Commune, Department, MemberStatus, Metier, Organisation, OrganisationType, Profile, Skill, User, Visibility
+from .services import member_joined_record
 
 DEMO_PASSWORD = "maillage-demo"
 STAFF_EMAIL = "equipe@maillage.localhost"
@@ -145,7 +149,7 @@ def load_community_demo(stdout=None, *, members: int = 200) -> None:
     while len(people) < members:
         first, last = fake.first_name(), fake.last_name()
         email = f"{first}.{last}".lower().replace(" ", "-").replace("'", "") + "@exemple.fr"
-        email = "".join(c for c in __import__("unicodedata").normalize("NFKD", email) if not __import__("unicodedata").combining(c))
+        email = normalize(email).replace(" ", "-")
         if email in seen:
             continue
         seen.add(email)
@@ -180,6 +184,17 @@ def load_community_demo(stdout=None, *, members: int = 200) -> None:
         profile.save()
         profile.skills.set(rng.sample(skills, rng.randint(1, 5)))
         profile.interests.set(rng.sample(skills, rng.randint(0, 3)))
+    # The newest arrivals in the stream, a few days apart, welcomed by colleagues.
+    newest = list(Profile.objects.filter(status=MemberStatus.APPROVED).select_related("user", "department").order_by("-pk")[:8])
+    welcomers = list(User.objects.filter(profile__status=MemberStatus.APPROVED).order_by("pk")[:6])
+    for days, profile in enumerate(newest):
+        member_joined_record(profile=profile)
+        item = Activity.objects.filter(object_ref=f"community.profile:{profile.pk}").first()
+        Activity.objects.filter(pk=item.pk).update(created_at=timezone.now() - timezone.timedelta(days=days, hours=3 * days + 1))
+        for welcomer in rng.sample(welcomers, rng.randint(0, 3)):
+            activity_like_toggle(actor=welcomer, pk=item.pk)
+        if days % 3 == 0:
+            activity_comment_create(actor=welcomers[days % len(welcomers)], pk=item.pk, body="Bienvenue dans le réseau !")
     # Two people still waiting for approval, to show the staff queue.
     for first, last in (("Hugo", "Lefebvre"), ("Inès", "Garnier")):
         email = f"{first}.{last}@exemple.fr".lower().replace("è", "e")

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
-from common.uploads import clean_image
-
+from .activity import StreamFilter
+from .images import clean_upload
 from .models import PROFILE_VISIBILITY_FIELDS, Commune, Delivery, Department, Metier, Organisation, OrganisationType, Profile, Visibility
 
 VISIBILITY_LABELS = {
@@ -55,7 +55,9 @@ class ProfileForm(forms.ModelForm):
         self.fields["organisation"].queryset = Organisation.objects.order_by("name")
         self.fields["department"].queryset = Department.objects.order_by("code")
         self.fields["commune"].queryset = Commune.objects.select_related("department").order_by("name")
-        self.fields["photo"].help_text = _("JPEG, PNG, WebP ou GIF, 5 Mo au plus. Les métadonnées (position GPS…) sont retirées.")
+        self.fields["photo"].help_text = _(
+            "JPEG, PNG, WebP ou GIF, 5 Mo au plus. Recadrée en carré ; les métadonnées (position GPS…) sont retirées."
+        )
         instance = self.instance
         if instance.pk:
             self.fields["skills_text"].initial = ", ".join(s.name for s in instance.skills.all())
@@ -74,7 +76,7 @@ class ProfileForm(forms.ModelForm):
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
         if photo and hasattr(photo, "content_type"):  # a new upload, not the stored file
-            return clean_image(photo, max_side=512)
+            return clean_upload(photo)  # judged now so the error shows on the field; squared by the service
         return photo
 
     def clean_links_text(self):
@@ -115,20 +117,32 @@ class ProfileForm(forms.ModelForm):
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = ["name", "type", "siret", "commune", "website", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        fields = ["name", "type", "siret", "commune", "website", "description", "logo"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "logo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+        }
+        help_texts = {"logo": _("JPEG, PNG, WebP ou GIF, 5 Mo au plus.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = list(OrganisationType.choices)
         self.fields["commune"].queryset = Commune.objects.order_by("name")
 
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and hasattr(logo, "content_type"):
+            return clean_upload(logo)
+        return logo or None
+
     def clean_siret(self):
         return self.cleaned_data.get("siret", "").replace(" ", "")
 
 
 class DirectoryFilterForm(forms.Form):
-    q = forms.CharField(label=_("Rechercher"), required=False, max_length=100, help_text=_("Nom, compétence ou organisation"))
+    q = forms.CharField(
+        label=_("Nom, compétence ou organisation"), required=False, max_length=100, widget=forms.TextInput(attrs={"type": "search"})
+    )
     department = forms.ChoiceField(label=_("Département"), required=False)
     metier = forms.ChoiceField(label=_("Métier"), required=False, choices=[("", _("Tous les métiers"))] + list(Metier.choices))
     organisation_type = forms.ChoiceField(
@@ -183,3 +197,40 @@ class EraseAccountForm(forms.Form):
         if self.cleaned_data["confirm"].strip().upper() != "SUPPRIMER":
             raise ValidationError(_("Tapez SUPPRIMER pour confirmer."))
         return self.cleaned_data["confirm"]
+
+
+STREAM_FILTER_LABELS = {
+    StreamFilter.ALL: _("Tout"),
+    StreamFilter.GROUPS: _("Mes groupes"),
+    StreamFilter.EVENTS: _("Agenda"),
+    StreamFilter.FUNDING: _("Financements"),
+    StreamFilter.FOLLOWING: _("Mes abonnements"),
+}
+
+
+class StreamFilterForm(forms.Form):
+    """The stream's query string: filter, where the page starts, and the page's own scope
+    (a group, a member, an organisation). Only read, never rendered: the filters are links."""
+
+    filtre = forms.ChoiceField(label=_("Filtre"), required=False, choices=list(STREAM_FILTER_LABELS.items()))
+    avant = forms.RegexField(label=_("Position"), required=False, regex=r"^\d{1,20}\.\d{1,20}$", max_length=41)
+    groupe = forms.IntegerField(label=_("Groupe"), required=False, min_value=1, max_value=2**62)
+    membre = forms.IntegerField(label=_("Membre"), required=False, min_value=1, max_value=2**62)
+    organisation = forms.IntegerField(label=_("Organisation"), required=False, min_value=1, max_value=2**62)
+    element = forms.IntegerField(label=_("Élément"), required=False, min_value=1, max_value=2**62)
+
+    def scope(self) -> dict:
+        """Keyword arguments for ``activity.stream_page`` (the form must be valid)."""
+        data = self.cleaned_data
+        return {
+            "filter": data.get("filtre") or StreamFilter.ALL,
+            "cursor": data.get("avant") or "",
+            "group_id": data.get("groupe"),
+            "actor_id": data.get("membre"),
+            "organisation_id": data.get("organisation"),
+            "only_id": data.get("element"),
+        }
+
+
+class ActivityCommentForm(forms.Form):
+    body = forms.CharField(label=_("Votre commentaire"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}))

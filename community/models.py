@@ -116,6 +116,7 @@ class Organisation(TimeStampedModel):
     commune = models.ForeignKey(Commune, on_delete=models.SET_NULL, null=True, blank=True, related_name="organisations")
     website = models.URLField(_("site web"), blank=True)
     description = models.TextField(_("présentation"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="organisations/", blank=True)
     search_text = models.TextField(_("texte de recherche"), blank=True, default="", editable=False)
 
     class Meta:
@@ -211,6 +212,7 @@ class Profile(TimeStampedModel):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     display_name = models.CharField(_("nom affiché"), max_length=120, blank=True)
     photo = models.ImageField(_("photo"), upload_to=profile_photo_path, blank=True)
+    photo_webp = models.FileField(_("photo (WebP)"), upload_to=profile_photo_path, blank=True, editable=False)
     metier = models.CharField(_("métier"), max_length=30, choices=Metier.choices, blank=True)
     metier_other = models.CharField(_("précision sur le métier"), max_length=120, blank=True)
     organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="members")
@@ -441,6 +443,8 @@ class Activity(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="activities")
     department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="activities")
     created_at = models.DateTimeField(_("date"), default=timezone.now)
+    like_count = models.PositiveIntegerField(_("j'aime"), default=0)
+    comment_count = models.PositiveIntegerField(_("commentaires"), default=0)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -452,3 +456,76 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:activity_detail", args=[self.pk])
+
+    @property
+    def kind_icon(self) -> str:
+        """The icon of the item's family, shown when it has no actor (an imported call…)."""
+        return {"groups": "message", "events": "calendar", "funding": "euro", "members": "users", "resources": "file"}.get(
+            self.kind, "map-pin" if self.kind == ActivityKind.PLACES else "bell"
+        )
+
+    @property
+    def allows_comments(self) -> bool:
+        """Forum items are discussed in their topic (the card links there); others take comments."""
+        return self.kind != ActivityKind.GROUPS
+
+
+class ActivityLike(models.Model):
+    """A member likes a stream item (once); ``Activity.like_count`` counts them."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="likes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_likes")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["activity", "user"], name="activity_like_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ♥ {self.activity_id}"
+
+
+class ActivityComment(models.Model):
+    """A short comment on a stream item (Markdown, rendered through ``common.markdown``)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_comments")
+    body = models.TextField(_("commentaire"), max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("commentaire")
+        indexes = [models.Index(fields=["activity", "created_at"], name="activity_comment_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.author_id} on {self.activity_id}"
+
+
+class Follow(models.Model):
+    """A member follows another member or an organisation: their activity reaches the
+    "suivis" filter of the follower's stream. Exactly one of ``member`` / ``organisation``."""
+
+    follower = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="followers")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="followers")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("abonnement")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member__isnull=False, organisation__isnull=True) | Q(member__isnull=True, organisation__isnull=False),
+                name="follow_one_target",
+            ),
+            models.UniqueConstraint(fields=["follower", "member"], condition=Q(member__isnull=False), name="follow_member_unique"),
+            models.UniqueConstraint(
+                fields=["follower", "organisation"], condition=Q(organisation__isnull=False), name="follow_organisation_unique"
+            ),
+            models.CheckConstraint(condition=~Q(follower=models.F("member")), name="follow_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.follower_id} → {self.member_id or self.organisation_id}"

@@ -1,9 +1,21 @@
 """RGPD: what the community app stores about a member, and how it is erased."""
 
-from django.db.models import Q
+from django.db.models import F, Q
 from notifications.models import Notification
 
-from .models import DigestItem, Invitation, NotificationPreference, OutboundEmail, Profile, User
+from .activity import activity_withdraw
+from .models import (
+    Activity,
+    ActivityComment,
+    ActivityLike,
+    DigestItem,
+    Follow,
+    Invitation,
+    NotificationPreference,
+    OutboundEmail,
+    Profile,
+    User,
+)
 
 
 def export_community(user: User) -> dict:
@@ -20,6 +32,7 @@ def export_community(user: User) -> dict:
         "profil": {
             "nom_affiche": profile.display_name,
             "photo": profile.photo.name if profile.photo else None,
+            "photo_webp": profile.photo_webp.name if profile.photo_webp else None,
             "metier": profile.metier,
             "metier_precision": profile.metier_other,
             "organisation": profile.organisation.name if profile.organisation else None,
@@ -38,6 +51,22 @@ def export_community(user: User) -> dict:
             {"date": n["timestamp"].isoformat(), "texte": n["verb"], "lu": not n["unread"], "donnees": n["data"]}
             for n in Notification.objects.filter(recipient=user).values("timestamp", "verb", "unread", "data").order_by("-timestamp")
         ],
+        "fil_mentions_jaime": [
+            {"date": like["created_at"].isoformat(), "activite": like["activity__title"]}
+            for like in ActivityLike.objects.filter(user=user).values("created_at", "activity__title")
+        ],
+        "fil_commentaires": [
+            {"date": c["created_at"].isoformat(), "activite": c["activity__title"], "texte": c["body"]}
+            for c in ActivityComment.objects.filter(author=user).values("created_at", "activity__title", "body")
+        ],
+        "abonnements": [
+            {
+                "date": f.created_at.isoformat(),
+                "membre": f.member.public_name if f.member else None,
+                "organisation": f.organisation.name if f.organisation else None,
+            }
+            for f in Follow.objects.filter(follower=user).select_related("member__profile", "organisation")
+        ],
         "emails_envoyes": [
             {"date": e["created_at"].isoformat(), "objet": e["subject"], "statut": e["status"]}
             for e in OutboundEmail.objects.filter(recipient=user).values("created_at", "subject", "status")
@@ -49,13 +78,15 @@ def erase_community(user: User) -> None:
     """Erase the profile and personal data; authored content elsewhere stays, signed "ancien membre"."""
     profile = Profile.objects.filter(user=user).first()
     if profile is not None:
-        if profile.photo:
-            profile.photo.delete(save=False)
+        for image in (profile.photo, profile.photo_webp):
+            if image:
+                image.delete(save=False)
         profile.skills.clear()
         profile.interests.clear()
         Profile.objects.filter(pk=profile.pk).update(
             display_name="",
             photo="",
+            photo_webp="",
             metier="",
             metier_other="",
             organisation=None,
@@ -66,6 +97,14 @@ def erase_community(user: User) -> None:
             in_directory=False,
         )
     Notification.objects.filter(Q(recipient=user)).delete()
+    # Likes and follows are personal choices: gone. Comments are authored content: they stay,
+    # signed "ancien membre" like forum posts. The "joined the network" item goes.
+    for activity_id in ActivityLike.objects.filter(user=user).values_list("activity_id", flat=True):
+        Activity.objects.filter(pk=activity_id, like_count__gt=0).update(like_count=F("like_count") - 1)
+    ActivityLike.objects.filter(user=user).delete()
+    Follow.objects.filter(Q(follower=user) | Q(member=user)).delete()
+    if profile is not None:
+        activity_withdraw(object_ref=f"community.profile:{profile.pk}")
     DigestItem.objects.filter(user=user).delete()
     OutboundEmail.objects.filter(recipient=user).delete()
     NotificationPreference.objects.filter(user=user).delete()

@@ -1,5 +1,8 @@
 from django.urls import path
 
-from .consumers import NotificationCounterConsumer
+from .consumers import NotificationCounterConsumer, StreamConsumer
 
-websocket_urlpatterns = [path("ws/notifications/", NotificationCounterConsumer.as_asgi())]
+websocket_urlpatterns = [
+    path("ws/notifications/", NotificationCounterConsumer.as_asgi()),
+    path("ws/reseau/", StreamConsumer.as_asgi()),
+]

@@ -11,7 +11,7 @@ from notifications.models import Notification
 
 from common.text import search_filter
 
-from .models import Department, MemberStatus, Organisation, Profile, Skill, User, Visibility, is_approved_member
+from .models import Department, Follow, MemberStatus, Organisation, Profile, Skill, User, Visibility, is_approved_member
 
 
 @dataclass
@@ -180,3 +180,19 @@ def notification_rows(notifications) -> list[NotificationRow]:
 def pending_profiles() -> QuerySet[Profile]:
     """Sign-ups waiting for a staff decision, oldest first (staff-only pages call it)."""
     return Profile.objects.filter(status=MemberStatus.PENDING).select_related("user", "organisation", "commune").order_by("created_at")
+
+
+def followed_ids(*, viewer: User) -> tuple[list[int], list[int]]:
+    """(member ids, organisation ids) the viewer follows, for the "suivis" filter (one query)."""
+    if not viewer.is_authenticated:
+        return [], []
+    rows = list(Follow.objects.filter(follower=viewer).values_list("member_id", "organisation_id"))
+    return [m for m, _o in rows if m], [o for _m, o in rows if o]
+
+
+def follow_state(*, viewer: User, member: User | None = None, organisation: Organisation | None = None) -> bool:
+    """Whether the viewer follows this member or organisation."""
+    if not viewer.is_authenticated:
+        return False
+    target = {"member": member} if member is not None else {"organisation": organisation}
+    return Follow.objects.filter(follower=viewer, **target).exists()

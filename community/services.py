@@ -10,8 +10,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from .activity import activity_record, activity_withdraw
+from .images import logo_file, photo_variants
 from .models import (
     PROFILE_VISIBILITY_FIELDS,
+    ActivityKind,
+    Follow,
     HubSettings,
     Invitation,
     MemberStatus,
@@ -60,9 +64,12 @@ def profile_update(*, actor: User, profile: Profile, data: dict, skills: str | N
             if level not in Visibility.values:
                 raise ValidationError(_("Niveau de visibilité inconnu."))
             visibility[field] = level
+    photo = data.pop("photo", None)
     with transaction.atomic():
         for key, value in data.items():
             setattr(profile, key, value)
+        if photo is not None:
+            profile_photo_set(profile=profile, upload=photo or None)
         profile.visibility = visibility
         profile.full_clean(exclude=["user", "photo"])
         profile.save()
@@ -71,6 +78,20 @@ def profile_update(*, actor: User, profile: Profile, data: dict, skills: str | N
         if interests is not None:
             profile.interests.set(skills_from_text(interests))
     return profile
+
+
+def profile_photo_set(*, profile: Profile, upload) -> None:
+    """Replace (or, with ``None``, remove) the photo: square JPEG + WebP, old files deleted after
+    commit. The caller saves the profile (``profile_update``)."""
+    old_names = [f.name for f in (profile.photo, profile.photo_webp) if f]
+    if upload is None:
+        profile.photo, profile.photo_webp = "", ""
+    else:
+        jpeg, webp = photo_variants(upload)
+        profile.photo.save(jpeg.name, jpeg, save=False)
+        profile.photo_webp.save(webp.name, webp, save=False)
+    storage = profile.photo.storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in old_names])
 
 
 def profile_leave_directory(*, actor: User, profile: Profile, leave: bool = True) -> Profile:
@@ -83,7 +104,7 @@ def profile_leave_directory(*, actor: User, profile: Profile, leave: bool = True
 
 
 def organisation_create(
-    *, actor: User, name: str, type: str, siret: str = "", commune=None, website: str = "", description: str = ""
+    *, actor: User, name: str, type: str, siret: str = "", commune=None, website: str = "", description: str = "", logo=None
 ) -> Organisation:
     """Add an organisation (any approved member may); a SIRET, when given, is valid and unique."""
     if not is_approved_member(actor):
@@ -91,7 +112,10 @@ def organisation_create(
     org = Organisation(
         name=name, type=type, siret=(siret or "").replace(" ", ""), commune=commune, website=website, description=description
     )
-    org.full_clean(exclude=["slug"])
+    org.full_clean(exclude=["slug", "logo"])
+    if logo is not None:
+        file = logo_file(logo)
+        org.logo.save(file.name, file, save=False)
     org.save()
     return org
 
@@ -125,6 +149,8 @@ def member_register(*, user: User, invitation: Invitation | None = None) -> Prof
         if profile.status == MemberStatus.APPROVED:
             profile.approved_at = timezone.now()
         profile.save()
+        if profile.status == MemberStatus.APPROVED:
+            member_joined_record(profile=profile)
         if profile.status == MemberStatus.PENDING:
             for staff in User.objects.filter(is_staff=True, is_active=True):
                 notification_send(
@@ -151,6 +177,7 @@ def member_decide(*, actor: User, profile: Profile, approve: bool) -> Profile:
         locked.approved_at = timezone.now() if approve else None
         locked.save(update_fields=["status", "approved_at", "updated_at"])
         if approve:
+            member_joined_record(profile=locked)
             notification_send(
                 recipient=locked.user,
                 kind="membership",
@@ -195,3 +222,40 @@ def invitation_create(*, actor: User, email: str, message: str = "") -> Invitati
             dedupe_key=f"invitation:{invitation.pk}",
         )
     return invitation
+
+
+def member_joined_ref(profile: Profile) -> str:
+    """The activity-stream reference of a member's arrival."""
+    return f"community.profile:{profile.pk}"
+
+
+def member_joined_record(*, profile: Profile) -> None:
+    """A new member enters the stream of every member, with their territory (département)."""
+    activity_withdraw(object_ref=member_joined_ref(profile))
+    activity_record(
+        verb=_("a rejoint le réseau"),
+        title=profile.display_name or _("Un nouveau membre"),
+        url=profile.get_absolute_url(),
+        audience="members",
+        kind=ActivityKind.MEMBERS,
+        actor=profile.user,
+        object_ref=member_joined_ref(profile),
+        department=profile.department,
+    )
+
+
+def follow_set(*, actor: User, member: User | None = None, organisation: Organisation | None = None, follow: bool = True) -> bool:
+    """Follow (or stop following) a member or an organisation; returns whether ``actor`` now
+    follows it. Approved members only; nobody follows themselves."""
+    if not is_approved_member(actor):
+        raise PermissionDenied
+    if (member is None) == (organisation is None):
+        raise ValueError("follow a member or an organisation")
+    if member is not None and member.pk == actor.pk:
+        raise ValidationError(_("Vous ne pouvez pas vous suivre vous-même."))
+    target = {"member": member} if member is not None else {"organisation": organisation}
+    if follow:
+        Follow.objects.get_or_create(follower=actor, **target)
+    else:
+        Follow.objects.filter(follower=actor, **target).delete()
+    return follow

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,12 +15,15 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.forms import form_add_validation_error, messages_add_validation_error
+from common.ratelimit import rate_limited
 from common.registry import registry
 
-from . import selectors, services
+from . import activity, selectors, services
 from .access import member_required, staff_required
 from .adapter import INVITATION_SESSION_KEY
 from .forms import (
+    ActivityCommentForm,
     DirectoryFilterForm,
     EraseAccountForm,
     InvitationForm,
@@ -28,9 +31,11 @@ from .forms import (
     OrganisationFilterForm,
     OrganisationForm,
     ProfileForm,
+    StreamFilterForm,
 )
-from .models import Invitation, MemberStatus, Organisation, Profile
+from .models import ActivityComment, Invitation, MemberStatus, Organisation, Profile, is_approved_member
 from .notifications import notification_mark_all_read, notification_mark_read, preferences_for, preferences_update
+from .panels import stream_context
 from .rgpd import account_erase, personal_data_export
 
 DIRECTORY_PAGE_SIZE = 24
@@ -38,16 +43,139 @@ DIRECTORY_PAGE_SIZE = 24
 
 @member_required
 def dashboard(request):
+    """The member's home: "Mon réseau" (the stream, filtered by the query string), panels, notifications."""
     notifications = selectors.notifications_for(user=request.user)[:5]
-    return TemplateResponse(
-        request,
-        "community/dashboard.html",
-        {
-            "notifications": notifications,
-            "panels": registry.render_panels(registry.dashboard_panels, request),
-            "profile": request.user.profile,
-        },
-    )
+    context, status = _stream_or_error(request, scope={}, heading=_("Mon réseau"))
+    context |= {
+        "notifications": notifications,
+        "panels": registry.render_panels(registry.dashboard_panels, request),
+        "profile": request.user.profile,
+    }
+    return TemplateResponse(request, "community/dashboard.html", context, status=status)
+
+
+def _stream_or_error(request, *, scope: dict, **kwargs):
+    """The stream context for the query string, or (context, 400) with the form's French error."""
+    form = StreamFilterForm(request.GET)
+    if not form.is_valid():
+        context = stream_context(request, scope=scope, **kwargs)
+        context["stream_error"] = " ".join(e for errors in form.errors.values() for e in errors)
+        return context, 400
+    page_kwargs = {k: v for k, v in form.scope().items() if k in ("filter", "cursor")}
+    return stream_context(request, scope=scope, page_kwargs=page_kwargs, **kwargs), 200
+
+
+@member_required
+def stream(request):
+    """The stream on its own page (the "load more" link without JavaScript), or, for htmx, the next
+    items; ``element=<id>`` asks for one card (live insertion): 204 when it is not in this stream."""
+    form = StreamFilterForm(request.GET)
+    if not form.is_valid():
+        errors = " ".join(e for errors in form.errors.values() for e in errors)
+        if request.htmx:
+            return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+        context = stream_context(request, scope={}, heading=_("Mon réseau")) | {"stream_error": errors}
+        return TemplateResponse(request, "community/stream.html", context, status=400)
+    scope = {key: form.cleaned_data[key] for key in ("groupe", "membre", "organisation") if form.cleaned_data.get(key)}
+    page_kwargs = {k: v for k, v in form.scope().items() if v is not None and v != ""}
+    context = stream_context(request, scope=scope, heading=_("Mon réseau"), show_filters=not scope, page_kwargs=page_kwargs)
+    if "only_id" in page_kwargs:
+        if not context["stream"].items:
+            return HttpResponse(status=204)
+        return TemplateResponse(request, "community/_stream_item.html", context | {"item": context["stream"].items[0]})
+    template = "community/_stream_items.html" if request.htmx else "community/stream.html"
+    return TemplateResponse(request, template, context)
+
+
+def _back(request, default: str):
+    """Where to go after a POST from a card: ``?next=`` when it is a path of this site."""
+    target = request.GET.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts=None, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+@member_required
+def activity_detail(request, pk):
+    """One stream item with every comment (404 when not visible to the viewer)."""
+    item = activity.activity_get_for_viewer(viewer=request.user, pk=pk)
+    item.recent_comments = list(item.comments.all())
+    item.comment_form = ActivityCommentForm(prefix=f"a{item.pk}") if item.allows_comments else None
+    return TemplateResponse(request, "community/activity_detail.html", {"item": item, "next_path": request.get_full_path()})
+
+
+@member_required
+@require_POST
+@rate_limited("post")
+def activity_like(request, pk):
+    """Like a visible item or take the like back; htmx gets the reactions bar."""
+    item, _liked = activity.activity_like_toggle(actor=request.user, pk=pk)
+    if request.htmx:
+        context = {"item": item, "next_path": request.GET.get("next", "")}
+        return TemplateResponse(request, "community/_activity_reactions.html", context)
+    return _back(request, item.get_absolute_url())
+
+
+@member_required
+@require_POST
+@rate_limited("post")
+def activity_comment(request, pk):
+    """Comment a visible item; htmx gets the refreshed comments, with the form's errors if any."""
+    activity.activity_get_for_viewer(viewer=request.user, pk=pk)  # 404 before reading the form
+    form = ActivityCommentForm(request.POST, prefix=f"a{pk}")
+    if form.is_valid():
+        try:
+            activity.activity_comment_create(actor=request.user, pk=pk, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            form_add_validation_error(form, exc)
+        else:
+            form = ActivityCommentForm(prefix=f"a{pk}")
+    if request.htmx:
+        item = activity.activity_get_for_viewer(viewer=request.user, pk=pk)
+        item.recent_comments = list(item.comments.all())[-activity.COMMENTS_SHOWN :]
+        item.comment_form = form
+        context = {"item": item, "next_path": request.GET.get("next", "")}
+        return TemplateResponse(request, "community/_activity_comments.html", context, status=400 if form.errors else 200)
+    if form.errors:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    else:
+        messages.success(request, _("Commentaire publié."))
+    return _back(request, reverse("community:activity_detail", args=[pk]))
+
+
+@member_required
+@require_POST
+def activity_comment_delete(request, pk):
+    """Delete one's own comment (staff: any); the comment must be on a visible item."""
+    comment = get_object_or_404(ActivityComment.objects.select_related("activity"), pk=pk)
+    if not activity.activity_visible(viewer=request.user, pk=comment.activity_id):
+        raise Http404
+    activity.activity_comment_delete(actor=request.user, comment=comment)
+    messages.success(request, _("Commentaire supprimé."))
+    return _back(request, reverse("community:activity_detail", args=[comment.activity_id]))
+
+
+@member_required
+@require_POST
+def follow_member(request, pk):
+    """Follow a member (``suivre=0`` to stop); 404 for a profile the viewer cannot see."""
+    profile = selectors.profile_get_for_viewer(viewer=request.user, pk=pk)
+    try:
+        services.follow_set(actor=request.user, member=profile.user, follow=request.POST.get("suivre") != "0")
+    except ValidationError as exc:
+        messages_add_validation_error(request, exc)
+    return redirect(profile.get_absolute_url())
+
+
+@member_required
+@require_POST
+def follow_organisation(request, slug):
+    """Follow an organisation (``suivre=0`` to stop)."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    services.follow_set(actor=request.user, organisation=organisation, follow=request.POST.get("suivre") != "0")
+    return redirect(organisation.get_absolute_url())
 
 
 @member_required
@@ -73,10 +201,13 @@ def directory(request):
 def profile_detail(request, pk):
     profile = selectors.profile_get_for_viewer(viewer=request.user, pk=pk)
     shown = profile.shown_fields(request.user)
-    panels = registry.render_panels(registry.profile_panels, request, profile=profile) if request.user.is_authenticated else []
-    return TemplateResponse(
-        request, "community/profile_detail.html", {"profile": profile, "shown": shown, "panels": panels, "member": profile.user}
-    )
+    context = {"profile": profile, "shown": shown, "member": profile.user, "panels": []}
+    if is_approved_member(request.user):
+        context["panels"] = registry.render_panels(registry.profile_panels, request, profile=profile)
+        context["following"] = selectors.follow_state(viewer=request.user, member=profile.user)
+        context["follow_url"] = reverse("community:follow_member", args=[profile.pk])
+        context |= stream_context(request, scope={"membre": profile.user_id}, show_filters=False, page_kwargs={"actor_id": profile.user_id})
+    return TemplateResponse(request, "community/profile_detail.html", context)
 
 
 @login_required
@@ -118,12 +249,21 @@ def organisation_list(request):
 def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation.objects.select_related("commune__department"), slug=slug)
     members = selectors.organisation_members(organisation=organisation)
-    return TemplateResponse(request, "community/organisation_detail.html", {"organisation": organisation, "members": members})
+    context = {
+        "organisation": organisation,
+        "members": members,
+        "following": selectors.follow_state(viewer=request.user, organisation=organisation),
+        "follow_url": reverse("community:follow_organisation", args=[organisation.slug]),
+    }
+    context |= stream_context(
+        request, scope={"organisation": organisation.pk}, show_filters=False, page_kwargs={"organisation_id": organisation.pk}
+    )
+    return TemplateResponse(request, "community/organisation_detail.html", context)
 
 
 @member_required
 def organisation_create(request):
-    form = OrganisationForm(request.POST or None)
+    form = OrganisationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             org = services.organisation_create(actor=request.user, **form.cleaned_data)

@@ -28,6 +28,7 @@ class World:
 def build_world() -> World:
     from actions.origins import origin_resolve
     from actions.services import action_comment, action_create
+    from community.activity import activity_comment_create, activity_record
     from community.models import Invitation
     from community.notifications import notification_send
     from community.services import invitation_create, organisation_create
@@ -109,6 +110,8 @@ def build_world() -> World:
     assert isinstance(o["invitation"], Invitation)
     notification_send(recipient=u["member"], kind="community.test", verb="Une notification", url="/tableau-de-bord/")
     o["notification"] = u["member"].notifications.order_by("-pk").first()
+    o["activity"] = activity_record(verb="a écrit", title="Pour le membre seul", url="/", audience=f"user:{u['member'].pk}", actor=u["member"])
+    o["activity_comment"] = activity_comment_create(actor=u["member"], pk=o["activity"].pk, body="Commentaire cerise")
 
     # private messages: "member" and "moderator" only; a reported message for the staff queue
     from messaging import services as messaging_services

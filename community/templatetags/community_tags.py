@@ -1,0 +1,58 @@
+"""``{% avatar person 40 %}``: a member's face wherever people appear (directory, stream, forum,
+messages, attendee lists). ``person`` is a ``User`` or a ``Profile``; the photo shows only when its
+owner lets the viewer see it, otherwise initials on one of four token colour pairs (AA contrast in
+light and dark themes), chosen from the member's id so a person keeps their colour."""
+
+from django import template
+
+register = template.Library()
+
+AVATAR_TONES = 4
+AVATAR_SIZES = (24, 32, 40, 44, 64, 96, 128)  # each has an ``.avatar-s<N>`` class (the CSP allows no inline style)
+
+
+def _size(size) -> int:
+    """The nearest size that has a class."""
+    return min(AVATAR_SIZES, key=lambda s: abs(s - int(size)))
+
+
+def initials(name: str) -> str:
+    """Up to two initials of a name ("Éloïse Le Gall" → "ÉL"); "?" for none."""
+    words = [w for w in (name or "").replace("-", " ").split() if w[:1].isalnum()]
+    if not words:
+        return "?"
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
+
+
+@register.inclusion_tag("community/_avatar.html", takes_context=True)
+def avatar(context, person, size=40):
+    profile = getattr(person, "profile", person) if person is not None else None
+    user = getattr(profile, "user", None) if profile is not None else None
+    viewer = context.get("user")
+    photo = None
+    erased = user is not None and user.erased_at
+    if profile is not None and not erased and profile.photo and profile.shown_fields(viewer).get("photo"):
+        photo = profile.photo
+    name = user.public_name if user is not None else ""
+    return {
+        "photo": photo,
+        "photo_webp": getattr(profile, "photo_webp", None) if photo else None,
+        "initials": "" if erased else initials(name),
+        "name": name,
+        "size": _size(size),
+        "tone": (profile.user_id or 0) % AVATAR_TONES if profile is not None else 0,
+    }
+
+
+@register.inclusion_tag("community/_logo.html")
+def organisation_logo(organisation, size=64):
+    """An organisation's logo, or its initials on a tone chosen from its id."""
+    logo = getattr(organisation, "logo", None)
+    return {
+        "logo": logo or None,
+        "name": organisation.name,
+        "initials": initials(organisation.name),
+        "size": _size(size),
+        "tone": (organisation.pk or 0) % AVATAR_TONES,
+    }

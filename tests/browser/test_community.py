@@ -1,0 +1,72 @@
+"""The activity stream in Chromium: a new item appears live on the dashboard, the member likes and
+comments it without reload, loads more, and axe-core finds no serious violation at 375 and 1280 px."""
+
+import uuid
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from community.activity import activity_record
+from community.models import Activity, ActivityKind
+from tests.browser.conftest import assert_accessible, login
+from tests.factories import PASSWORD, UserFactory
+
+
+def _record(title, actor, minutes_ago=0):
+    with transaction.atomic():
+        item = activity_record(
+            verb="a publié un événement", title=title, url="/agenda/", audience="members", kind=ActivityKind.EVENTS, actor=actor
+        )
+    if minutes_ago:
+        Activity.objects.filter(pk=item.pk).update(created_at=timezone.now() - timedelta(minutes=minutes_ago))
+    return item
+
+
+def test_stream_live_like_comment_and_load_more(browser, asgi_server):
+    tag = uuid.uuid4().hex[:6]
+    alice = UserFactory(email=f"alice-{tag}@exemple.fr", profile_data={"display_name": f"Alice {tag}"})
+    bruno = UserFactory(email=f"bruno-{tag}@exemple.fr", profile_data={"display_name": f"Bruno {tag}"})
+    for n in range(22):
+        _record(f"Ancien {tag} {n:02d}", bruno, minutes_ago=600 + n)
+
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    login(page, asgi_server, alice.email, PASSWORD)
+    page.goto(f"{asgi_server.url}/tableau-de-bord/")
+    expect(page.get_by_role("heading", name="Mon réseau")).to_be_visible()
+    assert_accessible(page, context="dashboard 1280")
+    page.wait_for_timeout(800)  # the stream socket connects
+
+    # Bruno publishes: the card appears at the top without reload.
+    asgi_server.call(_record, f"Atelier live {tag}", bruno)
+    card = page.locator(".stream-card", has_text=f"Atelier live {tag}")
+    expect(card).to_be_visible(timeout=10000)
+    expect(page.locator(".stream-card").first).to_contain_text(f"Atelier live {tag}")
+
+    # Alice likes it, then comments, both without reload.
+    like = card.get_by_role("button", name=f"J'aime : Atelier live {tag}")
+    like.click()
+    expect(like).to_have_attribute("aria-pressed", "true", timeout=10000)
+    card = page.locator(".stream-card", has_text=f"Atelier live {tag}")
+    expect(card.locator(".like-count")).to_have_text("1")
+    card.locator("summary", has_text="Écrire un commentaire").click()
+    card.get_by_label("Votre commentaire").fill("J'y serai avec deux collègues")
+    card.get_by_role("button", name="Commenter").click()
+    expect(card.locator(".comment")).to_contain_text("J'y serai avec deux collègues", timeout=10000)
+
+    # "Voir plus" brings the older items in place.
+    expect(page.get_by_text(f"Ancien {tag} 21")).to_have_count(0)
+    page.get_by_role("link", name="Voir plus d'activité").click()
+    expect(page.get_by_text(f"Ancien {tag} 21")).to_be_visible(timeout=10000)
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{asgi_server.url}/tableau-de-bord/?filtre=agenda")
+    expect(page.get_by_role("link", name="Agenda")).to_have_attribute("aria-current", "page")
+    assert_accessible(page, context="dashboard 375")
+    page.goto(f"{asgi_server.url}{bruno.profile.get_absolute_url()}")
+    page.get_by_role("button", name="Suivre").click()
+    expect(page.get_by_role("button", name="Suivi")).to_be_visible()
+    assert_accessible(page, context="profile 375")
+    context.close()
