@@ -96,10 +96,10 @@ def test_profile_edit_saves_photo_resized(member_client, member):
     )
     assert response.status_code == 302
     profile = Profile.objects.get(user=member)
-    assert profile.photo and profile.photo.name.endswith(".png")
+    assert profile.photo and profile.photo.name.endswith(".jpg") and profile.photo_webp.name.endswith(".webp")
     assert profile.department == commune.department  # filled from the commune
     with profile.photo.open("rb") as fh:
-        assert max(Image.open(fh).size) == 512
+        assert Image.open(fh).size == (256, 256)  # squared (issue 16 item 3)
     assert sorted(s.name for s in profile.skills.all()) == ["Aidants Connect", "Pix"]
     assert profile.links == ["https://exemple.fr"]
 
