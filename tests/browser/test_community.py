@@ -57,13 +57,13 @@ def test_stream_live_like_comment_and_load_more(browser, asgi_server):
     expect(card.locator(".comment")).to_contain_text("J'y serai avec deux collègues", timeout=10000)
 
     # "Voir plus" brings the older items in place.
-    expect(page.get_by_text(f"Ancien {tag} 21")).to_have_count(0)
+    expect(page.get_by_role("link", name=f"Ancien {tag} 21")).to_have_count(0)
     page.get_by_role("link", name="Voir plus d'activité").click()
-    expect(page.get_by_text(f"Ancien {tag} 21")).to_be_visible(timeout=10000)
+    expect(page.get_by_role("link", name=f"Ancien {tag} 21")).to_be_visible(timeout=10000)
 
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"{asgi_server.url}/tableau-de-bord/?filtre=agenda")
-    expect(page.get_by_role("link", name="Agenda")).to_have_attribute("aria-current", "page")
+    expect(page.locator('a[href="?filtre=agenda#fil"]')).to_have_attribute("aria-current", "page")
     assert_accessible(page, context="dashboard 375")
     page.goto(f"{asgi_server.url}{bruno.profile.get_absolute_url()}")
     page.get_by_role("button", name="Suivre").click()

@@ -50,7 +50,7 @@ def test_signup_verify_profile_directory_and_live_notification(page, asgi_server
     assert_accessible(page, context="profile")
 
     page.get_by_role("link", name="Membres").click()
-    page.get_by_role("textbox", name=re.compile("^Rechercher")).fill(name)
+    page.get_by_label("Nom, compétence ou organisation").fill(name)
     page.get_by_role("button", name="Rechercher").click()
     expect(page.get_by_role("status")).to_contain_text("1 membre trouvé")
     expect(page.get_by_role("link", name=name)).to_be_visible()

@@ -88,6 +88,7 @@ def _ws_world():
     )
     paths = {
         "ws/notifications/": "/ws/notifications/",
+        "ws/reseau/": "/ws/reseau/",
         "ws/messages/": "/ws/messages/",
         "ws/messages/<int:pk>/": f"/ws/messages/{conversation.pk}/",
         "ws/groupes/<slug:slug>/": f"/ws/groupes/{secret.slug}/",
@@ -105,6 +106,8 @@ WS_ROLES = ["anonymous", "pending", "member", "outsider", "moderator", "group_ad
 WS_MATRIX = {
     # every logged-in account has its own counter (a pending account only sees its own notifications)
     "ws/notifications/": "4401 ok ok ok ok ok ok",
+    # the activity stream: approved members (each joins only the audiences they have)
+    "ws/reseau/": "4401 4401 ok ok ok ok ok",
     "ws/messages/": "4401 ok ok ok ok ok ok",
     # a conversation between "member" and "moderator": nobody else, staff included
     "ws/messages/<int:pk>/": "4401 4404 ok 4404 ok 4404 4404",
