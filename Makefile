@@ -89,6 +89,7 @@ messages: install gettext
 lint: install
 	@echo "== ruff"
 	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check --quiet . && echo "ruff format: clean"
 	@echo "== import rules (lint-imports: apps import downwards, no cycle inside an app)"
 	@$(VENV)/bin/lint-imports --no-cache | sed -n '/^Contracts/,$$p'; exit $${PIPESTATUS[0]}
 

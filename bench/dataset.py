@@ -54,9 +54,81 @@ SIZES = {
     "heavy_unread": 5_000,
 }
 PASSWORD_HASH = "!bench-no-password"  # unusable: bench users log in through sessions created directly
-WORDS = ["accompagnement", "numérique", "atelier", "démarches", "seniors", "médiation", "inclusion", "réseau", "usages", "smartphone", "France", "services", "Aidants", "Connect", "Pix", "parentalité", "reconditionnement", "cybersécurité", "fablab", "bibliothèque", "CCAS", "centre", "social", "formation", "tiers-lieu", "itinérance", "accès", "aux", "droits", "allocataires", "emploi"]
-FIRST = ["Camille", "Dominique", "Claude", "Alix", "Sacha", "Yannick", "Maxime", "Lou", "Charlie", "Morgan", "Éloïse", "Hugo", "Inès", "Léo", "Manon", "Nathan", "Zoé", "Jules", "Lina", "Arthur"]
-LAST = ["Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois", "Moreau", "Laurent", "Simon", "Michel", "Lefèbvre", "Leroy", "Roux", "Fournier", "Girard", "Bonnet"]
+WORDS = [
+    "accompagnement",
+    "numérique",
+    "atelier",
+    "démarches",
+    "seniors",
+    "médiation",
+    "inclusion",
+    "réseau",
+    "usages",
+    "smartphone",
+    "France",
+    "services",
+    "Aidants",
+    "Connect",
+    "Pix",
+    "parentalité",
+    "reconditionnement",
+    "cybersécurité",
+    "fablab",
+    "bibliothèque",
+    "CCAS",
+    "centre",
+    "social",
+    "formation",
+    "tiers-lieu",
+    "itinérance",
+    "accès",
+    "aux",
+    "droits",
+    "allocataires",
+    "emploi",
+]
+FIRST = [
+    "Camille",
+    "Dominique",
+    "Claude",
+    "Alix",
+    "Sacha",
+    "Yannick",
+    "Maxime",
+    "Lou",
+    "Charlie",
+    "Morgan",
+    "Éloïse",
+    "Hugo",
+    "Inès",
+    "Léo",
+    "Manon",
+    "Nathan",
+    "Zoé",
+    "Jules",
+    "Lina",
+    "Arthur",
+]
+LAST = [
+    "Martin",
+    "Bernard",
+    "Thomas",
+    "Petit",
+    "Robert",
+    "Richard",
+    "Durand",
+    "Dubois",
+    "Moreau",
+    "Laurent",
+    "Simon",
+    "Michel",
+    "Lefèbvre",
+    "Leroy",
+    "Roux",
+    "Fournier",
+    "Girard",
+    "Bonnet",
+]
 
 
 def ensure_database(url: str, rebuild: bool) -> None:
@@ -187,7 +259,9 @@ def build(out) -> None:
         communes = list(Commune.objects.order_by("pk").values_list("pk", "department_id"))
         skills = []
         for i, word in enumerate(sorted(set(WORDS))):
-            skills.append(Skill.objects.get_or_create(slug=f"bench-{slugify(word)}-{i}", defaults={"name": f"{word.capitalize()} ({i})"})[0].pk)
+            skills.append(
+                Skill.objects.get_or_create(slug=f"bench-{slugify(word)}-{i}", defaults={"name": f"{word.capitalize()} ({i})"})[0].pk
+            )
         cp.copy(
             Organisation,
             (
@@ -297,7 +371,13 @@ def build(out) -> None:
                     topic, author = big_topic, rng.choice(load_authors)
                 else:
                     topic, author = others[i % len(others)], rng.choice(users)
-                yield {"topic_id": topic, "author_id": author, "body": text(30), "created_at": start + step * i, "updated_at": start + step * i}
+                yield {
+                    "topic_id": topic,
+                    "author_id": author,
+                    "body": text(30),
+                    "created_at": start + step * i,
+                    "updated_at": start + step * i,
+                }
 
         cp.copy(Post, post_rows())
         t = time.monotonic()

@@ -383,7 +383,9 @@ def http_scenario(
         everything += values
         all_errors += errors.get(label, [])
         rows[label] = (len(values), len(values) / wall, pct(values, 50), pct(values, 95), pct(values, 99), len(errors.get(label, [])))
-        out(f"  {label:<17} {len(values):>8} {len(values) / wall:>6.1f} {pct(values, 50):>8.0f} {pct(values, 95):>8.0f} {pct(values, 99):>8.0f} {len(errors.get(label, [])):>7}")
+        out(
+            f"  {label:<17} {len(values):>8} {len(values) / wall:>6.1f} {pct(values, 50):>8.0f} {pct(values, 95):>8.0f} {pct(values, 99):>8.0f} {len(errors.get(label, [])):>7}"
+        )
     out(
         f"  {'overall':<17} {len(everything):>8} {len(everything) / wall:>6.1f} {pct(everything, 50):>8.0f} {pct(everything, 95):>8.0f} "
         f"{pct(everything, 99):>8.0f} {len(all_errors):>7}"
@@ -456,7 +458,8 @@ async def fanout(urls: list[str], path: str, keys: list[str], rounds: int, poste
     await asyncio.gather(*tasks, return_exceptions=True)
     delays = [(t - commits[pid]) * 1000 for pid, times in arrivals.items() if pid in commits for _p, t in times]
     by_process = {
-        n: [(t - commits[pid]) * 1000 for pid, times in arrivals.items() if pid in commits for p, t in times if p == n] for n in range(len(urls))
+        n: [(t - commits[pid]) * 1000 for pid, times in arrivals.items() if pid in commits for p, t in times if p == n]
+        for n in range(len(urls))
     }
     expected = len(keys) * rounds
     result = {
@@ -594,7 +597,11 @@ def compare_servers(db_url: str, redis_url: str, w: dict, keys: list[str], out) 
                 f"p95 {pct(lat, 95):.0f} ms, errors {errors}  [load {load_avg()}]"
             )
             path = f"/ws/groupes/{w['group'].slug}/sujets/{w['big_topic']}/"
-            asyncio.run(fanout(stack.urls, path, keys[:200], 5, poster_for(w, stack.urls, keys[0]), lambda s, server=server: out(f"{server:<8} {s}")))
+            asyncio.run(
+                fanout(
+                    stack.urls, path, keys[:200], 5, poster_for(w, stack.urls, keys[0]), lambda s, server=server: out(f"{server:<8} {s}")
+                )
+            )
 
 
 def main() -> None:

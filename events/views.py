@@ -586,9 +586,7 @@ def my_ics(request, token):
     show = {r.event_id for r in regs if r.status == RegistrationStatus.CONFIRMED}
     # other apps' dates for this member (e.g. deadlines of the calls their consortia answer)
     extra = registry.calendar_items_for(owner)
-    response = _ics_response(
-        build_calendar(events, name=_("Mes événements"), show_link_for=show, extra_items=extra), "mes-evenements.ics"
-    )
+    response = _ics_response(build_calendar(events, name=_("Mes événements"), show_link_for=show, extra_items=extra), "mes-evenements.ics")
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -7,33 +7,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('community', '0005_periodicrun_moved_to_ops'),
+        ("community", "0005_periodicrun_moved_to_ops"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('verb', models.CharField(max_length=60, verbose_name='action')),
-                ('kind', models.CharField(choices=[('groups', 'Groupes et forum'), ('events', 'Agenda'), ('funding', 'Financements'), ('members', 'Membres'), ('resources', 'Ressources'), ('places', 'Lieux et label'), ('other', 'Autre')], default='other', max_length=20, verbose_name='famille')),
-                ('title', models.CharField(max_length=255, verbose_name='titre')),
-                ('summary', models.TextField(blank=True, verbose_name='extrait')),
-                ('url', models.CharField(blank=True, max_length=500, verbose_name='lien')),
-                ('audience', models.CharField(max_length=60, verbose_name='public visé')),
-                ('object_ref', models.CharField(blank=True, db_index=True, max_length=80, verbose_name='objet')),
-                ('group_id', models.PositiveBigIntegerField(blank=True, db_index=True, null=True, verbose_name='groupe')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='activities', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='activities', to='community.department')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='activities', to='community.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("verb", models.CharField(max_length=60, verbose_name="action")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("groups", "Groupes et forum"),
+                            ("events", "Agenda"),
+                            ("funding", "Financements"),
+                            ("members", "Membres"),
+                            ("resources", "Ressources"),
+                            ("places", "Lieux et label"),
+                            ("other", "Autre"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="famille",
+                    ),
+                ),
+                ("title", models.CharField(max_length=255, verbose_name="titre")),
+                ("summary", models.TextField(blank=True, verbose_name="extrait")),
+                ("url", models.CharField(blank=True, max_length=500, verbose_name="lien")),
+                ("audience", models.CharField(max_length=60, verbose_name="public visé")),
+                ("object_ref", models.CharField(blank=True, db_index=True, max_length=80, verbose_name="objet")),
+                ("group_id", models.PositiveBigIntegerField(blank=True, db_index=True, null=True, verbose_name="groupe")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="activities",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="activities",
+                        to="community.department",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="activities",
+                        to="community.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'activité',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['audience', '-created_at'], name='activity_audience_recent'), models.Index(fields=['actor', '-created_at'], name='activity_actor_recent')],
+                "verbose_name": "activité",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["audience", "-created_at"], name="activity_audience_recent"),
+                    models.Index(fields=["actor", "-created_at"], name="activity_actor_recent"),
+                ],
             },
         ),
     ]

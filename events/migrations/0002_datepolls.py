@@ -8,123 +8,181 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0001_initial'),
-        ('groups', '0005_private_storage'),
+        ("events", "0001_initial"),
+        ("groups", "0005_private_storage"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DatePoll',
+            name="DatePoll",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('title', models.CharField(max_length=200, verbose_name='objet de la réunion')),
-                ('description', models.TextField(blank=True, help_text='Markdown accepté.', max_length=5000, verbose_name='précisions')),
-                ('location', models.CharField(blank=True, max_length=300, verbose_name='lieu ou format')),
-                ('token', models.CharField(default=events.datepoll_models.poll_token, editable=False, max_length=32, unique=True)),
-                ('invitees_kind', models.CharField(choices=[('group', "Les membres d'un groupe"), ('list', 'Une liste de membres'), ('link', 'Toute personne ayant le lien')], default='list', max_length=10, verbose_name='personnes invitées')),
-                ('anonymous', models.BooleanField(default=False, help_text='Seul le décompte est montré, pas qui a répondu quoi.', verbose_name='réponses anonymes')),
-                ('closes_at', models.DateTimeField(blank=True, null=True, verbose_name='clôture automatique')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='clos le')),
-                ('guests_purged_at', models.DateTimeField(blank=True, null=True)),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='date_polls', to='events.event')),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='date_polls', to='groups.group')),
-                ('organiser', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                ("title", models.CharField(max_length=200, verbose_name="objet de la réunion")),
+                ("description", models.TextField(blank=True, help_text="Markdown accepté.", max_length=5000, verbose_name="précisions")),
+                ("location", models.CharField(blank=True, max_length=300, verbose_name="lieu ou format")),
+                ("token", models.CharField(default=events.datepoll_models.poll_token, editable=False, max_length=32, unique=True)),
+                (
+                    "invitees_kind",
+                    models.CharField(
+                        choices=[
+                            ("group", "Les membres d'un groupe"),
+                            ("list", "Une liste de membres"),
+                            ("link", "Toute personne ayant le lien"),
+                        ],
+                        default="list",
+                        max_length=10,
+                        verbose_name="personnes invitées",
+                    ),
+                ),
+                (
+                    "anonymous",
+                    models.BooleanField(
+                        default=False, help_text="Seul le décompte est montré, pas qui a répondu quoi.", verbose_name="réponses anonymes"
+                    ),
+                ),
+                ("closes_at", models.DateTimeField(blank=True, null=True, verbose_name="clôture automatique")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="clos le")),
+                ("guests_purged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="date_polls", to="events.event"
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name="date_polls", to="groups.group"
+                    ),
+                ),
+                (
+                    "organiser",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sondage de dates',
-                'verbose_name_plural': 'sondages de dates',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "sondage de dates",
+                "verbose_name_plural": "sondages de dates",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='DatePollGuest',
+            name="DatePollGuest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='adresse e-mail')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('poll', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='guests', to='events.datepoll')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="adresse e-mail")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("poll", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="guests", to="events.datepoll")),
             ],
         ),
         migrations.CreateModel(
-            name='DateAnswer',
+            name="DateAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=80, verbose_name='nom')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='date_answers', to=settings.AUTH_USER_MODEL)),
-                ('poll', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='events.datepoll')),
-                ('guest', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='answer', to='events.datepollguest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(blank=True, max_length=80, verbose_name="nom")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="date_answers",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("poll", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="answers", to="events.datepoll")),
+                (
+                    "guest",
+                    models.OneToOneField(
+                        blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name="answer", to="events.datepollguest"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DatePollInvitee',
+            name="DatePollInvitee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('poll', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitees', to='events.datepoll')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='date_poll_invitations', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("poll", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="invitees", to="events.datepoll")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="date_poll_invitations", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DateSlot',
+            name="DateSlot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateTimeField(verbose_name='début')),
-                ('end', models.DateTimeField(verbose_name='fin')),
-                ('poll', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='slots', to='events.datepoll')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("start", models.DateTimeField(verbose_name="début")),
+                ("end", models.DateTimeField(verbose_name="fin")),
+                ("poll", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="slots", to="events.datepoll")),
             ],
             options={
-                'ordering': ['start', 'pk'],
+                "ordering": ["start", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='datepoll',
-            name='chosen_slot',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='events.dateslot'),
+            model_name="datepoll",
+            name="chosen_slot",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="events.dateslot"
+            ),
         ),
         migrations.CreateModel(
-            name='DateVote',
+            name="DateVote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('choice', models.CharField(choices=[('yes', 'Oui'), ('maybe', 'Si nécessaire'), ('no', 'Non')], max_length=5)),
-                ('answer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='events.dateanswer')),
-                ('slot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='events.dateslot')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("choice", models.CharField(choices=[("yes", "Oui"), ("maybe", "Si nécessaire"), ("no", "Non")], max_length=5)),
+                ("answer", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="votes", to="events.dateanswer")),
+                ("slot", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="votes", to="events.dateslot")),
             ],
         ),
         migrations.AddConstraint(
-            model_name='datepollguest',
-            constraint=models.UniqueConstraint(condition=models.Q(('email', ''), _negated=True), fields=('poll', 'email'), name='datepollguest_once'),
+            model_name="datepollguest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("email", ""), _negated=True), fields=("poll", "email"), name="datepollguest_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dateanswer',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('poll', 'user'), name='dateanswer_one_per_member'),
+            model_name="dateanswer",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("user__isnull", False)), fields=("poll", "user"), name="dateanswer_one_per_member"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dateanswer',
-            constraint=models.CheckConstraint(condition=models.Q(('user__isnull', False), ('guest__isnull', False), _connector='OR'), name='dateanswer_has_someone'),
+            model_name="dateanswer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("user__isnull", False), ("guest__isnull", False), _connector="OR"), name="dateanswer_has_someone"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='datepollinvitee',
-            constraint=models.UniqueConstraint(fields=('poll', 'user'), name='datepollinvitee_once'),
+            model_name="datepollinvitee",
+            constraint=models.UniqueConstraint(fields=("poll", "user"), name="datepollinvitee_once"),
         ),
         migrations.AddConstraint(
-            model_name='dateslot',
-            constraint=models.UniqueConstraint(fields=('poll', 'start', 'end'), name='dateslot_unique'),
+            model_name="dateslot",
+            constraint=models.UniqueConstraint(fields=("poll", "start", "end"), name="dateslot_unique"),
         ),
         migrations.AddConstraint(
-            model_name='dateslot',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='dateslot_end_after_start'),
+            model_name="dateslot",
+            constraint=models.CheckConstraint(condition=models.Q(("end__gt", models.F("start"))), name="dateslot_end_after_start"),
         ),
         migrations.AddConstraint(
-            model_name='datevote',
-            constraint=models.UniqueConstraint(fields=('answer', 'slot'), name='datevote_once'),
+            model_name="datevote",
+            constraint=models.UniqueConstraint(fields=("answer", "slot"), name="datevote_once"),
         ),
     ]

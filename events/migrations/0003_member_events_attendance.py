@@ -5,53 +5,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0002_datepolls'),
-        ('groups', '0005_private_storage'),
+        ("events", "0002_datepolls"),
+        ("groups", "0005_private_storage"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AgendaSettings',
+            name="AgendaSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('group_events_need_approval', models.BooleanField(default=False, help_text='Sinon, ils sont publiés tout de suite pour le public du groupe.', verbose_name="les événements de groupe attendent la validation de l'équipe")),
-                ('hub_events_need_approval', models.BooleanField(default=True, verbose_name="les événements proposés à l'agenda du hub attendent la validation de l'équipe")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "group_events_need_approval",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Sinon, ils sont publiés tout de suite pour le public du groupe.",
+                        verbose_name="les événements de groupe attendent la validation de l'équipe",
+                    ),
+                ),
+                (
+                    "hub_events_need_approval",
+                    models.BooleanField(
+                        default=True, verbose_name="les événements proposés à l'agenda du hub attendent la validation de l'équipe"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "réglages de l'agenda",
+                "verbose_name": "réglages de l'agenda",
             },
         ),
         migrations.AddField(
-            model_name='event',
-            name='review_note',
-            field=models.TextField(blank=True, help_text="Motif d'une demande de modifications ou d'un refus.", verbose_name="message de l'équipe"),
+            model_name="event",
+            name="review_note",
+            field=models.TextField(
+                blank=True, help_text="Motif d'une demande de modifications ou d'un refus.", verbose_name="message de l'équipe"
+            ),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='intention',
-            field=models.CharField(blank=True, choices=[('present', 'Présent·e'), ('excused', 'Excusé·e'), ('absent', 'Absent·e')], max_length=8, verbose_name='présence annoncée'),
+            model_name="registration",
+            name="intention",
+            field=models.CharField(
+                blank=True,
+                choices=[("present", "Présent·e"), ("excused", "Excusé·e"), ("absent", "Absent·e")],
+                max_length=8,
+                verbose_name="présence annoncée",
+            ),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='intention_message',
+            model_name="registration",
+            name="intention_message",
             field=models.CharField(blank=True, max_length=500, verbose_name="message d'excuse"),
         ),
         migrations.AlterField(
-            model_name='event',
-            name='state',
-            field=models.CharField(choices=[('draft', 'Brouillon'), ('pending', 'En attente de validation'), ('changes', 'Modifications demandées'), ('declined', 'Refusé'), ('published', 'Publié'), ('cancelled', 'Annulé')], db_index=True, default='draft', max_length=10, verbose_name='état'),
+            model_name="event",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Brouillon"),
+                    ("pending", "En attente de validation"),
+                    ("changes", "Modifications demandées"),
+                    ("declined", "Refusé"),
+                    ("published", "Publié"),
+                    ("cancelled", "Annulé"),
+                ],
+                db_index=True,
+                default="draft",
+                max_length=10,
+                verbose_name="état",
+            ),
         ),
         migrations.CreateModel(
-            name='GroupAgendaPolicy',
+            name="GroupAgendaPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('members_create_events', models.BooleanField(default=False, verbose_name='tout membre du groupe peut créer un événement du groupe')),
-                ('group', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='agenda_policy', to='groups.group')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "members_create_events",
+                    models.BooleanField(default=False, verbose_name="tout membre du groupe peut créer un événement du groupe"),
+                ),
+                (
+                    "group",
+                    models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name="agenda_policy", to="groups.group"),
+                ),
             ],
             options={
-                'verbose_name': "règle d'agenda du groupe",
+                "verbose_name": "règle d'agenda du groupe",
             },
         ),
     ]

@@ -27,7 +27,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One file per run, so that several test runs on one machine never share a database, and
     # never the development database, even by mistake.
     DATABASES["default"]["NAME"] = os.path.join(tempfile.gettempdir(), f"maillage-test-main-{os.getpid()}.sqlite3")
-    DATABASES["default"]["TEST"] = {"NAME": env("TEST_SQLITE_NAME", default=os.path.join(tempfile.gettempdir(), f"maillage-test-{os.getpid()}.sqlite3"))}
+    DATABASES["default"]["TEST"] = {
+        "NAME": env("TEST_SQLITE_NAME", default=os.path.join(tempfile.gettempdir(), f"maillage-test-{os.getpid()}.sqlite3"))
+    }
 
 # Parallel workers (pytest-xdist) share one Redis: keep their channel groups and cache keys apart.
 _worker = f"{env('PYTEST_XDIST_WORKER', default='main')}-{os.getpid()}"

@@ -12,16 +12,17 @@ def move_files(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('labels', '0002_staff_permissions'),
+        ("labels", "0002_staff_permissions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='evidence',
-            name='file',
-            field=models.FileField(max_length=255, storage=common.storage.private_storage, upload_to=labels.models.evidence_path, verbose_name='fichier'),
+            model_name="evidence",
+            name="file",
+            field=models.FileField(
+                max_length=255, storage=common.storage.private_storage, upload_to=labels.models.evidence_path, verbose_name="fichier"
+            ),
         ),
         migrations.RunPython(move_files, migrations.RunPython.noop),
     ]

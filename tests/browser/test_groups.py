@@ -110,4 +110,3 @@ def test_secret_group_is_404_to_another_account(browser, asgi_server):
     expect(page_b.get_by_text(f"Cercle secret {tag}")).to_have_count(0)
     ctx_a.close()
     ctx_b.close()
-

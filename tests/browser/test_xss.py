@@ -62,9 +62,12 @@ def test_the_hooks_see_an_execution(browser):
     context.add_init_script(HOOKS)
     pages = {
         "http://canary.test/open": ("<p>x</p><img src=x onerror=alert(1)><svg onload=window.__xss(2)>", {}),
-        "http://canary.test/csp": ("<p>x</p><img src=x onerror=alert(3)><a href=javascript:alert(4)>x</a>",
-                                   {"Content-Security-Policy": "script-src 'self'"}),
+        "http://canary.test/csp": (
+            "<p>x</p><img src=x onerror=alert(3)><a href=javascript:alert(4)>x</a>",
+            {"Content-Security-Policy": "script-src 'self'"},
+        ),
     }
+
     def serve(route):
         body, headers = pages.get(route.request.url, ("", {}))
         route.fulfill(status=200 if body else 404, content_type="text/html", body=body, headers=headers)

@@ -99,7 +99,9 @@ def test_collections_belong_to_their_owner(published, member, other_member, subm
     with pytest.raises(PermissionDenied):
         services.collection_add(actor=other_member, collection=collection, resource=published)
     with pytest.raises(PermissionDenied):  # a draft cannot be collected by someone who cannot see it
-        services.collection_add(actor=other_member, collection=services.collection_create(actor=other_member, title="x"), resource=submitted)
+        services.collection_add(
+            actor=other_member, collection=services.collection_create(actor=other_member, title="x"), resource=submitted
+        )
     services.collection_remove(actor=member, collection=collection, resource=published)
     assert collection.items.count() == 0
 

@@ -137,14 +137,38 @@ class PrivatePostgres:
     def init(self) -> None:
         if self.as_postgres:
             shutil.chown(self.dir, "postgres", "postgres")
-        self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
+        self._run(
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
 
     def start(self) -> None:
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} -c max_connections=250 -c shared_buffers=32MB "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.dir / "postgres.log"), "-w", "-t", "60", "start")
+        self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.dir / "postgres.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def stop(self, mode: str = "fast") -> None:
         if (self.data / "postmaster.pid").exists():
@@ -220,8 +244,6 @@ def shared_database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-
-
 class Servers:
     """Subprocesses started by one test; all stopped by the fixture's finalizer."""
 
@@ -245,8 +267,22 @@ class Servers:
 
         port = free_port()
         proc = self._popen(
-            [sys.executable, "-m", "uvicorn", "hub.asgi:application", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-             "--lifespan", "off", "--ws", "websockets-sansio"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "hub.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--lifespan",
+                "off",
+                "--ws",
+                "websockets-sansio",
+            ],
             env,
             name,
         )

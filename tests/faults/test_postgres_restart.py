@@ -53,7 +53,9 @@ def test_requests_fail_only_while_postgres_is_down(private_postgres, servers):
         """Status codes of a few page views on each process; the first response's text."""
         codes, first = {}, {}
         for mode, port in ports.items():
-            responses = [http.get(f"http://127.0.0.1:{port}/groupes/{group.slug}/sujets/{topic.pk}/", timeout=60) for _ in range(REQUESTS_PER_PHASE)]
+            responses = [
+                http.get(f"http://127.0.0.1:{port}/groupes/{group.slug}/sujets/{topic.pk}/", timeout=60) for _ in range(REQUESTS_PER_PHASE)
+            ]
             codes[mode], first[mode] = [r.status_code for r in responses], responses[0].text
         return codes, first
 

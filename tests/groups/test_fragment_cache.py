@@ -131,7 +131,6 @@ def test_moving_a_topic_changes_its_links(client_for, forum, member):
     assert f"/groupes/{target.slug}/messages/{forum['post'].pk}/" in html
 
 
-
 def _row_html(page, topic):
     match = re.search(rf'<li class="topic-row[^"]*" id="topic-{topic.pk}".*?</li>\n', page, re.S)
     assert match, f"topic {topic.pk} not on the group page"

@@ -8,11 +8,61 @@ from ``/static/``. Anything else of that kind on a page can only come from user 
 import re
 from html.parser import HTMLParser
 
-URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "background", "data", "srcset", "lowsrc", "dynsrc", "ping",
-             "codebase", "cite", "longdesc", "usemap", "manifest", "icon", "profile", "code", "archive", "to", "values", "from", "by"}
-FORBIDDEN_TAGS = {"iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal", "math", "template", "xmp", "plaintext",
-                  "isindex", "bgsound", "param", "keygen", "foreignobject", "animate", "animatetransform", "animatemotion", "set",
-                  "discard", "use", "listing", "noembed", "style"}
+URL_ATTRS = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "poster",
+    "background",
+    "data",
+    "srcset",
+    "lowsrc",
+    "dynsrc",
+    "ping",
+    "codebase",
+    "cite",
+    "longdesc",
+    "usemap",
+    "manifest",
+    "icon",
+    "profile",
+    "code",
+    "archive",
+    "to",
+    "values",
+    "from",
+    "by",
+}
+FORBIDDEN_TAGS = {
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "base",
+    "portal",
+    "math",
+    "template",
+    "xmp",
+    "plaintext",
+    "isindex",
+    "bgsound",
+    "param",
+    "keygen",
+    "foreignobject",
+    "animate",
+    "animatetransform",
+    "animatemotion",
+    "set",
+    "discard",
+    "use",
+    "listing",
+    "noembed",
+    "style",
+}
 BAD_SCHEMES = ("javascript:", "vbscript:", "livescript:", "mocha:", "data:")
 SAFE_DATA = re.compile(r"^data:image/(png|jpeg|gif|webp);", re.I)
 CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\u200b\u2028\u2029\ufeff]+")

@@ -20,7 +20,7 @@ URL_PAYLOADS = [
     "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
     "vbscript:msgbox(1)",
     "javascript://exemple.fr/%0aalert(1)",
-    "https://exemple.fr/\"><script>alert(1)</script>",
+    'https://exemple.fr/"><script>alert(1)</script>',
 ]
 
 
@@ -58,8 +58,20 @@ FIELDS = [
     ("registration", ["name"]),
     ("proposal", ["title", "pitch", "wants"]),
     ("breakout", ["title", "restitution"]),
-    ("place", ["nom", "adresse", "complement_adresse", "commune", "presentation_resume", "presentation_detail", "structure_parente",
-               "autres_formations_labels", "site_web"]),
+    (
+        "place",
+        [
+            "nom",
+            "adresse",
+            "complement_adresse",
+            "commune",
+            "presentation_resume",
+            "presentation_detail",
+            "structure_parente",
+            "autres_formations_labels",
+            "site_web",
+        ],
+    ),
     ("hidden_place", ["nom", "presentation_resume"]),
     ("application", ["decision_reason", "conditions"]),
     (lambda w: _answers(w), ["text"]),

@@ -325,7 +325,8 @@ GET_MATRIX = {
     "content:resource_report": "302 302 200 200 200 200 200 200 200",
     "content:resource_publish": "302 302 405 405 405 405 405 405 405",
     "content:resource_reject": "302 302 405 405 405 405 405 405 405",
-    "content:collection_add": "302 302 405 405 405 405 405 405 405",}
+    "content:collection_add": "302 302 405 405 405 405 405 405 405",
+}
 
 # State-changing routes: a POST by someone who may not act is refused and changes nothing.
 # Expected codes for anonymous, pending, outsider (approved member of no group, no role).
@@ -458,7 +459,8 @@ POST_MATRIX = {
     "content:resource_reject": "302 302 403",
     "content:collection_add": "302 302 302",
     "content:resource_report": "302 302 200",
-    "community:profile_edit_other": "302 302 403",}
+    "community:profile_edit_other": "302 302 403",
+}
 
 
 def _route_names():

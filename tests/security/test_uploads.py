@@ -241,7 +241,9 @@ def test_csv_imports_refuse_binary_archives_and_oversize():
         assert not form.is_valid() and "file" in form.errors, name
     big = SimpleUploadedFile("lieux.csv", b"nom\n" + b"a\n" * (5 * 1024 * 1024 + 10))
     assert "file" in PlaceImportForm(data={"mode": "all"}, files={"file": big}).errors
-    assert "file" in CsvImportForm(data={}, files={"file": SimpleUploadedFile("appels.csv", b"titre\n" + b"a\n" * (1024 * 1024 + 10))}).errors
+    assert (
+        "file" in CsvImportForm(data={}, files={"file": SimpleUploadedFile("appels.csv", b"titre\n" + b"a\n" * (1024 * 1024 + 10))}).errors
+    )
 
 
 def test_funding_csv_import_of_a_zip_bomb_imports_nothing():

@@ -73,9 +73,14 @@ def build_world() -> World:
     o["secret_group"] = make_group(owner=owner, access=AccessMode.SECRET, name="Groupe secret sécurité", **cast)
     for key in ("open", "secret"):
         group = o[f"{key}_group"]
-        topic = group_services.topic_create(group=group, actor=u["member"], title=f"Sujet {key} cerise", body="Premier message cerise",
-                                            attachments=[png_upload(f"{key}.png")],
-                                            poll={"question": "Quel jour ?", "options": ["Lundi", "Mardi"]})
+        topic = group_services.topic_create(
+            group=group,
+            actor=u["member"],
+            title=f"Sujet {key} cerise",
+            body="Premier message cerise",
+            attachments=[png_upload(f"{key}.png")],
+            poll={"question": "Quel jour ?", "options": ["Lundi", "Mardi"]},
+        )
         reply = group_services.post_create(topic=topic, actor=u["member"], body=f"Réponse {key} cerise")
         group_services.post_report(post=reply, actor=u["moderator"], reason="Hors sujet")
         o[f"{key}_topic"], o[f"{key}_post"] = topic, reply
@@ -84,8 +89,11 @@ def build_world() -> World:
 
     # follow-up actions: one in the secret group, owned by "member"
     o["action"] = action_create(
-        actor=u["group_admin"], origin=origin_resolve(viewer=u["group_admin"], kind="groups.group", origin_id=o["secret_group"].pk),
-        description="Action secrète cerise", owners=[u["member"]], due_date=timezone.localdate() + timedelta(days=5),
+        actor=u["group_admin"],
+        origin=origin_resolve(viewer=u["group_admin"], kind="groups.group", origin_id=o["secret_group"].pk),
+        description="Action secrète cerise",
+        owners=[u["member"]],
+        due_date=timezone.localdate() + timedelta(days=5),
     )
     action_comment(actor=u["member"], action=o["action"], body="Un commentaire cerise")
 
@@ -110,15 +118,18 @@ def build_world() -> World:
     assert isinstance(o["invitation"], Invitation)
     notification_send(recipient=u["member"], kind="community.test", verb="Une notification", url="/tableau-de-bord/")
     o["notification"] = u["member"].notifications.order_by("-pk").first()
-    o["activity"] = activity_record(verb="a écrit", title="Pour le membre seul", url="/", audience=f"user:{u['member'].pk}", actor=u["member"])
+    o["activity"] = activity_record(
+        verb="a écrit", title="Pour le membre seul", url="/", audience=f"user:{u['member'].pk}", actor=u["member"]
+    )
     o["activity_comment"] = activity_comment_create(actor=u["member"], pk=o["activity"].pk, body="Commentaire cerise")
 
     # private messages: "member" and "moderator" only; a reported message for the staff queue
     from messaging import services as messaging_services
 
     o["conversation"] = messaging_services.conversation_start(actor=u["member"], recipients=[u["moderator"]], body="Message privé cerise")
-    o["private_message"] = messaging_services.message_send(actor=u["member"], conversation=o["conversation"], body="Pièce jointe cerise",
-                                                           attachments=[png_upload("prive.png")])
+    o["private_message"] = messaging_services.message_send(
+        actor=u["member"], conversation=o["conversation"], body="Pièce jointe cerise", attachments=[png_upload("prive.png")]
+    )
     o["message_attachment"] = o["private_message"].attachments.get()
     o["message_report"] = messaging_services.message_report(actor=u["moderator"], message=o["private_message"], reason="Signalé")
 
@@ -128,8 +139,15 @@ def build_world() -> World:
     o["question"] = event_services.question_save(actor=staff, event=event, label="Votre structure ?", kind="short", required=False)
     o["registration"] = event_services.registration_create(event=event, actor=u["member"], answers={})
     o["event"] = event
-    session = make_event(by=staff, capacity=10, audience=Audience.MEMBERS, type=EventType.INTELLIGENCE, accepts_proposals=True,
-                         start=timezone.now() - timedelta(minutes=30), days=0)
+    session = make_event(
+        by=staff,
+        capacity=10,
+        audience=Audience.MEMBERS,
+        type=EventType.INTELLIGENCE,
+        accepts_proposals=True,
+        start=timezone.now() - timedelta(minutes=30),
+        days=0,
+    )
     event_services.registration_add(actor=staff, event=session, member=u["member"], answers={})
     o["proposal"] = event_services.proposal_create(event=session, actor=u["member"], title="Une idée", pitch="Un pitch")
     o["breakout"] = event_services.breakout_create(event=session, actor=staff, title="Sous-groupe A", host=u["member"])
@@ -144,21 +162,34 @@ def build_world() -> World:
     o["hidden_place"] = _unpublished_place(u["member"])
     app = make_application(manager=u["place_manager"], state=ApplicationState.DRAFT, place=place)
     criterion = Criterion.objects.filter(axis__referential=app.referential_id).order_by("pk").first()
-    o["evidence"] = label_services.evidence_add(actor=u["place_manager"], application=app, criterion=criterion,
-                                                upload=SimpleUploadedFile("charte.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"))
+    o["evidence"] = label_services.evidence_add(
+        actor=u["place_manager"],
+        application=app,
+        criterion=criterion,
+        upload=SimpleUploadedFile("charte.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+    )
     answer_all(app, u["place_manager"])
     label_services.application_submit(actor=u["place_manager"], application=app)
     label_services.application_assign_reviewers(actor=staff, application=app, reviewers=[u["reviewer"]])
     label_services.review_declare(actor=u["reviewer"], review=app.reviews.get(reviewer=u["reviewer"]), no_conflict=True)
     o["application"] = app
-    granted = make_application(manager=u["place_manager"], state=ApplicationState.GRANTED, staff=staff, reviewer=u["reviewer"],
-                               place=make_place(u["place_manager"]))
+    granted = make_application(
+        manager=u["place_manager"],
+        state=ApplicationState.GRANTED,
+        staff=staff,
+        reviewer=u["reviewer"],
+        place=make_place(u["place_manager"]),
+    )
     o["label"] = Label.objects.get(application=granted)
     o["label_assertion"] = Assertion.objects.get(label=o["label"])
-    o["referral"] = referral_create(actor=u["member"], place=place, data={"need": "Aide aux démarches administratives", "consent": True,
-                                                                             "person_name": "Mme Test", "person_contact": "0600000000"})
-    badge = BadgeClass.objects.create(slug="mediation-securite", kind=BadgeClass.Kind.COMPETENCE, name="Médiation", description="d",
-                                      criteria="c")
+    o["referral"] = referral_create(
+        actor=u["member"],
+        place=place,
+        data={"need": "Aide aux démarches administratives", "consent": True, "person_name": "Mme Test", "person_contact": "0600000000"},
+    )
+    badge = BadgeClass.objects.create(
+        slug="mediation-securite", kind=BadgeClass.Kind.COMPETENCE, name="Médiation", description="d", criteria="c"
+    )
     o["badge"] = badge
     o["assertion"] = label_services.competence_badge_issue(actor=staff, badge_class=badge, recipient=u["member"])
 
@@ -171,7 +202,9 @@ def build_world() -> World:
     # funding
     o["call"] = make_call(actor=staff)
     o["source"] = Source.objects.create(name="Source sécurité", kind="manual")
-    o["watch"] = funding_services.watch_create(actor=u["member"], name="Mon alerte", filters=CallFilters(q="numérique"), frequency="instant")
+    o["watch"] = funding_services.watch_create(
+        actor=u["member"], name="Mon alerte", filters=CallFilters(q="numérique"), frequency="instant"
+    )
     o["partner_search"] = funding_services.partner_search_create(call=o["call"], actor=u["member"], message="Nous cherchons")
     o["funding_token"] = funding_services.calendar_token_get(actor=u["member"])
     # a private consortium led by the owner, with "member" in it: a 404 for everyone else
