@@ -39,3 +39,22 @@ def session_keys(user_ids) -> list[str]:
     from community.models import User
 
     return [session_key(user) for user in User.objects.filter(pk__in=user_ids).order_by("pk")]
+
+
+def ensure_database() -> None:
+    """Create the bench's PostgreSQL database when it does not exist yet (nothing to do on SQLite).
+
+    Call after ``django.setup()``."""
+    from django.db import connection  # noqa: PLC0415 - benchlib is imported before Django is set up by some scripts
+
+    if connection.vendor != "postgresql":
+        return
+    import psycopg  # noqa: PLC0415
+
+    settings = connection.settings_dict
+    try:
+        connection.ensure_connection()
+    except Exception:
+        dsn = f"host={settings['HOST'] or '127.0.0.1'} port={settings['PORT'] or 5432} user={settings['USER']} dbname=postgres"
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{settings["NAME"]}"')

@@ -29,6 +29,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.benchlib import ensure_database  # noqa: E402
+
 N = int(os.environ.get("BENCH_PLACES", "5000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "20"))
 
@@ -44,20 +46,6 @@ SEARCHES = [
     ("à 20 km de Dijon", {"commune": "Dijon", "rayon": "20"}),
     ("ouvert mardi 10 h à 30 km de Besançon", {"commune": "Besançon", "rayon": "30", "jour": "1", "heure": "10:00"}),
 ]
-
-
-def ensure_database():
-    if connection.vendor != "postgresql":
-        return
-    import psycopg
-
-    settings = connection.settings_dict
-    try:
-        connection.ensure_connection()
-    except Exception:
-        dsn = f"host={settings['HOST'] or '127.0.0.1'} port={settings['PORT'] or 5432} user={settings['USER']} dbname=postgres"
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{settings["NAME"]}"')
 
 
 # Communes of the region with their position: the bench does not depend on the reference table.

@@ -32,23 +32,11 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.benchlib import ensure_database  # noqa: E402
+
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "10000"))
 PLACES = int(os.environ.get("BENCH_PLACES", "2000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "10"))
-
-
-def ensure_database():
-    if connection.vendor != "postgresql":
-        return
-    import psycopg
-
-    settings = connection.settings_dict
-    try:
-        connection.ensure_connection()
-    except Exception:
-        dsn = f"host={settings['HOST'] or '127.0.0.1'} port={settings['PORT'] or 5432} user={settings['USER']} dbname=postgres"
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{settings["NAME"]}"')
 
 
 @transaction.atomic

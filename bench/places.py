@@ -25,21 +25,9 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.benchlib import ensure_database  # noqa: E402
+
 N = int(os.environ.get("BENCH_PLACES", "2000"))
-
-
-def ensure_database():
-    if connection.vendor != "postgresql":
-        return
-    import psycopg
-
-    settings = connection.settings_dict
-    try:
-        connection.ensure_connection()
-    except Exception:
-        dsn = f"host={settings['HOST'] or '127.0.0.1'} port={settings['PORT'] or 5432} user={settings['USER']} dbname=postgres"
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{settings["NAME"]}"')
 
 
 def timed(label, func):
