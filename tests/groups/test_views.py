@@ -277,3 +277,12 @@ def test_postgres_french_full_text_search_stems_words(client_for, member):
     services.topic_create(group=group, actor=member, title="Compte rendu", body="Les ateliers numériques ont réuni vingt personnes")
     found = client_for(member).get(reverse("groups:search"), {"q": "atelier numérique"}).content.decode()
     assert "Les ateliers numériques" in found
+
+
+def test_group_activity_times_are_french_relative_times_never_zero_minutes(client_for, member):
+    """The dashboard's group panel and the group page's activity read "à l'instant", not "il y a 0 minute"."""
+    group = make_group(members=[member])
+    services.topic_create(group=group, actor=member, title="Tout frais", body="b")
+    for url in (reverse("community:dashboard"), group.get_absolute_url()):
+        page = client_for(member).get(url).content.decode()
+        assert "0 minute" not in page and "<time" in page
