@@ -43,8 +43,9 @@ def test_topic_and_replies_live_between_two_members(browser, asgi_server):
     assert_accessible(page_a, context="topic page")
 
     # Without reload, the new topic shows up on Bruno's group page; he opens it.
-    expect(page_b.get_by_role("link", name=f"Atelier smartphone {tag}")).to_be_visible(timeout=10000)
-    page_b.get_by_role("link", name=f"Atelier smartphone {tag}").click()
+    new_topic = page_b.locator(".topic-title", has_text=f"Atelier smartphone {tag}")  # the topic list, not the activity panel
+    expect(new_topic).to_be_visible(timeout=10000)
+    new_topic.click()
     expect(page_b.locator(".post")).to_have_count(1)
     expect(page_b.locator("[data-topic][data-synced='1']")).to_have_count(1, timeout=15000)
 
