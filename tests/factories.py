@@ -2,6 +2,9 @@
 
 import factory
 from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 
 from common.text import normalize
 from community.models import Commune, MemberStatus, Metier, Organisation, OrganisationType, Profile, User
@@ -71,3 +74,19 @@ def member_with(**profile_fields) -> User:
     if skills:
         user.profile.skills.set(skills_from_text(", ".join(skills)))
     return user
+
+
+def ws_headers(user=None, origin=b"http://testserver"):
+    """Headers of a websocket handshake from our own site, logged in as ``user`` (a saved session);
+    ``origin=None`` sends no Origin. Call it outside the event loop (it saves a session)."""
+    headers = [(b"host", b"testserver")]
+    if origin is not None:
+        headers.append((b"origin", origin))
+    if user is not None:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()))
+    return headers

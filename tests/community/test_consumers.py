@@ -3,31 +3,12 @@
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from community.notifications import notification_send
 from hub.asgi import application
+from tests.factories import ws_headers as _headers
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def _session_cookie(user) -> bytes:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
-
-
-def _headers(user=None, origin=b"http://testserver"):
-    """Built outside the event loop: saving the session touches the database."""
-    headers = [(b"origin", origin), (b"host", b"testserver")]
-    if user is not None:
-        headers.append((b"cookie", _session_cookie(user)))
-    return headers
 
 
 def _communicator(headers):

@@ -8,29 +8,13 @@ what the viewer may not see (like a page that does not exist).
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
 
 from hub.asgi import application
 from hub.routing import websocket_urlpatterns
 from tests.factories import PASSWORD, UserFactory
-
-
-def _headers(user=None, origin=b"http://testserver"):
-    headers = [(b"host", b"testserver")]
-    if origin is not None:
-        headers.append((b"origin", origin))
-    if user is not None:
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.save()
-        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()))
-    return headers
+from tests.factories import ws_headers as _headers
 
 
 def _connect(path, headers):
