@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Commune, Department, Invitation, Organisation, OutboundEmail, Profile, Region, Skill, User
+from .models import Commune, Department, Invitation, Organisation, OutboundEmail, Profile, Region, Skill, SkillCategory, User
 
 
 @admin.register(User)
@@ -33,4 +33,24 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     search_fields = ["to_email", "subject"]
 
 
-admin.site.register([Region, Department, Commune, Skill, Invitation])
+@admin.register(SkillCategory)
+class SkillCategoryAdmin(admin.ModelAdmin):
+    """The référentiel's categories, in their display order."""
+
+    list_display = ["name", "position"]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    """The skills référentiel, maintained by the hub's staff; free skills typed by members are
+    listed too (filter "dans le référentiel") so staff can promote or rename them."""
+
+    list_display = ["name", "category", "in_referential"]
+    list_filter = ["in_referential", "category"]
+    search_fields = ["name", "aliases"]
+    fields = ["name", "slug", "in_referential", "category", "description", "aliases", "needs"]
+
+
+admin.site.register([Region, Department, Commune, Invitation])

@@ -17,8 +17,21 @@ from faker import Faker
 from common.text import normalize
 
 from .activity import activity_comment_create, activity_like_toggle
-from .models import Activity, Commune, Department, MemberStatus, Metier, Organisation, OrganisationType, Profile, Skill, User, Visibility
-from .services import member_joined_record
+from .models import (
+    Activity,
+    Commune,
+    Department,
+    MemberStatus,
+    Metier,
+    Organisation,
+    OrganisationType,
+    Profile,
+    Skill,
+    SkillLevel,
+    User,
+    Visibility,
+)
+from .services import member_joined_record, skills_from_text
 
 DEMO_PASSWORD = "maillage-demo"
 STAFF_EMAIL = "equipe@maillage.localhost"
@@ -109,7 +122,8 @@ def load_community_demo(stdout=None, *, members: int = 200) -> None:
     fake.seed_instance(2026)
     password = make_password(DEMO_PASSWORD)
     communes = list(Commune.objects.select_related("department").filter(department__region__code="27"))
-    skills = [Skill.objects.get_or_create(name=name)[0] for name in SKILLS]
+    # the names of the référentiel (or its aliases) join it; the others stay free skills
+    skills = skills_from_text(", ".join(SKILLS)) + list(Skill.objects.filter(in_referential=True).order_by("name")[:6])
 
     organisations = []
     used = set()
@@ -182,7 +196,7 @@ def load_community_demo(stdout=None, *, members: int = 200) -> None:
         if index == 0:
             profile.bio = "Coordinatrice du hub territorial. Écrivez-moi pour toute question sur le réseau, l'agenda ou le label."
         profile.save()
-        profile.skills.set(rng.sample(skills, rng.randint(1, 5)))
+        profile.skills.set(rng.sample(skills, rng.randint(1, 5)), through_defaults={"level": rng.choice(SkillLevel.values)})
         profile.interests.set(rng.sample(skills, rng.randint(0, 3)))
     # The newest arrivals in the stream, a few days apart, welcomed by colleagues.
     newest = list(Profile.objects.filter(status=MemberStatus.APPROVED).select_related("user", "department").order_by("-pk")[:8])

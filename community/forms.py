@@ -7,7 +7,19 @@ from django.utils.translation import gettext_lazy as _
 
 from .activity import StreamFilter
 from .images import clean_upload
-from .models import PROFILE_VISIBILITY_FIELDS, Commune, Delivery, Department, Metier, Organisation, OrganisationType, Profile, Visibility
+from .models import (
+    PROFILE_VISIBILITY_FIELDS,
+    Commune,
+    Delivery,
+    Department,
+    Metier,
+    Organisation,
+    OrganisationType,
+    Profile,
+    Skill,
+    SkillLevel,
+    Visibility,
+)
 
 VISIBILITY_LABELS = {
     "photo": _("Photo"),
@@ -23,9 +35,9 @@ VISIBILITY_LABELS = {
 
 class ProfileForm(forms.ModelForm):
     skills_text = forms.CharField(
-        label=_("Compétences (qui sait faire quoi)"),
+        label=_("Autres compétences (hors référentiel)"),
         required=False,
-        help_text=_("Séparées par des virgules, par exemple : Pix, accès aux droits, animation d'ateliers."),
+        help_text=_("Séparées par des virgules, par exemple : Pix, logiciels libres."),
         max_length=1000,
     )
     interests_text = forms.CharField(
@@ -60,15 +72,41 @@ class ProfileForm(forms.ModelForm):
         )
         instance = self.instance
         if instance.pk:
-            self.fields["skills_text"].initial = ", ".join(s.name for s in instance.skills.all())
+            self.fields["skills_text"].initial = ", ".join(s.name for s in instance.skills.all() if not s.in_referential)
             self.fields["interests_text"].initial = ", ".join(s.name for s in instance.interests.all())
             self.fields["links_text"].initial = "\n".join(instance.links or [])
+        self._add_skill_level_fields(instance)
         for field in PROFILE_VISIBILITY_FIELDS:
             self.fields[f"visibility_{field}"] = forms.ChoiceField(
                 label=_("Qui voit : %(field)s") % {"field": VISIBILITY_LABELS[field]},
                 choices=Visibility.choices,
                 initial=instance.level_for(field) if instance.pk else PROFILE_VISIBILITY_FIELDS[field],
             )
+
+    def _add_skill_level_fields(self, instance):
+        """One "level" choice per référentiel entry (empty: not a skill of mine), grouped by category."""
+        current = dict(instance.skill_levels.values_list("skill_id", "level")) if instance.pk else {}
+        self.skill_groups_fields = {}
+        choices = [("", _("—"))] + list(SkillLevel.choices)
+        for skill in Skill.objects.filter(in_referential=True).select_related("category").order_by("category__position", "name"):
+            name = f"skill_{skill.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=skill.name, choices=choices, required=False, initial=current.get(skill.pk, ""), help_text=skill.description
+            )
+            self.skill_groups_fields.setdefault(skill.category, []).append(name)
+
+    def skill_groups(self):
+        """(category, bound level fields) for the template's fieldsets."""
+        return [(category, [self[name] for name in names]) for category, names in self.skill_groups_fields.items()]
+
+    def skill_levels(self) -> dict[int, str]:
+        """The chosen référentiel skills as ``{skill_id: level}``."""
+        return {
+            int(name.removeprefix("skill_")): self.cleaned_data[name]
+            for names in self.skill_groups_fields.values()
+            for name in names
+            if self.cleaned_data.get(name)
+        }
 
     def visibility_fields(self):
         return [self[f"visibility_{field}"] for field in PROFILE_VISIBILITY_FIELDS]
@@ -148,13 +186,30 @@ class DirectoryFilterForm(forms.Form):
     organisation_type = forms.ChoiceField(
         label=_("Type d'organisation"), required=False, choices=[("", _("Tous les types"))] + list(OrganisationType.choices)
     )
-    skill = forms.CharField(label=_("Compétence"), required=False, max_length=90)
+    skill = forms.ChoiceField(label=_("Compétence"), required=False)
+    level = forms.ChoiceField(
+        label=_("Niveau minimal"),
+        required=False,
+        choices=[("", _("Tous les niveaux")), *((value, _("%(level)s ou plus") % {"level": label}) for value, label in SkillLevel.choices)],
+    )
     organisation = forms.CharField(required=False, max_length=220, widget=forms.HiddenInput)
     display = forms.ChoiceField(label=_("Affichage"), required=False, choices=[("cards", _("Trombinoscope")), ("list", _("Liste"))])
 
-    def __init__(self, *args, departments=(), **kwargs):
+    def __init__(self, *args, departments=(), referential=(), free_skills=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].choices = [("", _("Tous les départements"))] + [(d.code, str(d)) for d in departments]
+        groups: dict = {}
+        for skill in referential:
+            groups.setdefault(str(skill.category or _("Autres")), []).append((skill.slug, skill.name))
+        others = [(s.slug, s.name) for s in free_skills if not s.in_referential]
+        if others:
+            groups[str(_("Hors référentiel"))] = others
+        choices = [("", _("Toutes les compétences")), *groups.items()]
+        # any skill's link (a profile's rarer free skill is not among the facets) stays a valid filter
+        asked = (self.data.get("skill") or "")[:90] if self.is_bound else ""
+        if asked and not any(asked == slug for _group, options in groups.items() for slug, _name in options):
+            choices.append((asked, asked))
+        self.fields["skill"].choices = choices
 
 
 class OrganisationFilterForm(forms.Form):

@@ -165,12 +165,69 @@ class MemberStatus(models.TextChoices):
     REJECTED = "rejected", _("Refusé·e")
 
 
+class SkillCategory(models.Model):
+    """A family of the skills référentiel ("Accompagner les publics", "Animer"…), staff-edited."""
+
+    name = models.CharField(_("nom"), max_length=80, unique=True)
+    slug = models.SlugField(max_length=90, unique=True)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("catégorie de compétences")
+        verbose_name_plural = _("catégories de compétences")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SkillLevel(models.TextChoices):
+    BEGINNER = "beginner", _("Débutant")
+    CONFIRMED = "confirmed", _("Confirmé")
+    EXPERT = "expert", _("Expert")
+
+
+# "at least this level" for the directory filter
+SKILL_LEVEL_RANK = {SkillLevel.BEGINNER: 1, SkillLevel.CONFIRMED: 2, SkillLevel.EXPERT: 3}
+
+
+def levels_at_least(level: str) -> list[str]:
+    """The levels at or above ``level`` (every level when it is unknown or empty)."""
+    floor = SKILL_LEVEL_RANK.get(level, 1)
+    return [str(lv) for lv, rank in SKILL_LEVEL_RANK.items() if rank >= floor]
+
+
 class Skill(models.Model):
-    """A skill or interest tag ("qui sait faire quoi")."""
+    """A skill or interest tag ("qui sait faire quoi").
+
+    Entries of the référentiel (``in_referential``, with a category) are maintained by the hub's
+    staff in the admin, seeded with the mediator competences of the national reference; members
+    pick them with a level. Other skills are the free words members typed: kept and shown, but
+    counted apart ("hors référentiel").
+    """
 
     name = models.CharField(_("nom"), max_length=80, unique=True)
     slug = models.SlugField(max_length=90, unique=True)
     search_text = models.CharField(_("texte de recherche"), max_length=120, blank=True, default="", editable=False)
+    category = models.ForeignKey(
+        SkillCategory, on_delete=models.SET_NULL, null=True, blank=True, related_name="skills", verbose_name=_("catégorie")
+    )
+    in_referential = models.BooleanField(_("dans le référentiel"), default=False, db_index=True)
+    description = models.CharField(_("description"), max_length=300, blank=True, default="")
+    aliases = models.CharField(
+        _("autres intitulés"),
+        max_length=500,
+        blank=True,
+        default="",
+        help_text=_("Séparés par des virgules : une compétence saisie librement sous l'un de ces noms est rattachée à celle-ci."),
+    )
+    needs = models.CharField(
+        _("besoins d'orientation correspondants"),
+        max_length=500,
+        blank=True,
+        default="",
+        help_text=_("Services du schéma national séparés par « | » : les orientations vers ces services comptent comme demande."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -185,6 +242,15 @@ class Skill(models.Model):
         self.search_text = normalize(self.name)[:120]
         _with_search_text(kwargs)
         super().save(*args, **kwargs)
+
+    @property
+    def alias_keys(self) -> set[str]:
+        """Its name and aliases, accent- and case-free."""
+        return {normalize(a) for a in [self.name, *self.aliases.split(",")] if normalize(a)}
+
+    @property
+    def need_list(self) -> list[str]:
+        return [n.strip() for n in self.needs.split("|") if n.strip()]
 
 
 # Fields whose visibility a member chooses, with their default level.
@@ -223,7 +289,9 @@ class Profile(TimeStampedModel):
         Commune, on_delete=models.SET_NULL, null=True, blank=True, related_name="profiles", verbose_name=_("commune")
     )
     bio = models.TextField(_("présentation"), blank=True, help_text=_("Markdown accepté."))
-    skills = models.ManyToManyField(Skill, blank=True, related_name="skilled_profiles", verbose_name=_("compétences"))
+    skills = models.ManyToManyField(
+        Skill, blank=True, through="ProfileSkill", related_name="skilled_profiles", verbose_name=_("compétences")
+    )
     interests = models.ManyToManyField(Skill, blank=True, related_name="interested_profiles", verbose_name=_("centres d'intérêt"))
     links = models.JSONField(_("liens"), default=list, blank=True)
     visibility = models.JSONField(_("visibilité des champs"), default=default_visibility)
@@ -269,6 +337,22 @@ class Profile(TimeStampedModel):
         is_member = viewer is not None and viewer.is_authenticated and is_approved_member(viewer)
         allowed = {Visibility.PUBLIC, Visibility.MEMBERS} if is_member else {Visibility.PUBLIC}
         return {field: self.level_for(field) in allowed for field in PROFILE_VISIBILITY_FIELDS}
+
+
+class ProfileSkill(models.Model):
+    """A member's skill with their level (the table of the former plain many-to-many)."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="skill_levels")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="profile_levels")
+    level = models.CharField(_("niveau"), max_length=10, choices=SkillLevel.choices, default=SkillLevel.CONFIRMED)
+
+    class Meta:
+        db_table = "community_profile_skills"
+        unique_together = [("profile", "skill")]
+        verbose_name = _("compétence d'un membre")
+
+    def __str__(self) -> str:
+        return f"{self.skill} ({self.get_level_display()})"
 
 
 def is_approved_member(user) -> bool:

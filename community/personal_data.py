@@ -19,7 +19,11 @@ from .models import (
 
 
 def export_community(user: User) -> dict:
-    profile = Profile.objects.select_related("organisation", "department", "commune").prefetch_related("skills", "interests").get(user=user)
+    profile = (
+        Profile.objects.select_related("organisation", "department", "commune")
+        .prefetch_related("skill_levels__skill", "interests")
+        .get(user=user)
+    )
     return {
         "compte": {
             "email": user.email,
@@ -39,7 +43,7 @@ def export_community(user: User) -> dict:
             "departement": profile.department.code if profile.department else None,
             "commune": profile.commune.insee if profile.commune else None,
             "presentation": profile.bio,
-            "competences": [s.name for s in profile.skills.all()],
+            "competences": [{"nom": ps.skill.name, "niveau": ps.level} for ps in profile.skill_levels.all()],
             "centres_interet": [s.name for s in profile.interests.all()],
             "liens": profile.links,
             "visibilite": profile.visibility,

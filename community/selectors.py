@@ -11,7 +11,19 @@ from notifications.models import Notification
 
 from common.text import search_filter
 
-from .models import Department, Follow, MemberStatus, Organisation, Profile, Skill, User, Visibility, is_approved_member
+from .models import (
+    Department,
+    Follow,
+    MemberStatus,
+    Organisation,
+    Profile,
+    ProfileSkill,
+    Skill,
+    User,
+    Visibility,
+    is_approved_member,
+    levels_at_least,
+)
 
 
 @dataclass
@@ -22,6 +34,7 @@ class DirectoryFilters:
     organisation_type: str = ""
     skill: str = ""
     organisation: str = ""
+    level: str = ""
 
 
 def _hidden(field: str) -> Q:
@@ -61,7 +74,10 @@ def profile_list_directory(*, viewer: User, filters: DirectoryFilters) -> QueryS
         if not staff:
             qs = qs.exclude(_hidden("organisation"))
     if filters.skill:
-        qs = qs.filter(pk__in=Profile.objects.filter(skills__slug=filters.skill).values("pk"))
+        having = ProfileSkill.objects.filter(skill__slug=filters.skill)
+        if filters.level:
+            having = having.filter(level__in=levels_at_least(filters.level))
+        qs = qs.filter(pk__in=having.values("profile_id"))
         if not staff:
             qs = qs.exclude(_hidden("skills"))
     return (
@@ -78,7 +94,7 @@ def profile_get_for_viewer(*, viewer: User, pk: int) -> Profile:
     """
     profile = (
         Profile.objects.select_related("user", "organisation", "department", "commune")
-        .prefetch_related("skills", "interests")
+        .prefetch_related("skills", "interests", Prefetch("skill_levels", queryset=ProfileSkill.objects.select_related("skill")))
         .filter(pk=pk)
         .first()
     )
@@ -123,7 +139,7 @@ DIRECTORY_SKILL_FACETS_SECONDS = 120
 
 
 def directory_facets() -> dict:
-    """Départements that have members, and the 40 most listed skills.
+    """Départements that have members, the référentiel (for the skill filter) and the 40 most listed skills.
 
     Every directory request shows them. The departments test one index entry each (not a join
     over every profile); the skill counts read every profile's skills, so they are cached for two
@@ -136,6 +152,7 @@ def directory_facets() -> dict:
     return {
         "departments": list(Department.objects.filter(Exists(Profile.objects.filter(department=OuterRef("pk")))).order_by("code")),
         "skills": cache.get_or_set(DIRECTORY_SKILL_FACETS_KEY, top_skills, DIRECTORY_SKILL_FACETS_SECONDS),
+        "referential": list(Skill.objects.filter(in_referential=True).select_related("category").order_by("category__position", "name")),
     }
 
 

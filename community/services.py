@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from common.text import normalize
+
 from .activity import activity_record, activity_withdraw
 from .images import logo_file, photo_variants
 from .models import (
@@ -21,8 +23,10 @@ from .models import (
     MemberStatus,
     Organisation,
     Profile,
+    ProfileSkill,
     SignupPolicy,
     Skill,
+    SkillLevel,
     User,
     Visibility,
     is_approved_member,
@@ -35,8 +39,17 @@ member_approved = Signal()
 of the groups app) listen to it to welcome new members."""
 
 
+def _referential_by_alias() -> dict[str, Skill]:
+    """Référentiel entries by their name and aliases, accent- and case-free (one query)."""
+    return {key: skill for skill in Skill.objects.filter(in_referential=True) for key in skill.alias_keys}
+
+
 def skills_from_text(text: str) -> list[Skill]:
-    """Turn "Pix, accès aux droits, Pix" into Skill rows (created when new, deduplicated)."""
+    """Turn "Pix, accès aux droits, Pix" into Skill rows (created when new, deduplicated).
+
+    A name that is a référentiel entry or one of its aliases (accent- and case-free) gives that
+    entry ("accompagnement administratif" → "Accompagnement aux démarches administratives en
+    ligne"); other names are free skills, created when new."""
     names = []
     seen = set()
     for raw in (text or "").replace(";", ",").split(","):
@@ -45,15 +58,48 @@ def skills_from_text(text: str) -> list[Skill]:
         if name and key and key not in seen:
             seen.add(key)
             names.append((key, name))
+    referential = _referential_by_alias() if names else {}
     existing = {s.slug: s for s in Skill.objects.filter(slug__in=[k for k, _ in names])}
     result = []
     for key, name in names:
-        skill = existing.get(key) or Skill.objects.get_or_create(slug=key, defaults={"name": name})[0]
-        result.append(skill)
+        skill = referential.get(normalize(name)) or existing.get(key) or Skill.objects.get_or_create(slug=key, defaults={"name": name})[0]
+        if skill not in result:
+            result.append(skill)
     return result
 
 
-def profile_update(*, actor: User, profile: Profile, data: dict, skills: str | None = None, interests: str | None = None) -> Profile:
+def profile_skills_set(*, actor: User, profile: Profile, levels: dict[int, str], text: str = "") -> None:
+    """Set a member's skills: référentiel entries with their level (``{skill_id: level}``) and the
+    free ones typed in ``text`` (a typed name of a référentiel entry joins it at the default level)."""
+    if actor.pk != profile.user_id and not actor.is_hub_staff:
+        raise PermissionDenied
+    if any(level not in SkillLevel.values for level in levels.values()):
+        raise ValidationError(_("Niveau de compétence inconnu."))
+    chosen = {s.pk: s for s in Skill.objects.filter(pk__in=levels, in_referential=True)}
+    wanted = {pk: levels[pk] for pk in chosen}
+    for skill in skills_from_text(text):
+        wanted.setdefault(skill.pk, SkillLevel.CONFIRMED)
+    with transaction.atomic():
+        ProfileSkill.objects.filter(profile=profile).exclude(skill_id__in=wanted).delete()
+        current = {ps.skill_id: ps for ps in ProfileSkill.objects.filter(profile=profile)}
+        for skill_id, level in wanted.items():
+            row = current.get(skill_id)
+            if row is None:
+                ProfileSkill.objects.create(profile=profile, skill_id=skill_id, level=level)
+            elif row.level != level:
+                row.level = level
+                row.save(update_fields=["level"])
+
+
+def profile_update(
+    *,
+    actor: User,
+    profile: Profile,
+    data: dict,
+    skills: str | None = None,
+    interests: str | None = None,
+    skill_levels: dict[int, str] | None = None,
+) -> Profile:
     """Save a profile from cleaned form data. Only the owner and staff may edit it."""
     if actor.pk != profile.user_id and not actor.is_hub_staff:
         raise PermissionDenied
@@ -73,7 +119,9 @@ def profile_update(*, actor: User, profile: Profile, data: dict, skills: str | N
         profile.visibility = visibility
         profile.full_clean(exclude=["user", "photo"])
         profile.save()
-        if skills is not None:
+        if skill_levels is not None:
+            profile_skills_set(actor=actor, profile=profile, levels=skill_levels, text=skills or "")
+        elif skills is not None:
             profile.skills.set(skills_from_text(skills))
         if interests is not None:
             profile.interests.set(skills_from_text(interests))

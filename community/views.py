@@ -181,13 +181,15 @@ def follow_organisation(request, slug):
 @member_required
 def directory(request):
     facets = selectors.directory_facets()
-    form = DirectoryFilterForm(request.GET or None, departments=facets["departments"])
+    form = DirectoryFilterForm(
+        request.GET or None, departments=facets["departments"], referential=facets["referential"], free_skills=facets["skills"]
+    )
     filters = selectors.DirectoryFilters()
     display = "cards"
     if form.is_valid():
         data = form.cleaned_data
         filters = selectors.DirectoryFilters(
-            **{k: data.get(k) or "" for k in ("q", "department", "metier", "organisation_type", "skill", "organisation")}
+            **{k: data.get(k) or "" for k in ("q", "department", "metier", "organisation_type", "skill", "organisation", "level")}
         )
         display = data.get("display") or "cards"
     profiles = selectors.profile_list_directory(viewer=request.user, filters=filters)
@@ -225,6 +227,7 @@ def profile_edit(request, pk=None):
                     data=form.service_data(),
                     skills=form.cleaned_data["skills_text"],
                     interests=form.cleaned_data["interests_text"],
+                    skill_levels=form.skill_levels(),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)

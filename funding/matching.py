@@ -4,10 +4,11 @@ A candidate is an approved member in the directory, not opted out, not already i
 to) the consortium, working inside the call's perimeter. Points, each with its reason shown:
 
 * +3 their department is not yet covered by the consortium ("couvre le Jura");
-* +2 per skill no member has yet, at most two ("compétence : accompagnement administratif");
+* +2 per skill of the référentiel no member has yet, at most two ("compétence : Accompagnement aux
+  démarches administratives en ligne"); free skills (hors référentiel) do not count;
 * +2 their structure is of a type the call funds and the consortium lacks
   ("type de structure : Centre social");
-* +1 a skill that matches one of the call's themes.
+* +1 a référentiel skill (by its name or aliases) that matches one of the call's themes.
 
 Candidates with no point are not suggested; ties go to the lowest member id, so the same data
 always gives the same list. Three queries whatever the number of members (profiles with their
@@ -61,15 +62,15 @@ def _in_perimeter(call, department) -> bool:
     return True
 
 
-def _themes_of(skill_name: str) -> set[str]:
-    norm = normalise(skill_name)
-    return {str(theme) for key, theme in INTEREST_THEMES.items() if key in norm}
+def _themes_of(skill) -> set[str]:
+    names = [skill.name, *skill.aliases.split(",")]
+    return {str(theme) for name in names for key, theme in INTEREST_THEMES.items() if key in normalise(name)}
 
 
 def partner_suggestions(*, consortium: Consortium, limit: int = 10) -> list[Suggestion]:
     """The best partners to invite, best first, each with why."""
     call = consortium.call
-    skills = Prefetch("skills", queryset=Skill.objects.only("id", "name").order_by("name"))
+    skills = Prefetch("skills", queryset=Skill.objects.filter(in_referential=True).only("id", "name", "aliases").order_by("name"))
     profiles = list(
         Profile.objects.filter(status=MemberStatus.APPROVED, in_directory=True, user__is_active=True, user__erased_at__isnull=True)
         .exclude(user__funding_matching_opt_out__isnull=False)
@@ -102,6 +103,7 @@ def partner_suggestions(*, consortium: Consortium, limit: int = 10) -> list[Sugg
     call_themes = set(text_to_codes(call.themes))
     type_labels = dict(OrganisationType.choices)
 
+    themes_of = {}  # skill id → themes, computed once per skill (not once per member)
     suggestions = []
     for profile in profiles:
         if profile.user_id in taken:
@@ -121,7 +123,10 @@ def partner_suggestions(*, consortium: Consortium, limit: int = 10) -> list[Sugg
         if org is not None and org.type in wanted_types and org.type not in team_types:
             s.score += TYPE_POINTS
             s.reasons.append(_("type de structure : %(type)s") % {"type": type_labels.get(org.type, org.type)})
-        if call_themes and any(_themes_of(sk.name) & call_themes for sk in profile.skills.all()):
+        if call_themes and any(
+            (themes_of[sk.pk] if sk.pk in themes_of else themes_of.setdefault(sk.pk, _themes_of(sk))) & call_themes
+            for sk in profile.skills.all()
+        ):
             s.score += THEME_POINTS
             s.reasons.append(_("compétences dans les thèmes de l'appel"))
         if s.score:

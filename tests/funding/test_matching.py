@@ -38,8 +38,13 @@ def test_suggestions_are_ranked_and_explained(world):
     by_user = {s.user.pk: s for s in suggestions}
     first = suggestions[0]
     assert first.user == people["jura_admin"]
-    assert first.reason == "couvre Jura, compétence : Accompagnement administratif, type de structure : Centre social"
-    assert first.score == 3 + 2 + 2
+    # "Accompagnement administratif" was typed freely: it is an alias of the référentiel entry, whose
+    # name the explanation shows; that entry is in the call's theme (accès aux droits)
+    assert first.reason == (
+        "couvre Jura, compétence : Accompagnement aux démarches administratives en ligne, type de structure : Centre social, "
+        "compétences dans les thèmes de l'appel"
+    )
+    assert first.score == 3 + 2 + 2 + 1
     rights = by_user[people["doubs_rights"].pk]
     assert "compétences dans les thèmes de l'appel" in rights.reason and rights.score == 3 + 2 + 1
     # same department and same skill as the lead: nothing to add, not suggested; the lead neither
@@ -72,7 +77,7 @@ def test_the_lead_sees_suggestions_and_invites_in_one_click(world, client_for):
     consortium, lead, people = world
     client = client_for(lead)
     page = client.get(consortium.get_absolute_url()).content.decode()
-    assert "Partenaires suggérés" in page and "couvre Jura, compétence : Accompagnement administratif" in page
+    assert "Partenaires suggérés" in page and "couvre Jura, compétence : Accompagnement aux démarches administratives en ligne" in page
     client.post(f"/financements/consortiums/{consortium.pk}/inviter/", {"member": people["jura_admin"].pk})
     assert consortium.members.get(user=people["jura_admin"]).status == "invited"
     # a partner's own opt-out, from the consortium list page
@@ -90,3 +95,12 @@ def test_suggestions_cost_a_fixed_number_of_queries(world, django_assert_max_num
         _member("39" if i % 2 else "25", skills=[f"Compétence {i}"])
     with django_assert_max_num_queries(small):
         partner_suggestions(consortium=consortium)
+
+
+def test_only_referential_skills_count(world):
+    consortium, lead, people = world
+    free = _member("70", skills=["Logiciels très libres"])
+    both = _member("70", skills=["Logiciels très libres", "Cybersécurité"])
+    by_user = {s.user.pk: s for s in partner_suggestions(consortium=consortium)}
+    assert by_user[free.pk].reason == "couvre Haute-Saône" and by_user[free.pk].score == 3
+    assert by_user[both.pk].reason == "couvre Haute-Saône, compétence : Sécurité et protection des données"
