@@ -14,6 +14,7 @@ class ActionsConfig(AppConfig):
         from common.registry import Panel, registry
         from ops.scheduler import periodic
 
+        from .calendar import my_action_calendar_items
         from .demo import load_actions_demo
         from .panels import dashboard_context, group_context
         from .personal_data import erase_actions, export_actions
@@ -24,6 +25,7 @@ class ActionsConfig(AppConfig):
         registry.notification_kind("actions.update", _("Commentaires et changements sur mes actions"), "in_app")
         registry.dashboard_panel(Panel("actions.mine", "actions/panels/dashboard.html", dashboard_context, order=25))
         registry.group_panel(Panel("actions.group", "actions/panels/group.html", group_context, order=30))
+        registry.calendar_provider("actions.mine", my_action_calendar_items)
         registry.data_exporter("actions", export_actions)
         registry.account_eraser("actions", erase_actions)
         registry.demo_loader("actions", load_actions_demo, order=35)

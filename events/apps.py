@@ -15,6 +15,7 @@ class EventsConfig(AppConfig):
 
         from .datepolls.setup import register as register_datepolls
         from .demo import load_events_demo
+        from .minutes.setup import register as register_minutes
         from .panels import dashboard_context, group_context
         from .personal_data import erase_events, export_events
         from .selectors import group_member_audiences
@@ -38,3 +39,4 @@ class EventsConfig(AppConfig):
         periodic("events.reminders", reminders_send_task, timedelta(minutes=10))
         periodic("events.offers_expire", offers_expire_task, timedelta(minutes=10))
         register_datepolls()
+        register_minutes()

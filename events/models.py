@@ -456,3 +456,4 @@ from .datepoll_models import (  # noqa: E402, F401
     DateVote,
     PollInvitees,
 )
+from .minutes_models import Amendment, AmendmentKind, AmendmentStatus, Minutes, MinutesRevision, MinutesState  # noqa: E402, F401

@@ -18,6 +18,7 @@ urlpatterns = [
     path("inscription/<str:token>/annuler/", views.registration_cancel_token, name="registration_cancel_token"),
     path("sondages/", include("events.datepolls.urls")),
     path("<slug:slug>/", views.event_detail, name="event_detail"),
+    path("<slug:slug>/compte-rendu/", include("events.minutes.urls")),
     path("<slug:slug>.ics", views.event_ics, name="event_ics"),
     path("<slug:slug>/modifier/", views.event_edit, name="event_edit"),
     path("<slug:slug>/annuler/", views.event_cancel, name="event_cancel"),

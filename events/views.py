@@ -53,6 +53,7 @@ from .forms import (
     signup_form_for,
 )
 from .ics import build_calendar
+from .minutes.access import minutes_for_event_page
 from .models import (
     SEAT_HOLDING,
     AgendaSettings,
@@ -135,6 +136,7 @@ def event_detail(request, slug):
         "intention_form": IntentionForm(initial={"intention": registration.intention, "message": registration.intention_message})
         if registration is not None and registration.user_id and not event.is_past and not event.is_cancelled
         else None,
+        "minutes": minutes_for_event_page(viewer=request.user, event=event, manager=manager, registration=registration),
         "proposal_form": ProposalForm()
         if event.accepts_proposals and request.user.is_authenticated and may_register and not event.is_past
         else None,

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
+from icalendar import Calendar
 from notifications.models import Notification
 
 from actions import services
@@ -13,6 +14,7 @@ from actions.personal_data import erase_actions, export_actions
 from actions.selectors import BoardFilters, board_actions, my_actions
 from community.models import NotificationPreference, OutboundEmail
 from community.rgpd import account_erase
+from events.services import calendar_token_rotate
 from groups.models import AccessMode
 from ops.scheduler import JOBS
 from tests.actions.factories import group_origin, make_action
@@ -284,3 +286,20 @@ def test_export_and_erase(cast):
     erase_actions(cast["admin"])
     action.refresh_from_db()
     assert action.created_by is None
+
+
+# --- calendar feed ----------------------------------------------------------------------------
+def test_my_open_actions_due_dates_are_in_my_private_calendar_feed(cast, client):
+    mine = make_action(actor=cast["admin"], group=cast["group"], owners=[cast["alice"]], description="Réserver la salle")
+    done = make_action(actor=cast["admin"], group=cast["group"], owners=[cast["alice"]], description="Déjà fait")
+    services.action_set_status(actor=cast["admin"], action=done, status=ActionStatus.DONE)
+    make_action(actor=cast["admin"], group=cast["group"], owners=[cast["bob"]], description="Celle de Bob")
+    token = calendar_token_rotate(actor=cast["alice"])
+    body = client.get(reverse("events:my_ics", args=[token.token])).content
+    items = [e for e in Calendar.from_ical(body).walk("VEVENT") if "Échéance d'action" in str(e["summary"])]
+    assert len(items) == 1 and "Réserver la salle" in str(items[0]["summary"])
+    assert items[0].decoded("dtstart") == mine.due_date and str(items[0]["uid"]) == f"action-{mine.pk}-due@maillage"
+    # once she has left the group, the (secret) group's actions leave her feed
+    cast["group"].memberships.filter(user=cast["alice"]).delete()
+    body = client.get(reverse("events:my_ics", args=[token.token])).content.decode()
+    assert "Réserver la salle" not in body

@@ -177,6 +177,19 @@ GET_MATRIX = {
     "events:registration_cancel_token": "200 302 200 200 200 200 200 200 200",
     "events:event_detail": "302 302 200 200 200 200 200 200 200",  # members only: a visitor is sent to log in
     "events:event_detail@group": "404 302 200 404 200 200 404 404 404",  # a secret group's event: staff outside it too
+    # minutes of the secret group's event, in their amendment round: its admin and the secretary
+    # ("member") write; "moderator", a member of the group, takes part (reads, amends, not writes)
+    "events:minutes_detail": "404 302 200 404 200 200 404 404 404",
+    "events:minutes_edit": "302 302 200 404 403 200 404 404 404",
+    "events:minutes_revisions": "404 302 200 404 200 200 404 404 404",
+    "events:minutes_revision": "404 302 200 404 200 200 404 404 404",
+    "events:minutes_round_open": "302 302 405 405 405 405 405 405 405",
+    "events:minutes_round_close": "302 302 405 405 405 405 405 405 405",
+    "events:amendment_create": "302 302 405 405 405 405 405 405 405",
+    "events:amendment_decide": "302 302 405 405 405 405 405 405 405",
+    "events:minutes_publish": "302 302 405 405 405 405 405 405 405",
+    "events:minutes_print": "404 302 200 404 200 200 404 404 404",
+    "events:minutes_pdf": "404 302 200 404 200 200 404 404 404",
     "events:event_ics": "302 302 200 200 200 200 200 200 200",
     "events:event_edit": "302 302 403 403 403 403 403 403 200",
     "events:event_cancel": "405 302 405 405 405 405 405 405 405",
@@ -347,6 +360,11 @@ POST_MATRIX = {
     "events:datepoll_close": "302 302 404",
     "events:datepoll_to_event": "302 302 404",
     "events:datepoll_invite": "302 302 404",
+    "events:minutes_round_open": "302 302 404",
+    "events:minutes_round_close": "302 302 404",
+    "events:amendment_create": "302 302 404",
+    "events:amendment_decide": "302 302 404",
+    "events:minutes_publish": "302 302 404",
     "actions:status": "302 302 404",
     "actions:comment": "302 302 404",
     "actions:create": "302 302 404",

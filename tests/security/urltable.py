@@ -23,6 +23,7 @@ def g(key):  # an object's attribute, e.g. g("open_group.slug")
 
 OPEN, SECRET = g("open_group.slug"), g("secret_group.slug")
 EV, SESSION = g("event.slug"), g("session.slug")
+GEV = g("group_event.slug")
 APP = g("application.pk")
 
 # route name -> function(world) -> path. Several paths per route may be listed under "name@variant".
@@ -168,6 +169,19 @@ BUILDERS = {
     "events:registration_cancel_token": _r("events:registration_cancel_token", g("registration.token")),
     "events:event_detail": _r("events:event_detail", EV),
     "events:event_detail@group": _r("events:event_detail", g("group_event.slug")),
+    "events:minutes_detail": _r("events:minutes_detail", GEV),
+    "events:minutes_edit": _r("events:minutes_edit", GEV),
+    "events:minutes_revisions": _r("events:minutes_revisions", GEV),
+    "events:minutes_revision": _r("events:minutes_revision", GEV, 1),
+    "events:minutes_round_open": _r("events:minutes_round_open", GEV),
+    "events:minutes_round_close": _r("events:minutes_round_close", GEV),
+    "events:amendment_create": _r("events:amendment_create", GEV),
+    "events:amendment_decide": lambda w: reverse(
+        "events:amendment_decide", args=[w.group_event.slug, w.minutes.amendments.order_by("pk").first().pk, "accepter"]
+    ),
+    "events:minutes_publish": _r("events:minutes_publish", GEV),
+    "events:minutes_print": _r("events:minutes_print", GEV),
+    "events:minutes_pdf": _r("events:minutes_pdf", GEV),
     "events:event_ics": _r("events:event_ics", EV),
     "events:event_edit": _r("events:event_edit", EV),
     "events:event_cancel": _r("events:event_cancel", EV),

@@ -154,6 +154,18 @@ def build_world() -> World:
     o["session"] = session
     o["group_event"] = make_event(by=staff, audience=Audience.GROUP, audience_group=o["secret_group"], organiser_group=o["secret_group"])
     o["calendar_token"] = event_services.calendar_token_rotate(actor=u["member"])
+    # minutes of the secret group's event: its admin writes, "member" is the secretary, the round is
+    # open, "moderator" (a member of the group, so a participant) proposed a text and commented
+    from events.minutes import services as minutes_services
+
+    minutes = minutes_services.minutes_save(
+        actor=u["group_admin"], event=o["group_event"], body="## Décisions\n\nCerise\n", secretary=u["member"], set_secretary=True
+    )
+    minutes = minutes_services.minutes_round_open(actor=u["member"], minutes=minutes, deadline=timezone.now() + timedelta(days=3))
+    minutes_services.amendment_create(actor=u["moderator"], minutes=minutes, kind="replace", section="Décisions", body="Cerise amendée")
+    comment = minutes_services.amendment_create(actor=u["moderator"], minutes=minutes, kind="comment", body="Un avis cerise")
+    minutes_services.amendment_decide(actor=u["member"], amendment=comment, accept=False, response="Merci cerise")
+    o["minutes"] = minutes
 
     # places and the label
     o["referential"] = make_referential()

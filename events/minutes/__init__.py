@@ -1,0 +1,1 @@
+"""Minutes of an event (compte rendu): writing, revisions, the amendment round, publication, PDF."""
