@@ -22,6 +22,20 @@ def member_required(view):
     return wrapper
 
 
+def member_or_visitor(view):
+    """Visitors (not logged in) reach the view, which decides what they may read (public content,
+    else ``MembersOnly`` or 404); a logged-in account must be an approved member, as ``member_required``."""
+    for_members = member_required(view)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        return for_members(request, *args, **kwargs)
+
+    return wrapper
+
+
 def staff_required(view):
     @login_required
     @wraps(view)

@@ -2,12 +2,15 @@
 
 * open and on-request groups are visible to approved members;
 * a secret group exists only for its active members (and its pending invitees): for anyone
-  else it is a 404, exactly like a group that does not exist.
+  else it is a 404, exactly like a group that does not exist;
+* a visitor (not logged in) reads a *public* open group; any other open or on-request group sends
+  them to log in (``MembersOnly``), a secret one is a 404.
 """
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from common.access import MembersOnly
 from community.models import is_approved_member
 
 from .models import AccessMode, Group, Membership, MembershipStatus
@@ -21,12 +24,39 @@ def groups_visible_to(viewer) -> QuerySet[Group]:
     return Group.objects.filter(Q(~Q(access=AccessMode.SECRET)) | Q(Exists(mine)))
 
 
+def group_get_for_visitor(*, slug: str) -> Group:
+    """For a visitor: a public group; another existing non-secret group sends to log in (``MembersOnly``); else 404."""
+    group = Group.objects.exclude(access=AccessMode.SECRET).filter(slug=slug).first()
+    if group is None:
+        raise Http404
+    if not group.is_readable_by_visitors:
+        raise MembersOnly
+    return group
+
+
 def group_get_for_viewer(*, viewer, slug: str) -> Group:
-    """The group, or 404 if it does not exist or the viewer may not know it exists."""
+    """The group, or 404 if it does not exist or the viewer may not know it exists (visitors: ``group_get_for_visitor``)."""
+    if not viewer.is_authenticated:
+        return group_get_for_visitor(slug=slug)
     group = groups_visible_to(viewer).filter(slug=slug).first()
     if group is None:
         raise Http404
     return group
+
+
+def group_and_membership_for_viewer(*, viewer, slug: str) -> tuple[Group, Membership | None]:
+    """``group_get_for_viewer`` and ``membership_of`` together: one query when the viewer has a membership row."""
+    if not viewer.is_authenticated:
+        return group_get_for_visitor(slug=slug), None
+    if not is_approved_member(viewer):
+        raise Http404
+    membership = Membership.objects.select_related("group").filter(user=viewer, group__slug=slug).first()
+    if membership is None:
+        return group_get_for_viewer(viewer=viewer, slug=slug), None
+    group = membership.group
+    if group.access == AccessMode.SECRET and membership.status not in (MembershipStatus.ACTIVE, MembershipStatus.INVITED):
+        raise Http404  # a requester or a banned member of a secret group: the group does not exist for them
+    return group, membership
 
 
 def membership_of(*, user, group: Group) -> Membership | None:

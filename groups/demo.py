@@ -31,6 +31,9 @@ DEMO_GROUPS = [
     ("Formateurs de formateurs", GroupKind.AFFINITY, AccessMode.REQUEST, "other", False),
 ]
 
+# open groups the demo opens to visitors (read without logging in)
+PUBLIC_DEMO_GROUPS = {"Accessibilité et handicap", "Logiciels libres en médiation"}
+
 TOPICS = [
     (
         "Comment accompagnez-vous les démarches CAF ?",
@@ -78,6 +81,7 @@ def load_groups_demo(stdout=None) -> None:
                 name=name,
                 kind=kind,
                 access=access,
+                is_public=name in PUBLIC_DEMO_GROUPS,
                 created_by=owner,
                 description=f"Le groupe **{name}** du réseau : échanges, ressources et entraide.",
             )

@@ -31,10 +31,24 @@ class GroupForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Type"), choices=GroupKind.choices)
     access = forms.ChoiceField(label=_("Accès"), choices=AccessMode.choices, widget=forms.RadioSelect)
+    is_public = forms.BooleanField(
+        label=_("Lisible par les visiteurs"),
+        required=False,
+        help_text=_(
+            "Groupe ouvert seulement : les personnes non connectées lisent ses sujets et les moteurs de recherche peuvent les indexer. "
+            "Écrire, réagir et voter restent réservés aux membres du groupe."
+        ),
+    )
     avatar = forms.ImageField(label=_("Image (facultatif)"), required=False)
     categories = forms.CharField(
         label=_("Catégories du forum"), required=False, help_text=_("Séparées par des virgules, par exemple : Questions, Ressources.")
     )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_public") and data.get("access") != AccessMode.OPEN:
+            self.add_error("is_public", _("Seul un groupe ouvert peut être lisible par les visiteurs."))
+        return data
 
 
 class TopicForm(forms.Form):

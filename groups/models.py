@@ -52,12 +52,21 @@ class Group(TimeStampedModel):
     kind = models.CharField(_("type"), max_length=20, choices=GroupKind.choices, default=GroupKind.WORKING)
     access = models.CharField(_("accès"), max_length=10, choices=AccessMode.choices, default=AccessMode.OPEN, db_index=True)
     is_network = models.BooleanField(_("groupe « Réseau »"), default=False, help_text=_("Le groupe de tout le réseau."))
+    is_public = models.BooleanField(
+        _("lisible par les visiteurs"),
+        default=False,
+        help_text=_("Les personnes non connectées lisent les sujets et les moteurs de recherche peuvent les indexer."),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("groupe")
-        constraints = [models.UniqueConstraint(fields=["is_network"], condition=Q(is_network=True), name="single_network_group")]
+        constraints = [
+            models.UniqueConstraint(fields=["is_network"], condition=Q(is_network=True), name="single_network_group"),
+            # only an open group may be read by visitors: on-request and secret ones never
+            models.CheckConstraint(condition=Q(is_public=False) | Q(access="open"), name="group_public_only_open"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -73,6 +82,10 @@ class Group(TimeStampedModel):
     @property
     def is_secret(self) -> bool:
         return self.access == AccessMode.SECRET
+
+    @property
+    def is_readable_by_visitors(self) -> bool:
+        return self.is_public and self.access == AccessMode.OPEN
 
 
 class Membership(TimeStampedModel):

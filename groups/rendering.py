@@ -97,6 +97,7 @@ def post_fragment_key(post: Post, *, topic: Topic, viewer_id, can_moderate: bool
         (quoted.pk, _stamp(quoted.updated_at), quoted.is_deleted, quoted.is_hidden, _user_state(quoted.author)) if quoted else (),
         tuple((kind, count, mine) for kind, _emoji, _label, count, mine in post.reaction_summary),
         viewer_id is not None and viewer_id == post.author_id,
+        viewer_id is None,  # a visitor: no report link
         can_moderate,
         can_post,
     )

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from .access import can_moderate, group_get_for_viewer, groups_visible_to, membership_of
+from .access import can_moderate, group_and_membership_for_viewer, groups_visible_to
 from .models import (
     REACTION_EMOJI,
     AccessMode,
@@ -56,10 +56,9 @@ class GroupContext:
 
 def group_context(*, viewer, slug: str) -> GroupContext:
     """The group as the viewer sees it (404 when hidden from them), with their membership and rights."""
-    group = group_get_for_viewer(viewer=viewer, slug=slug)
-    membership = membership_of(user=viewer, group=group)
+    group, membership = group_and_membership_for_viewer(viewer=viewer, slug=slug)
     is_member = membership is not None and membership.is_active
-    staff = viewer.is_hub_staff and group.access != AccessMode.SECRET
+    staff = viewer.is_authenticated and viewer.is_hub_staff and group.access != AccessMode.SECRET
     return GroupContext(
         group=group,
         membership=membership,
@@ -70,16 +69,20 @@ def group_context(*, viewer, slug: str) -> GroupContext:
 
 
 def group_list_for_viewer(*, viewer, q: str = "", kind: str = "", mine: bool = False) -> QuerySet[Group]:
-    """The groups directory: only groups the viewer may see, with member counts and the viewer's status."""
-    groups = groups_visible_to(viewer).annotate(
-        member_count=Count("memberships", filter=Q(memberships__status=MembershipStatus.ACTIVE), distinct=True),
-        my_status=Subquery(Membership.objects.filter(group=OuterRef("pk"), user=viewer).values("status")[:1]),
-    )
+    """The groups directory: only groups the viewer may see (visitors: the public ones), with member counts and the viewer's status."""
+    member_count = Count("memberships", filter=Q(memberships__status=MembershipStatus.ACTIVE), distinct=True)
+    if not viewer.is_authenticated:
+        groups = Group.objects.filter(is_public=True, access=AccessMode.OPEN).annotate(member_count=member_count)
+    else:
+        groups = groups_visible_to(viewer).annotate(
+            member_count=member_count,
+            my_status=Subquery(Membership.objects.filter(group=OuterRef("pk"), user=viewer).values("status")[:1]),
+        )
     if q:
         groups = groups.filter(Q(name__icontains=q) | Q(description__icontains=q))
     if kind:
         groups = groups.filter(kind=kind)
-    if mine:
+    if mine and viewer.is_authenticated:
         groups = groups.filter(Exists(Membership.objects.filter(group=OuterRef("pk"), user=viewer, status=MembershipStatus.ACTIVE)))
     return groups.order_by("-is_network", "name")
 
@@ -231,8 +234,8 @@ def attachment_get_for_viewer(*, viewer, slug: str, pk: int) -> Attachment:
 
 
 # --- Activity ---------------------------------------------------------------------------------
-def group_activity(*, group: Group, limit: int = 12) -> list[dict]:
-    """New topics and new members of a group, newest first (two queries)."""
+def group_activity(*, group: Group, limit: int = 12, with_members: bool = True) -> list[dict]:
+    """New topics and new members (not for visitors: ``with_members=False``) of a group, newest first (two queries)."""
     topics = Topic.objects.filter(group=group, is_hidden=False).select_related("author__profile").order_by("-created_at")[:limit]
     joins = (
         Membership.objects.filter(group=group, status=MembershipStatus.ACTIVE)
@@ -240,7 +243,8 @@ def group_activity(*, group: Group, limit: int = 12) -> list[dict]:
         .order_by("-created_at")[:limit]
     )
     items = [{"kind": "topic", "at": t.created_at, "topic": t, "user": t.author} for t in topics]
-    items += [{"kind": "join", "at": m.created_at, "user": m.user} for m in joins if not group.is_network]
+    if with_members and not group.is_network:
+        items += [{"kind": "join", "at": m.created_at, "user": m.user} for m in joins]
     return sorted(items, key=lambda i: i["at"], reverse=True)[:limit]
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from common.forms import form_add_validation_error, messages_add_validation_error, validation_text
 from common.ratelimit import rate_limited
 from common.registry import registry
-from community.access import member_required, staff_required
+from community.access import member_or_visitor, member_required, staff_required
 from community.models import User
 
 from . import selectors, services
@@ -42,19 +42,23 @@ from .forms import (
 )
 from .models import Membership, MembershipStatus, NotifyLevel, PollKind, PollResults, Post, PostRevision, Report, TopicSubscription
 from .rendering import render_posts, render_topic_rows
+from .visitor_cache import visitor_page
 
 
 # --- Groups -----------------------------------------------------------------------------------
-@member_required
+@member_or_visitor
 def group_list(request):
     form = GroupFilterForm(request.GET)
+    if not request.user.is_authenticated:
+        del form.fields["mes"]
     data = form.cleaned_data if form.is_valid() else {}
     groups = list(
         selectors.group_list_for_viewer(
             viewer=request.user, q=data.get("q", "").strip(), kind=data.get("type", ""), mine=bool(data.get("mes"))
         )
     )
-    return TemplateResponse(request, "groups/group_list.html", {"groups": groups, "form": form, "current_section": "groupes"})
+    context = {"groups": groups, "form": form, "visitor": not request.user.is_authenticated, "current_section": "groupes"}
+    return TemplateResponse(request, "groups/group_list.html", context)
 
 
 @member_required
@@ -71,6 +75,7 @@ def group_create(request):
                 access=data["access"],
                 avatar=data["avatar"],
                 categories=data["categories"].split(","),
+                is_public=data["is_public"],
             )
         except ValidationError as exc:
             form_add_validation_error(form, exc)
@@ -91,6 +96,7 @@ def group_edit(request, slug):
         "description": group.description,
         "kind": group.kind,
         "access": group.access,
+        "is_public": group.is_public,
         "categories": ", ".join(group.categories.values_list("name", flat=True)),
     }
     form = GroupForm(request.POST or None, request.FILES or None, initial=initial)
@@ -106,6 +112,7 @@ def group_edit(request, slug):
                 access=data["access"],
                 avatar=data["avatar"],
                 categories=data["categories"],
+                is_public=data["is_public"],
             )
         except ValidationError as exc:
             form_add_validation_error(form, exc)
@@ -115,10 +122,17 @@ def group_edit(request, slug):
     return TemplateResponse(request, "groups/group_form.html", {"form": form, "group": group, "ctx": ctx, "current_section": "groupes"})
 
 
-@member_required
+@member_or_visitor
 def group_detail(request, slug):
     ctx = selectors.group_context(viewer=request.user, slug=slug)
+    if not request.user.is_authenticated:  # a public group (others raised): the same page for every visitor
+        return visitor_page(request, group_id=ctx.group.pk, build=lambda: _group_page(request, ctx))
+    return _group_page(request, ctx)
+
+
+def _group_page(request, ctx):
     group = ctx.group
+    visitor = not request.user.is_authenticated
     category, tag = request.GET.get("categorie", ""), request.GET.get("etiquette", "")
     page = None
     if ctx.is_member or not group.is_secret:
@@ -127,14 +141,15 @@ def group_detail(request, slug):
     context = {
         "group": group,
         "ctx": ctx,
+        "visitor": visitor,
         "page": page,
         "topic_rows": render_topic_rows(page.object_list, group=group) if page else "",
         "categories": list(group.categories.all()),
         "category": category,
         "tag": tag,
-        "activity": selectors.group_activity(group=group),
+        "activity": selectors.group_activity(group=group, with_members=not visitor),
         "member_count": Membership.objects.filter(group=group, status=MembershipStatus.ACTIVE).count(),
-        "panels": registry.render_panels(registry.group_panels, request, group=group),
+        "panels": [] if visitor else registry.render_panels(registry.group_panels, request, group=group),
         "level_form": GroupLevelForm(initial={"level": ctx.membership.notify_default}, auto_id="group_%s") if ctx.is_member else None,
         "current_section": "groupes",
     }
@@ -339,9 +354,15 @@ def _poll_arguments(data: dict) -> dict:
     }
 
 
-@member_required
+@member_or_visitor
 def topic_detail(request, slug, pk):
     ctx, topic = selectors.topic_get_for_viewer(viewer=request.user, slug=slug, pk=pk)
+    if not request.user.is_authenticated:  # a public group's topic: the same page for every visitor
+        return visitor_page(
+            request,
+            group_id=ctx.group.pk,
+            build=lambda: TemplateResponse(request, "groups/topic_detail.html", _topic_page_context(request, ctx, topic, form=None)),
+        )
     quote = None
     if request.GET.get("citer", "").isdigit():
         quote = (
@@ -373,10 +394,13 @@ def _topic_page_context(request, ctx, topic, *, form, mark_read: bool = False, p
     """What the topic page shows: one page of posts (from the fragment cache), the reply form and
     the viewer's controls. Reading a page marks it read."""
     rendered_at = time.time()  # before reading: the page's script asks for changes made after it
+    visitor = not request.user.is_authenticated
     page = selectors.post_page(topic=topic, page=request.GET.get("page"), viewer=request.user)
     if mark_read and page.posts:
         services.topic_mark_read(topic=topic, actor=request.user, post_id=page.posts[-1].pk)
-    level = TopicSubscription.objects.filter(topic=topic, user=request.user).values_list("level", flat=True).first()
+    level = (
+        TopicSubscription.objects.filter(topic=topic, user=request.user).values_list("level", flat=True).first() if ctx.is_member else None
+    )
     can_post = ctx.is_member and (not topic.is_locked or ctx.can_moderate)
     poll = selectors.poll_state_for_viewer(topic=topic, viewer=request.user, can_post=ctx.is_member, can_moderate=ctx.can_moderate)
     return {
@@ -392,17 +416,20 @@ def _topic_page_context(request, ctx, topic, *, form, mark_read: bool = False, p
             viewer_id=request.user.pk,
             can_moderate=ctx.can_moderate,
             can_post=can_post,
-            csrf_token=get_token(request),
+            csrf_token="" if visitor else get_token(request),  # visitors' pages are shared: no token, no form
         ),
         "form": form,
         "can_post": can_post,
         "can_moderate": ctx.can_moderate,
         "viewer_id": request.user.pk,
-        "level_form": LevelForm(initial={"level": level or (ctx.membership.notify_default if ctx.membership else NotifyLevel.NORMAL)}),
+        "level_form": LevelForm(initial={"level": level or (ctx.membership.notify_default if ctx.membership else NotifyLevel.NORMAL)})
+        if ctx.is_member
+        else None,
         "last_post_id": page.posts[-1].pk if page.posts else 0,
         "rendered_at": f"{rendered_at:.3f}",
         "is_last_page": not page.has_next(),
         "move_form": _move_form(request, ctx) if ctx.can_moderate else None,
+        "visitor": visitor,
         "current_section": "groupes",
     }
 
@@ -486,7 +513,7 @@ def topic_moderate(request, slug, pk):
     return redirect(topic.get_absolute_url())
 
 
-@member_required
+@member_or_visitor
 def post_permalink(request, slug, post_id):
     _ctx, post = selectors.post_get_for_viewer(viewer=request.user, slug=slug, post_id=post_id)
     return redirect(selectors.post_permalink(post))

@@ -40,6 +40,7 @@ def group_create(
     access: str = AccessMode.OPEN,
     avatar=None,
     categories: Iterable[str] = (),
+    is_public: bool = False,
 ) -> Group:
     """Approved members create groups and become their owner; a group always has a category."""
     if not is_approved_member(actor):
@@ -49,8 +50,9 @@ def group_create(
         raise ValidationError({"name": _("Donnez un nom au groupe.")})
     if access not in AccessMode.values:
         raise ValidationError({"access": _("Mode d'accès inconnu.")})
+    _check_public(access=access, is_public=is_public)
     with transaction.atomic():
-        group = Group(name=name, description=description, kind=kind, access=access, created_by=actor)
+        group = Group(name=name, description=description, kind=kind, access=access, is_public=is_public, created_by=actor)
         if avatar:
             group.avatar = clean_image(avatar, max_side=512)
         group.save()
@@ -60,17 +62,34 @@ def group_create(
     return group
 
 
+def _check_public(*, access: str, is_public: bool) -> None:
+    if is_public and access != AccessMode.OPEN:
+        raise ValidationError({"is_public": _("Seul un groupe ouvert peut être lisible par les visiteurs.")})
+
+
 def group_update(
-    *, group: Group, actor: User, name: str, description: str, kind: str, access: str, avatar=None, categories: str | None = None
+    *,
+    group: Group,
+    actor: User,
+    name: str,
+    description: str,
+    kind: str,
+    access: str,
+    avatar=None,
+    categories: str | None = None,
+    is_public: bool | None = None,
 ) -> Group:
-    """Group admins edit the group; « Réseau » stays open; a group turned secret narrows its stream items."""
+    """Group admins edit the group; « Réseau » stays open; only an open group may be public; a group turned secret narrows its stream items."""
     if not can_admin(user=actor, group=group):
         raise PermissionDenied
     if group.is_network and access != AccessMode.OPEN:
         raise ValidationError({"access": _("Le groupe « Réseau » reste ouvert à tout le réseau.")})
+    is_public = group.is_public and access == AccessMode.OPEN if is_public is None else is_public
+    _check_public(access=access, is_public=is_public)
     turned_secret = access == AccessMode.SECRET and group.access != AccessMode.SECRET
     with transaction.atomic():
         group.name, group.description, group.kind, group.access = name.strip() or group.name, description, kind, access
+        group.is_public = is_public
         if avatar:
             group.avatar = clean_image(avatar, max_side=512)
         group.save()

@@ -20,6 +20,7 @@ from ..models import (
     Role,
     Topic,
 )
+from ..visitor_cache import visitor_pages_changed
 from .journal import log_action
 from .live import broadcast_post
 from .stream import post_activity_withdraw, topic_activity_rescope, topic_activity_withdraw
@@ -80,6 +81,7 @@ def topic_move(*, topic: Topic, actor: User, target: Group) -> Topic:
         details = f"{source.slug} → {target.slug}"
         log_action(group=source, actor=actor, action="topic_move", topic=topic, details=details)
         log_action(group=target, actor=actor, action="topic_move", topic=topic, details=details)
+        visitor_pages_changed(source.pk)  # the topic's own save covers the target group
     return topic
 
 

@@ -60,9 +60,11 @@ def world(request, client_for):
 
 
 def expected(role, access, name):
-    """Expected status of a GET: 302 login for anonymous, 404 for anyone who may not know the group."""
+    """Expected status of a GET: 302 login for anonymous (404 for the pages a visitor may read in a
+    public group, when the group is secret: it does not exist for them), 404 for anyone who may not
+    know the group."""
     if role == "anonymous":
-        return 302
+        return 404 if access == AccessMode.SECRET and name in ("detail", "topic", "permalink") else 302
     hidden = access == AccessMode.SECRET and role in ("outsider", "staff")
     if hidden:
         return 404

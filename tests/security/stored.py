@@ -45,6 +45,8 @@ FIELDS = [
     ("open_group", ["name", "description"]),
     ("secret_group", ["description"]),
     ("open_topic", ["title"]),
+    ("public_group", ["name", "description"]),
+    ("public_topic", ["title"]),
     ("secret_topic", ["title"]),
     (lambda w: _posts(w), ["body"]),
     (lambda w: _group_reports(w), ["reason"]),
@@ -127,7 +129,7 @@ def _label_place(w):
 def _posts(w):
     from groups.models import Post
 
-    return Post.objects.filter(topic__in=[w.open_topic, w.secret_topic])
+    return Post.objects.filter(topic__in=[w.open_topic, w.secret_topic, w.public_topic])
 
 
 def _polls(w):
@@ -187,6 +189,10 @@ def fill(w, share, r, marker):
             # like a real save: fragment caches keyed by updated_at must see the new text
             values["updated_at"] = timezone.now() + timedelta(seconds=r)
         qs.update(**values)
+    # past the models' signals: the visitors' page cache must not serve the previous round
+    from groups.visitor_cache import visitor_pages_expire
+
+    visitor_pages_expire(w.public_group.pk)
     # structured fields: sign-up answers, profile links, question choices
     from community.models import Profile
     from events.models import Question, Registration
@@ -199,6 +205,10 @@ def fill(w, share, r, marker):
 # (viewer role, url builder) for every page that shows the fields above
 PAGES = [
     ("member", lambda w: "/groupes/"),
+    # visitors (not logged in) read public groups, from the shared page cache
+    ("anonymous", lambda w: "/groupes/"),
+    ("anonymous", lambda w: w.public_group.get_absolute_url()),
+    ("anonymous", lambda w: w.public_topic.get_absolute_url()),
     ("member", lambda w: w.open_group.get_absolute_url()),
     ("member", lambda w: w.secret_group.get_absolute_url()),
     ("member", lambda w: w.open_topic.get_absolute_url()),

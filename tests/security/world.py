@@ -86,6 +86,16 @@ def build_world() -> World:
         o[f"{key}_topic"], o[f"{key}_post"] = topic, reply
         o[f"{key}_attachment"] = topic.posts.order_by("pk").first().attachments.get()
     o["report"] = Report.objects.filter(post=o["open_post"]).first()
+    # a public group (visitors read it) and an on-request one, for the visitors' rows
+    o["public_group"] = make_group(owner=owner, access=AccessMode.OPEN, name="Groupe public sécurité", members=[u["member"]])
+    type(o["public_group"]).objects.filter(pk=o["public_group"].pk).update(is_public=True)
+    o["public_group"].refresh_from_db()
+    o["public_topic"] = group_services.topic_create(
+        group=o["public_group"], actor=u["member"], title="Sujet public cerise", body="Message public cerise"
+    )
+    o["public_post"] = group_services.post_create(topic=o["public_topic"], actor=u["member"], body="Réponse publique cerise")
+    o["request_group"] = make_group(owner=owner, access=AccessMode.REQUEST, name="Groupe sur demande sécurité", members=[u["member"]])
+    o["request_topic"] = group_services.topic_create(group=o["request_group"], actor=u["member"], title="Sujet sur demande", body="b")
 
     # follow-up actions: one in the secret group, owned by "member"
     o["action"] = action_create(
