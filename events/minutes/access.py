@@ -115,7 +115,7 @@ def minutes_for_event_page(*, viewer, event: Event, manager: bool, registration=
     """What the event page shows of the minutes (one query): the published text (or its public
     part), or for the writers a link to the draft; None when there is nothing for this viewer."""
     minutes = Minutes.objects.filter(event=event).first()
-    writer = manager or (minutes is not None and minutes.secretary_id == getattr(viewer, "pk", None))
+    writer = manager or (minutes is not None and minutes.secretary_id is not None and minutes.secretary_id == getattr(viewer, "pk", None))
     if minutes is None:
         return {"minutes": None, "writer": True} if manager else None
     if minutes.is_published:

@@ -324,3 +324,12 @@ def test_minutes_page_fixed_query_count(cast, client_for, django_assert_max_num_
     assert response.content.decode().count("Accepter et appliquer") == n
     assert Amendment.objects.filter(status=AmendmentStatus.OPEN).count() == n
     assert cast["event"].state == EventState.PUBLISHED
+
+
+def test_event_page_shows_no_draft_to_visitors_when_no_secretary_is_named(staff, client, client_for):
+    event = make_event(by=staff, audience=Audience.PUBLIC, start=timezone.now() - timedelta(hours=3))
+    services.minutes_save(actor=staff, event=event, body="## Décisions\n\nSecret de brouillon\n")
+    for c in (client, client_for(UserFactory())):
+        page = c.get(event.get_absolute_url()).content.decode()
+        assert 'id="compte-rendu"' not in page and "Secret de brouillon" not in page
+    assert 'id="compte-rendu"' in client_for(staff).get(event.get_absolute_url()).content.decode()
