@@ -29,6 +29,7 @@ CHART_LABELS = {
     "places_state": _("Lieux de médiation par département"),
     "labels_state": _("Candidatures et labels par état"),
     "referrals_month": _("Orientations vers les lieux par mois"),
+    "bookings_month": _("Réservations de matériel partagé par mois"),
 }
 
 LABEL_CHARS = 32

@@ -28,6 +28,7 @@ from funding.models import Theme as FundingTheme
 from labels.models import Application, Label
 from orientation.selectors import referral_counts_by_month
 from places.models import Place
+from sharing.selectors import booking_counts_by_month
 
 from .charts import CHART_LABELS, Chart
 from .models import ObservatorySettings, ResourceStatus, Theme
@@ -292,6 +293,20 @@ def chart_referrals_month(public: bool = False) -> Chart | None:
     )
 
 
+def chart_bookings_month(public: bool = False) -> Chart | None:
+    """Bookings of shared equipment and rooms per month (by start) over twelve months, and how
+    many items were booked: counts only, nobody's name."""
+    since = (timezone.now() - timedelta(days=365)).date().replace(day=1)
+    rows = booking_counts_by_month(since=since)
+    return Chart(
+        key="bookings_month",
+        title=str(CHART_LABELS["bookings_month"]),
+        description=_("Nombre de réservations de matériel et de salles par mois (hors refus et annulations), et nombre d'objets réservés."),
+        columns=[_("Mois"), _("Réservations"), _("Objets réservés")],
+        rows=[[date_format(r["month"], "YEAR_MONTH_FORMAT"), r["count"], r["items"]] for r in rows],
+    )
+
+
 BUILDERS: dict[str, Callable[..., Chart | None]] = {
     "members_department": chart_members_department,
     "members_metier": chart_members_metier,
@@ -303,6 +318,7 @@ BUILDERS: dict[str, Callable[..., Chart | None]] = {
     "places_state": chart_places_state,
     "labels_state": chart_labels_state,
     "referrals_month": chart_referrals_month,
+    "bookings_month": chart_bookings_month,
 }
 
 

@@ -16,6 +16,7 @@ from ops import views as ops_views
 APP_PREFIXES = [
     ("actions", "actions/"),
     ("messaging", "messages/"),
+    ("sharing", "partage/"),
     ("groups", "groupes/"),
     ("events", "agenda/"),
     ("funding", "financements/"),

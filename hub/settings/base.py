@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "community",
     "actions",
     "messaging",
+    "sharing",
     "groups",
     "events",
     "funding",

@@ -103,6 +103,8 @@ FIELDS = [
     (lambda w: _private_messages(w), ["body"]),
     ("conversation", ["subject"]),
     ("message_report", ["reason"]),
+    ("shared_item", ["name", "description", "location"]),
+    ("booking", ["message", "decision_note"]),
 ]
 
 
@@ -236,6 +238,12 @@ PAGES = [
     ("staff", lambda w: f"/agenda/{w.event.slug}/formulaire/"),
     ("staff", lambda w: f"/agenda/{w.session.slug}/propositions/"),
     ("staff", lambda w: f"/agenda/{w.event.slug}/modifier/"),
+    ("member", lambda w: "/partage/"),
+    ("member", lambda w: w.shared_item.get_absolute_url()),
+    ("place_manager", lambda w: w.shared_item.get_absolute_url()),
+    ("member", lambda w: w.booking.get_absolute_url()),
+    ("member", lambda w: "/partage/reservations/"),
+    ("place_manager", lambda w: "/partage/reservations/"),
     ("anonymous", lambda w: "/lieux/"),
     ("anonymous", lambda w: f"/lieux/{w.place.pk}/"),
     ("place_manager", lambda w: "/lieux/mes-lieux/"),

@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from events.datepolls.access import guest_link_token
+from sharing.ics import feed_token
 
 
 def _r(name, *args):
@@ -285,6 +286,16 @@ BUILDERS = {
     "orientation:referral_create": _r("orientation:referral_create", g("place.pk")),
     "orientation:referral_detail": _r("orientation:referral_detail", g("referral.pk")),
     "orientation:referral_answer": _r("orientation:referral_answer", g("referral.pk")),
+    # sharing
+    "sharing:item_list": _r("sharing:item_list"),
+    "sharing:item_create": _r("sharing:item_create"),
+    "sharing:item_detail": _r("sharing:item_detail", g("shared_item.pk")),
+    "sharing:item_edit": _r("sharing:item_edit", g("shared_item.pk")),
+    "sharing:booking_create": _r("sharing:booking_create", g("shared_item.pk")),
+    "sharing:my_bookings": _r("sharing:my_bookings"),
+    "sharing:booking_detail": _r("sharing:booking_detail", g("booking.pk")),
+    "sharing:booking_action": _r("sharing:booking_action", g("booking.pk")),
+    "sharing:my_ics": lambda w: reverse("sharing:my_ics", args=[feed_token(w.users["member"])]),
     "places:place_managers": _r("places:place_managers", g("place.pk")),
     "places:place_manager_remove": lambda w: reverse("places:place_manager_remove", args=[w.objs["place"].pk, w.users["place_manager"].pk]),
     # labels

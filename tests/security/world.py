@@ -238,6 +238,16 @@ def build_world() -> World:
     o["support_request"] = funding_services.support_request_create(
         call=o["call"], consortium=o["consortium"], actor=u["member"], kind="review", message="Relisez-nous, merci"
     )
+
+    # sharing: "place_manager" belongs to the lending structure; "member" asked for its item
+    from sharing.services import booking_create
+    from tests.sharing.factories import at, make_item
+
+    lending = OrganisationFactory(name="Structure prêteuse sécurité")
+    u["place_manager"].profile.organisation = lending
+    u["place_manager"].profile.save()
+    o["shared_item"] = make_item(lending, name="Valise cerise", description="Conditions cerise", location="Accueil cerise")
+    o["booking"] = booking_create(actor=u["member"], item=o["shared_item"], start=at(3), end=at(3, 12), message="Message cerise")
     return w
 
 
