@@ -184,11 +184,15 @@ def booking_action(request, pk):
 def my_bookings(request):
     """My bookings, and the requests on the items of my structure."""
     feed_url = request.build_absolute_uri(reverse("sharing:my_ics", args=[feed_token(request.user)]))
+    now = timezone.now()
+    mine = list(selectors.booking_list_mine(viewer=request.user)[:100])
+    upcoming = sorted((b for b in mine if b.is_holding and b.end >= now), key=lambda b: (b.start, b.pk))
     context = {
-        "bookings": selectors.booking_list_mine(viewer=request.user)[:100],
+        "upcoming": upcoming,
+        "past": [b for b in mine if b not in upcoming],
         "to_handle": selectors.booking_list_to_handle(viewer=request.user)[:100],
         "feed_url": feed_url,
-        "now": timezone.now(),
+        "now": now,
     }
     return TemplateResponse(request, "sharing/my_bookings.html", _section(context))
 
