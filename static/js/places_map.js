@@ -1,5 +1,6 @@
 // Leaflet maps for places (enhancement: every place is also in the server-rendered list).
-// Leaflet (window.L) comes from django-leaflet's static files, loaded just before this module.
+// Leaflet (window.L) comes from django-leaflet's static files, loaded just before this module;
+// Leaflet.markercluster (vendored in static/vendor/) groups nearby markers when it is loaded.
 // A [data-places-map] element carries either data-geojson-url (many places) or
 // data-lat/data-lon/data-name (one place), plus data-tile-url and data-attribution.
 
@@ -36,7 +37,7 @@ async function placesMap(el) {
     el.hidden = true;
     return;
   }
-  const layer = L.geoJSON(data, {
+  const points = L.geoJSON(data, {
     pointToLayer: (feature, latlng) =>
       L.marker(latlng, {
         alt: feature.properties.nom + (feature.properties.a_confirmer ? " (informations à confirmer)" : ""),
@@ -53,8 +54,26 @@ async function placesMap(el) {
           "</div>",
       );
     },
-  }).addTo(map);
-  if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [20, 20], maxZoom: 14 });
+  });
+  let layer = points;
+  if (L.markerClusterGroup) {
+    layer = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50, spiderfyOnMaxZoom: true });
+    layer.addLayers(points.getLayers());
+    // A cluster says how many places it holds, for screen readers and keyboard users too.
+    layer.on("animationend", () => labelClusters(el));
+    map.on("zoomend moveend", () => labelClusters(el));
+  }
+  layer.addTo(map);
+  labelClusters(el);
+  if (points.getLayers().length) map.fitBounds(points.getBounds(), { padding: [20, 20], maxZoom: 14 });
+}
+
+function labelClusters(el) {
+  for (const icon of el.querySelectorAll(".marker-cluster:not([aria-label])")) {
+    const count = icon.textContent.trim();
+    icon.setAttribute("role", "button");
+    icon.setAttribute("aria-label", `${count} lieux : zoomer sur ce groupe`);
+  }
 }
 
 function placeMap(el) {
