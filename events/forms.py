@@ -265,6 +265,16 @@ class NoteForm(forms.Form):
     body = forms.CharField(label=_("Votre note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
 
 
+class SessionTimerForm(forms.Form):
+    """Start the session's countdown: a duration and what the phase is."""
+
+    DURATIONS = (5, 10, 15, 20, 30, 45, 60, 90)
+    minutes = forms.TypedChoiceField(label=_("Durée"), coerce=int, choices=[(m, _("%(n)s min") % {"n": m}) for m in DURATIONS], initial=20)
+    label = forms.CharField(
+        label=_("Étape (facultatif)"), max_length=80, required=False, widget=forms.TextInput(attrs={"placeholder": _("ex. Idéation")})
+    )
+
+
 class RestitutionForm(forms.Form):
     restitution = forms.CharField(label=_("Restitution"), widget=forms.Textarea(attrs={"rows": 6}), help_text=_("Markdown accepté."))
 

@@ -377,6 +377,21 @@ class Breakout(TimeStampedModel):
         return self.size_limit is not None and self.participant_count >= self.size_limit
 
 
+class SessionTimer(TimeStampedModel):
+    """The countdown an organiser starts for a phase of a live session, shown to every participant."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="session_timer")
+    label = models.CharField(_("étape"), max_length=80, blank=True)
+    ends_at = models.DateTimeField(_("fin"))
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("minuteur de séance")
+
+    def __str__(self) -> str:
+        return self.label or str(self.ends_at)
+
+
 class BreakoutChoice(TimeStampedModel):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="breakout_choices")
     breakout = models.ForeignKey(Breakout, on_delete=models.CASCADE, related_name="choices")

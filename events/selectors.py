@@ -32,6 +32,7 @@ from .models import (
     ProposalStatus,
     Registration,
     RegistrationStatus,
+    SessionTimer,
 )
 
 
@@ -282,6 +283,14 @@ def breakout_list_for_event(*, event: Event) -> QuerySet[Breakout]:
 def session_group(event_id: int) -> str:
     """The channel-layer group of a session's live page."""
     return f"event_session_{event_id}"
+
+
+def session_timer_payload(event_id: int) -> dict | None:
+    """The session's running countdown as JSON-ready data (end as ISO 8601, label), or None."""
+    timer = SessionTimer.objects.filter(event_id=event_id).values("ends_at", "label").first()
+    if timer is None or timer["ends_at"] <= timezone.now():
+        return None
+    return {"ends_at": timer["ends_at"].isoformat(), "label": timer["label"]}
 
 
 def breakout_counts(event_id: int) -> dict[str, int]:

@@ -43,6 +43,7 @@ urlpatterns = [
     path("<slug:slug>/propositions/<int:pk>/decision/", views.proposal_decide, name="proposal_decide"),
     path("<slug:slug>/sous-groupes/nouveau/", views.breakout_create, name="breakout_create"),
     path("<slug:slug>/seance/", views.session, name="session"),
+    path("<slug:slug>/seance/minuteur/", views.session_timer, name="session_timer"),
     path("<slug:slug>/seance/<int:pk>/rejoindre/", views.breakout_choose, name="breakout_choose"),
     path("<slug:slug>/seance/<int:pk>/notes/", views.note_create, name="note_create"),
     path("<slug:slug>/seance/<int:pk>/restitution/", views.restitution_publish, name="restitution_publish"),

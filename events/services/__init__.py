@@ -45,10 +45,13 @@ from .sessions import (
     breakout_leave,
     broadcast_counts,
     broadcast_note,
+    broadcast_timer,
     note_create,
     proposal_create,
     proposal_decide,
     restitution_publish,
+    session_timer_start,
+    session_timer_stop,
 )
 
 __all__ = [
@@ -86,6 +89,9 @@ __all__ = [
     "registration_staff_confirm",
     "reminders_send",
     "restitution_publish",
+    "session_timer_start",
+    "session_timer_stop",
+    "broadcast_timer",
     "series_create",
     "waitlist_promote",
     "when_text",

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from common.live import broadcast
 from community.notifications import notification_send
 
-from ..models import Breakout, BreakoutChoice, BreakoutNote, Event, Proposal, ProposalStatus
-from ..selectors import breakout_counts, can_join_session, can_manage, can_register, session_group
+from ..models import Breakout, BreakoutChoice, BreakoutNote, Event, Proposal, ProposalStatus, SessionTimer
+from ..selectors import breakout_counts, can_join_session, can_manage, can_register, session_group, session_timer_payload
 from .announce import participants_notify
 
 
@@ -132,6 +132,42 @@ def restitution_publish(*, actor, breakout: Breakout, text: str) -> Breakout:
                 verb=_("Restitution publiée : « %(t)s » (%(e)s)") % {"t": breakout.title, "e": event.title},
             )
     return breakout
+
+
+SESSION_TIMER_MAX_MINUTES = 240
+
+
+def session_timer_start(*, actor, event: Event, minutes: int, label: str = "") -> SessionTimer:
+    """The organiser starts (or restarts) the session's countdown, 1 to 240 minutes; every open page sees it."""
+    if not can_manage(actor, event):
+        raise PermissionDenied
+    if event.is_cancelled:
+        raise ValidationError(_("La séance est annulée."))
+    if not isinstance(minutes, int) or not 1 <= minutes <= SESSION_TIMER_MAX_MINUTES:
+        raise ValidationError({"minutes": _("Choisissez une durée entre 1 et %(n)s minutes.") % {"n": SESSION_TIMER_MAX_MINUTES}})
+    label = label.strip()
+    if len(label) > 80:
+        raise ValidationError({"label": _("L'intitulé de l'étape est trop long (80 caractères au plus).")})
+    with transaction.atomic():
+        timer, _created = SessionTimer.objects.update_or_create(
+            event=event,
+            defaults={"label": label, "ends_at": timezone.now() + timezone.timedelta(minutes=minutes), "started_by": actor},
+        )
+    transaction.on_commit(lambda: broadcast_timer(event.pk))
+    return timer
+
+
+def session_timer_stop(*, actor, event: Event) -> None:
+    """The organiser stops the countdown; pages hide it."""
+    if not can_manage(actor, event):
+        raise PermissionDenied
+    SessionTimer.objects.filter(event=event).delete()
+    transaction.on_commit(lambda: broadcast_timer(event.pk))
+
+
+def broadcast_timer(event_id: int) -> None:
+    """Send the session's countdown (or its absence) to the live page."""
+    broadcast(session_group(event_id), {"type": "session.timer", "timer": session_timer_payload(event_id)})
 
 
 def broadcast_counts(event_id: int) -> None:

@@ -134,8 +134,20 @@ def test_proposal_becomes_breakout_and_choice_updates_live(browser, asgi_server)
     asgi_server.call(services.note_create, actor=guest, breakout=breakout, body="Et si on passait par les marchés ?")
     expect(host_page.locator(".notes")).to_contain_text("marchés")
 
+    # The organiser starts the countdown from the session page; the host's page shows it live.
+    expect(host_page.locator("[data-timer-clock]")).to_have_text("Pas de minuteur en cours")
+    staff_page.goto(f"{asgi_server.url}{event.get_absolute_url()}seance/")
+    staff_page.get_by_label("Durée").select_option("10")
+    staff_page.get_by_label("Étape (facultatif)").fill("Idéation")
+    staff_page.get_by_role("button", name="Lancer le minuteur").click()
+    expect(staff_page.get_by_text("Minuteur lancé.")).to_be_visible()
+    assert_accessible(staff_page, context="session with a countdown (organiser)")
+    expect(host_page.locator("[data-timer-label]")).to_have_text("· Idéation")
+    expect(host_page.locator("[data-timer-clock]")).to_have_text(re.compile(r"^(10:00|9:[0-5]\d)$"))
+
     host_page.get_by_role("button", name=re.compile("^Rejoindre")).click()
     expect(counter).to_have_text("2")
+    expect(host_page.locator("[data-timer-clock]")).to_have_text(re.compile(r"^(10:00|9:[0-5]\d)$"))  # after reload too
     host_page.get_by_label(re.compile("^Restitution de")).fill("Deux partenaires trouvés.")
     host_page.get_by_role("button", name="Publier la restitution").click()
     host_page.goto(f"{asgi_server.url}{event.get_absolute_url()}")

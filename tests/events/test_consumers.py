@@ -7,9 +7,8 @@ from channels.testing import WebsocketCommunicator
 
 from events import services
 from hub.asgi import application
-from tests.community.test_consumers import _headers
 from tests.events.factories import make_event
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import StaffFactory, UserFactory, ws_headers
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -21,7 +20,7 @@ def _communicator(event, headers):
 def test_outsiders_are_refused():
     staff = StaffFactory()
     event = make_event(by=staff, type="intelligence", accepts_proposals=True)
-    anonymous, outsider = _headers(), _headers(UserFactory())
+    anonymous, outsider = ws_headers(), ws_headers(UserFactory())
 
     async def scenario(headers):
         communicator = _communicator(event, headers)
@@ -40,13 +39,14 @@ def test_participant_sees_counts_and_notes_live():
     services.registration_create(event=event, actor=alice, answers={})
     services.registration_create(event=event, actor=bob, answers={})
     breakout = services.breakout_create(event=event, actor=staff, title="Itinérance")
-    headers = _headers(alice)
+    headers = ws_headers(alice)
 
     async def scenario():
         communicator = _communicator(event, headers)
         connected, _ = await communicator.connect()
         assert connected
         first = await communicator.receive_json_from(timeout=10)
+        assert await communicator.receive_json_from(timeout=10) == {"type": "timer", "timer": None}
         await database_sync_to_async(services.breakout_choose)(actor=bob, breakout=breakout)
         second = await communicator.receive_json_from(timeout=10)
         await database_sync_to_async(services.note_create)(actor=bob, breakout=breakout, body="Une idée **forte**")
@@ -58,3 +58,31 @@ def test_participant_sees_counts_and_notes_live():
     assert first == {"type": "counts", "counts": {str(breakout.pk): 0}}
     assert second == {"type": "counts", "counts": {str(breakout.pk): 1}}
     assert third["type"] == "note" and third["breakout"] == breakout.pk and "<strong>forte</strong>" in third["html"]
+
+
+def test_countdown_reaches_every_participant_and_survives_a_reconnect():
+    staff = StaffFactory()
+    event = make_event(by=staff, type="intelligence", accepts_proposals=True, capacity=10)
+    alice = UserFactory()
+    services.registration_create(event=event, actor=alice, answers={})
+    headers = ws_headers(alice)
+
+    async def scenario():
+        communicator = _communicator(event, headers)
+        assert (await communicator.connect())[0]
+        await communicator.receive_json_from(timeout=10)  # counts
+        assert await communicator.receive_json_from(timeout=10) == {"type": "timer", "timer": None}
+        await database_sync_to_async(services.session_timer_start)(actor=staff, event=event, minutes=20, label="Idéation")
+        started = await communicator.receive_json_from(timeout=10)
+        await communicator.send_json_to({"type": "sync"})  # what a reconnecting page asks
+        await communicator.receive_json_from(timeout=10)  # counts
+        synced = await communicator.receive_json_from(timeout=10)
+        await database_sync_to_async(services.session_timer_stop)(actor=staff, event=event)
+        stopped = await communicator.receive_json_from(timeout=10)
+        await communicator.disconnect()
+        return started, synced, stopped
+
+    started, synced, stopped = async_to_sync(scenario)()
+    assert started["type"] == "timer" and started["timer"]["label"] == "Idéation"
+    assert synced == started
+    assert stopped == {"type": "timer", "timer": None}

@@ -211,6 +211,7 @@ BUILDERS = {
     "events:proposal_decide": _r("events:proposal_decide", SESSION, g("proposal.pk")),
     "events:breakout_create": _r("events:breakout_create", SESSION),
     "events:session": _r("events:session", SESSION),
+    "events:session_timer": _r("events:session_timer", SESSION),
     "events:breakout_choose": _r("events:breakout_choose", SESSION, g("breakout.pk")),
     "events:note_create": _r("events:note_create", SESSION, g("breakout.pk")),
     "events:restitution_publish": _r("events:restitution_publish", SESSION, g("breakout.pk")),
