@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0003_member_events_attendance"),
+        ("events", "0004_minutes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
