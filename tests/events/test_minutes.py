@@ -237,6 +237,8 @@ def test_draft_is_404_to_participants_and_outsiders_and_editable_by_writers(cast
     services.minutes_round_open(actor=cast["admin"], minutes=minutes, deadline=deadline())
     page = client_for(cast["alice"]).get(url)
     assert page.status_code == 200 and "Section concernée" in page.content.decode()
+    event_page = client_for(cast["secretary"]).get(cast["event"].get_absolute_url()).content.decode()
+    assert "En relecture jusqu" in event_page and "Ouvrir le compte rendu" in event_page
 
 
 def test_the_form_starts_from_the_template_and_saves_revisions(cast, client_for):
