@@ -66,13 +66,18 @@ def load_sharing_demo(stdout=None) -> None:
         borrowers = list(User.objects.filter(profile__status="approved", is_active=True).exclude(email=MEMBER_EMAIL).order_by("pk")[5:9])
         if member is not None:
             Booking.objects.create(item=items[1], borrower=member, start=_at(3, 9), end=_at(3, 12), status=Booking.Status.ACCEPTED)
+        steps = [Booking.Status.RETURNED, Booking.Status.HANDED_OVER, Booking.Status.ACCEPTED, Booking.Status.REQUESTED]
         for n, user in enumerate(borrowers):
+            start, end, status = _at(-20 + 9 * n, 9), _at(-18 + 9 * n, 17), steps[n]
             Booking.objects.create(
                 item=items[0],
                 borrower=user,
-                start=_at(-20 + 9 * n, 9),
-                end=_at(-18 + 9 * n, 17),
-                status=[Booking.Status.RETURNED, Booking.Status.HANDED_OVER, Booking.Status.ACCEPTED, Booking.Status.REQUESTED][n],
+                start=start,
+                end=end,
+                status=status,
+                decided_at=start - timedelta(days=3) if status != Booking.Status.REQUESTED else None,
+                handed_over_at=start if status in (Booking.Status.HANDED_OVER, Booking.Status.RETURNED) else None,
+                returned_at=end if status == Booking.Status.RETURNED else None,
             )
     if stdout:
         stdout.write(f"  sharing: {len(items)} items")
