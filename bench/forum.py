@@ -9,6 +9,11 @@ It builds its own database (``BENCH_DATABASE_URL``, default
 ``postgres://postgres@127.0.0.1:5432/maillage_bench``) with bulk inserts, starts a real ASGI
 server (uvicorn, ``--workers`` processes sharing ``BENCH_REDIS_URL``), then prints:
 
+* the page matrix (issue 18), for a visitor (the bench group is made public) and a logged-in
+  member: p50 / p95 of serial requests, requests/s and p95 at 10 and 20 concurrent clients,
+  queries per page (counted in process) and the compressed weight (gzip of the HTML and of the
+  CSS and JS files it loads), for the group page, the topic page (first page and page 10 of the
+  big topic), the members' directory and a profile (``--matrix-only`` stops there);
 * p50 / p95 latency and requests/s of the topic page (the 2,000-post topic, first and last
   pages) and of the group page, with 20 concurrent logged-in clients;
 * websocket fan-out: the time from a post's commit to its arrival at each of 500 connected
@@ -367,6 +372,87 @@ async def fanout(ws_base: str, path: str, cookies: list[str], rounds: int, poste
     }
 
 
+def page_weight(base: str, path: str, cookie: str) -> tuple[int, int]:
+    """Bytes of the page gzip-compressed (level 6, as a server would), HTML alone and with the CSS
+    and JS files it loads (images apart)."""
+    import gzip
+    import re
+
+    import requests
+
+    session = requests.Session()
+    if cookie:
+        session.headers["Cookie"] = cookie
+    html = session.get(base + path, allow_redirects=False).content
+    total = len(gzip.compress(html, 6))
+    assets = set(re.findall(rb'<link rel="stylesheet" href="([^"]+)"', html)) | set(re.findall(rb'<script[^>]+src="([^"]+)"', html))
+    seen = set()
+    for asset in assets:
+        url = asset.decode()
+        if url in seen or not url.startswith("/"):
+            continue
+        seen.add(url)
+        body = session.get(base + url).content
+        total += len(gzip.compress(body, 6))
+        # ES modules import their helpers: count those too
+        for imported in re.findall(rb'from "\./([\w.-]+\.js)"', body):
+            sub = url.rsplit("/", 1)[0] + "/" + imported.decode()
+            if sub not in seen:
+                seen.add(sub)
+                total += len(gzip.compress(session.get(base + sub).content, 6))
+    return len(gzip.compress(html, 6)), total
+
+
+def count_queries(path: str, session_key: str | None) -> int:
+    """Queries of one GET of ``path`` in this process (second GET: fragments cached, as in steady use)."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    if session_key:
+        client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+    client.get(path)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(path)
+    return len(ctx.captured_queries)
+
+
+def page_matrix(base: str, pages: list[tuple[str, str]], viewers: dict, serial: int, concurrent: int, out) -> list[dict]:
+    """Serial p50/p95, req/s and p95 at 10 and 20 clients, queries and weight for each page × viewer."""
+    import requests
+
+    rows = []
+    for viewer, (cookies, key) in viewers.items():
+        for label, path in pages:
+            session = requests.Session()
+            if cookies[0]:
+                session.headers["Cookie"] = cookies[0]
+            status = session.get(base + path, allow_redirects=False).status_code
+            if status != 200:
+                out(f"{viewer:<9} {label:<22} {status} (not a page for this viewer)")
+                continue
+            times = []
+            for _ in range(serial):
+                t = time.perf_counter()
+                session.get(base + path, allow_redirects=False)
+                times.append((time.perf_counter() - t) * 1000)
+            row = {"viewer": viewer, "page": label, "p50": pct(times, 50), "p95": pct(times, 95)}
+            for clients in (10, 20):
+                r = load_test(base, [path], cookies, clients, concurrent)
+                row[f"rps{clients}"], row[f"p95_{clients}"], row[f"errors{clients}"] = r["rps"], r["p95"], r["errors"]
+            row["queries"] = count_queries(path, key)
+            row["html_kb"], row["total_kb"] = (n / 1024 for n in page_weight(base, path, cookies[0]))
+            out(
+                f"{viewer:<9} {label:<22} serial p50 {row['p50']:6.1f} ms p95 {row['p95']:6.1f} ms | c=10 {row['rps10']:5.0f} req/s "
+                f"p95 {row['p95_10']:6.0f} ms | c=20 {row['rps20']:5.0f} req/s p95 {row['p95_20']:6.0f} ms | errors "
+                f"{row['errors10'] + row['errors20']} | {row['queries']} queries | {row['total_kb']:.1f} KB gz ({row['html_kb']:.1f} KB HTML)"
+            )
+            rows.append(row)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--small", action="store_true", help="a quick run on a small network")
@@ -375,6 +461,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20, help="concurrent HTTP clients")
     parser.add_argument("--rounds", type=int, default=10, help="posts sent for the fan-out measure")
     parser.add_argument("--fanout-only", action="store_true", help="skip the page load test")
+    parser.add_argument("--matrix-only", action="store_true", help="only the page matrix (visitor and member, 4 pages)")
+    parser.add_argument("--serial", type=int, default=100, help="serial requests per page in the matrix")
+    parser.add_argument("--matrix-requests", type=int, default=300, help="requests per concurrent run in the matrix")
     parser.add_argument("--python-client", action="store_true", help="drive the page load with Python threads even if wrk is installed")
     parser.add_argument("--seconds", type=int, default=20, help="duration of each wrk run")
     parser.add_argument("--ws-clients", type=int, default=0, help="websocket clients (default: 500, or 50 with --small)")
@@ -411,6 +500,27 @@ def main() -> None:
         last_page = max(1, -(-world["counts"]["big_topic_posts"] // POSTS_PER_PAGE))
         topic_paths = [f"/groupes/{group.slug}/sujets/{topic.pk}/", f"/groupes/{group.slug}/sujets/{topic.pk}/?page={last_page}"]
         group_paths = [f"/groupes/{group.slug}/"]
+        from groups.models import AccessMode, Group
+        from groups.visitor_cache import visitor_pages_expire
+
+        # the bench group opens to visitors (an open, public group) for the visitor rows
+        Group.objects.filter(pk=group.pk).update(access=AccessMode.OPEN, is_public=True)
+        visitor_pages_expire(group.pk)
+        deep_page = min(last_page, 10)
+        member = world["member_ids"][1]
+        pages = [
+            ("group page", f"/groupes/{group.slug}/"),
+            ("topic page, first", f"/groupes/{group.slug}/sujets/{topic.pk}/"),
+            (f"topic page, page {deep_page}", f"/groupes/{group.slug}/sujets/{topic.pk}/?page={deep_page}"),
+            ("directory", "/membres/"),
+            ("profile", f"/membres/{member}/"),
+        ]
+        keys = [c.split("=", 1)[1] for c in cookies]
+        out(f"load average before the matrix: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        page_matrix(base, pages, {"visitor": ([""], None), "member": (cookies, keys[0])}, args.serial, args.matrix_requests, out)
+        out(f"load average after the matrix: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        if args.matrix_only:
+            return
         import shutil
 
         use_wrk = shutil.which("wrk") and not args.python_client

@@ -7,7 +7,10 @@
   them to log in (``MembersOnly``), a secret one is a 404.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+import json
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, JSONObject
 from django.http import Http404
 
 from common.access import MembersOnly
@@ -24,9 +27,14 @@ def groups_visible_to(viewer) -> QuerySet[Group]:
     return Group.objects.filter(Q(~Q(access=AccessMode.SECRET)) | Q(Exists(mine)))
 
 
+def _active_members(ref: str) -> Coalesce:
+    counted = Membership.objects.filter(group=OuterRef(ref), status=MembershipStatus.ACTIVE).values("group").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")), 0)
+
+
 def group_get_for_visitor(*, slug: str) -> Group:
     """For a visitor: a public group; another existing non-secret group sends to log in (``MembersOnly``); else 404."""
-    group = Group.objects.exclude(access=AccessMode.SECRET).filter(slug=slug).first()
+    group = Group.objects.exclude(access=AccessMode.SECRET).filter(slug=slug).annotate(active_member_count=_active_members("pk")).first()
     if group is None:
         raise Http404
     if not group.is_readable_by_visitors:
@@ -45,17 +53,28 @@ def group_get_for_viewer(*, viewer, slug: str) -> Group:
 
 
 def group_and_membership_for_viewer(*, viewer, slug: str) -> tuple[Group, Membership | None]:
-    """``group_get_for_viewer`` and ``membership_of`` together: one query when the viewer has a membership row."""
+    """``group_get_for_viewer`` and ``membership_of`` together, with ``group.active_member_count``, in one query."""
     if not viewer.is_authenticated:
         return group_get_for_visitor(slug=slug), None
-    if not is_approved_member(viewer):
+    mine = Membership.objects.filter(group=OuterRef("pk"), user=viewer)
+    group = (
+        groups_visible_to(viewer)
+        .filter(slug=slug)
+        .annotate(
+            active_member_count=_active_members("pk"),
+            my_membership=Subquery(mine.values_list(JSONObject(id="pk", role="role", status="status", notify="notify_default"))[:1]),
+        )
+        .first()
+    )
+    if group is None:
         raise Http404
-    membership = Membership.objects.select_related("group").filter(user=viewer, group__slug=slug).first()
-    if membership is None:
-        return group_get_for_viewer(viewer=viewer, slug=slug), None
-    group = membership.group
-    if group.access == AccessMode.SECRET and membership.status not in (MembershipStatus.ACTIVE, MembershipStatus.INVITED):
-        raise Http404  # a requester or a banned member of a secret group: the group does not exist for them
+    row = group.my_membership
+    if not row:
+        return group, None
+    if isinstance(row, str):  # a backend without a JSON type hands the text over
+        row = json.loads(row)
+    membership = Membership(pk=row["id"], group=group, user=viewer, role=row["role"], status=row["status"], notify_default=row["notify"])
+    membership._state.adding, membership._state.db = False, group._state.db
     return group, membership
 
 

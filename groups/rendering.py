@@ -82,7 +82,13 @@ def _user_state(user) -> tuple:
     return (user.pk, user.first_name, user.last_name, _stamp(user.erased_at), _stamp(profile.updated_at) if profile else "")
 
 
-def post_fragment_key(post: Post, *, topic: Topic, viewer_id, can_moderate: bool, can_post: bool) -> str:
+def _photo_shown(user, viewer) -> bool:
+    """Whether the author's photo shows to this viewer beside the post (``{% avatar %}``'s rule)."""
+    profile = getattr(user, "profile", None) if user is not None else None
+    return bool(profile is not None and profile.photo and profile.shown_fields(viewer).get("photo"))
+
+
+def post_fragment_key(post: Post, *, topic: Topic, viewer_id, can_moderate: bool, can_post: bool, viewer=None) -> str:
     quoted = post.quoted
     state = (
         _template_version(),
@@ -98,16 +104,22 @@ def post_fragment_key(post: Post, *, topic: Topic, viewer_id, can_moderate: bool
         tuple((kind, count, mine) for kind, _emoji, _label, count, mine in post.reaction_summary),
         viewer_id is not None and viewer_id == post.author_id,
         viewer_id is None,  # a visitor: no report link
+        _photo_shown(post.author, viewer),
         can_moderate,
         can_post,
     )
     return _key("post", post.pk, state)
 
 
-def render_posts(posts: list[Post], *, topic: Topic, viewer_id, can_moderate: bool, can_post: bool, csrf_token: str) -> SafeString:
+def render_posts(
+    posts: list[Post], *, topic: Topic, viewer_id, can_moderate: bool, can_post: bool, csrf_token: str, viewer=None
+) -> SafeString:
     """The posts of a topic page, from the fragment cache where possible (one cache round trip,
-    plus one query for the attachments of the posts rendered afresh)."""
-    keys = [post_fragment_key(p, topic=topic, viewer_id=viewer_id, can_moderate=can_moderate, can_post=can_post) for p in posts]
+    plus one query for the attachments of the posts rendered afresh). Authors' avatars come with
+    the posts' authors (already loaded with their profiles): no query."""
+    keys = [
+        post_fragment_key(p, topic=topic, viewer_id=viewer_id, can_moderate=can_moderate, can_post=can_post, viewer=viewer) for p in posts
+    ]
     template = get_template("groups/_post.html")
     base = {
         "topic": topic,
@@ -116,6 +128,7 @@ def render_posts(posts: list[Post], *, topic: Topic, viewer_id, can_moderate: bo
         "can_post": can_post,
         "can_moderate": can_moderate,
         "viewer_id": viewer_id,
+        "user": viewer,  # for {% avatar %}: photos at the viewer's visibility level
         "csrf_value": csrf_placeholder(),
     }
     html = _assemble(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
@@ -36,6 +37,7 @@ from .models import (
     ReportStatus,
     Topic,
     TopicRead,
+    TopicSubscription,
 )
 
 POSTS_PER_PAGE = 50
@@ -87,6 +89,17 @@ def group_list_for_viewer(*, viewer, q: str = "", kind: str = "", mine: bool = F
     return groups.order_by("-is_network", "name")
 
 
+def group_categories(group: Group) -> list:
+    """The group's forum categories, from the cache: they change only with the group (``group_update``
+    saves the group, so its ``updated_at`` is in the key)."""
+    key = f"groups:categories:{group.pk}:{group.updated_at.timestamp() if group.updated_at else 0}"
+    categories = cache.get(key)
+    if categories is None:
+        categories = list(group.categories.all())
+        cache.set(key, categories, timeout=24 * 3600)
+    return categories
+
+
 def topic_list_for_group(*, viewer, group: Group, moderator: bool = False, category: str = "", tag: str = "") -> QuerySet[Topic]:
     """A group's topics, pinned first; hidden topics only for moderators; the viewer's read marker annotated."""
     topics = Topic.objects.filter(group=group).select_related("author__profile", "category")
@@ -106,9 +119,16 @@ def topic_list_for_group(*, viewer, group: Group, moderator: bool = False, categ
 def topic_get_for_viewer(*, viewer, slug: str, pk: int) -> tuple[GroupContext, Topic]:
     """A topic of a group the viewer may see; a hidden topic is a 404 except to moderators."""
     ctx = group_context(viewer=viewer, slug=slug)
-    topic = Topic.objects.select_related("author__profile", "category", "group", "poll").filter(group=ctx.group, pk=pk).first()
+    topics = Topic.objects.select_related("author__profile", "category", "poll").filter(group=ctx.group, pk=pk)
+    if ctx.is_member:  # the member's read marker and notification level, in the same query
+        topics = topics.annotate(
+            viewer_last_read=Subquery(TopicRead.objects.filter(topic=OuterRef("pk"), user=viewer).values("last_read_post_id")[:1]),
+            viewer_level=Subquery(TopicSubscription.objects.filter(topic=OuterRef("pk"), user=viewer).values("level")[:1]),
+        )
+    topic = topics.first()
     if topic is None or (topic.is_hidden and not ctx.can_moderate):
         raise Http404
+    topic.group = ctx.group
     return ctx, topic
 
 
@@ -130,6 +150,19 @@ def attachments_prefetch() -> Prefetch:
 def posts_queryset() -> QuerySet[Post]:
     """Posts with their authors, quoted posts and attachments loaded (fixed query count)."""
     return Post.objects.select_related("author__profile", "quoted__author__profile").prefetch_related(attachments_prefetch())
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count: a topic's posts are counted by ``Topic.post_count``, which the
+    post service keeps (posts are never removed, only marked deleted), so no ``COUNT(*)``."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
 
 
 def reactions_for(posts: list[Post], viewer=None) -> None:
@@ -155,7 +188,9 @@ def post_page(*, topic: Topic, page: int | str | None, viewer=None):
     The page's ids come from the (topic, id) index alone; the rows and their joins are read for
     those 50 ids only — joining first and paging after would sort the whole topic.
     """
-    paginator = Paginator(Post.objects.filter(topic=topic).order_by("id").values_list("id", flat=True), POSTS_PER_PAGE)
+    paginator = CountedPaginator(
+        Post.objects.filter(topic=topic).order_by("id").values_list("id", flat=True), POSTS_PER_PAGE, count=topic.post_count
+    )
     page_obj = paginator.get_page(page)
     ids = list(page_obj.object_list)
     posts = list(Post.objects.select_related("author__profile").filter(id__in=ids).order_by("id")) if ids else []

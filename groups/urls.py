@@ -13,6 +13,7 @@ urlpatterns = [
     path("moderation/", views.hub_moderation, name="hub_moderation"),
     path("<slug:slug>/", views.group_detail, name="group_detail"),
     path("<slug:slug>/modifier/", views.group_edit, name="group_edit"),
+    path("<slug:slug>/en-ce-moment/", views.group_panels, name="group_panels"),
     path("<slug:slug>/rejoindre/", views.group_join, name="join"),
     path("<slug:slug>/quitter/", views.group_leave, name="leave"),
     path("<slug:slug>/notifications/", views.group_notify_default, name="notify_default"),

@@ -2,8 +2,10 @@
 redirect (POST/redirect/GET, so everything works without JavaScript)."""
 
 import time
+from types import SimpleNamespace
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -40,7 +42,7 @@ from .forms import (
     SearchForm,
     TopicForm,
 )
-from .models import Membership, MembershipStatus, NotifyLevel, PollKind, PollResults, Post, PostRevision, Report, TopicSubscription
+from .models import Membership, MembershipStatus, NotifyLevel, PollKind, PollResults, Post, PostRevision, Report
 from .rendering import render_posts, render_topic_rows
 from .visitor_cache import visitor_page
 
@@ -144,16 +146,26 @@ def _group_page(request, ctx):
         "visitor": visitor,
         "page": page,
         "topic_rows": render_topic_rows(page.object_list, group=group) if page else "",
-        "categories": list(group.categories.all()),
+        "categories": selectors.group_categories(group),
         "category": category,
         "tag": tag,
         "activity": selectors.group_activity(group=group, with_members=not visitor),
-        "member_count": Membership.objects.filter(group=group, status=MembershipStatus.ACTIVE).count(),
-        "panels": [] if visitor else registry.render_panels(registry.group_panels, request, group=group),
+        "member_count": group.active_member_count,
         "level_form": GroupLevelForm(initial={"level": ctx.membership.notify_default}, auto_id="group_%s") if ctx.is_member else None,
         "current_section": "groupes",
     }
     return TemplateResponse(request, "groups/group_detail.html", context)
+
+
+@member_required
+def group_panels(request, slug):
+    """The other apps' sections of a group page (agenda, date polls, actions, stream), loaded by
+    the page after it shows (htmx), or as a page of their own without JavaScript: the group page
+    itself stays within its query budget whatever the apps add."""
+    ctx = selectors.group_context(viewer=request.user, slug=slug)
+    panels = registry.render_panels(registry.group_panels, request, group=ctx.group)
+    template = "groups/_panels.html" if request.htmx else "groups/panels_page.html"
+    return TemplateResponse(request, template, {"group": ctx.group, "ctx": ctx, "panels": panels, "current_section": "groupes"})
 
 
 @member_required
@@ -377,7 +389,14 @@ def topic_detail(request, slug, pk):
 
 
 def _move_form(request, ctx) -> MoveForm | None:
-    targets = list(groups_visible_to(request.user).exclude(pk=ctx.group.pk).order_by("name").only("slug", "name"))
+    """Moderators' "move to" choices: the groups they see, cached a few minutes per moderator (the
+    move itself checks the target again), so the topic page keeps its query budget."""
+    key = f"groups:move-targets:{request.user.pk}"
+    targets = cache.get(key)
+    if targets is None:
+        targets = list(groups_visible_to(request.user).order_by("name").values_list("slug", "name"))
+        cache.set(key, targets, timeout=300)
+    targets = [SimpleNamespace(slug=slug, name=name) for slug, name in targets if slug != ctx.group.slug]
     return MoveForm(targets=targets) if targets else None
 
 
@@ -396,11 +415,10 @@ def _topic_page_context(request, ctx, topic, *, form, mark_read: bool = False, p
     rendered_at = time.time()  # before reading: the page's script asks for changes made after it
     visitor = not request.user.is_authenticated
     page = selectors.post_page(topic=topic, page=request.GET.get("page"), viewer=request.user)
-    if mark_read and page.posts:
+    # the read marker only moves forward: no write when this page was already read
+    if mark_read and page.posts and ctx.is_member and (getattr(topic, "viewer_last_read", None) or 0) < page.posts[-1].pk:
         services.topic_mark_read(topic=topic, actor=request.user, post_id=page.posts[-1].pk)
-    level = (
-        TopicSubscription.objects.filter(topic=topic, user=request.user).values_list("level", flat=True).first() if ctx.is_member else None
-    )
+    level = getattr(topic, "viewer_level", None)  # annotated for members by topic_get_for_viewer
     can_post = ctx.is_member and (not topic.is_locked or ctx.can_moderate)
     poll = selectors.poll_state_for_viewer(topic=topic, viewer=request.user, can_post=ctx.is_member, can_moderate=ctx.can_moderate)
     return {
@@ -417,6 +435,7 @@ def _topic_page_context(request, ctx, topic, *, form, mark_read: bool = False, p
             can_moderate=ctx.can_moderate,
             can_post=can_post,
             csrf_token="" if visitor else get_token(request),  # visitors' pages are shared: no token, no form
+            viewer=request.user,
         ),
         "form": form,
         "can_post": can_post,

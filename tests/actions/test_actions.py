@@ -268,7 +268,7 @@ def test_origin_template_tag_and_group_panel(cast, client_for, rf):
         Context({"request": request, "gid": cast["group"].pk})
     )
     assert "ordre du jour" not in html
-    page = client_for(cast["bob"]).get(cast["group"].get_absolute_url()).content.decode()
+    page = client_for(cast["bob"]).get(reverse("groups:group_panels", args=[cast["group"].slug])).content.decode()
     assert "Actions du groupe" in page and "Préparer" in page
 
 

@@ -47,7 +47,7 @@ def _notified(user, text):
 def test_group_admin_creates_a_group_event_from_the_group_page_published_at_once(client_for, member, other_member):
     group = make_group(owner=UserFactory(), admins=[member], members=[other_member], access=AccessMode.SECRET)
     c = client_for(member)
-    page = c.get(reverse("groups:group_detail", args=[group.slug])).text
+    page = c.get(reverse("groups:group_panels", args=[group.slug])).text  # the group page's sections of other apps
     assert f"{reverse('events:event_create')}?groupe={group.slug}" in page
     form_page = c.get(reverse("events:event_create"), {"groupe": group.slug})
     assert form_page.status_code == 200 and group.name in form_page.text

@@ -3,11 +3,13 @@ attachments and fixed query counts."""
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from groups import selectors, services
-from groups.models import AccessMode, Group, Membership, Post, Topic
+from groups.models import AccessMode, Group, Membership, Post, Topic, TopicRead
+from groups.visitor_cache import visitor_pages_expire
 from tests.factories import UserFactory
 from tests.groups.factories import make_group, pdf_upload, png_upload
 
@@ -197,14 +199,23 @@ def test_group_panel_is_rendered(member_client, member):
         Panel("tests.panel", "groups/panels/profile.html", lambda request, group: {"posts": [], "marker": group.name}, order=1)
     )
     try:
-        page = member_client.get(group.get_absolute_url()).content.decode()
+        assert reverse("groups:group_panels", args=[group.slug]) in member_client.get(group.get_absolute_url()).content.decode()
+        page = member_client.get(reverse("groups:group_panels", args=[group.slug]), headers={"HX-Request": "true"}).content.decode()
+        full = member_client.get(reverse("groups:group_panels", args=[group.slug])).content.decode()  # without JavaScript
     finally:
         registry.group_panels.pop("tests.panel")
-    assert "Activité récente dans les groupes" in page
+    assert "Activité récente dans les groupes" in page and "<html" not in page
+    assert "Activité récente dans les groupes" in full and "<html" in full
 
 
 # --- Query counts -----------------------------------------------------------------------------
-def _count(client, url):
+def _count(client, url, *, rendered_for_visitors=None):
+    """Queries of one GET, the page's fragments already cached (as in steady use); a visitor's
+    page is counted rendered (its group's pages expired first from the shared cache), not served."""
+    expire = (lambda: visitor_pages_expire(rendered_for_visitors.pk)) if rendered_for_visitors is not None else (lambda: None)
+    expire()
+    client.get(url)  # renders the page once: its fragments are cached
+    expire()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
@@ -218,31 +229,71 @@ def _fill_topic(topic, authors, n):
         services.reaction_toggle(post=post, actor=authors[(i + 1) % len(authors)], kind="like")
 
 
+FORUM_PAGE_QUERIES = 9  # issue 18: at most 9 queries on any forum page, whatever its size
+
+
+def _public(group):
+    Group.objects.filter(pk=group.pk).update(is_public=True)
+
+
 def test_topic_page_query_count_is_fixed(client_for, member):
+    """Logged in (a member: read marker, notification level, reactions) and visitor, first and
+    deep page, at 10 and 100 posts: the same count, at most 9 (session and user included)."""
     authors = [UserFactory() for _ in range(5)]
+    group = make_group(owner=member, members=authors)
+    _public(group)
+    topic = services.topic_create(group=group, actor=member, title="t", body="b")
+    client, visitor = client_for(member), Client()
+    _fill_topic(topic, authors, 9)
+    topic.refresh_from_db()
+    counts = {}
+    for label, url in (("first", topic.get_absolute_url()),):
+        counts[("member", label, 10)] = _count(client, url)
+        counts[("visitor", label, 10)] = _count(visitor, url, rendered_for_visitors=group)
+    _fill_topic(topic, authors, 90)
+    for label, url in (("first", topic.get_absolute_url()), ("deep", topic.get_absolute_url() + "?page=2")):
+        counts[("member", label, 100)] = _count(client, url)
+        counts[("visitor", label, 100)] = _count(visitor, url, rendered_for_visitors=group)
+    # a page already read: no write
+    counts[("member", "again", 100)] = _count(client, topic.get_absolute_url())
+    assert len({n for (who, _l, _s), n in counts.items() if who == "member"}) == 1, counts
+    assert len({n for (who, _l, _s), n in counts.items() if who == "visitor"}) == 1, counts
+    assert max(counts.values()) <= FORUM_PAGE_QUERIES, counts
+
+
+def test_topic_page_reading_new_posts_adds_only_the_read_marker(client_for, member):
+    authors = [UserFactory() for _ in range(2)]
     group = make_group(owner=member, members=authors)
     topic = services.topic_create(group=group, actor=member, title="t", body="b")
     client = client_for(member)
-    _fill_topic(topic, authors, 9)
-    small = _count(client, topic.get_absolute_url())
-    _fill_topic(topic, authors, 90)
-    large = _count(client, topic.get_absolute_url())
-    last_page = _count(client, topic.get_absolute_url() + "?page=2")
-    assert small == large == last_page, (small, large, last_page)
+    _count(client, topic.get_absolute_url())
+    read = _count(client, topic.get_absolute_url())
+    services.post_create(topic=topic, actor=authors[0], body="nouveau")
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(topic.get_absolute_url())
+    writes = [q["sql"] for q in ctx.captured_queries if "topicread" in q["sql"].lower() or "SAVEPOINT" in q["sql"]]
+    assert len(ctx.captured_queries) - len(writes) == read, [q["sql"][:80] for q in ctx.captured_queries]
+    assert TopicRead.objects.get(user=member, topic=topic).last_read_post_id == topic.posts.order_by("-id").first().pk
 
 
 def test_group_page_query_count_is_fixed(client_for, member):
     authors = [UserFactory() for _ in range(5)]
     group = make_group(owner=member, members=authors)
-    client = client_for(member)
+    _public(group)
+    client, visitor = client_for(member), Client()
     for i in range(10):
         services.topic_create(group=group, actor=authors[i % 5], title=f"Sujet {i}", body="b", tags=["x"])
     small = _count(client, group.get_absolute_url())
+    small_visitor = _count(visitor, group.get_absolute_url(), rendered_for_visitors=group)
     for i in range(90):
         services.topic_create(group=group, actor=authors[i % 5], title=f"Sujet bis {i}", body="b")
     for _ in range(50):
         Membership.objects.create(group=group, user=UserFactory())
-    assert _count(client, group.get_absolute_url()) == small
+    assert _count(client, group.get_absolute_url()) == small <= FORUM_PAGE_QUERIES
+    assert _count(client, group.get_absolute_url() + "?page=3") == small
+    assert _count(visitor, group.get_absolute_url(), rendered_for_visitors=group) == small_visitor <= FORUM_PAGE_QUERIES
+    outsider = client_for(UserFactory())  # no membership row: one more query to find the group
+    assert _count(outsider, group.get_absolute_url()) <= FORUM_PAGE_QUERIES
 
 
 def test_group_list_and_members_query_counts_are_fixed(client_for, member):
@@ -286,3 +337,11 @@ def test_group_activity_times_are_french_relative_times_never_zero_minutes(clien
     for url in (reverse("community:dashboard"), group.get_absolute_url()):
         page = client_for(member).get(url).content.decode()
         assert "0 minute" not in page and "<time" in page
+
+
+def test_posts_show_their_authors_avatar(client_for, member):
+    author = UserFactory(profile_data={"display_name": "Zoé Martin"})
+    group = make_group(owner=member, members=[author])
+    topic = services.topic_create(group=group, actor=author, title="t", body="b")
+    html = client_for(member).get(topic.get_absolute_url()).content.decode()
+    assert 'class="avatar avatar-s40' in html and ">ZM</span>" in html

@@ -213,6 +213,8 @@ PAGES = [
     ("anonymous", lambda w: w.public_topic.get_absolute_url()),
     ("member", lambda w: w.open_group.get_absolute_url()),
     ("member", lambda w: w.secret_group.get_absolute_url()),
+    ("member", lambda w: f"/groupes/{w.open_group.slug}/en-ce-moment/"),
+    ("member", lambda w: f"/groupes/{w.secret_group.slug}/en-ce-moment/"),
     ("member", lambda w: w.open_topic.get_absolute_url()),
     ("member", lambda w: w.secret_topic.get_absolute_url()),
     ("member", lambda w: "/groupes/recherche/?q=XSSR"),

@@ -114,6 +114,7 @@ GET_MATRIX = {
     # the secret group: 404 for outsiders, place manager, reviewer and even staff (secret groups do not exist for non-members)
     "groups:group_detail": "404 302 200 404 200 200 404 404 404",
     "groups:group_detail@open": "302 302 200 200 200 200 200 200 200",
+    "groups:group_panels": "302 302 200 404 200 200 404 404 404",
     "groups:group_edit": "302 302 403 404 403 200 404 404 404",
     "groups:join": "302 302 405 405 405 405 405 405 405",
     "groups:leave": "302 302 405 405 405 405 405 405 405",

@@ -110,6 +110,7 @@ BUILDERS = {
     "groups:group_detail": _r("groups:group_detail", SECRET),
     "groups:group_detail@open": _r("groups:group_detail", OPEN),
     "groups:group_edit": _r("groups:group_edit", SECRET),
+    "groups:group_panels": _r("groups:group_panels", SECRET),
     "groups:join": _r("groups:join", SECRET),
     "groups:leave": _r("groups:leave", SECRET),
     "groups:notify_default": _r("groups:notify_default", SECRET),
