@@ -5,7 +5,7 @@ Instead, those apps register here, in their ``AppConfig.ready()``:
 
 * dashboard panels (a template plus a context function of the request),
 * profile panels (e.g. a member's recent activity), group-page panels (e.g. next events) and
-  place-page panels (e.g. "send someone here"),
+  place-page panels (e.g. "send someone here"), organisation-page panels (e.g. its places' offer),
 * personal-data exporters and erasers for the RGPD export and account deletion,
 * notification kinds with their label and default delivery,
 * demo-data loaders run by ``manage.py load_demo``,
@@ -54,6 +54,7 @@ class Registry:
     group_panels: dict[str, Panel] = field(default_factory=dict)
     moderation_panels: dict[str, Panel] = field(default_factory=dict)
     place_panels: dict[str, Panel] = field(default_factory=dict)
+    organisation_panels: dict[str, Panel] = field(default_factory=dict)
     data_exporters: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
     account_erasers: dict[str, Callable[[Any], None]] = field(default_factory=dict)
     notification_kinds: dict[str, NotificationKind] = field(default_factory=dict)
@@ -76,6 +77,10 @@ class Registry:
     def place_panel(self, panel: Panel) -> None:
         """A panel on a place's page: ``context(request, place=...)``."""
         self.place_panels[panel.key] = panel
+
+    def organisation_panel(self, panel: Panel) -> None:
+        """A panel on an organisation's page: ``context(request, organisation=...)`` (e.g. its places' offer)."""
+        self.organisation_panels[panel.key] = panel
 
     def moderation_panel(self, panel: Panel) -> None:
         """``panel.context(request)``: shown to hub staff on the hub-wide moderation queue (e.g.

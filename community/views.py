@@ -257,6 +257,7 @@ def organisation_detail(request, slug):
         "members": members,
         "following": selectors.follow_state(viewer=request.user, organisation=organisation),
         "follow_url": reverse("community:follow_organisation", args=[organisation.slug]),
+        "panels": registry.render_panels(registry.organisation_panels, request, organisation=organisation),
     }
     context |= stream_context(
         request, scope={"organisation": organisation.pk}, show_filters=False, page_kwargs={"organisation_id": organisation.pk}

@@ -23,6 +23,7 @@ CHART_LABELS = {
     "members_metier": _("Membres par métier"),
     "skills_census": _("Qui sait faire quoi : compétences par département"),
     "skills_missing": _("Compétences absentes par département"),
+    "skills_gaps": _("Compétences demandées mais rares dans le réseau"),
     "resources_theme": _("Ressources publiées par thématique"),
     "events_month": _("Événements et participation par mois"),
     "funding_theme": _("Appels à projets par thématique et échéance"),
@@ -30,6 +31,9 @@ CHART_LABELS = {
     "labels_state": _("Candidatures et labels par état"),
     "referrals_month": _("Orientations vers les lieux par mois"),
     "bookings_month": _("Réservations de matériel partagé par mois"),
+    "offer_department": _("Offre des lieux par département : lieux, heures, services"),
+    "offer_commune": _("Offre des lieux par commune"),
+    "places_stale": _("Lieux dont les informations sont à confirmer"),
 }
 
 LABEL_CHARS = 32

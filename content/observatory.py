@@ -21,13 +21,28 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from community.models import Commune, Department, MemberStatus, Metier, Profile, Skill, Visibility
+from common.text import normalize
+from community.models import (
+    Commune,
+    Department,
+    MemberStatus,
+    Metier,
+    Profile,
+    ProfileSkill,
+    Skill,
+    SkillLevel,
+    Visibility,
+    levels_at_least,
+)
 from events.models import Event
 from funding.models import FundingCall
 from funding.models import Theme as FundingTheme
 from labels.models import Application, Label
-from orientation.selectors import referral_counts_by_month
+from orientation.selectors import referral_counts_by_month, referral_counts_by_need
+from places import conf as places_conf
 from places.models import Place
+from places.opening_hours import weekly_hours
+from places.schema import SERVICES, split_values
 from sharing.selectors import booking_counts_by_month
 
 from .charts import CHART_LABELS, Chart
@@ -307,6 +322,211 @@ def chart_bookings_month(public: bool = False) -> Chart | None:
     )
 
 
+# --- Skills gaps (issue 14 item 5) --------------------------------------------------------------
+GAP_MONTHS = 12
+
+
+def _skill_demand():
+    """Per référentiel skill, the demand over twelve months: referrals whose need is one of the
+    skill's orientation needs, and events whose title or keywords name the skill or an alias
+    (accent- and case-free). Three queries (skills, referral counts by need, events)."""
+    since = timezone.now() - timedelta(days=30 * GAP_MONTHS)
+    skills = list(Skill.objects.filter(in_referential=True).select_related("category").order_by("category__position", "name"))
+    by_need = dict(referral_counts_by_need(since=since.date()))
+    events = [
+        f" {normalize(title)} {normalize(tags.replace(',', ' '))} "
+        for title, tags in Event.objects.filter(start__gte=since).values_list("title", "tags")
+    ]
+    demand = {}
+    for skill in skills:
+        keys = [f" {key} " for key in skill.alias_keys]
+        demand[skill.pk] = (
+            sum(by_need.get(need, 0) for need in skill.need_list),
+            sum(1 for text in events if any(key in text for key in keys)),
+        )
+    return skills, demand
+
+
+def chart_skills_gaps(public: bool = False) -> Chart:
+    """Skills asked for (referrals, events) but rare in the network, with the rule spelled out."""
+    skills, demand = _skill_demand()
+    holders = ProfileSkill.objects.filter(
+        skill__in=skills,
+        level__in=levels_at_least(SkillLevel.CONFIRMED),
+        profile__status=MemberStatus.APPROVED,
+        profile__user__is_active=True,
+    )
+    if public:
+        holders = holders.exclude(profile__visibility__skills=Visibility.PRIVATE)
+    supply = dict(holders.values("skill_id").annotate(n=Count("pk")).order_by().values_list("skill_id", "n"))
+    rows = []
+    for skill in skills:
+        referrals, events = demand[skill.pk]
+        asked, members = referrals + events, supply.get(skill.pk, 0)
+        if asked or members:
+            rows.append([skill.name, asked, referrals, events, members, _("oui") if asked > members else _("non")])
+    rows.sort(key=lambda r: (r[5] != _("oui"), -(r[1] - r[4]), r[0]))
+    return Chart(
+        key="skills_gaps",
+        title=str(CHART_LABELS["skills_gaps"]),
+        description=_(
+            "Pour chaque compétence du référentiel, la demande sur douze mois — orientations vers un lieu pour un besoin que "
+            "cette compétence sert, plus événements dont le titre ou les mots-clés la nomment — et le nombre de membres qui la "
+            "maîtrisent (niveau confirmé ou expert). Une compétence est un manque quand elle a été demandée plus de fois que le "
+            "réseau ne compte de membres qui la maîtrisent."
+        ),
+        columns=[
+            _("Compétence"),
+            _("Demandes"),
+            _("dont orientations"),
+            _("dont événements"),
+            _("Membres confirmés ou experts"),
+            _("Manque"),
+        ],
+        rows=rows,
+        note=_("La barre représente la demande ; les membres qui maîtrisent la compétence figurent dans le tableau."),
+    )
+
+
+# --- Offer coverage (issue 14 item 6) -------------------------------------------------------------
+def _offer_places(public: bool) -> list[dict]:
+    """Published places with their department (from the postcode), weekly opening hours (this
+    week, from the OSM ``horaires``), services and staleness: one query; hours parsed once per
+    distinct ``horaires`` text; memoised for one ``charts_for`` call (three charts read it)."""
+    memo = _MEMO.get()
+    if memo is not None and "offer" in memo:
+        return memo["offer"]
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    stale_before = places_conf.stale_before()
+    hours_of: dict[str, float] = {}
+    rows = []
+    for pk, nom, commune, postcode, horaires, services, confirmed, updated in (
+        Place.objects.filter(is_published=True)
+        .order_by("code_postal", "commune", "nom")
+        .values_list("pk", "nom", "commune", "code_postal", "horaires", "services", "confirmed_on", "date_maj")
+    ):
+        if horaires not in hours_of:
+            hours_of[horaires] = weekly_hours(horaires, monday)
+        last = confirmed or updated
+        rows.append(
+            {
+                "pk": pk,
+                "nom": nom,
+                "commune": commune,
+                "dep": postcode[:2],
+                "hours": hours_of[horaires],
+                "services": set(split_values(services)),
+                "last": last,
+                "stale": last is not None and last < stale_before,
+            }
+        )
+    if memo is not None:
+        memo["offer"] = rows
+    return rows
+
+
+def _department_names(codes) -> dict[str, str]:
+    return dict(Department.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
+def chart_offer_department(public: bool = False) -> Chart:
+    """Offer per department: places, hours per week, services offered and missing, stale places."""
+    places = _offer_places(public)
+    groups: dict[str, list[dict]] = {}
+    for place in places:
+        groups.setdefault(place["dep"], []).append(place)
+    names = _department_names(groups)
+    rows = []
+    for dep, items in sorted(groups.items()):
+        offered = set().union(*(p["services"] for p in items))
+        missing = [service for service in SERVICES if service not in offered]
+        rows.append(
+            [
+                f"{names.get(dep, dep)} ({dep})",
+                len(items),
+                round(sum(p["hours"] for p in items), 1),
+                len([s for s in SERVICES if s in offered]),
+                ", ".join(missing),
+                sum(1 for p in items if p["stale"]),
+            ]
+        )
+    return Chart(
+        key="offer_department",
+        title=str(CHART_LABELS["offer_department"]),
+        description=_(
+            "Lieux publiés par département, heures d'ouverture cumulées sur la semaine en cours (d'après leurs horaires), "
+            "nombre de services du schéma national proposés (sur %(n)s), services absents et lieux dont les informations "
+            "n'ont pas été confirmées depuis plus de douze mois."
+        )
+        % {"n": len(SERVICES)},
+        columns=[
+            _("Département"),
+            _("Lieux"),
+            _("Heures d'ouverture par semaine"),
+            _("Services proposés"),
+            _("Services absents"),
+            _("Lieux à confirmer"),
+        ],
+        rows=rows,
+        note=_("La barre représente le nombre de lieux ; les autres colonnes figurent dans le tableau."),
+    )
+
+
+def chart_offer_commune(public: bool = False) -> Chart:
+    """Offer per commune: places, hours per week, services offered."""
+    groups: dict[tuple, list[dict]] = {}
+    for place in _offer_places(public):
+        groups.setdefault((place["commune"], place["dep"]), []).append(place)
+    rows = []
+    for (commune, dep), items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        offered = set().union(*(p["services"] for p in items))
+        rows.append(
+            [
+                f"{commune} ({dep})",
+                len(items),
+                round(sum(p["hours"] for p in items), 1),
+                len([s for s in SERVICES if s in offered]),
+                sum(1 for p in items if p["stale"]),
+            ]
+        )
+    return Chart(
+        key="offer_commune",
+        title=str(CHART_LABELS["offer_commune"]),
+        description=_(
+            "Lieux publiés par commune, heures d'ouverture cumulées sur la semaine en cours, nombre de services du schéma "
+            "national proposés et lieux à confirmer."
+        ),
+        columns=[_("Commune"), _("Lieux"), _("Heures d'ouverture par semaine"), _("Services proposés"), _("Lieux à confirmer")],
+        rows=rows,
+    )
+
+
+def chart_places_stale(public: bool = False) -> Chart:
+    """Published places whose record was not confirmed for twelve months (``PLACES_STALE_MONTHS``)."""
+    stale = [p for p in _offer_places(public) if p["stale"]]
+    stale.sort(key=lambda p: (p["last"], p["nom"]))
+    today = timezone.localdate()
+    return Chart(
+        key="places_stale",
+        title=str(CHART_LABELS["places_stale"]),
+        description=_(
+            "Lieux publiés dont les gestionnaires n'ont pas confirmé les informations depuis plus de %(months)s mois, "
+            "du plus ancien au plus récent, avec le nombre de mois écoulés."
+        )
+        % {"months": places_conf.stale_months()},
+        columns=[_("Lieu"), _("Mois sans confirmation"), _("Commune"), _("Dernière confirmation")],
+        rows=[
+            [
+                p["nom"],
+                (today.year - p["last"].year) * 12 + today.month - p["last"].month,
+                p["commune"],
+                date_format(p["last"], "SHORT_DATE_FORMAT"),
+            ]
+            for p in stale
+        ],
+    )
+
+
 BUILDERS: dict[str, Callable[..., Chart | None]] = {
     "members_department": chart_members_department,
     "members_metier": chart_members_metier,
@@ -319,6 +539,10 @@ BUILDERS: dict[str, Callable[..., Chart | None]] = {
     "labels_state": chart_labels_state,
     "referrals_month": chart_referrals_month,
     "bookings_month": chart_bookings_month,
+    "skills_gaps": chart_skills_gaps,
+    "offer_department": chart_offer_department,
+    "offer_commune": chart_offer_commune,
+    "places_stale": chart_places_stale,
 }
 
 

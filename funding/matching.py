@@ -62,7 +62,8 @@ def _in_perimeter(call, department) -> bool:
     return True
 
 
-def _themes_of(skill) -> set[str]:
+def skill_themes(skill) -> set[str]:
+    """The call themes a référentiel skill belongs to (by its name and aliases)."""
     names = [skill.name, *skill.aliases.split(",")]
     return {str(theme) for name in names for key, theme in INTEREST_THEMES.items() if key in normalise(name)}
 
@@ -124,7 +125,7 @@ def partner_suggestions(*, consortium: Consortium, limit: int = 10) -> list[Sugg
             s.score += TYPE_POINTS
             s.reasons.append(_("type de structure : %(type)s") % {"type": type_labels.get(org.type, org.type)})
         if call_themes and any(
-            (themes_of[sk.pk] if sk.pk in themes_of else themes_of.setdefault(sk.pk, _themes_of(sk))) & call_themes
+            (themes_of[sk.pk] if sk.pk in themes_of else themes_of.setdefault(sk.pk, skill_themes(sk))) & call_themes
             for sk in profile.skills.all()
         ):
             s.score += THEME_POINTS

@@ -444,6 +444,9 @@ class Consortium(TimeStampedModel):
     amount_asked = models.PositiveIntegerField(_("montant demandé (€)"), null=True, blank=True)
     amount_granted = models.PositiveIntegerField(_("montant obtenu (€)"), null=True, blank=True)
     funder_answer = models.TextField(_("réponse du financeur"), blank=True)
+    # Outbox of the partner announcement: null while a visible consortium looking for partners
+    # has not been announced yet; set (by a conditional update) when it is, so it is announced once.
+    partners_announced_at = models.DateTimeField(_("recherche de partenaires annoncée le"), null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -492,6 +495,22 @@ class ConsortiumMember(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.consortium_id} ({self.status})"
+
+
+class ConsortiumAnnouncement(models.Model):
+    """A member told that a consortium looks for partners, and why (their watch or a skill)."""
+
+    consortium = models.ForeignKey(Consortium, on_delete=models.CASCADE, related_name="announcements")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("raison"), max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("annonce de recherche de partenaires")
+        constraints = [models.UniqueConstraint(fields=["consortium", "user"], name="funding_announcement_once")]
+
+    def __str__(self) -> str:
+        return f"{self.consortium_id} → {self.user_id}"
 
 
 class ConsortiumStatusChange(models.Model):

@@ -3,6 +3,7 @@
 from .models import (
     CalendarToken,
     CallInterest,
+    ConsortiumAnnouncement,
     ConsortiumMember,
     ConsortiumMemberStatus,
     DeadlineReminder,
@@ -81,3 +82,4 @@ def erase_funding(user) -> None:
     ConsortiumMember.objects.filter(user=user).update(status=ConsortiumMemberStatus.LEFT, role="")
     SupportRequest.objects.filter(requester=user).delete()
     MatchingOptOut.objects.filter(user=user).delete()
+    ConsortiumAnnouncement.objects.filter(user=user).delete()

@@ -47,3 +47,9 @@ def deadlines_task() -> int:
     """Close expired calls, then remind followers of near deadlines."""
     services.calls_close_expired()
     return services.reminders_send()
+
+
+@task
+def partner_announcements_task() -> int:
+    """Announce the consortia looking for partners not announced yet (every minute)."""
+    return services.consortia_partners_announce()

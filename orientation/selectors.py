@@ -45,6 +45,15 @@ def referral_counts_by_month(*, since: date | None = None, place: Place | None =
     )
 
 
+def referral_counts_by_need(*, since: date | None = None) -> list[tuple[str, int]]:
+    """Referrals per need (a service of the national schema): no personal data, for the
+    observatory's skills gaps. One query."""
+    qs = Referral.objects.all()
+    if since is not None:
+        qs = qs.filter(created_at__date__gte=since)
+    return list(qs.values("need").annotate(count=Count("pk")).order_by("need").values_list("need", "count"))
+
+
 def referral_pending_count(*, place: Place) -> int:
     """Referrals to this place still waiting for an answer (for its managers' panel)."""
     return Referral.objects.filter(place=place, status=Referral.Status.SENT).count()

@@ -24,5 +24,6 @@ class PlacesConfig(AppConfig):
         registry.account_eraser("places", erase_places)
         registry.demo_loader("places", load_places_demo, order=50)
         registry.dashboard_panel(Panel("places", "places/_dashboard_panel.html", panels.my_places, order=60))
+        registry.organisation_panel(Panel("places.offer", "places/_organisation_offer.html", panels.organisation_offer, order=10))
         registry.notification_kind("places.confirm", _("Lieux : confirmer les informations de mes lieux"), "instant")
         periodic("places.confirm_reminders", place_confirm_reminders_task, timedelta(days=1))

@@ -219,3 +219,14 @@ def week(text: str, start: date, days: int = 7) -> list[Day]:
                     day.comments.append(comment)
             cursor = stop
     return result
+
+
+def weekly_hours(text: str, start: date) -> float:
+    """Hours open in the seven days from ``start`` (0 when empty or unreadable; "unknown" spans,
+    like "sur rendez-vous", do not count)."""
+    total = 0.0
+    for day in week(text, start):
+        for begin, end in day.spans:
+            stop = 24 * 3600 if end == time.max else end.hour * 3600 + end.minute * 60
+            total += (stop - (begin.hour * 3600 + begin.minute * 60)) / 3600
+    return round(total, 1)

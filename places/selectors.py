@@ -265,3 +265,29 @@ def department_of_place(place: Place) -> Department | None:
         codes = department_of_postcode(place.code_postal or "")
         code = next(iter(codes)) if len(codes) == 1 else ""
     return Department.objects.filter(code=code).first() if code else None
+
+
+OFFER_SUMMARY_COLUMNS = ("services", "publics_specifiquement_adresses", "modalites_accompagnement", "modalites_acces")
+
+
+def place_list_for_organisation(*, viewer, organisation) -> list[Place]:
+    """The places of an organisation the viewer may see: those whose pivot is one of the
+    organisation's establishments (same SIREN, the first nine digits of its SIRET). One query;
+    none when the organisation has no SIRET."""
+    siren = (organisation.siret or "")[:9]
+    if len(siren) != 9:
+        return []
+    return list(Place.objects.visible_to(viewer).filter(pivot__startswith=siren).order_by("nom"))
+
+
+def place_offer_summary(places) -> list[tuple[str, list[tuple[str, int]]]]:
+    """The offer of several places put together: for services, publics and modalities, each
+    value with the number of places that offer it (no query)."""
+    summary = []
+    for column in OFFER_SUMMARY_COLUMNS:
+        counts: dict[str, int] = {}
+        for place in places:
+            for value in place.values(column):
+                counts[value] = counts.get(value, 0) + 1
+        summary.append((column, sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))))
+    return summary

@@ -8,6 +8,7 @@
 * ``together`` — interest, partner searches and sharing a call in a group;
 * ``reports`` — calls reported by members (report, merge into a duplicate);
 * ``consortia`` — consortia on a call (members, invitations, files) and application tracking;
+* ``announcements`` — a consortium looking for partners announced once to the members it concerns;
 * ``support`` — members asking the hub for help, the staff queue.
 
 Functions are keyword-only, named ``<thing>_<action>``; the acting member is ``actor``. Side
@@ -16,6 +17,7 @@ and leave after commit. Callers import from this package: ``services.call_publis
 """
 
 from .alerts import AlertRun, WatchRow, alert_settle, alerts_run, watches_due, watches_match
+from .announcements import consortia_partners_announce, consortium_partners_announce, partner_announcement_recipients
 from .calls import (
     call_close,
     call_create,
@@ -63,6 +65,9 @@ from .watches import (
 )
 
 __all__ = [
+    "consortia_partners_announce",
+    "consortium_partners_announce",
+    "partner_announcement_recipients",
     "application_update",
     "consortium_create",
     "consortium_file_add",

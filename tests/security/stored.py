@@ -53,6 +53,7 @@ FIELDS = [
     (lambda w: _polls(w), ["question"]),
     (lambda w: _poll_options(w), ["label"]),
     (lambda w: _profiles(w), ["display_name", "metier_other", "bio"]),
+    (lambda w: _referential_skill(w), ["name", "description", "aliases", "needs"]),
     ("organisation", ["name", "description", "website"]),
     ("event", ["title", "summary", "description", "address", "tags", "online_url"]),
     ("session", ["title", "summary", "description"]),
@@ -120,6 +121,12 @@ def _private_messages(w):
     from messaging.models import Message
 
     return Message.objects.filter(conversation=w.conversation)
+
+
+def _referential_skill(w):
+    from community.models import Skill
+
+    return Skill.objects.filter(pk=Skill.objects.filter(in_referential=True).order_by("pk").values("pk")[:1])
 
 
 def _label_place(w):
@@ -225,6 +232,7 @@ PAGES = [
     ("anonymous", lambda w: f"/membres/{w.users['member'].pk}/"),
     ("outsider", lambda w: f"/membres/{w.users['member'].pk}/"),
     ("member", lambda w: "/membres/"),
+    ("member", lambda w: "/mon-profil/"),
     ("member", lambda w: "/membres/?q=XSSR"),
     ("member", lambda w: f"/membres/organisations/{w.organisation.slug}/"),
     ("member", lambda w: "/membres/organisations/"),
