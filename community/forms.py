@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from .activity import StreamFilter
@@ -91,7 +92,11 @@ class ProfileForm(forms.ModelForm):
         for skill in Skill.objects.filter(in_referential=True).select_related("category").order_by("category__position", "name"):
             name = f"skill_{skill.pk}"
             self.fields[name] = forms.ChoiceField(
-                label=skill.name, choices=choices, required=False, initial=current.get(skill.pk, ""), help_text=skill.description
+                label=skill.name,
+                choices=choices,
+                required=False,
+                initial=current.get(skill.pk, ""),
+                help_text=escape(skill.description),  # Django renders help texts unescaped: this one is staff-typed text
             )
             self.skill_groups_fields.setdefault(skill.category, []).append(name)
 
