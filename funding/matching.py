@@ -11,18 +11,18 @@ to) the consortium, working inside the call's perimeter. Points, each with its r
 * +1 a référentiel skill (by its name or aliases) that matches one of the call's themes.
 
 Candidates with no point are not suggested; ties go to the lowest member id, so the same data
-always gives the same list. Three queries whatever the number of members (profiles with their
-places, their skills, the consortium's members).
+always gives the same list. A fixed number of queries whatever the number of members (candidates'
+profiles and skills as plain values, the consortium's members, départements, the référentiel, the
+suggested users).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from community.models import MemberStatus, OrganisationType, Profile, Skill
+from community.models import Department, MemberStatus, OrganisationType, Profile, ProfileSkill, Skill, User
 
 from .filters import normalise
 from .models import Consortium, ConsortiumMember, ConsortiumMemberStatus, Scope, text_to_codes
@@ -45,13 +45,6 @@ class Suggestion:
         return ", ".join(self.reasons)
 
 
-def _department(profile):
-    org = profile.organisation
-    if org is not None and org.commune_id:
-        return org.commune.department
-    return profile.department
-
-
 def _in_perimeter(call, department) -> bool:
     if call.scope == Scope.DEPARTMENT and call.department_id:
         return department is not None and department.pk == call.department_id
@@ -68,17 +61,38 @@ def skill_themes(skill) -> set[str]:
     return {str(theme) for name in names for key, theme in INTEREST_THEMES.items() if key in normalise(name)}
 
 
+# What scoring reads of a profile, as plain values (no model instances: 10,000 members × their
+# organisation, department and skills as objects cost seconds of Python).
+_PROFILE_VALUES = ("user_id", "organisation_id", "organisation__type", "organisation__commune__department_id", "department_id")
+
+
+def _profile_rows(qs) -> dict[int, tuple]:
+    """{user_id: (organisation_id, organisation type, department_id)} — the organisation's
+    commune's department first, else the profile's own."""
+    return {uid: (org, org_type, org_dep or dep) for uid, org, org_type, org_dep, dep in qs.values_list(*_PROFILE_VALUES)}
+
+
+def _skills_by_user(profiles_qs) -> dict[int, list[int]]:
+    """Référentiel skill ids of each member of ``profiles_qs`` (one query, values only)."""
+    result: dict[int, list[int]] = {}
+    rows = (
+        ProfileSkill.objects.filter(profile__in=profiles_qs.values("pk"), skill__in_referential=True)
+        .order_by("profile__user_id", "skill__name")
+        .values_list("profile__user_id", "skill_id")
+    )
+    for uid, skill_id in rows:
+        result.setdefault(uid, []).append(skill_id)
+    return result
+
+
 def partner_suggestions(*, consortium: Consortium, limit: int = 10) -> list[Suggestion]:
     """The best partners to invite, best first, each with why."""
     call = consortium.call
-    skills = Prefetch("skills", queryset=Skill.objects.filter(in_referential=True).only("id", "name", "aliases").order_by("name"))
-    profiles = list(
-        Profile.objects.filter(status=MemberStatus.APPROVED, in_directory=True, user__is_active=True, user__erased_at__isnull=True)
-        .exclude(user__funding_matching_opt_out__isnull=False)
-        .select_related("user", "department__region", "organisation__commune__department__region")
-        .prefetch_related(skills)
-        .order_by("user_id")
-    )
+    candidates_qs = Profile.objects.filter(
+        status=MemberStatus.APPROVED, in_directory=True, user__is_active=True, user__erased_at__isnull=True
+    ).exclude(user__funding_matching_opt_out__isnull=False)
+    profiles = _profile_rows(candidates_qs.order_by("user_id"))
+    skills_of = _skills_by_user(candidates_qs)
     members = ConsortiumMember.objects.filter(consortium=consortium).values_list("user_id", "status")
     taken = {
         uid
@@ -86,51 +100,54 @@ def partner_suggestions(*, consortium: Consortium, limit: int = 10) -> list[Sugg
         if status in (ConsortiumMemberStatus.ACTIVE, ConsortiumMemberStatus.INVITED, ConsortiumMemberStatus.REQUESTED)
     }
     active = {uid for uid, status in members if status == ConsortiumMemberStatus.ACTIVE}
-    by_user = {p.user_id: p for p in profiles}
     # what the consortium already has (members' profiles are among the candidates' profiles,
     # or loaded here when they left the directory)
-    missing = active - by_user.keys()
-    team = [by_user[uid] for uid in active if uid in by_user]
+    missing = active - profiles.keys()
+    team = {uid: profiles[uid] for uid in active if uid in profiles}
+    team_skills = {sk for uid in team for sk in skills_of.get(uid, ())}
     if missing:
-        team += list(
-            Profile.objects.filter(user_id__in=missing)
-            .select_related("department", "organisation__commune__department")
-            .prefetch_related(skills)
-        )
-    covered = {d.pk for p in team if (d := _department(p)) is not None}
-    team_skills = {s.pk for p in team for s in p.skills.all()}
-    team_types = {p.organisation.type for p in team if p.organisation is not None}
+        gone = Profile.objects.filter(user_id__in=missing)
+        team |= _profile_rows(gone)
+        team_skills |= {sk for ids in _skills_by_user(gone).values() for sk in ids}
+    departments = {d.pk: d for d in Department.objects.only("id", "name", "code", "region_id")}
+    skills = {sk.pk: sk for sk in Skill.objects.filter(in_referential=True).only("id", "name", "aliases")}
+    covered = {dep for _org, _type, dep in team.values() if dep is not None}
+    team_types = {org_type for org, org_type, _dep in team.values() if org is not None}
     wanted_types = set(text_to_codes(call.beneficiaries))
     call_themes = set(text_to_codes(call.themes))
+    themed = {pk for pk, skill in skills.items() if call_themes and skill_themes(skill) & call_themes}
     type_labels = dict(OrganisationType.choices)
 
-    themes_of = {}  # skill id → themes, computed once per skill (not once per member)
-    suggestions = []
-    for profile in profiles:
-        if profile.user_id in taken:
+    scored = []
+    for uid, (org, org_type, dep) in profiles.items():
+        if uid in taken:
             continue
-        department = _department(profile)
+        department = departments.get(dep)
         if not _in_perimeter(call, department):
             continue
-        s = Suggestion(user=profile.user, organisation=profile.organisation, department=department)
-        if department is not None and department.pk not in covered:
-            s.score += TERRITORY_POINTS
-            s.reasons.append(_("couvre %(dep)s") % {"dep": department.name})
-        new_skills = [sk for sk in profile.skills.all() if sk.pk not in team_skills][:MAX_NEW_SKILLS]
-        for skill in new_skills:
-            s.score += SKILL_POINTS
-            s.reasons.append(_("compétence : %(skill)s") % {"skill": skill.name})
-        org = profile.organisation
-        if org is not None and org.type in wanted_types and org.type not in team_types:
-            s.score += TYPE_POINTS
-            s.reasons.append(_("type de structure : %(type)s") % {"type": type_labels.get(org.type, org.type)})
-        if call_themes and any(
-            (themes_of[sk.pk] if sk.pk in themes_of else themes_of.setdefault(sk.pk, skill_themes(sk))) & call_themes
-            for sk in profile.skills.all()
-        ):
-            s.score += THEME_POINTS
-            s.reasons.append(_("compétences dans les thèmes de l'appel"))
-        if s.score:
-            suggestions.append(s)
-    suggestions.sort(key=lambda s: (-s.score, s.user.pk))
-    return suggestions[:limit]
+        score, reasons = 0, []
+        if department is not None and dep not in covered:
+            score += TERRITORY_POINTS
+            reasons.append(_("couvre %(dep)s") % {"dep": department.name})
+        own = skills_of.get(uid, ())
+        for skill_id in [sk for sk in own if sk not in team_skills][:MAX_NEW_SKILLS]:
+            score += SKILL_POINTS
+            reasons.append(_("compétence : %(skill)s") % {"skill": skills[skill_id].name})
+        if org is not None and org_type in wanted_types and org_type not in team_types:
+            score += TYPE_POINTS
+            reasons.append(_("type de structure : %(type)s") % {"type": type_labels.get(org_type, org_type)})
+        if themed and any(sk in themed for sk in own):
+            score += THEME_POINTS
+            reasons.append(_("compétences dans les thèmes de l'appel"))
+        if score:
+            scored.append((-score, uid, department, reasons))
+    scored.sort(key=lambda row: (row[0], row[1]))
+    best = scored[:limit]
+    users = User.objects.select_related("profile__organisation").in_bulk([uid for _s, uid, _d, _r in best])
+    suggestions = []
+    for neg_score, uid, department, reasons in best:
+        user = users[uid]
+        suggestions.append(
+            Suggestion(user=user, organisation=user.profile.organisation, department=department, score=-neg_score, reasons=reasons)
+        )
+    return suggestions
