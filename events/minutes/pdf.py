@@ -58,8 +58,9 @@ def _write_blocks(doc: PdfDocument, text: str) -> None:
     flush()
 
 
-def minutes_pdf(*, event, body: str) -> bytes:
-    """The compte rendu of ``event`` (the text the reader may see) as an A4 document."""
+def minutes_pdf(*, event, body: str, actions: list[str] = ()) -> bytes:
+    """The compte rendu of ``event`` (the text the reader may see) as an A4 document, with the
+    follow-up actions decided (one line each) at the end."""
     start = timezone.localtime(event.start)
     title = _("Compte rendu : %(title)s") % {"title": event.title}
     doc = PdfDocument(title=title, author=settings.HUB_NAME)
@@ -71,4 +72,7 @@ def minutes_pdf(*, event, body: str) -> bytes:
         if section.title:
             doc.heading(french_spacing(section.title), level=2)
         _write_blocks(doc, section.text)
+    if actions:
+        doc.heading(_("Actions décidées"), level=2)
+        doc.bullets([french_spacing(line) for line in actions])
     return doc.output()

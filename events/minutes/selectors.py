@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from actions.access import actions_visible_to
 from actions.models import OPEN_STATUSES, Action, ActionStatus
+from actions.selectors import origin_actions
 from community.models import User
 
 from ..models import SEAT_HOLDING, Amendment, Event, EventState, Intention, Minutes, MinutesRevision, Registration
@@ -77,7 +78,8 @@ def actions_since_previous(*, viewer, event: Event) -> tuple[Event | None, list[
     return previous, closed, still_open
 
 
-def _action_line(action: Action) -> str:
+def action_line(action: Action) -> str:
+    """One action as a line of text: description, owners, due date."""
     owners = ", ".join(u.public_name for u in action.owners.all())
     return _("%(description)s — %(owners)s, échéance %(due)s") % {
         "description": action.description,
@@ -109,12 +111,12 @@ def minutes_template(*, viewer, event: Event) -> str:
         follow = []
         if previous is not None:
             when = timezone.localtime(previous.start).strftime("%d/%m/%Y")
-            done = [f"{_action_line(a)} : **{a.get_status_display().lower()}**" for a in closed]
+            done = [f"{action_line(a)} : **{a.get_status_display().lower()}**" for a in closed]
             follow.append(_("Depuis la réunion du %(date)s :") % {"date": when})
             follow.append(_bullets(done, _("- aucune action terminée ou abandonnée")))
         if still_open:
             follow.append(_("Toujours en cours :"))
-            follow.append(_bullets([_action_line(a) for a in still_open], ""))
+            follow.append(_bullets([action_line(a) for a in still_open], ""))
         sections.append(Section(_("Suivi des actions"), "\n\n".join(follow)))
     return join_sections(sections)
 
@@ -140,3 +142,8 @@ def revision_get(*, minutes: Minutes, number: int) -> MinutesRevision:
     if revision is None:
         raise Http404
     return revision
+
+
+def decided_actions(*, viewer, minutes: Minutes) -> list[Action]:
+    """The follow-up actions decided in these minutes that the viewer may see (for print and PDF)."""
+    return origin_actions(viewer=viewer, kind=ORIGIN_KIND, origin_id=minutes.pk)

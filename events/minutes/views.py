@@ -204,6 +204,7 @@ def minutes_print(request, slug):
         "event": access.event,
         "minutes": access.minutes,
         "sections": split_sections(selectors.visible_body(access.minutes, full_text=access.full_text)),
+        "actions": selectors.decided_actions(viewer=request.user, minutes=access.minutes) if access.full_text else [],
         "printed_at": timezone.now(),
     }
     return TemplateResponse(request, "events/minutes_print.html", context)
@@ -214,6 +215,8 @@ def minutes_pdf_download(request, slug):
     if access.minutes is None:
         raise Http404
     body = selectors.visible_body(access.minutes, full_text=access.full_text)
-    response = HttpResponse(minutes_pdf(event=access.event, body=body), content_type="application/pdf")
+    actions = selectors.decided_actions(viewer=request.user, minutes=access.minutes) if access.full_text else []
+    lines = [selectors.action_line(a) for a in actions]
+    response = HttpResponse(minutes_pdf(event=access.event, body=body, actions=lines), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="compte-rendu-{access.event.slug}.pdf"'
     return response

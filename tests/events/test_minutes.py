@@ -284,15 +284,19 @@ def test_publish_refused_in_french_on_the_page_when_cancelled(cast, client_for):
 
 
 def test_print_page_and_pdf_with_accents(cast, client_for):
-    write(cast, "## Présents\n\n- Łucja Nguyễn\n\n## Décisions\n\nOn garde « l'atelier » : **oui** !\n")
+    minutes = write(cast, "## Présents\n\n- Łucja Nguyễn\n\n## Décisions\n\nOn garde « l'atelier » : **oui** !\n")
+    origin = origin_resolve(viewer=cast["secretary"], kind="events.minutes", origin_id=minutes.pk)
+    due = timezone.localdate() + timedelta(days=4)
+    action_create(actor=cast["secretary"], origin=origin, description="Réserver la salle", owners=[cast["alice"]], due_date=due)
     client = client_for(cast["secretary"])
     slug = cast["event"].slug
     page = client.get(reverse("events:minutes_print", args=[slug])).content.decode()
-    assert "Łucja Nguyễn" in page and "minutes-print" in page
+    assert "Łucja Nguyễn" in page and "minutes-print" in page and "Réserver la salle" in page
     response = client.get(reverse("events:minutes_pdf", args=[slug]))
     assert response["Content-Type"] == "application/pdf" and response["Content-Disposition"].startswith("attachment")
     text = pdf_text(response.content)
     assert "Łucja Nguyễn" in text and "Présents" in text and "**" not in text
+    assert "Actions décidées" in text and "Réserver la salle" in text and due.strftime("%d/%m/%Y") in text
     assert "On garde « l'atelier » : oui !" in text.replace("\u00a0", " ")  # Markdown marks dropped
     assert french_spacing("« l'atelier » : oui !") == "«\u00a0l'atelier\u00a0»\u00a0: oui\u00a0!"  # no line break inside
 
