@@ -157,6 +157,12 @@ def _session() -> requests.Session:
     return session
 
 
+def safe_session() -> requests.Session:
+    """A requests session that connects only to checked public addresses, without proxies
+    (for callers that POST, like Web Push; close it after use)."""
+    return _session()
+
+
 def check_url(url: str, *, literal_addresses: bool = False) -> None:
     """Refuse, with a French ``FetchError``, a URL that is not plain http(s) with a host name;
     with ``literal_addresses``, also one whose host is a refused IP written out (a form can say

@@ -222,16 +222,29 @@ class OrganisationFilterForm(forms.Form):
 
 
 class NotificationPreferencesForm(forms.Form):
-    def __init__(self, *args, preferences=(), **kwargs):
+    """One row per notification kind: how it arrives (radios) and, when the hub has Web Push,
+    whether it also goes to the member's devices (a check box)."""
+
+    PUSH_PREFIX = "push__"
+
+    def __init__(self, *args, preferences=(), with_push=False, **kwargs):
         super().__init__(*args, **kwargs)
-        for kind, label, delivery in preferences:
+        self.with_push = with_push
+        self.kinds = []
+        for kind, label, delivery, push in preferences:
+            self.kinds.append(kind)
             self.fields[kind] = forms.ChoiceField(
                 label=label, choices=Delivery.choices, initial=delivery, required=False, widget=forms.RadioSelect
             )
+            if with_push:
+                self.fields[self.PUSH_PREFIX + kind] = forms.BooleanField(label=label, initial=push, required=False)
 
     def grid(self) -> list[tuple]:
-        """Rows of the kind × channel grid: (label, radios, errors) per kind."""
-        return [(self[name].label, list(self[name]), self[name].errors) for name in self.fields]
+        """Rows of the kind × channel grid: (label, radios, errors, push check box or None) per kind."""
+        return [
+            (self[kind].label, list(self[kind]), self[kind].errors, self[self.PUSH_PREFIX + kind] if self.with_push else None)
+            for kind in self.kinds
+        ]
 
     @staticmethod
     def channels() -> list[str]:
@@ -239,7 +252,13 @@ class NotificationPreferencesForm(forms.Form):
 
     def changed_choices(self) -> dict[str, str]:
         """Only the kinds that were sent (a kind added since the page was loaded keeps its value)."""
-        return {kind: value for kind, value in self.cleaned_data.items() if value}
+        return {kind: self.cleaned_data[kind] for kind in self.kinds if self.cleaned_data.get(kind)}
+
+    def push_choices(self) -> dict[str, bool]:
+        """Push on/off per kind (empty when the hub has no Web Push)."""
+        if not self.with_push:
+            return {}
+        return {kind: bool(self.cleaned_data.get(self.PUSH_PREFIX + kind)) for kind in self.kinds if self.cleaned_data.get(kind)}
 
 
 class InvitationForm(forms.Form):

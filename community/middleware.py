@@ -4,7 +4,21 @@ from django.shortcuts import redirect
 
 from .models import MemberStatus
 
-ALLOWED_PREFIXES = ("/compte/", "/static/", "/media/", "/healthz", "/readyz", "/en-attente/", "/mes-donnees/", "/__reload__")
+# the app shell (manifest, service worker, offline page) must load for everyone: a redirected
+# service worker script fails to register
+ALLOWED_PREFIXES = (
+    "/compte/",
+    "/static/",
+    "/media/",
+    "/healthz",
+    "/readyz",
+    "/en-attente/",
+    "/mes-donnees/",
+    "/__reload__",
+    "/manifest.webmanifest",
+    "/sw.js",
+    "/hors-ligne/",
+)
 
 
 class PendingMemberMiddleware:

@@ -427,12 +427,38 @@ class NotificationPreference(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
     kind = models.CharField(max_length=50)
     delivery = models.CharField(max_length=10, choices=Delivery.choices)
+    push = models.BooleanField(_("notification push"), default=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_pref_unique")]
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.kind}={self.delivery}"
+
+
+class PushSubscription(models.Model):
+    """One browser or phone of a member that accepted Web Push: where to send and with which keys.
+
+    The endpoint is the push service's address for this device (unique); ``p256dh`` and ``auth``
+    are the browser's keys the payload is encrypted with. Deleted when the push service answers
+    404/410 (the device unsubscribed or expired) or when the member removes the device.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(_("adresse du service push"), max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    user_agent = models.CharField(_("appareil"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("ajouté le"), auto_now_add=True)
+    last_success_at = models.DateTimeField(_("dernier envoi réussi"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("abonnement push")
+        verbose_name_plural = _("abonnements push")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.endpoint[:60]}"
 
 
 class OutboundEmail(TimeStampedModel):

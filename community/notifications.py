@@ -19,6 +19,7 @@ from common.urls import absolute_url
 
 from .models import Delivery, DigestItem, NotificationPreference, User
 from .outbox import email_enqueue
+from .push import push_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -28,13 +29,14 @@ def counter_group(user_id: int) -> str:
     return f"notifications_{user_id}"
 
 
-def delivery_for(*, user: User, kind: str) -> str:
-    """How ``user`` wants ``kind`` delivered: their choice, else the kind's default, else in-app."""
-    pref = NotificationPreference.objects.filter(user=user, kind=kind).values_list("delivery", flat=True).first()
+def delivery_for(*, user: User, kind: str) -> tuple[str, bool]:
+    """How ``user`` wants ``kind`` delivered, and whether also by push: their choice, else the
+    kind's default (push on: it only reaches the devices they subscribed), else in-app."""
+    pref = NotificationPreference.objects.filter(user=user, kind=kind).values_list("delivery", "push").first()
     if pref:
-        return pref
+        return pref[0], pref[1]
     known = registry.notification_kinds.get(kind)
-    return known.default_delivery if known else Delivery.IN_APP
+    return (known.default_delivery if known else Delivery.IN_APP), True
 
 
 def unread_count(user: User) -> int:
@@ -65,7 +67,7 @@ def notification_send(
     """
     if not recipient.is_active or recipient.erased_at:
         return None
-    delivery = delivery_for(user=recipient, kind=kind)
+    delivery, push = delivery_for(user=recipient, kind=kind)
     if delivery == Delivery.OFF:
         return None
     with transaction.atomic():
@@ -90,6 +92,8 @@ def notification_send(
             Notification.objects.filter(pk=notification.pk).update(emailed=True)
         elif delivery in (Delivery.DAILY, Delivery.WEEKLY):
             DigestItem.objects.create(user=recipient, notification=notification, frequency=delivery)
+        if push:
+            push_enqueue(user_id=recipient.pk, notification_id=notification.pk)
     transaction.on_commit(lambda: broadcast_unread_count(recipient.pk))
     return notification
 
@@ -121,17 +125,29 @@ def notification_mark_all_read(*, actor: User) -> int:
     return updated
 
 
-def preferences_for(user: User) -> list[tuple[str, str, str]]:
-    """(kind, label, delivery) for every registered kind."""
-    saved = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
-    return [(k.key, str(k.label), saved.get(k.key, k.default_delivery)) for k in registry.notification_kinds.values()]
+def preferences_for(user: User) -> list[tuple[str, str, str, bool]]:
+    """(kind, label, delivery, push) for every registered kind."""
+    saved = {
+        kind: (delivery, push)
+        for kind, delivery, push in NotificationPreference.objects.filter(user=user).values_list("kind", "delivery", "push")
+    }
+    return [(k.key, str(k.label), *saved.get(k.key, (k.default_delivery, True))) for k in registry.notification_kinds.values()]
 
 
-def preferences_update(*, actor: User, choices: dict[str, str]) -> None:
-    """Save the actor's delivery choice per registered kind; an unknown kind or delivery is refused."""
+def preferences_update(*, actor: User, choices: dict[str, str], push: dict[str, bool] | None = None) -> None:
+    """Save the actor's delivery choice (and, when given, push on/off) per registered kind; an
+    unknown kind or delivery is refused."""
     valid = set(Delivery.values)
+    push = push or {}
     with transaction.atomic():
-        for kind, delivery in choices.items():
-            if kind not in registry.notification_kinds or delivery not in valid:
+        for kind in set(choices) | set(push):
+            delivery = choices.get(kind)
+            if kind not in registry.notification_kinds or (delivery is not None and delivery not in valid):
                 raise ValueError(_("Préférence inconnue."))
-            NotificationPreference.objects.update_or_create(user=actor, kind=kind, defaults={"delivery": delivery})
+            defaults = {"delivery": delivery} if delivery is not None else {}
+            if kind in push:
+                defaults["push"] = bool(push[kind])
+            known = registry.notification_kinds[kind]
+            NotificationPreference.objects.update_or_create(
+                user=actor, kind=kind, defaults=defaults, create_defaults={"delivery": known.default_delivery, **defaults}
+            )

@@ -18,6 +18,7 @@ from .models import (
     Organisation,
     Profile,
     ProfileSkill,
+    PushSubscription,
     Skill,
     User,
     Visibility,
@@ -213,3 +214,8 @@ def follow_state(*, viewer: User, member: User | None = None, organisation: Orga
         return False
     target = {"member": member} if member is not None else {"organisation": organisation}
     return Follow.objects.filter(follower=viewer, **target).exists()
+
+
+def push_devices(*, viewer: User) -> QuerySet:
+    """The viewer's own push subscriptions, newest first (one query)."""
+    return PushSubscription.objects.filter(user=viewer).only("pk", "user_agent", "created_at", "last_success_at", "endpoint")

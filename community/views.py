@@ -1,12 +1,15 @@
 """Community pages: dashboard, directory, profiles, organisations, notifications, RGPD."""
 
+import json
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -19,7 +22,7 @@ from common.forms import form_add_validation_error, messages_add_validation_erro
 from common.ratelimit import rate_limited
 from common.registry import registry
 
-from . import activity, selectors, services
+from . import activity, push, selectors, services
 from .access import member_required, staff_required
 from .adapter import INVITATION_SESSION_KEY
 from .forms import (
@@ -309,12 +312,68 @@ def notification_read_all(request):
 @member_required
 def notification_preferences(request):
     prefs = preferences_for(request.user)
-    form = NotificationPreferencesForm(request.POST or None, preferences=prefs)
+    with_push = push.push_configured()
+    form = NotificationPreferencesForm(request.POST or None, preferences=prefs, with_push=with_push)
     if request.method == "POST" and form.is_valid():
-        preferences_update(actor=request.user, choices=form.changed_choices())
+        preferences_update(actor=request.user, choices=form.changed_choices(), push=form.push_choices())
         messages.success(request, _("Préférences enregistrées."))
         return redirect("community:notification_preferences")
-    return TemplateResponse(request, "community/notification_preferences.html", {"form": form})
+    context = {
+        "form": form,
+        "with_push": with_push,
+        "devices": list(selectors.push_devices(viewer=request.user)) if with_push else [],
+        "vapid_public_key": settings.VAPID_PUBLIC_KEY if with_push else "",
+    }
+    return TemplateResponse(request, "community/notification_preferences.html", context)
+
+
+def _json_body(request) -> dict:
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+@member_required
+@require_POST
+@rate_limited("post")
+def push_subscribe(request):
+    """JSON: register this browser for push ({endpoint, keys: {p256dh, auth}}); 400 with a French error."""
+    if not push.push_configured():
+        return JsonResponse({"error": _("Les notifications push ne sont pas disponibles sur ce site.")}, status=404)
+    data = _json_body(request)
+    keys = data.get("keys") if isinstance(data.get("keys"), dict) else {}
+    try:
+        subscription = push.push_subscribe(
+            actor=request.user,
+            endpoint=str(data.get("endpoint") or ""),
+            p256dh=str(keys.get("p256dh") or ""),
+            auth=str(keys.get("auth") or ""),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+    return JsonResponse({"id": subscription.pk, "message": _("Cet appareil recevra vos notifications.")}, status=201)
+
+
+@member_required
+@require_POST
+def push_unsubscribe(request):
+    """Forget one of my devices: JSON {endpoint} from the page's script, or the list's form (id)."""
+    if request.content_type == "application/json":
+        removed = push.push_unsubscribe(actor=request.user, endpoint=str(_json_body(request).get("endpoint") or ""))
+        if not removed:
+            raise Http404
+        return JsonResponse({"message": _("Cet appareil ne recevra plus de notifications.")})
+    try:
+        device_id = int(request.POST.get("appareil", ""))
+    except ValueError as exc:
+        raise Http404 from exc
+    if not push.push_unsubscribe(actor=request.user, subscription_id=device_id):
+        raise Http404
+    messages.success(request, _("Appareil retiré : il ne recevra plus de notifications."))
+    return redirect(reverse("community:notification_preferences") + "#appareils")
 
 
 @login_required

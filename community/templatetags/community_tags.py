@@ -4,6 +4,7 @@ owner lets the viewer see it, otherwise initials on one of four token colour pai
 light and dark themes), chosen from the member's id so a person keeps their colour."""
 
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -56,3 +57,31 @@ def organisation_logo(organisation, size=64):
         "size": _size(size),
         "tone": (organisation.pk or 0) % AVATAR_TONES,
     }
+
+
+BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("SamsungBrowser", "Samsung Internet"),
+    ("Firefox", "Firefox"),
+    ("Chrome", "Chrome"),
+    ("Safari", "Safari"),
+)
+SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+@register.filter
+def device_name(user_agent: str) -> str:
+    """A push device's name from its browser's User-Agent: "Firefox · Android"; "Appareil" when unknown."""
+    ua = user_agent or ""
+    browser = next((name for key, name in BROWSERS if key in ua), "")
+    system = next((name for key, name in SYSTEMS if key in ua), "")
+    return " · ".join(part for part in (browser, system) if part) or _("Appareil")

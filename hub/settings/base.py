@@ -229,6 +229,12 @@ TASKS = {
 TASKS_LEASE_SECONDS = env.float("TASKS_LEASE_SECONDS", default=120)
 TASKS_MAX_ATTEMPTS = env.int("TASKS_MAX_ATTEMPTS", default=3)
 
+# --- Web Push (community/push.py) ---------------------------------------------------------------
+# VAPID keys (``manage.py push_keys`` prints a fresh pair); without them push is not offered.
+VAPID_PUBLIC_KEY = env("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env("VAPID_SUBJECT", default="mailto:ne-pas-repondre@maillage.localhost")
+
 
 # --- E-mail -----------------------------------------------------------------------------------
 def mailers_from_url(url: str) -> dict:

@@ -21,6 +21,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ACCOUNT_RATE_LIMITS = False
+VAPID_PUBLIC_KEY = VAPID_PRIVATE_KEY = ""  # push off unless a test turns it on (tests/community/test_push.py)
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Browser tests serve pages from another thread: they need a file, not ":memory:".

@@ -33,6 +33,9 @@ EXCLUDED_PREFIXES = {
 GET_MATRIX = {
     "healthz": "200 200 200 200 200 200 200 200 200",
     "markdown_preview": "405 302 405 405 405 405 405 405 405",  # POST only
+    "web_manifest": "200 200 200 200 200 200 200 200 200",
+    "service_worker": "200 200 200 200 200 200 200 200 200",
+    "offline": "200 200 200 200 200 200 200 200 200",
     "readyz": "200 200 200 200 200 200 200 200 200",
     "account_login": "200 302 302 302 302 302 302 302 302",
     "account_logout": "302 200 200 200 200 200 200 200 200",
@@ -74,6 +77,8 @@ GET_MATRIX = {
     "community:notification_read": "302 302 405 405 405 405 405 405 405",
     "community:notification_read_all": "302 302 405 405 405 405 405 405 405",
     "community:notification_preferences": "302 302 200 200 200 200 200 200 200",
+    "community:push_subscribe": "302 302 405 405 405 405 405 405 405",  # POST only (JSON)
+    "community:push_unsubscribe": "302 302 405 405 405 405 405 405 405",
     "community:pending": "302 200 302 302 302 302 302 302 302",
     "community:my_data": "302 200 200 200 200 200 200 200 200",
     "community:my_data_download": "302 405 405 405 405 405 405 405 405",
@@ -391,6 +396,8 @@ POST_MATRIX = {
     "community:pending_member_decide": "302 302 403",
     "community:notification_read": "302 302 302",
     "community:notification_read_all": "302 302 302",
+    "community:push_subscribe": "302 302 404",  # no VAPID keys in tests: push is not offered
+    "community:push_unsubscribe": "302 302 404",  # not one of their devices
     "community:my_data_download": "302 200 200",
     "community:my_data_leave_directory": "302 302 302",
     "community:my_data_erase": "302 400 400",

@@ -31,6 +31,9 @@ APP = g("application.pk")
 BUILDERS = {
     "healthz": _r("healthz"),
     "markdown_preview": _r("markdown_preview"),
+    "web_manifest": _r("web_manifest"),
+    "service_worker": _r("service_worker"),
+    "offline": _r("offline"),
     "readyz": _r("readyz"),
     "account_login": _r("account_login"),
     "account_logout": _r("account_logout"),
@@ -72,6 +75,8 @@ BUILDERS = {
     "community:notification_read": _r("community:notification_read", g("notification.pk")),
     "community:notification_read_all": _r("community:notification_read_all"),
     "community:notification_preferences": _r("community:notification_preferences"),
+    "community:push_subscribe": _r("community:push_subscribe"),
+    "community:push_unsubscribe": _r("community:push_unsubscribe"),
     "community:pending": _r("community:pending"),
     "community:my_data": _r("community:my_data"),
     "community:my_data_download": _r("community:my_data_download"),

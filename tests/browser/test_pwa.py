@@ -1,0 +1,45 @@
+"""The installable app in Chromium: the manifest is linked and valid, the service worker registers
+for the whole site and shows the offline page when the network is gone, and the notification
+settings (grid with the push column, "Appareils") pass axe-core at 1280 and 375 px."""
+
+import uuid
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible, login
+from tests.factories import PASSWORD, UserFactory
+
+PUBLIC_KEY = "BB5gQVvr-8Qy3rc0arljgqTHH7W_Sm568RakKr9qEdE8lemuGLI4ap9VWFr6SxeD3SMnPz1LZej3qTDC1avWkDQ"
+PRIVATE_KEY = "aOi-PlwxuW8FzHQEM51c2D_q_7r00gavwb25CLI7a_g"
+
+
+def test_manifest_service_worker_offline_and_devices(browser, asgi_server, settings):
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = PUBLIC_KEY, PRIVATE_KEY
+    tag = uuid.uuid4().hex[:6]
+    member = UserFactory(email=f"pwa-{tag}@exemple.fr", profile_data={"display_name": f"Paule {tag}"})
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    login(page, asgi_server, member.email, PASSWORD)
+
+    href = page.locator("link[rel=manifest]").get_attribute("href")
+    manifest = page.evaluate("async (href) => (await fetch(href)).json()", href)
+    assert manifest["short_name"] == "Maillage" and manifest["start_url"].startswith("/tableau-de-bord/")
+    scope = page.evaluate("async () => (await navigator.serviceWorker.ready).scope")
+    assert scope == f"{asgi_server.url}/"
+
+    page.goto(f"{asgi_server.url}/mes-notifications/preferences/")
+    expect(page.get_by_role("columnheader", name="Push (appareils)")).to_be_visible()
+    expect(page.get_by_role("heading", name="Appareils")).to_be_visible()
+    expect(page.get_by_role("button", name="Recevoir les notifications sur cet appareil")).to_be_visible()
+    assert_accessible(page, context="notification settings 1280")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert_accessible(page, context="notification settings 375")
+
+    # the network goes away: a page that cannot load shows the offline page from the cache
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    context.set_offline(True)
+    page.goto(f"{asgi_server.url}/agenda/")
+    expect(page.get_by_role("heading", name="Vous êtes hors ligne")).to_be_visible()
+    expect(page.locator(".account-name")).to_have_count(0)  # cached without the member's session
+    context.set_offline(False)
+    context.close()
