@@ -48,7 +48,9 @@ def load_events_demo(stdout=None) -> None:
     def sign_up(event, users):
         for u in users:
             if not Registration.objects.filter(event=event, email=u.email).exists():
-                services.registration_add(actor=staff, event=event, member=u, answers=None)
+                reg = services.registration_add(actor=staff, event=event, member=u, answers=None)
+                if u.pk % 3:  # two in three chose to appear in "Qui vient"
+                    Registration.objects.filter(pk=reg.pk).update(shown_to_members=True)
 
     with transaction.atomic():
         # A café réseau every other Friday, in visio, 12 dates (3 already past).

@@ -193,6 +193,10 @@ class SignupForm(forms.Form):
             self.fields["serie"] = forms.BooleanField(
                 label=_("M'inscrire aussi aux dates suivantes de la série"), required=False, initial=True
             )
+        if not with_identity and with_guests:  # a member signing up: may appear in "Qui vient"
+            self.fields["montrer"] = forms.BooleanField(
+                label=_("Afficher mon nom et ma photo aux autres membres dans « Qui vient »"), required=False
+            )
         self.fields_questions = [self[q.field_name] for q in self.questions]
 
     def cleaned_answers(self) -> dict:

@@ -89,6 +89,13 @@ class EventSeries(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def rhythm(self) -> str:
+        """How often it comes back, in French: "chaque semaine", "toutes les 2 semaines"…"""
+        if self.interval_weeks <= 1:
+            return str(_("chaque semaine"))
+        return str(_("toutes les %(n)s semaines") % {"n": self.interval_weeks})
+
 
 def event_image_path(instance, filename):
     return f"evenements/{filename}"
@@ -294,6 +301,9 @@ class Registration(TimeStampedModel):
     intention_message = models.CharField(_("message d'excuse"), max_length=500, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.JSONField(default=list, blank=True)
+    shown_to_members = models.BooleanField(
+        _("visible dans « Qui vient »"), default=False, help_text=_("La personne accepte que les membres voient son nom et sa photo.")
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -7,7 +7,7 @@ websocket consumer all go through it, so "hidden" is a 404 everywhere.
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.template.defaultfilters import date as date_format
 from django.utils import timezone
@@ -209,6 +209,30 @@ def event_list_filtered(
     return qs.order_by("start", "pk")
 
 
+def agenda_list_grouped(*, viewer, filters: dict | None = None, start: datetime) -> QuerySet[Event]:
+    """The agenda list with each series once: its next date matching the filters stands for it."""
+    qs = event_list_filtered(viewer=viewer, filters=filters, start=start)
+    first_of_series = qs.filter(series=OuterRef("series")).order_by("start", "pk").values("pk")[:1]
+    return qs.filter(Q(series__isnull=True) | Q(pk=Subquery(first_of_series))).select_related("series")
+
+
+def agenda_series_dates(*, viewer, filters: dict | None = None, start: datetime, events: list[Event]) -> None:
+    """Attach ``series_upcoming`` (every later date matching the filters) to the series events of
+    one agenda page: one query for the whole page."""
+    series_ids = {e.series_id for e in events if e.series_id}
+    by_series: dict[int, list[Event]] = {}
+    if series_ids:
+        rows = (
+            event_list_filtered(viewer=viewer, filters=filters, start=start)
+            .filter(series_id__in=series_ids)
+            .only("pk", "slug", "title", "start", "end", "state", "series_id")
+        )
+        for row in rows:
+            by_series.setdefault(row.series_id, []).append(row)
+    for event in events:
+        event.series_upcoming = [e for e in by_series.get(event.series_id, []) if e.pk != event.pk] if event.series_id else []
+
+
 def event_list_upcoming(*, viewer, group=None, limit: int = 5) -> list[Event]:
     """The next visible published events (of one group when given), soonest first."""
     qs = _shaped(events_visible_to(viewer)).filter(state=EventState.PUBLISHED, end__gte=timezone.now())
@@ -245,6 +269,24 @@ def registration_list_for_event(*, event: Event, q: str = "", include_cancelled:
         q = q.strip()
         qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q) | Q(code__iexact=q.upper()))
     return qs.order_by("status", "waitlisted_at", "created_at", "pk")
+
+
+def attendees_shown(*, viewer, event: Event, limit: int = 24) -> tuple[list[Registration], int]:
+    """ "Qui vient": confirmed members who chose to be shown, for approved members only; the first
+    ``limit`` with their profiles (for avatars) and the total, in two queries."""
+    if not is_approved_member(viewer):
+        return [], 0
+    qs = Registration.objects.filter(
+        event=event,
+        status=RegistrationStatus.CONFIRMED,
+        shown_to_members=True,
+        user__isnull=False,
+        user__is_active=True,
+        user__erased_at__isnull=True,
+    )
+    rows = list(qs.select_related("user__profile").order_by("created_at", "pk")[:limit])
+    total = len(rows) if len(rows) < limit else qs.count()
+    return rows, total
 
 
 def registration_list_mine(*, user, upcoming_only: bool = True) -> QuerySet[Registration]:

@@ -29,6 +29,7 @@ urlpatterns = [
     path("<slug:slug>/desinscription/", views.unregister, name="unregister"),
     path("<slug:slug>/confirmer-ma-place/", views.offer_accept, name="offer_accept"),
     path("<slug:slug>/presence/", views.intention_set, name="intention_set"),
+    path("<slug:slug>/qui-vient/", views.attendance_shown, name="attendance_shown"),
     path("<slug:slug>/inscrits/", views.registrations, name="registrations"),
     path("<slug:slug>/inscrits/ajouter/", views.registration_add, name="registration_add"),
     path("<slug:slug>/inscrits/pointage/", views.check_in_code, name="check_in_code"),

@@ -29,6 +29,7 @@ from common.registry import registry
 from community.access import member_required, staff_required
 from community.models import User, is_approved_member
 from groups.access import group_get_for_viewer, groups_visible_to
+from places import conf as places_conf
 
 from . import selectors, services
 from .forms import (
@@ -97,11 +98,28 @@ def agenda(request):
         context.update(selectors.agenda_week(viewer=request.user, filters=filters, anchor=anchor))
     else:
         context["view"] = "liste"
-        upcoming = selectors.event_list_filtered(viewer=request.user, filters=filters, start=timezone.now())
+        now = timezone.now()
+        upcoming = selectors.agenda_list_grouped(viewer=request.user, filters=filters, start=now)
         page = Paginator(upcoming, AGENDA_PAGE_SIZE).get_page(request.GET.get("page"))
-        context.update(events=list(page.object_list), page=page)
+        events = list(page.object_list)
+        selectors.agenda_series_dates(viewer=request.user, filters=filters, start=now, events=events)
+        context.update(events=events, page=page)
     template = "events/_agenda_results.html" if request.htmx else "events/agenda.html"
     return TemplateResponse(request, template, context)
+
+
+def _venue(event) -> dict | None:
+    """Where the venue map centres: the commune's position (events have no finer one)."""
+    commune = event.commune
+    if event.format == "online" or commune is None or commune.latitude is None or commune.longitude is None:
+        return None
+    return {
+        "lat": commune.latitude,
+        "lon": commune.longitude,
+        "name": commune.name,
+        "tile_url": places_conf.tile_url(),
+        "attribution": places_conf.tile_attribution(),
+    }
 
 
 def past(request):
@@ -121,6 +139,7 @@ def event_detail(request, slug):
     breakouts = (
         list(selectors.breakout_list_for_event(event=event)) if event.type == EventType.INTELLIGENCE or event.accepts_proposals else []
     )
+    attendees, attendee_total = selectors.attendees_shown(viewer=request.user, event=event)
     context = {
         "event": event,
         "registration": registration,
@@ -133,6 +152,9 @@ def event_detail(request, slug):
         "current_section": "agenda",
         "series_dates": list(event.series.occurrences.filter(state="published").order_by("start")[:12]) if event.series_id else [],
         "counts": selectors.event_counts(event) if manager else {},
+        "attendees": attendees,
+        "attendee_total": attendee_total,
+        "venue": _venue(event),
         "cancel_form": CancelForm(auto_id="cancel-%s") if manager and not event.is_cancelled else None,
         "intention_form": IntentionForm(initial={"intention": registration.intention, "message": registration.intention_message})
         if registration is not None and registration.user_id and not event.is_past and not event.is_cancelled
@@ -166,6 +188,7 @@ def signup(request, slug):
                 answers=request.POST,
                 guests=form.guests(),
                 series=bool(form.cleaned_data.get("serie")),
+                shown=bool(form.cleaned_data.get("montrer")),
             )
         except ValidationError as exc:
             messages_add_validation_error(request, exc)
@@ -226,6 +249,18 @@ def intention_set(request, slug):
     else:
         messages.success(request, _("Merci, votre réponse est enregistrée."))
     return redirect(event)
+
+
+@require_POST
+@login_required
+def attendance_shown(request, slug):
+    """Show or hide me in the event's "Qui vient" (my own registration only)."""
+    event = selectors.event_get_for_viewer(viewer=request.user, slug=slug)
+    shown = request.POST.get("montrer") == "1"
+    if not services.registration_set_shown(actor=request.user, event=event, shown=shown):
+        raise Http404
+    messages.success(request, _("Vous apparaissez dans « Qui vient ».") if shown else _("Vous n’apparaissez plus dans « Qui vient »."))
+    return redirect(f"{event.get_absolute_url()}#qui-vient")
 
 
 @require_POST

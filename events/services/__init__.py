@@ -36,6 +36,7 @@ from .registrations import (
     registration_intention_set,
     registration_move,
     registration_offer_accept,
+    registration_set_shown,
     registration_staff_confirm,
     waitlist_promote,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "registration_check_in_by_code",
     "registration_confirm_email",
     "registration_create",
+    "registration_set_shown",
     "registration_intention_set",
     "registration_move",
     "registration_offer_accept",

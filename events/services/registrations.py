@@ -51,6 +51,7 @@ def registration_create(
     answers: dict | None = None,
     guests: list[str] | None = None,
     series: bool = False,
+    shown: bool = False,
 ) -> Registration:
     """Sign the actor up (``actor=None``: a visitor, public events only): confirmed while seats remain, waitlisted after.
 
@@ -64,9 +65,21 @@ def registration_create(
         raise PermissionDenied
     if actor is None and event.audience != Audience.PUBLIC:
         raise PermissionDenied
-    return _registration_create(
-        event=event, user=actor, email=email, name=name, answers=answers, guests=guests, series=series, pending=actor is None
-    )
+    with transaction.atomic():
+        reg = _registration_create(
+            event=event, user=actor, email=email, name=name, answers=answers, guests=guests, series=series, pending=actor is None
+        )
+        if shown and actor is not None:  # a member's choice to appear in "Qui vient" (visitors never do)
+            Registration.objects.filter(pk=reg.pk).update(shown_to_members=True)
+            reg.shown_to_members = True
+    return reg
+
+
+def registration_set_shown(*, actor, event: Event, shown: bool) -> bool:
+    """Show or hide the actor in the event's "Qui vient"; False when they have no active registration."""
+    with transaction.atomic():
+        updated = Registration.objects.filter(event=event, user=actor, status__in=ACTIVE).update(shown_to_members=shown)
+    return bool(updated)
 
 
 def registration_add(*, actor, event: Event, member=None, email: str = "", name: str = "", answers: dict | None = None) -> Registration:

@@ -213,6 +213,7 @@ GET_MATRIX = {
     "events:unregister": "302 302 200 404 404 404 404 404 404",  # GET asks for confirmation
     "events:offer_accept": "405 302 405 405 405 405 405 405 405",
     "events:intention_set": "405 302 405 405 405 405 405 405 405",
+    "events:attendance_shown": "405 302 405 405 405 405 405 405 405",
     "events:registrations": "302 302 403 403 403 403 403 403 200",
     "events:registration_add": "405 302 405 405 405 405 405 405 405",
     "events:check_in_code": "405 302 405 405 405 405 405 405 405",
@@ -436,6 +437,7 @@ POST_MATRIX = {
     "events:unregister": "302 302 302",
     "events:offer_accept": "302 302 404",
     "events:intention_set": "302 302 404",
+    "events:attendance_shown": "302 302 404",  # only with an own registration
     "events:registration_add": "302 302 403",
     "events:check_in_code": "302 302 403",
     "events:registration_action": "302 302 403",

@@ -203,6 +203,7 @@ BUILDERS = {
     "events:unregister": _r("events:unregister", EV),
     "events:offer_accept": _r("events:offer_accept", EV),
     "events:intention_set": _r("events:intention_set", EV),
+    "events:attendance_shown": _r("events:attendance_shown", EV),
     "events:registrations": _r("events:registrations", EV),
     "events:registration_add": _r("events:registration_add", EV),
     "events:check_in_code": _r("events:check_in_code", EV),
