@@ -225,6 +225,7 @@ def agenda_series_dates(*, viewer, filters: dict | None = None, start: datetime,
         rows = (
             event_list_filtered(viewer=viewer, filters=filters, start=start)
             .filter(series_id__in=series_ids)
+            .select_related(None)
             .only("pk", "slug", "title", "start", "end", "state", "series_id")
         )
         for row in rows:
