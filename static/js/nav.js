@@ -25,3 +25,7 @@ if (account) {
     if (toggle && toggle.getAttribute("aria-expanded") === "true") { toggle.click(); toggle.focus(); }
   });
 }
+// Panels folded on phones (e.g. the agenda filters) start open on wide screens.
+if (window.matchMedia("(min-width: 60rem)").matches) {
+  for (const panel of document.querySelectorAll("details[data-open-wide]")) panel.open = true;
+}
