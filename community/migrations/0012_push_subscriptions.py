@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("community", "0009_photos_and_logos"),
+        ("community", "0011_seed_skill_referential"),
     ]
 
     operations = [

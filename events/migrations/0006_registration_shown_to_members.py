@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0003_member_events_attendance"),
+        ("events", "0005_session_timer"),
     ]
 
     operations = [
