@@ -14,6 +14,7 @@ from .models import (
     NotificationPreference,
     OutboundEmail,
     Profile,
+    PushSubscription,
     User,
 )
 
@@ -50,7 +51,10 @@ def export_community(user: User) -> dict:
             "statut": profile.status,
             "dans_annuaire": profile.in_directory,
         },
-        "preferences_notifications": dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery")),
+        "preferences_notifications": {
+            kind: {"envoi": delivery, "push": push}
+            for kind, delivery, push in NotificationPreference.objects.filter(user=user).values_list("kind", "delivery", "push")
+        },
         "notifications": [
             {"date": n["timestamp"].isoformat(), "texte": n["verb"], "lu": not n["unread"], "donnees": n["data"]}
             for n in Notification.objects.filter(recipient=user).values("timestamp", "verb", "unread", "data").order_by("-timestamp")
@@ -70,6 +74,10 @@ def export_community(user: User) -> dict:
                 "organisation": f.organisation.name if f.organisation else None,
             }
             for f in Follow.objects.filter(follower=user).select_related("member__profile", "organisation")
+        ],
+        "appareils_push": [
+            {"ajoute_le": d["created_at"].isoformat(), "appareil": d["user_agent"], "adresse": d["endpoint"]}
+            for d in PushSubscription.objects.filter(user=user).values("created_at", "user_agent", "endpoint")
         ],
         "emails_envoyes": [
             {"date": e["created_at"].isoformat(), "objet": e["subject"], "statut": e["status"]}
@@ -112,6 +120,7 @@ def erase_community(user: User) -> None:
     DigestItem.objects.filter(user=user).delete()
     OutboundEmail.objects.filter(recipient=user).delete()
     NotificationPreference.objects.filter(user=user).delete()
+    PushSubscription.objects.filter(user=user).delete()
     Invitation.objects.filter(accepted_by=user).update(email="", accepted_by=None)
     user.emailaddress_set.all().delete()
     if hasattr(user, "authenticator_set"):

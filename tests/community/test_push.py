@@ -287,3 +287,15 @@ def test_manifest_service_worker_and_offline_page(client, db):
     assert offline.status_code == 200 and "hors ligne" in offline.content.decode()
     home = client.get("/hors-ligne/").content.decode()
     assert 'rel="manifest" href="/manifest.webmanifest"' in home and "js/pwa.js" in home
+
+
+def test_devices_in_the_rgpd_export_and_gone_with_the_account(db, member, vapid, browser):
+    from community.rgpd import account_erase, personal_data_export
+
+    _subscribe(member, browser)
+    preferences_update(actor=member, choices={}, push={"system": False})
+    data = json.loads(personal_data_export(user=member))
+    assert data["community"]["appareils_push"][0]["adresse"] == ENDPOINT
+    assert data["community"]["preferences_notifications"]["system"]["push"] is False
+    account_erase(user=member)
+    assert not PushSubscription.objects.exists()
