@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.access import MembersOnly
+from common.calendar import month_grid, month_grid_span, week_start
 from community.models import is_approved_member
 from groups.access import group_ids_of
 from groups.models import AccessMode, Group, Membership, MembershipStatus, Role
@@ -350,26 +351,10 @@ def agenda_month(*, viewer, filters: dict, year: int, month: int) -> dict:
 
     One query for the whole grid; an event spanning several days shows on each. Raises
     ``ValueError`` for an impossible month."""
-    first, nxt = month_bounds(year, month)
-    grid_start = week_start(first)
-    grid_end = week_start(nxt - timedelta(days=1)) + timedelta(days=7)
+    grid_start, grid_end = month_grid_span(year, month)
     events = list(event_list_filtered(viewer=viewer, filters=filters, start=_aware(grid_start), end=_aware(grid_end)))
     spans = [(e, timezone.localtime(e.start).date(), timezone.localtime(e.end).date()) for e in events]
-    weeks, day = [], grid_start
-    while day < grid_end:
-        week = []
-        for _i in range(7):
-            week.append({"date": day, "in_month": day.month == month, "events": [e for e, a, b in spans if a <= day <= b]})
-            day += timedelta(days=1)
-        weeks.append(week)
-    prev = first - timedelta(days=1)
-    return {
-        "weeks": weeks,
-        "month_first": first,
-        "prev": {"annee": prev.year, "mois": prev.month},
-        "next": {"annee": nxt.year, "mois": nxt.month},
-        "events": events,
-    }
+    return {**month_grid(year=year, month=month, spans=spans, key="events"), "events": events}
 
 
 def agenda_week(*, viewer, filters: dict, anchor: date) -> dict:
@@ -458,15 +443,3 @@ def attendance_summary(*, event: Event, registrations) -> dict[str, int]:
         state = reg.attendance or ("absent" if over else "unknown")
         counts[state] += 1
     return counts
-
-
-def month_bounds(year: int, month: int) -> tuple[date, date]:
-    """First day of the month and first day of the next one."""
-    first = date(year, month, 1)
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return first, nxt
-
-
-def week_start(day: date) -> date:
-    """The Monday of the day's week."""
-    return day - timedelta(days=day.weekday())

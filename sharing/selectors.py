@@ -8,6 +8,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
+from common.calendar import month_grid, month_grid_span
 from community.models import Commune, User
 
 from .access import managed_filter
@@ -94,19 +95,10 @@ def nearest_free_slot(*, item: Item, start: datetime, end: datetime, quantity: i
     return None
 
 
-def month_bounds(year: int, month: int) -> tuple[date, date]:
-    """First day of the month and first day of the next one."""
-    first = date(year, month, 1)
-    return first, date(year + (month == 12), month % 12 + 1, 1)
-
-
 def item_month(*, item: Item, year: int, month: int) -> dict:
     """The item's month grid (weeks from Monday, days outside the month flagged) with the bookings
     holding it each day, like the agenda's month view. One query; ``ValueError`` for a bad month."""
-    first, nxt = month_bounds(year, month)
-    grid_start = first - timedelta(days=first.weekday())
-    last = nxt - timedelta(days=1)
-    grid_end = last - timedelta(days=last.weekday()) + timedelta(days=7)
+    grid_start, grid_end = month_grid_span(year, month)
     bookings = list(
         Booking.objects.filter(
             item=item,
@@ -115,24 +107,8 @@ def item_month(*, item: Item, year: int, month: int) -> dict:
             end__gt=_aware(grid_start),
         ).order_by("start", "pk")
     )
-    spans = []
-    for b in bookings:
-        a, z = timezone.localtime(b.start).date(), timezone.localtime(b.end - timedelta(microseconds=1)).date()
-        spans.append((b, a, z))
-    weeks, day = [], grid_start
-    while day < grid_end:
-        week = []
-        for _i in range(7):
-            week.append({"date": day, "in_month": day.month == month, "bookings": [b for b, a, z in spans if a <= day <= z]})
-            day += timedelta(days=1)
-        weeks.append(week)
-    prev = first - timedelta(days=1)
-    return {
-        "weeks": weeks,
-        "month_first": first,
-        "prev": {"annee": prev.year, "mois": prev.month},
-        "next": {"annee": nxt.year, "mois": nxt.month},
-    }
+    spans = [(b, timezone.localtime(b.start).date(), timezone.localtime(b.end - timedelta(microseconds=1)).date()) for b in bookings]
+    return month_grid(year=year, month=month, spans=spans, key="bookings")
 
 
 _BOOKING_RELATED = ("item__organisation", "item__commune", "borrower__profile")
