@@ -1,6 +1,13 @@
 // Live group page: new topics appear at the top of the list without reload.
 import { connect } from "./ws.js";
 
+// The other apps' sections of the group page (agenda, date polls, actions) come after the page
+// shows; without JavaScript the placeholder is a link to them.
+const panels = document.querySelector("[data-group-panels]");
+if (panels && window.htmx) {
+  window.htmx.ajax("GET", panels.dataset.groupPanels, { target: panels, swap: "outerHTML" });
+}
+
 const list = document.querySelector("[data-topic-list]");
 if (list && !new URLSearchParams(window.location.search).has("page")) {
   const status = document.querySelector("[data-live-status]");
