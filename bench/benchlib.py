@@ -3,7 +3,16 @@ never shadows the app of that name when a script runs from this folder)."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def pct(values, p):
@@ -20,6 +29,35 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def asgi_server(*, workers: int) -> Iterator[str]:
+    """The project under uvicorn on a free port, for benches that race real HTTP requests; yields the
+    base URL once ``/healthz`` answers and stops the server on exit. ``CONN_MAX_AGE=0``: each
+    request returns its connection, so the bench fits a small ``max_connections``."""
+    import requests  # noqa: PLC0415 - only the HTTP benches need it
+
+    port = free_port()
+    env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost", "CONN_MAX_AGE": "0"}
+    cmd = [sys.executable, "-m", "uvicorn", "hub.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen([*cmd, "--workers", str(workers), "--log-level", "warning"], cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("server did not start")
+            time.sleep(0.3)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 def session_key(user) -> str:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -31,7 +30,7 @@ if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path.pop(0)
 sys.path.insert(0, str(ROOT))
 
-from bench.benchlib import free_port, pct, session_key  # noqa: E402
+from bench.benchlib import asgi_server, pct, session_key  # noqa: E402
 
 # (start hour, end hour) of the slots the clients ask for: every one overlaps at least one other
 SLOTS = [(13, 15), (14, 16), (15, 17), (13, 17), (16, 18)]
@@ -113,23 +112,8 @@ def main() -> None:
             Profile.objects.filter(user=user).update(status=MemberStatus.APPROVED, display_name=f"Membre {i}")
         users.append(user)
 
-    port = free_port()
-    env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost", "CONN_MAX_AGE": "0"}
-    cmd = [sys.executable, "-m", "uvicorn", "hub.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen([*cmd, "--workers", str(args.workers), "--log-level", "warning"], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
     total_overlaps = 0
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("server did not start")
-            time.sleep(0.3)
+    with asgi_server(workers=args.workers) as base:
         print(f"{connection.vendor}: server up on {base} ({args.workers} workers), {args.clients} clients per round", flush=True)
         for round_no in range(1, args.rounds + 1):
             item = Item.objects.create(organisation=org, name=f"Valise bench {round_no}", quantity=1, auto_approve=True)
@@ -159,9 +143,6 @@ def main() -> None:
         print(f"overlaps over all rounds: {total_overlaps} (must be 0)", flush=True)
         if total_overlaps:
             raise SystemExit("DOUBLE-BOOKED")
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -30,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchlib import free_port, pct, session_key  # noqa: E402
+from bench.benchlib import asgi_server, pct, session_key  # noqa: E402
 
 CHOICES = ("yes", "maybe", "no")
 
@@ -143,29 +142,8 @@ def main() -> None:
             Profile.objects.filter(user=user).update(status=MemberStatus.APPROVED, display_name=f"Votant·e {i}")
         users.append(user)
 
-    port = free_port()
-    # CONN_MAX_AGE=0: each request returns its connection, so the bench fits a small max_connections.
-    # (The answer view's rate limit counts per member: two posts per voter and round stay far below it.)
-    env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost", "CONN_MAX_AGE": "0"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "hub.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
-        + ["--workers", str(args.workers), "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
     failed = False
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("server did not start")
-            time.sleep(0.3)
+    with asgi_server(workers=args.workers) as base:
         mode = "two racing answers per voter" if double else "one answer per voter"
         print(f"server up on {base} ({args.workers} workers), {args.voters} voters, {args.slots} slots, {mode}", flush=True)
 
@@ -199,9 +177,6 @@ def main() -> None:
             for problem in problems[:10]:
                 print(f"  {problem}", flush=True)
             failed = failed or bool(problems)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
     if failed:
         raise SystemExit("VOTES LOST, DOUBLED OR MIXED")
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -28,7 +27,7 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchlib import free_port, pct, session_key  # noqa: E402
+from bench.benchlib import asgi_server, pct, session_key  # noqa: E402
 
 
 def race(base: str, event, sessions) -> tuple[list[float], list[int], float]:
@@ -112,39 +111,7 @@ def main() -> None:
             Profile.objects.filter(user=user).update(status=MemberStatus.APPROVED, display_name=f"Membre {i}")
         users.append(user)
 
-    port = free_port()
-    # CONN_MAX_AGE=0: each request returns its connection, so the bench fits a small max_connections.
-    env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost", "CONN_MAX_AGE": "0"}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "hub.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("server did not start")
-            time.sleep(0.3)
+    with asgi_server(workers=args.workers) as base:
         print(f"server up on {base} ({args.workers} workers), {args.clients} clients, {args.seats} seats", flush=True)
 
         for round_no in range(1, args.rounds + 1):
@@ -180,9 +147,6 @@ def main() -> None:
                 print(f"  {errors} request(s) failed (HTTP {sorted(set(statuses) - {302})}): see the server log above", flush=True)
             if confirmed != args.seats or seats_taken != args.seats or confirmed + waitlisted != ok:
                 raise SystemExit("OVER- OR UNDER-BOOKED")
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 if __name__ == "__main__":
