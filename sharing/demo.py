@@ -69,7 +69,7 @@ def load_sharing_demo(stdout=None) -> None:
         steps = [Booking.Status.RETURNED, Booking.Status.HANDED_OVER, Booking.Status.ACCEPTED, Booking.Status.REQUESTED]
         for n, user in enumerate(borrowers):
             start, end, status = _at(-20 + 9 * n, 9), _at(-18 + 9 * n, 17), steps[n]
-            Booking.objects.create(
+            booking = Booking.objects.create(
                 item=items[0],
                 borrower=user,
                 start=start,
@@ -79,5 +79,6 @@ def load_sharing_demo(stdout=None) -> None:
                 handed_over_at=start if status in (Booking.Status.HANDED_OVER, Booking.Status.RETURNED) else None,
                 returned_at=end if status == Booking.Status.RETURNED else None,
             )
+            Booking.objects.filter(pk=booking.pk).update(created_at=start - timedelta(days=5))
     if stdout:
         stdout.write(f"  sharing: {len(items)} items")
