@@ -118,31 +118,38 @@ def partner_suggestions(*, consortium: Consortium, limit: int = 10) -> list[Sugg
     themed = {pk for pk, skill in skills.items() if call_themes and skill_themes(skill) & call_themes}
     type_labels = dict(OrganisationType.choices)
 
-    scored = []
-    for uid, (org, org_type, dep) in profiles.items():
-        if uid in taken:
-            continue
-        department = departments.get(dep)
-        if not _in_perimeter(call, department):
-            continue
+    def score_of(uid, org, org_type, dep, *, explain: bool):
+        """The candidate's points (and, when asked, the reasons: only the suggested need them)."""
         score, reasons = 0, []
+        department = departments.get(dep)
         if department is not None and dep not in covered:
             score += TERRITORY_POINTS
-            reasons.append(_("couvre %(dep)s") % {"dep": department.name})
+            if explain:
+                reasons.append(_("couvre %(dep)s") % {"dep": department.name})
         own = skills_of.get(uid, ())
-        for skill_id in [sk for sk in own if sk not in team_skills][:MAX_NEW_SKILLS]:
-            score += SKILL_POINTS
-            reasons.append(_("compétence : %(skill)s") % {"skill": skills[skill_id].name})
+        new_skills = [sk for sk in own if sk not in team_skills][:MAX_NEW_SKILLS]
+        score += SKILL_POINTS * len(new_skills)
+        if explain:
+            reasons += [_("compétence : %(skill)s") % {"skill": skills[sk].name} for sk in new_skills]
         if org is not None and org_type in wanted_types and org_type not in team_types:
             score += TYPE_POINTS
-            reasons.append(_("type de structure : %(type)s") % {"type": type_labels.get(org_type, org_type)})
+            if explain:
+                reasons.append(_("type de structure : %(type)s") % {"type": type_labels.get(org_type, org_type)})
         if themed and any(sk in themed for sk in own):
             score += THEME_POINTS
-            reasons.append(_("compétences dans les thèmes de l'appel"))
+            if explain:
+                reasons.append(_("compétences dans les thèmes de l'appel"))
+        return score, reasons
+
+    scored = []
+    for uid, (org, org_type, dep) in profiles.items():
+        if uid in taken or not _in_perimeter(call, departments.get(dep)):
+            continue
+        score, _reasons = score_of(uid, org, org_type, dep, explain=False)
         if score:
-            scored.append((-score, uid, department, reasons))
-    scored.sort(key=lambda row: (row[0], row[1]))
-    best = scored[:limit]
+            scored.append((-score, uid))
+    scored.sort()
+    best = [(neg, uid, departments.get(profiles[uid][2]), score_of(uid, *profiles[uid], explain=True)[1]) for neg, uid in scored[:limit]]
     users = User.objects.select_related("profile__organisation").in_bulk([uid for _s, uid, _d, _r in best])
     suggestions = []
     for neg_score, uid, department, reasons in best:
