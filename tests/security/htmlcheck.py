@@ -108,7 +108,15 @@ class _Finder(HTMLParser):
         if tag == "link":
             rel = (dict(attrs).get("rel") or "").lower()
             href = dict(attrs).get("href") or ""
-            if rel not in {"stylesheet", "icon", "alternate", "canonical", "preload", "manifest", "apple-touch-icon"} or not href.startswith("/"):
+            if rel not in {
+                "stylesheet",
+                "icon",
+                "alternate",
+                "canonical",
+                "preload",
+                "manifest",
+                "apple-touch-icon",
+            } or not href.startswith("/"):
                 self._flag(f"link: {raw[:160]}")
         for name, value in attrs:
             value = value or ""
