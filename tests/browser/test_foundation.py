@@ -43,10 +43,13 @@ def test_signup_verify_profile_directory_and_live_notification(page, asgi_server
     name = f"Élise Testeuse {uuid.uuid4().hex[:4]}"
     page.get_by_label("Nom affiché").fill(name)
     page.get_by_label(re.compile(r"^Métier\s*:?$")).select_option("mediateur")
-    page.get_by_label("Compétences (qui sait faire quoi)").fill("Pix, Aidants Connect")
+    page.get_by_label(re.compile(r"^Aidants Connect\s*:?$")).select_option("confirmed")
+    page.get_by_label("Autres compétences (hors référentiel)").fill("Pix")
     page.get_by_label(re.compile(r"^Commune\s*:?$")).select_option(label="Dijon (21000)")
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    expect(page.locator("main")).to_contain_text("Aidants Connect")
+    expect(page.locator("main")).to_contain_text("Pix")
     assert_accessible(page, context="profile")
 
     page.get_by_role("link", name="Membres").click()
