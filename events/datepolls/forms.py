@@ -1,4 +1,4 @@
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -61,13 +61,15 @@ class SlotForm(forms.Form):
         return data
 
     def as_range(self) -> tuple[datetime, datetime] | None:
-        """The slot as aware datetimes in Europe/Paris (the project's time zone); 2 h by default."""
+        """The slot as aware datetimes in Europe/Paris (the project's time zone); without an end, 2 h
+        long but never past 23:59 of the same day (a 23:30 start ends at 23:59, not at its start)."""
         day, start, end = (self.cleaned_data.get(k) for k in ("day", "start", "end"))
         if not day or not start:
             return None
         begin = timezone.make_aware(datetime.combine(day, start))
-        finish = timezone.make_aware(datetime.combine(day, end or time(min(start.hour + 2, 23), start.minute)))
-        return begin, finish
+        if end:
+            return begin, timezone.make_aware(datetime.combine(day, end))
+        return begin, min(begin + timedelta(hours=2), timezone.make_aware(datetime.combine(day, time(23, 59))))
 
 
 SlotFormSet = forms.formset_factory(SlotForm, extra=0, max_num=40, absolute_max=40)

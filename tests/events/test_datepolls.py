@@ -10,6 +10,7 @@ from community.models import OutboundEmail
 from community.rgpd import account_erase
 from events.datepolls import services
 from events.datepolls.access import guest_link_token
+from events.datepolls.forms import SlotForm
 from events.datepolls.personal_data import export_datepolls
 from events.datepolls.selectors import tally
 from events.models import Audience, DateAnswer, DatePoll, DateVote, Event, EventState, PollInvitees
@@ -201,7 +202,8 @@ def test_pages_create_answer_and_event(cast, client_for):
         "form-TOTAL_FORMS": "4",
         "form-INITIAL_FORMS": "0",
         "form-0-day": timezone.localtime(a1).date().isoformat(),
-        "form-0-start": timezone.localtime(a1).strftime("%H:%M"),
+        # fixed daytime hours: a slot starting at 22:00 has its default end capped at 23:00, the same day
+        "form-0-start": "14:00",
         "form-0-end": "",
         "form-1-day": "",
         "form-1-start": "",
@@ -210,7 +212,7 @@ def test_pages_create_answer_and_event(cast, client_for):
     response = admin.post(url, form)
     assert response.status_code == 200 and "au moins deux" in response.content.decode()
     assert not DatePoll.objects.exists()
-    form.update({"form-1-day": timezone.localtime(a2).date().isoformat(), "form-1-start": timezone.localtime(a2).strftime("%H:%M")})
+    form.update({"form-1-day": timezone.localtime(a2).date().isoformat(), "form-1-start": "10:00"})
     response = admin.post(url, form)
     poll = DatePoll.objects.get()
     assert response.status_code == 302 and response["Location"] == poll.get_absolute_url()
@@ -257,3 +259,17 @@ def test_export_and_erase(cast):
     account_erase(user=cast["a"])
     assert DateAnswer.objects.filter(poll=poll).count() == 1  # the tally keeps the vote
     assert not poll.invitees.filter(user=cast["a"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("start", "expected_end"),
+    [("14:00", (16, 0)), ("22:00", (23, 59)), ("23:30", (23, 59)), ("21:15", (23, 15))],
+)
+def test_slot_without_end_lasts_two_hours_within_its_day(start, expected_end):
+    day = (timezone.localtime() + timedelta(days=3)).date()
+    form = SlotForm({"day": day.isoformat(), "start": start, "end": ""})
+    assert form.is_valid(), form.errors
+    begin, finish = form.as_range()
+    local = timezone.localtime(finish)
+    assert local.date() == day and (local.hour, local.minute) == expected_end
+    assert finish > begin
