@@ -1,7 +1,12 @@
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
 from tests.factories import StaffFactory, UserFactory
+from tests.liveserver import Servers
 
 
 def pytest_collection_modifyitems(items):
@@ -73,3 +78,15 @@ def _clear_cache():
     else:
         cache.clear()
     yield
+
+
+@pytest.fixture
+def servers():
+    """Subprocesses of this code base (uvicorn, manage.py, scripts) for one test, all stopped after it."""
+    directory = Path(tempfile.mkdtemp(prefix="maillage-live-procs-"))
+    group = Servers(directory)
+    try:
+        yield group
+    finally:
+        group.stop_all()
+        shutil.rmtree(directory, ignore_errors=True)

@@ -1,37 +1,15 @@
 """Never over-booked: 50 concurrent sign-ups for 5 seats, on whatever database runs the tests."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from events.models import Event, Registration, RegistrationStatus
 from events.services import registration_cancel, registration_create
+from tests.concurrency import run_concurrently
 from tests.events.factories import make_event
 from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def _run_concurrently(fn, args_list):
-    barrier = threading.Barrier(len(args_list))
-    errors = []
-
-    def worker(args):
-        try:
-            barrier.wait(timeout=30)
-            fn(*args)
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(a,)) for a in args_list]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return errors
 
 
 def test_fifty_concurrent_signups_for_five_seats_then_one_cancellation_promotes_one():
@@ -39,7 +17,7 @@ def test_fifty_concurrent_signups_for_five_seats_then_one_cancellation_promotes_
     event = make_event(by=staff, capacity=5)
     users = [UserFactory() for _ in range(50)]
 
-    errors = _run_concurrently(lambda u: registration_create(event=event, actor=u, answers={}), [(u,) for u in users])
+    errors = run_concurrently(lambda u: registration_create(event=event, actor=u, answers={}), [(u,) for u in users])
 
     assert errors == []
     statuses = list(Registration.objects.filter(event=event).values_list("status", flat=True))
@@ -71,7 +49,7 @@ def test_concurrent_cancellations_promote_exactly_as_many_people():
     confirmed = list(Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED))
     assert len(confirmed) == 5
 
-    errors = _run_concurrently(lambda r: registration_cancel(registration=r), [(r,) for r in confirmed[:3]])
+    errors = run_concurrently(lambda r: registration_cancel(registration=r), [(r,) for r in confirmed[:3]])
 
     assert errors == []
     assert Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED).count() == 5
@@ -84,7 +62,7 @@ def test_same_person_signing_up_twice_at_once_gets_one_registration():
     event = make_event(by=staff, capacity=5)
     user = UserFactory()
 
-    errors = _run_concurrently(lambda u: registration_create(event=event, actor=u, answers={}), [(user,)] * 6)
+    errors = run_concurrently(lambda u: registration_create(event=event, actor=u, answers={}), [(user,)] * 6)
 
     assert len(errors) == 5
     assert Registration.objects.filter(event=event).count() == 1

@@ -14,7 +14,7 @@ import sys
 import pytest
 from django.conf import settings
 
-from .conftest import ROOT, django_env
+from tests.liveserver import ROOT, django_env
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

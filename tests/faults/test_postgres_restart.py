@@ -16,8 +16,7 @@ from django.conf import settings
 from groups import services
 from tests.factories import UserFactory
 from tests.groups.factories import make_group
-
-from .conftest import django_env, session_cookie
+from tests.liveserver import django_env, session_cookie
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -16,8 +16,7 @@ from groups import services
 from groups.models import Post
 from tests.factories import UserFactory
 from tests.groups.factories import make_group
-
-from .conftest import django_env, session_cookie, shared_database_url
+from tests.liveserver import django_env, session_cookie, shared_database_url
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

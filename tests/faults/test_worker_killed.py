@@ -27,8 +27,7 @@ from funding.models import AlertDelivery, FundingCall, Watch
 from ops.models import WorkerHeartbeat
 from tests.factories import UserFactory
 from tests.funding.factories import make_call
-
-from .conftest import django_env, shared_database_url, stop_process, wait_for
+from tests.liveserver import django_env, shared_database_url, stop_process, wait_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
