@@ -6,8 +6,9 @@ client receives the current counts and countdown, so nothing is lost across reco
 """
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.http import Http404
+
+from common.consumers import NOT_FOUND, LiveConsumer
 
 from .selectors import breakout_counts, can_join_session, event_get_for_viewer, session_group, session_timer_payload
 
@@ -20,25 +21,17 @@ def _allowed_event_id(user, slug: str) -> int | None:
     return event.pk if can_join_session(user, event) else None
 
 
-class SessionConsumer(AsyncJsonWebsocketConsumer):
+class SessionConsumer(LiveConsumer):
     async def connect(self):
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=4401)
+        if (user := await self.signed_in_user()) is None:
             return
         event_id = await database_sync_to_async(_allowed_event_id)(user, self.scope["url_route"]["kwargs"]["slug"])
         if event_id is None:
-            await self.close(code=4404)
+            await self.close(code=NOT_FOUND)
             return
         self.event_id = event_id
-        self.group_name = session_group(event_id)
-        await self.channel_layer.group_add(self.group_name, self.channel_name)
-        await self.accept()
+        await self.join(session_group(event_id))
         await self._send_state()
-
-    async def disconnect(self, code):
-        if hasattr(self, "group_name"):
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
 
     async def receive_json(self, content, **kwargs):
         if content.get("type") == "sync":

@@ -6,8 +6,8 @@ everything after it from the database, so nothing is lost when Redis or a web pr
 """
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from common.consumers import NOT_FOUND, LiveConsumer
 from community.models import is_approved_member
 
 from .models import Participant
@@ -32,25 +32,18 @@ def _missed(participant, after_id):
     ]
 
 
-class ConversationConsumer(AsyncJsonWebsocketConsumer):
+class ConversationConsumer(LiveConsumer):
     async def connect(self):
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=4401)
+        if (user := await self.signed_in_user()) is None:
             return
         participant = await database_sync_to_async(_participation)(user, int(self.scope["url_route"]["kwargs"]["pk"]))
         if participant is None:
-            await self.close(code=4404)
+            await self.close(code=NOT_FOUND)
             return
         self.participant = participant
         self.user_name = (await database_sync_to_async(lambda: user.public_name)())[:TYPING_NAME_MAX]
         self.channel = conversation_channel(participant.conversation_id)
-        await self.channel_layer.group_add(self.channel, self.channel_name)
-        await self.accept()
-
-    async def disconnect(self, code):
-        if hasattr(self, "channel"):
-            await self.channel_layer.group_discard(self.channel, self.channel_name)
+        await self.join(self.channel)
 
     async def receive_json(self, content, **kwargs):
         kind = content.get("type")
@@ -62,7 +55,7 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
             # re-checked: someone who left since connecting gets nothing more
             fresh = await database_sync_to_async(_participation)(self.scope["user"], self.participant.conversation_id)
             if fresh is None:
-                await self.close(code=4404)
+                await self.close(code=NOT_FOUND)
                 return
             self.participant = fresh
             for item in await database_sync_to_async(_missed)(fresh, after):
@@ -83,25 +76,17 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
 
     async def messaging_left(self, event):
         if event.get("user_id") == self.scope["user"].pk:
-            await self.close(code=4404)
+            await self.close(code=NOT_FOUND)
 
 
-class InboxConsumer(AsyncJsonWebsocketConsumer):
+class InboxConsumer(LiveConsumer):
     """The member's count of unread conversations (header badge), the truth on every (re)connect."""
 
     async def connect(self):
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated or not user.is_active:
-            await self.close(code=4401)
+        if (user := await self.signed_in_user(active_only=True)) is None:
             return
-        self.group_name = inbox_channel(user.pk)
-        await self.channel_layer.group_add(self.group_name, self.channel_name)
-        await self.accept()
+        await self.join(inbox_channel(user.pk))
         await self.send_json({"type": "count", "count": await database_sync_to_async(unread_conversations_count)(user_id=user.pk)})
-
-    async def disconnect(self, code):
-        if hasattr(self, "group_name"):
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
 
     async def receive_json(self, content, **kwargs):
         if content.get("type") == "sync":
