@@ -32,6 +32,8 @@ class Minutes(TimeStampedModel):
     revision_count = models.PositiveIntegerField(default=0)
     amend_deadline = models.DateTimeField(_("fin de la relecture"), null=True, blank=True)
     amend_closed_at = models.DateTimeField(_("relecture close le"), null=True, blank=True)
+    # Set when the participants were reminded of the deadline (once per round; a re-run sends nothing).
+    amend_reminded_at = models.DateTimeField(_("rappel de relecture envoyé le"), null=True, blank=True)
     published_at = models.DateTimeField(_("publié le"), null=True, blank=True)
     public_sections = models.JSONField(_("sections de la restitution publique"), default=list, blank=True)
 

@@ -7,8 +7,9 @@ the event was cancelled — with a French message, and nothing changed.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,13 +19,15 @@ from django.utils.translation import gettext as _
 from community.activity import activity_record
 from community.models import ActivityKind, User, is_approved_member
 from community.notifications import notification_send
+from groups.models import Membership, MembershipStatus, Role
 
-from ..models import Amendment, AmendmentKind, AmendmentStatus, Audience, Event, Minutes, MinutesRevision, MinutesState
+from ..models import Amendment, AmendmentKind, AmendmentStatus, Audience, Event, EventState, Minutes, MinutesRevision, MinutesState
 from ..selectors import can_manage, event_audience
 from .access import can_write, is_participant, participant_users
 from .text import keep_sections, replace_section, section_titles
 
 KIND = "events.minutes"
+REMINDER_KIND = "events.minutes_reminder"
 MAX_BODY = 60000
 
 
@@ -95,7 +98,9 @@ def minutes_round_open(*, actor, minutes: Minutes, deadline: datetime) -> Minute
         if locked.is_published:
             raise ValidationError(_("Le compte rendu est déjà publié."))
         locked.state, locked.amend_deadline, locked.amend_closed_at = MinutesState.AMENDING, deadline, None
-        locked.save(update_fields=["state", "amend_deadline", "amend_closed_at", "updated_at"])
+        # A round shorter than the reminder window gets no reminder: the opening notice is one.
+        locked.amend_reminded_at = timezone.now() if deadline <= timezone.now() + _reminder_window() else None
+        locked.save(update_fields=["state", "amend_deadline", "amend_closed_at", "amend_reminded_at", "updated_at"])
         verb = _("Compte rendu de « %(title)s » à relire jusqu'au %(date)s") % {
             "title": event.title,
             "date": date_format(timezone.localtime(deadline), "j F Y, H:i"),
@@ -113,6 +118,91 @@ def minutes_round_close(*, actor, minutes: Minutes) -> Minutes:
             locked.amend_closed_at = timezone.now()
             locked.save(update_fields=["amend_closed_at", "updated_at"])
     return locked
+
+
+def _reminder_window() -> timedelta:
+    return timedelta(hours=settings.EVENTS_MINUTES_REMINDER_HOURS)
+
+
+def _writer_ids(event: Event, minutes: Minutes) -> set[int]:
+    """The participants who write the minutes (secretary, organiser, organising group's admins):
+    they decide on the amendments and are not reminded to propose any."""
+    ids = {pk for pk in (minutes.secretary_id, event.created_by_id) if pk}
+    if event.organiser_group_id:
+        ids |= set(
+            Membership.objects.filter(
+                group_id=event.organiser_group_id, status=MembershipStatus.ACTIVE, role__in=[Role.OWNER, Role.ADMIN]
+            ).values_list("user_id", flat=True)
+        )
+    return ids
+
+
+def minutes_rounds_remind(*, now: datetime | None = None) -> int:
+    """Once per round, ``EVENTS_MINUTES_REMINDER_HOURS`` before its deadline, remind the
+    participants who have neither commented nor proposed a text (not for a cancelled event nor
+    a closed round). Idempotent: ``amend_reminded_at`` is set in the transaction of the
+    notifications (and of their e-mails in the outbox). Returns the number of reminders."""
+    now = now or timezone.now()
+    due = Minutes.objects.filter(
+        state=MinutesState.AMENDING,
+        amend_closed_at__isnull=True,
+        amend_reminded_at__isnull=True,
+        amend_deadline__gt=now,
+        amend_deadline__lte=now + _reminder_window(),
+    ).exclude(event__state=EventState.CANCELLED)
+    sent = 0
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = Minutes.objects.select_for_update().filter(pk=pk, amend_reminded_at__isnull=True).first()
+            if locked is None or locked.state != MinutesState.AMENDING or locked.amend_closed_at or locked.amend_deadline <= now:
+                continue
+            locked.amend_reminded_at = now
+            locked.save(update_fields=["amend_reminded_at", "updated_at"])
+            event = Event.objects.get(pk=locked.event_id)
+            if event.is_cancelled:
+                continue
+            verb = _("Rappel : le compte rendu de « %(title)s » est à relire jusqu'au %(date)s") % {
+                "title": event.title,
+                "date": date_format(timezone.localtime(locked.amend_deadline), "j F Y, H:i"),
+            }
+            contributed = locked.amendments.exclude(author=None).values("author_id")
+            recipients = participant_users(event, locked).exclude(pk__in=contributed).exclude(pk__in=_writer_ids(event, locked))
+            url = locked.get_absolute_url()
+            for user in recipients.order_by("pk"):
+                if notification_send(recipient=user, kind=REMINDER_KIND, verb=verb, url=url) is not None:
+                    sent += 1
+    return sent
+
+
+def minutes_rounds_close_due(*, now: datetime | None = None) -> int:
+    """Close the rounds whose deadline passed, as the secretary's « Clore la relecture » does, and
+    tell the secretary (else the organiser) what awaits a decision. Idempotent: a round closed
+    once (``amend_closed_at``) is skipped. Returns the number of rounds closed."""
+    now = now or timezone.now()
+    due = Minutes.objects.filter(state=MinutesState.AMENDING, amend_closed_at__isnull=True, amend_deadline__lte=now)
+    closed = 0
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = Minutes.objects.select_for_update().filter(pk=pk, amend_closed_at__isnull=True).first()
+            if locked is None or locked.state != MinutesState.AMENDING:
+                continue
+            locked.amend_closed_at = locked.amend_deadline
+            locked.save(update_fields=["amend_closed_at", "updated_at"])
+            closed += 1
+            event = Event.objects.select_related("created_by").get(pk=locked.event_id)
+            recipient = locked.secretary if locked.secretary_id else event.created_by
+            if event.is_cancelled or recipient is None:
+                continue
+            waiting = locked.amendments.filter(status=AmendmentStatus.OPEN).count()
+            if waiting:
+                verb = _("Relecture close : %(n)s commentaire(s) ou proposition(s) à trancher sur « %(title)s »") % {
+                    "n": waiting,
+                    "title": event.title,
+                }
+            else:
+                verb = _("Relecture close sans proposition : le compte rendu de « %(title)s » peut être validé") % {"title": event.title}
+            notification_send(recipient=recipient, kind=KIND, verb=verb, url=locked.get_absolute_url())
+    return closed
 
 
 def amendment_create(*, actor, minutes: Minutes, kind: str, body: str, section: str = "") -> Amendment:

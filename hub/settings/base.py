@@ -340,6 +340,9 @@ PLACES_TILE_ORIGIN = [f"{urlsplit(PLACES_TILE_URL).scheme}://{urlsplit(PLACES_TI
 # flags it "à confirmer" (places/conf.py).
 PLACES_CONFIRM_REMINDER_MONTHS = env.int("PLACES_CONFIRM_REMINDER_MONTHS", default=6)
 PLACES_STALE_MONTHS = env.int("PLACES_STALE_MONTHS", default=12)
+# Minutes: hours before the end of an amendment round when the participants who have not yet
+# commented are reminded (events/minutes/services.py, ``minutes_rounds_remind``).
+EVENTS_MINUTES_REMINDER_HOURS = env.int("EVENTS_MINUTES_REMINDER_HOURS", default=24)
 # Orientation: days the referred person's personal data is kept before the periodic job erases it.
 ORIENTATION_RETENTION_DAYS = env.int("ORIENTATION_RETENTION_DAYS", default=90)
 # Django's built-in Content-Security-Policy. Scripts only from our origin (plus a per-request

@@ -13,7 +13,7 @@ from actions.models import Action, ActionStatus
 from actions.origins import origin_resolve
 from actions.services import action_create, action_set_status
 from community.activity import activity_list_for_viewer
-from community.models import Activity
+from community.models import Activity, NotificationPreference, OutboundEmail
 from community.rgpd import account_erase
 from events import services as event_services
 from events.minutes import services
@@ -23,6 +23,7 @@ from events.minutes.selectors import minutes_template
 from events.minutes.text import replace_section, section_titles, split_sections
 from events.models import Amendment, AmendmentStatus, Audience, Event, EventState, Minutes, MinutesState
 from groups.models import AccessMode
+from ops.scheduler import JOBS
 from tests.events.factories import make_event
 from tests.factories import UserFactory
 from tests.groups.factories import make_group
@@ -170,6 +171,100 @@ def test_round_closes_at_its_deadline(cast):
         services.amendment_create(actor=cast["alice"], minutes=minutes, kind="comment", body="trop tard")
     with pytest.raises(ValidationError, match="futur"):
         services.minutes_round_open(actor=cast["admin"], minutes=minutes, deadline=timezone.now() - timedelta(hours=1))
+
+
+# --- the round's deadline: reminder and automatic close (periodic jobs) -------------------------
+def reminded(cast=None):
+    return set(Notification.objects.filter(data__kind="events.minutes_reminder").values_list("recipient_id", flat=True))
+
+
+def test_deadline_reminder_once_and_only_to_who_has_not_contributed(cast):
+    end = deadline(72)
+    minutes = services.minutes_round_open(actor=cast["secretary"], minutes=write(cast, "## Décisions\n\nx\n"), deadline=end)
+    assert minutes.amend_reminded_at is None
+    services.amendment_create(actor=cast["alice"], minutes=minutes, kind="comment", body="Relu, merci")
+    assert services.minutes_rounds_remind(now=end - timedelta(hours=25)) == 0  # not yet: 24 h before by default
+    assert services.minutes_rounds_remind(now=end - timedelta(hours=23)) == 1
+    # Bob only: Alice commented; the secretary and the organiser (group owner) decide, they are not chased.
+    assert reminded() == {cast["bob"].pk}
+    assert services.minutes_rounds_remind(now=end - timedelta(hours=22)) == 0  # a re-run never sends twice
+    assert services.minutes_rounds_remind(now=end - timedelta(hours=1)) == 0
+    assert Notification.objects.filter(data__kind="events.minutes_reminder").count() == 1
+    minutes.refresh_from_db()
+    assert minutes.amend_reminded_at is not None
+    mail = OutboundEmail.objects.get(recipient=cast["bob"], subject__startswith="Rappel")
+    assert cast["event"].title in mail.subject and "Nguy" not in mail.body_text  # no other participant named
+
+
+def test_deadline_reminder_window_is_a_setting(cast, settings):
+    settings.EVENTS_MINUTES_REMINDER_HOURS = 48
+    end = deadline(72)
+    services.minutes_round_open(actor=cast["admin"], minutes=write(cast), deadline=end)
+    assert services.minutes_rounds_remind(now=end - timedelta(hours=47)) == 2
+    assert reminded() == {cast["alice"].pk, cast["bob"].pk}
+
+
+def test_a_round_shorter_than_the_window_gets_no_second_notice(cast):
+    minutes = services.minutes_round_open(actor=cast["admin"], minutes=write(cast), deadline=deadline(3))
+    assert minutes.amend_reminded_at is not None  # the opening notice is the reminder
+    assert services.minutes_rounds_remind() == 0 and not reminded()
+
+
+def test_no_reminder_for_a_closed_round_or_a_cancelled_event(cast):
+    end = deadline(48)
+    minutes = services.minutes_round_open(actor=cast["admin"], minutes=write(cast), deadline=end)
+    services.minutes_round_close(actor=cast["secretary"], minutes=minutes)
+    assert services.minutes_rounds_remind(now=end - timedelta(hours=2)) == 0
+    minutes = services.minutes_round_open(actor=cast["admin"], minutes=minutes, deadline=end)  # reopened: a fresh round
+    assert minutes.amend_reminded_at is None
+    Event.objects.filter(pk=cast["event"].pk).update(state=EventState.CANCELLED)
+    assert services.minutes_rounds_remind(now=end - timedelta(hours=2)) == 0
+    assert not reminded()
+
+
+def test_deadline_reminder_respects_notification_preferences(cast):
+    NotificationPreference.objects.create(user=cast["alice"], kind="events.minutes_reminder", delivery="off")
+    NotificationPreference.objects.create(user=cast["bob"], kind="events.minutes_reminder", delivery="in_app")
+    end = deadline(48)
+    services.minutes_round_open(actor=cast["admin"], minutes=write(cast), deadline=end)
+    OutboundEmail.objects.all().delete()
+    assert services.minutes_rounds_remind(now=end - timedelta(hours=2)) == 1
+    assert reminded() == {cast["bob"].pk}
+    assert not OutboundEmail.objects.exists()  # Bob chose in-app only
+
+
+def test_round_closes_by_itself_at_its_deadline_and_the_secretary_is_told(cast):
+    end = deadline(48)
+    minutes = write(cast, "## Décisions\n\n- une\n")
+    minutes = services.minutes_round_open(actor=cast["admin"], minutes=minutes, deadline=end)
+    services.amendment_create(actor=cast["alice"], minutes=minutes, kind="replace", section="Décisions", body="- deux")
+    services.amendment_create(actor=cast["bob"], minutes=minutes, kind="comment", body="D'accord")
+    assert services.minutes_rounds_close_due(now=end - timedelta(minutes=1)) == 0
+    assert services.minutes_rounds_close_due(now=end) == 1
+    minutes.refresh_from_db()
+    assert minutes.amend_closed_at == end and not minutes.round_open and minutes.state == MinutesState.AMENDING
+    told = Notification.objects.filter(recipient=cast["secretary"], verb__startswith="Relecture close")
+    assert [n.verb for n in told] == [f"Relecture close : 2 commentaire(s) ou proposition(s) à trancher sur « {cast['event'].title} »"]
+    assert services.minutes_rounds_close_due(now=end + timedelta(hours=1)) == 0  # idempotent
+    assert told.count() == 1
+    assert services.minutes_rounds_remind(now=end + timedelta(hours=1)) == 0
+    with pytest.raises(ValidationError, match="close"):  # as after the secretary's own close
+        services.amendment_create(actor=cast["bob"], minutes=minutes, kind="comment", body="trop tard")
+    with pytest.raises(ValidationError, match="1 proposition"):
+        services.minutes_publish(actor=cast["secretary"], minutes=minutes)
+
+
+def test_auto_close_of_a_cancelled_event_tells_nobody(cast):
+    end = deadline(48)
+    services.minutes_round_open(actor=cast["admin"], minutes=write(cast), deadline=end)
+    Event.objects.filter(pk=cast["event"].pk).update(state=EventState.CANCELLED)
+    Notification.objects.all().delete()
+    assert services.minutes_rounds_close_due(now=end + timedelta(minutes=3)) == 1
+    assert not Notification.objects.exists()
+
+
+def test_round_periodic_jobs_are_registered():
+    assert {"events.minutes_reminders", "events.minutes_rounds_close"} <= set(JOBS)
 
 
 def test_publishing_after_the_event_was_cancelled_is_refused_and_changes_nothing(cast):
