@@ -10,7 +10,7 @@ from django.http import Http404
 
 from common.consumers import NOT_FOUND, LiveConsumer
 
-from .selectors import breakout_counts, can_join_session, event_get_for_viewer, session_group, session_timer_payload
+from .selectors import breakout_counts, can_join_session, event_get_for_viewer, session_group, session_timer_current, session_timer_json
 
 
 def _allowed_event_id(user, slug: str) -> int | None:
@@ -39,7 +39,8 @@ class SessionConsumer(LiveConsumer):
 
     async def _send_state(self):
         await self.send_json({"type": "counts", "counts": await database_sync_to_async(breakout_counts)(self.event_id)})
-        await self.send_json({"type": "timer", "timer": await database_sync_to_async(session_timer_payload)(self.event_id)})
+        timer = await database_sync_to_async(session_timer_current)(self.event_id)
+        await self.send_json({"type": "timer", "timer": session_timer_json(timer)})
 
     async def session_counts(self, event):
         await self.send_json({"type": "counts", "counts": event["counts"]})

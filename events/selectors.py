@@ -329,12 +329,15 @@ def session_group(event_id: int) -> str:
     return f"event_session_{event_id}"
 
 
-def session_timer_payload(event_id: int) -> dict | None:
-    """The session's running countdown as JSON-ready data (end as ISO 8601, label), or None."""
-    timer = SessionTimer.objects.filter(event_id=event_id).values("ends_at", "label").first()
-    if timer is None or timer["ends_at"] <= timezone.now():
-        return None
-    return {"ends_at": timer["ends_at"].isoformat(), "label": timer["label"]}
+def session_timer_current(event_id: int) -> SessionTimer | None:
+    """The session's running countdown (its end and label), or None when there is none or it elapsed."""
+    return SessionTimer.objects.filter(event_id=event_id, ends_at__gt=timezone.now()).only("ends_at", "label").first()
+
+
+def session_timer_json(timer: SessionTimer | None) -> dict | None:
+    """The countdown as the live page's websocket sends it (end in ISO 8601, label), or None.
+    The one serialisation, for the edges that speak JSON (broadcast and reconnect); pages use the row."""
+    return {"ends_at": timer.ends_at.isoformat(), "label": timer.label} if timer is not None else None
 
 
 def breakout_counts(event_id: int) -> dict[str, int]:

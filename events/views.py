@@ -5,7 +5,7 @@ management page through ``event_get_managed`` (visible but not yours = 403).
 """
 
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import segno
 from django.contrib import messages
@@ -717,7 +717,7 @@ def session(request, slug):
         b.restitution_form.fields["restitution"].label = _("Restitution de « %(t)s »") % {"t": b.title}
     mine = event.breakout_choices.filter(user=request.user).values_list("breakout_id", flat=True).first()
     manager = selectors.can_manage(request.user, event)
-    timer = selectors.session_timer_payload(event.pk)
+    timer = selectors.session_timer_current(event.pk)
     return TemplateResponse(
         request,
         "events/session.html",
@@ -727,7 +727,6 @@ def session(request, slug):
             "mine": mine,
             "manager": manager,
             "timer": timer,
-            "timer_ends_at": datetime.fromisoformat(timer["ends_at"]) if timer else None,
             "timer_form": SessionTimerForm(auto_id="timer-%s") if manager else None,
             "current_section": "agenda",
         },
@@ -737,24 +736,21 @@ def session(request, slug):
 @require_POST
 @member_required
 def session_timer(request, slug):
-    """The organiser starts or stops the session's countdown (form post; live pages update over the websocket)."""
+    """The organiser starts or stops the session's countdown (form post; live pages update over the websocket).
+    Who may is the services' rule: their PermissionDenied (a 403) comes before any input error."""
     event = selectors.event_get_for_viewer(viewer=request.user, slug=slug)
-    if not selectors.can_manage(request.user, event):
-        raise PermissionDenied
     if "stop" in request.POST:
         services.session_timer_stop(actor=request.user, event=event)
         messages.success(request, _("Minuteur arrêté."))
     else:
         form = SessionTimerForm(request.POST)
+        valid = form.is_valid()
+        data = form.cleaned_data if valid else {}
         try:
-            if not form.is_valid():
-                raise ValidationError(_("Choisissez une durée dans la liste."))
-            services.session_timer_start(
-                actor=request.user, event=event, minutes=form.cleaned_data["minutes"], label=form.cleaned_data["label"]
-            )
+            services.session_timer_start(actor=request.user, event=event, minutes=data.get("minutes"), label=data.get("label", ""))
             messages.success(request, _("Minuteur lancé."))
         except ValidationError as exc:
-            messages.error(request, validation_text(exc))
+            messages.error(request, validation_text(exc) if valid else _("Choisissez une durée dans la liste."))
     if request.htmx:
         return HttpResponse(status=204)
     return redirect("events:session", slug=slug)

@@ -17,7 +17,15 @@ from common.live import broadcast
 from community.notifications import notification_send
 
 from ..models import Breakout, BreakoutChoice, BreakoutNote, Event, Proposal, ProposalStatus, SessionTimer
-from ..selectors import breakout_counts, can_join_session, can_manage, can_register, session_group, session_timer_payload
+from ..selectors import (
+    breakout_counts,
+    can_join_session,
+    can_manage,
+    can_register,
+    session_group,
+    session_timer_current,
+    session_timer_json,
+)
 from .announce import participants_notify
 
 
@@ -138,7 +146,8 @@ SESSION_TIMER_MAX_MINUTES = 240
 
 
 def session_timer_start(*, actor, event: Event, minutes: int, label: str = "") -> SessionTimer:
-    """The organiser starts (or restarts) the session's countdown, 1 to 240 minutes; every open page sees it."""
+    """The organiser starts (or restarts) the session's countdown, 1 to 240 minutes; every open page sees it.
+    The one place of the rule: anyone else gets PermissionDenied, checked before their input."""
     if not can_manage(actor, event):
         raise PermissionDenied
     if event.is_cancelled:
@@ -167,7 +176,7 @@ def session_timer_stop(*, actor, event: Event) -> None:
 
 def broadcast_timer(event_id: int) -> None:
     """Send the session's countdown (or its absence) to the live page."""
-    broadcast(session_group(event_id), {"type": "session.timer", "timer": session_timer_payload(event_id)})
+    broadcast(session_group(event_id), {"type": "session.timer", "timer": session_timer_json(session_timer_current(event_id))})
 
 
 def broadcast_counts(event_id: int) -> None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from events import services
 from events.models import SessionTimer
-from events.selectors import session_timer_payload
+from events.selectors import session_timer_current, session_timer_json
 from tests.events.factories import make_event
 
 pytestmark = pytest.mark.django_db
@@ -27,19 +27,20 @@ def test_organiser_starts_restarts_and_stops_the_countdown(staff, session):
     timer = services.session_timer_start(actor=staff, event=session, minutes=20, label="  Idéation ")
     assert timer.label == "Idéation" and timer.started_by == staff
     assert before + timedelta(minutes=20) <= timer.ends_at <= timezone.now() + timedelta(minutes=20)
-    payload = session_timer_payload(session.pk)
-    assert payload == {"ends_at": timer.ends_at.isoformat(), "label": "Idéation"}
+    current = session_timer_current(session.pk)
+    assert (current.ends_at, current.label) == (timer.ends_at, "Idéation")
+    assert session_timer_json(current) == {"ends_at": timer.ends_at.isoformat(), "label": "Idéation"}  # what the websocket sends
     services.session_timer_start(actor=staff, event=session, minutes=5)
     assert SessionTimer.objects.filter(event=session).count() == 1  # restarting replaces, never stacks
-    assert session_timer_payload(session.pk)["label"] == ""
+    assert session_timer_current(session.pk).label == ""
     services.session_timer_stop(actor=staff, event=session)
-    assert session_timer_payload(session.pk) is None and not SessionTimer.objects.exists()
+    assert session_timer_current(session.pk) is None and session_timer_json(None) is None and not SessionTimer.objects.exists()
 
 
 def test_an_elapsed_countdown_is_no_longer_shown(staff, session):
     timer = services.session_timer_start(actor=staff, event=session, minutes=1)
     SessionTimer.objects.filter(pk=timer.pk).update(ends_at=timezone.now() - timedelta(seconds=1))
-    assert session_timer_payload(session.pk) is None
+    assert session_timer_current(session.pk) is None
 
 
 def test_participants_cannot_start_it_and_bad_durations_change_nothing(staff, member, session):
@@ -86,5 +87,15 @@ def test_the_form_refuses_a_duration_off_the_list_with_a_message(client, staff, 
     assert "Choisissez une durée dans la liste." in response.content.decode()
     assert not SessionTimer.objects.exists()
     client.post(reverse("events:session_timer", args=[session.slug]), {"minutes": "20"})
+    assert SessionTimer.objects.exists()
     client.post(reverse("events:session_timer", args=[session.slug]), {"stop": "1"})
+    assert not SessionTimer.objects.exists()
+
+
+def test_a_participant_posting_to_the_timer_gets_403_whatever_the_input(client, member, session):
+    """The services hold the rule; the page relies on their PermissionDenied, before any form error."""
+    client.force_login(member)
+    url = reverse("events:session_timer", args=[session.slug])
+    for data in ({"minutes": "15"}, {"minutes": "7"}, {}, {"stop": "1"}):
+        assert client.post(url, data).status_code == 403
     assert not SessionTimer.objects.exists()
