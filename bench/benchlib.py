@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,6 +59,35 @@ def asgi_server(*, workers: int) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def post_race(base: str, posts, *, timeout: float = 60) -> tuple[list[float], list[int], float]:
+    """Release every POST at once: one thread each, all held at one start line. ``posts`` are
+    ``(session, path, data, referer_path)``; each sends its session's CSRF token. Returns the
+    latencies, the statuses and the wall time."""
+    barrier = threading.Barrier(len(posts))
+    latencies, statuses = [], []
+    lock = threading.Lock()
+
+    def client(session, path, data, referer_path):
+        payload = {**data, "csrfmiddlewaretoken": session.cookies.get("csrftoken")}
+        barrier.wait()
+        t0 = time.perf_counter()
+        r = session.post(
+            f"{base}{path}", data=payload, headers={"Referer": f"{base}{referer_path}"}, allow_redirects=False, timeout=timeout
+        )
+        elapsed = time.perf_counter() - t0
+        with lock:
+            latencies.append(elapsed)
+            statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=client, args=post) for post in posts]
+    t_start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, statuses, time.perf_counter() - t_start
 
 
 def session_key(user) -> str:

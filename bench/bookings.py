@@ -20,8 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import threading
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -30,7 +28,7 @@ if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path.pop(0)
 sys.path.insert(0, str(ROOT))
 
-from bench.benchlib import asgi_server, pct, session_key  # noqa: E402
+from bench.benchlib import asgi_server, pct, post_race, session_key  # noqa: E402
 
 # (start hour, end hour) of the slots the clients ask for: every one overlaps at least one other
 SLOTS = [(13, 15), (14, 16), (15, 17), (13, 17), (16, 18)]
@@ -38,33 +36,7 @@ SLOTS = [(13, 15), (14, 16), (15, 17), (13, 17), (16, 18)]
 
 def race(base: str, url: str, sessions, payloads) -> tuple[list[float], list[int], float]:
     """Release every client at once on the booking POST; return latencies, statuses, wall time."""
-    barrier = threading.Barrier(len(sessions))
-    latencies, statuses = [], []
-    lock = threading.Lock()
-
-    def client(s, data):
-        token = s.cookies.get("csrftoken")
-        barrier.wait()
-        t0 = time.perf_counter()
-        r = s.post(
-            f"{base}{url}",
-            data={**data, "csrfmiddlewaretoken": token},
-            headers={"Referer": f"{base}{url}"},
-            allow_redirects=False,
-            timeout=120,
-        )
-        elapsed = time.perf_counter() - t0
-        with lock:
-            latencies.append(elapsed)
-            statuses.append(r.status_code)
-
-    threads = [threading.Thread(target=client, args=(s, d)) for s, d in zip(sessions, payloads, strict=True)]
-    t_start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return latencies, statuses, time.perf_counter() - t_start
+    return post_race(base, [(s, url, d, url) for s, d in zip(sessions, payloads, strict=True)], timeout=120)
 
 
 def overlaps(rows) -> int:

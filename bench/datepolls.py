@@ -20,8 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import threading
-import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -29,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchlib import asgi_server, pct, session_key  # noqa: E402
+from bench.benchlib import asgi_server, pct, post_race, session_key  # noqa: E402
 
 CHOICES = ("yes", "maybe", "no")
 
@@ -41,35 +39,15 @@ def wanted_choices(voter_no: int, slot_ids: list[int], variant: int) -> dict[int
 
 def race(base: str, poll, sessions, slot_ids, *, double: bool) -> tuple[list[float], list[int], float]:
     """Release every request at once; return latencies, statuses, wall time."""
-    jobs = [(n, s, v) for n, s in enumerate(sessions) for v in ((0, 1) if double else (0,))]
-    barrier = threading.Barrier(len(jobs))
-    latencies, statuses = [], []
-    lock = threading.Lock()
-
-    def client(n, s, variant):
-        token = s.cookies.get("csrftoken")
-        data = {"csrfmiddlewaretoken": token, **{f"slot_{k}": v for k, v in wanted_choices(n, slot_ids, variant).items()}}
-        barrier.wait()
-        t0 = time.perf_counter()
-        r = s.post(
-            f"{base}/agenda/sondages/{poll.token}/repondre/",
-            data=data,
-            headers={"Referer": f"{base}{poll.get_absolute_url()}"},
-            allow_redirects=False,
-            timeout=60,
-        )
-        elapsed = time.perf_counter() - t0
-        with lock:
-            latencies.append(elapsed)
-            statuses.append(r.status_code)
-
-    threads = [threading.Thread(target=client, args=job) for job in jobs]
-    t_start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return latencies, statuses, time.perf_counter() - t_start
+    path = f"/agenda/sondages/{poll.token}/repondre/"
+    return post_race(
+        base,
+        [
+            (s, path, {f"slot_{k}": v for k, v in wanted_choices(n, slot_ids, variant).items()}, poll.get_absolute_url())
+            for n, s in enumerate(sessions)
+            for variant in ((0, 1) if double else (0,))
+        ],
+    )
 
 
 def check(poll, users, slot_ids, *, double: bool) -> list[str]:

@@ -17,59 +17,19 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import threading
-import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchlib import asgi_server, pct, session_key  # noqa: E402
+from bench.benchlib import asgi_server, ensure_database, pct, post_race, session_key  # noqa: E402
 
 
 def race(base: str, event, sessions) -> tuple[list[float], list[int], float]:
     """Release every client at once on the sign-up POST; return latencies, statuses, wall time."""
-    barrier = threading.Barrier(len(sessions))
-    latencies, statuses = [], []
-    lock = threading.Lock()
-
-    def client(s):
-        token = s.cookies.get("csrftoken")
-        barrier.wait()
-        t0 = time.perf_counter()
-        r = s.post(
-            f"{base}/agenda/{event.slug}/inscription/",
-            data={"csrfmiddlewaretoken": token},
-            headers={"Referer": f"{base}{event.get_absolute_url()}"},
-            allow_redirects=False,
-            timeout=60,
-        )
-        elapsed = time.perf_counter() - t0
-        with lock:
-            latencies.append(elapsed)
-            statuses.append(r.status_code)
-
-    threads = [threading.Thread(target=client, args=(s,)) for s in sessions]
-    t_start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return latencies, statuses, time.perf_counter() - t_start
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+    return post_race(base, [(s, f"/agenda/{event.slug}/inscription/", {}, event.get_absolute_url()) for s in sessions])
 
 
 def main() -> None:
@@ -81,7 +41,6 @@ def main() -> None:
     args = parser.parse_args()
 
     db_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/maillage_bench_events")
-    ensure_database(db_url)
     os.environ.update(
         DATABASE_URL=db_url, DJANGO_SETTINGS_MODULE="hub.settings.dev", DEBUG="false", TASKS_BACKEND="django_tasks_db.DatabaseBackend"
     )
@@ -89,6 +48,7 @@ def main() -> None:
     import django
 
     django.setup()
+    ensure_database()
     import requests
     from django.conf import settings
     from django.core.management import call_command
