@@ -11,7 +11,7 @@ from django.http import Http404
 
 from community.models import MemberStatus, User, is_approved_member
 
-from .models import Booking, Item
+from .models import Booking, Item, ItemPhoto
 
 
 def _organisation_id(user) -> int | None:
@@ -63,6 +63,17 @@ def item_get_managed(*, viewer, pk) -> Item:
     if not can_manage(viewer, item):
         raise PermissionDenied
     return item
+
+
+def photo_get_managed(*, viewer, item_pk, pk) -> ItemPhoto:
+    """A photo of an item the viewer manages; 404 if it belongs to another item."""
+    item = item_get_managed(viewer=viewer, pk=item_pk)
+    try:
+        photo = ItemPhoto.objects.get(pk=pk, item=item)
+    except (ItemPhoto.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    photo.item = item
+    return photo
 
 
 def can_read_booking(user, booking: Booking) -> bool:

@@ -17,6 +17,7 @@ class SharingConfig(AppConfig):
 
         from .demo import load_sharing_demo
         from .personal_data import erase_sharing, export_sharing
+        from .signals import connect
         from .tasks import booking_reminders_task
 
         registry.notification_kind("sharing.request", _("Partage : demandes sur le matériel de ma structure"), "instant")
@@ -25,4 +26,5 @@ class SharingConfig(AppConfig):
         registry.data_exporter("sharing", export_sharing)
         registry.account_eraser("sharing", erase_sharing)
         registry.demo_loader("sharing", load_sharing_demo, order=45)
+        connect()
         periodic("sharing.reminders", booking_reminders_task, timedelta(hours=1))

@@ -2,6 +2,7 @@
 
 * ``SHARING_REMINDER_HOURS`` (default 24): how long before the start the borrower is reminded.
 * ``SHARING_MAX_DAYS`` (default 60): the longest booking, in days.
+* ``SHARING_MAX_PHOTOS`` (default 6): photos per item.
 """
 
 import os
@@ -15,3 +16,7 @@ def reminder_hours() -> int:
 
 def max_days() -> int:
     return int(getattr(settings, "SHARING_MAX_DAYS", os.environ.get("SHARING_MAX_DAYS", 60)))
+
+
+def max_photos() -> int:
+    return int(getattr(settings, "SHARING_MAX_PHOTOS", os.environ.get("SHARING_MAX_PHOTOS", 6)))

@@ -18,11 +18,10 @@ def _datetime_widget():
 class ItemForm(forms.ModelForm):
     class Meta:
         model = Item
-        fields = ["name", "kind", "organisation", "quantity", "commune", "location", "description", "photo", "auto_approve", "is_active"]
+        fields = ["name", "kind", "organisation", "quantity", "commune", "location", "description", "auto_approve", "is_active"]
         widgets = {"description": MarkdownTextarea(attrs={"maxlength": 5000})}
         help_texts = {
             "description": _("Ce qui est prêté, les conditions (caution, durée, retrait et retour). Markdown accepté."),
-            "photo": _("JPEG, PNG ou WebP ; les métadonnées (lieu de prise de vue) sont retirées."),
         }
 
     def __init__(self, *args, organisations=None, **kwargs):
@@ -31,16 +30,55 @@ class ItemForm(forms.ModelForm):
         self.fields["organisation"].empty_label = None
         self.fields["commune"].queryset = Commune.objects.order_by("name")
         self.fields["quantity"].widget.attrs.update({"min": 1, "max": 999})
+        if self.instance.pk is None:  # the first photo comes with the item; the others on the photos page
+            self.fields["photo"] = _photo_field(required=False)
+            self.fields["photo_alt"] = _alt_field()
 
     def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo and hasattr(photo, "content_type"):  # a new upload, not the stored file
-            return clean_upload(photo, max_side=1600)
-        return photo
+        return _clean_photo(self.cleaned_data.get("photo"))
 
     def _post_clean(self):
         # The rules (organisation allowed, quantity) are checked by the service.
         pass
+
+
+PHOTO_HELP = _("JPEG, PNG, WebP ou GIF ; les métadonnées (lieu de prise de vue) sont retirées. Pas de photo de personnes.")
+
+
+def _photo_field(required: bool) -> forms.ImageField:
+    # FileField, not ImageField: the content is judged once, by ``clean_upload`` below
+    return forms.FileField(
+        label=_("Photo"), required=required, help_text=PHOTO_HELP, widget=forms.ClearableFileInput(attrs={"accept": "image/*"})
+    )
+
+
+def _alt_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Description de la photo"),
+        required=False,
+        max_length=200,
+        help_text=_("Ce que montre la photo, pour qui ne la voit pas. Vide : le nom du matériel."),
+    )
+
+
+def _clean_photo(photo):
+    if photo and hasattr(photo, "content_type"):  # judged now so the error shows on the field
+        return clean_upload(photo, max_side=1600)
+    return photo
+
+
+class ItemPhotoForm(forms.Form):
+    """Add a photo to an item (its photos page)."""
+
+    image = _photo_field(required=True)
+    alt = _alt_field()
+
+    def clean_image(self):
+        return _clean_photo(self.cleaned_data.get("image"))
+
+
+class ItemPhotoAltForm(forms.Form):
+    alt = _alt_field()
 
 
 class BookingForm(forms.Form):

@@ -42,7 +42,6 @@ class Item(TimeStampedModel):
     )
     description = models.TextField(_("description et conditions"), blank=True, max_length=5000)
     quantity = models.PositiveSmallIntegerField(_("nombre d'exemplaires"), default=1)
-    photo = models.ImageField(_("photo"), upload_to=item_photo_path, blank=True)
     auto_approve = models.BooleanField(
         _("accepter les réservations automatiquement"),
         default=False,
@@ -62,6 +61,11 @@ class Item(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("sharing:item_detail", kwargs={"pk": self.pk})
+
+    @property
+    def cover(self):
+        """The first photo, read from the prefetched ``photos`` (``selectors.item_list``)."""
+        return next(iter(self.photos.all()), None)
 
 
 class Booking(TimeStampedModel):
@@ -111,3 +115,46 @@ class Booking(TimeStampedModel):
     @property
     def is_holding(self) -> bool:
         return self.status in self.HOLDING
+
+
+class ItemPhoto(models.Model):
+    """A photo of a shared item, in the order its managers chose (``position`` 0 is the cover).
+
+    RGPD: these photos belong to an organisation's item, not to a person: they are not in a
+    member's data export nor erased with an account (take no photo of people). Their files are
+    deleted with the row (``signals``), so with the item and its organisation too.
+
+    ``image`` (+ WebP) is fitted in 1,600 px for the gallery, ``thumb`` (+ WebP) a crop for
+    the cards (16:9, 640 × 360); all four re-encoded without metadata by ``community.images.picture_variants``."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="photos", verbose_name=_("matériel ou salle"))
+    image = models.ImageField(_("photo"), upload_to=item_photo_path)
+    image_webp = models.FileField(upload_to=item_photo_path, blank=True, editable=False)
+    thumb = models.FileField(upload_to=item_photo_path, blank=True, editable=False)
+    thumb_webp = models.FileField(upload_to=item_photo_path, blank=True, editable=False)
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    alt = models.CharField(
+        _("description de la photo"),
+        max_length=200,
+        blank=True,
+        help_text=_("Ce que montre la photo, pour qui ne la voit pas. Vide : le nom du matériel."),
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("photo de matériel")
+        verbose_name_plural = _("photos de matériel")
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+    @property
+    def alt_text(self) -> str:
+        """The alternative text: the one given, else the item's name."""
+        return self.alt.strip() or self.item.name
+
+    def file_names(self) -> list[str]:
+        return [f.name for f in (self.image, self.image_webp, self.thumb, self.thumb_webp) if f]

@@ -4,7 +4,7 @@ bookings; availability computed in Python over the few bookings of one item."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -12,7 +12,7 @@ from common.calendar import month_grid, month_grid_span
 from community.models import Commune, User
 
 from .access import managed_filter
-from .models import Booking, Item
+from .models import Booking, Item, ItemPhoto
 
 # how far around a refused request the nearest free slot is looked for
 SEARCH_WINDOW = timedelta(days=180)
@@ -31,7 +31,8 @@ def _aware(day: date) -> datetime:
 
 
 def item_list(*, viewer: User, filters: ItemFilters | None = None) -> QuerySet[Item]:
-    """Active items (and the inactive ones the viewer manages), filtered; one query.
+    """Active items (and the inactive ones the viewer manages), filtered; one query, and one for
+    the photos of the page's items (the first is the card's thumbnail: ``Item.cover``).
 
     "Available between two dates" keeps the items of which the bookings overlapping the period
     leave at least one copy (counted as if they all overlapped each other: never too optimistic)."""
@@ -50,7 +51,19 @@ def item_list(*, viewer: User, filters: ItemFilters | None = None) -> QuerySet[I
             .values("total")
         )
         qs = qs.annotate(held=Coalesce(Subquery(held, output_field=IntegerField()), 0)).filter(held__lt=F("quantity"))
-    return qs.select_related("organisation", "commune").order_by("name", "pk")
+    return qs.select_related("organisation", "commune").prefetch_related(_photos()).order_by("name", "pk")
+
+
+def _photos() -> Prefetch:
+    return Prefetch("photos", queryset=ItemPhoto.objects.order_by("position", "pk"))
+
+
+def item_photos(*, item: Item) -> list[ItemPhoto]:
+    """The item's photos in their order, the first being the cover. One query."""
+    photos = list(ItemPhoto.objects.filter(item=item).order_by("position", "pk"))
+    for photo in photos:
+        photo.item = item  # ``alt_text`` falls back on the item's name without a query
+    return photos
 
 
 def item_communes() -> QuerySet[Commune]:

@@ -2,6 +2,9 @@
 notifications through the community notification service (each member's preferences apply).
 
 * ``item_create`` / ``item_update``: a member of the lending organisation (or hub staff);
+* ``item_photo_add`` / ``item_photo_update`` / ``item_photo_move`` / ``item_photo_delete``: the
+  item's managers; at most ``SHARING_MAX_PHOTOS`` per item (counted under the item's lock), the
+  upload judged and re-encoded by ``community.images.picture_variants``; files deleted after commit;
 * ``booking_create``: never more copies held than the stock at any instant, even under
   concurrent requests: the item row is locked first (``select_for_update`` on PostgreSQL; on
   SQLite the transaction begins with ``BEGIN IMMEDIATE``, which serialises writers), then the
@@ -16,6 +19,7 @@ notifications through the community notification service (each member's preferen
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -23,12 +27,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from common.markdown import plain_excerpt
+from community.images import picture_variants
 from community.models import Organisation, User, is_approved_member
 from community.notifications import notification_send
 
 from . import conf
 from .access import can_manage, managers_of
-from .models import Booking, Item
+from .models import Booking, Item, ItemPhoto
 from .selectors import held_intervals, nearest_free_slot, peak_use
 
 ITEM_FIELDS = ("name", "kind", "organisation", "commune", "location", "description", "quantity", "auto_approve", "is_active")
@@ -57,21 +62,25 @@ def lendable_organisations(actor: User):
     return Organisation.objects.filter(pk=org_id) if org_id else Organisation.objects.none()
 
 
-def item_create(*, actor: User, data: dict, photo=None) -> Item:
-    """Put an item up for lending, for one of the actor's organisations."""
+def item_create(*, actor: User, data: dict, photo=None, photo_alt: str = "") -> Item:
+    """Put an item up for lending, for one of the actor's organisations; ``photo`` (an upload) is
+    its first photo. A refused photo refuses the whole item: nothing saved."""
     organisation = data.get("organisation")
     if organisation is None or not lendable_organisations(actor).filter(pk=organisation.pk).exists():
         raise PermissionDenied
     item = Item(created_by=actor, **{k: data[k] for k in ITEM_FIELDS if k in data})
-    if photo:
-        item.photo = photo
     item.full_clean()
     with transaction.atomic():
         item.save()
+        if photo:
+            try:
+                item_photo_add(actor=actor, item=item, upload=photo, alt=photo_alt)
+            except ValidationError as exc:
+                raise ValidationError({"photo": exc.messages}) from exc
     return item
 
 
-def item_update(*, actor: User, item: Item, data: dict, photo=None) -> Item:
+def item_update(*, actor: User, item: Item, data: dict) -> Item:
     """Edit an item (its managers); moving it to another organisation needs to lend for that one too."""
     if not can_manage(actor, item):
         raise PermissionDenied
@@ -81,14 +90,89 @@ def item_update(*, actor: User, item: Item, data: dict, photo=None) -> Item:
     for key in ITEM_FIELDS:
         if key in data:
             setattr(item, key, data[key])
-    if photo:
-        item.photo = photo
-    elif photo is False:
-        item.photo = ""
     item.full_clean()
     with transaction.atomic():
         item.save()
     return item
+
+
+def item_photo_add(*, actor: User, item: Item, upload, alt: str = "") -> ItemPhoto:
+    """Add a photo at the end of the item's gallery (its managers). Refused in French, nothing
+    saved, when the upload is not an image, too large (bytes or pixels) or the item already has
+    ``SHARING_MAX_PHOTOS`` photos."""
+    if not can_manage(actor, item):
+        raise PermissionDenied
+    limit = conf.max_photos()
+    with transaction.atomic():
+        Item.objects.select_for_update().filter(pk=item.pk).first()  # serialises concurrent adds
+        count = ItemPhoto.objects.filter(item=item).count()
+        if count >= limit:
+            raise ValidationError(
+                {"image": _("Ce matériel a déjà %(n)s photos, le maximum : retirez-en une avant d'en ajouter.") % {"n": limit}}
+            )
+        try:
+            variants = picture_variants(upload)
+        except ValidationError as exc:
+            raise ValidationError({"image": exc.messages}) from exc
+        photo = ItemPhoto(item=item, alt=(alt or "").strip()[:200], position=count, width=variants.width, height=variants.height)
+        stored = []
+        try:
+            for field, content in (
+                ("image", variants.large),
+                ("image_webp", variants.large_webp),
+                ("thumb", variants.thumb),
+                ("thumb_webp", variants.thumb_webp),
+            ):
+                getattr(photo, field).save(content.name, content, save=False)
+                stored.append(getattr(photo, field).name)
+            photo.save()
+        except Exception:
+            for name in stored:
+                default_storage.delete(name)
+            raise
+    return photo
+
+
+def _photo_managed(actor: User, photo: ItemPhoto) -> None:
+    if not can_manage(actor, photo.item):
+        raise PermissionDenied
+
+
+def item_photo_update(*, actor: User, photo: ItemPhoto, alt: str) -> ItemPhoto:
+    """Change a photo's description (its alternative text)."""
+    _photo_managed(actor, photo)
+    photo.alt = (alt or "").strip()[:200]
+    photo.save(update_fields=["alt"])
+    return photo
+
+
+def _renumber(item: Item, ordered: list[int]) -> None:
+    for position, pk in enumerate(ordered):
+        ItemPhoto.objects.filter(pk=pk).exclude(position=position).update(position=position)
+
+
+def item_photo_move(*, actor: User, photo: ItemPhoto, offset: int) -> None:
+    """Move a photo ``offset`` places (−1 earlier, +1 later; the first is the cover)."""
+    _photo_managed(actor, photo)
+    with transaction.atomic():
+        Item.objects.select_for_update().filter(pk=photo.item_id).first()
+        ordered = list(ItemPhoto.objects.filter(item_id=photo.item_id).order_by("position", "pk").values_list("pk", flat=True))
+        if photo.pk not in ordered:
+            return
+        index = ordered.index(photo.pk)
+        target = max(0, min(len(ordered) - 1, index + offset))
+        ordered.insert(target, ordered.pop(index))
+        _renumber(photo.item, ordered)
+
+
+def item_photo_delete(*, actor: User, photo: ItemPhoto) -> None:
+    """Remove a photo; its files go after commit, the others close the gap."""
+    _photo_managed(actor, photo)
+    with transaction.atomic():
+        Item.objects.select_for_update().filter(pk=photo.item_id).first()
+        photo.delete()  # the files: ``signals``, after commit
+        ordered = list(ItemPhoto.objects.filter(item_id=photo.item_id).order_by("position", "pk").values_list("pk", flat=True))
+        _renumber(photo.item, ordered)
 
 
 def _check_request(*, item: Item, start, end, quantity: int, now: datetime) -> None:

@@ -18,9 +18,9 @@ from common.markdown import render_markdown
 from community.access import member_required
 from community.models import User
 
-from . import selectors, services
-from .access import booking_get_for_viewer, can_manage, item_get_for_viewer, item_get_managed
-from .forms import BOOKING_ACTION_LABELS, BookingActionForm, BookingForm, ItemFilterForm, ItemForm
+from . import conf, selectors, services
+from .access import booking_get_for_viewer, can_manage, item_get_for_viewer, item_get_managed, photo_get_managed
+from .forms import BOOKING_ACTION_LABELS, BookingActionForm, BookingForm, ItemFilterForm, ItemForm, ItemPhotoAltForm, ItemPhotoForm
 from .ics import build_calendar, feed_token, feed_user_id
 
 PAGE_SIZE = 24
@@ -69,6 +69,7 @@ def item_detail(request, pk):
     manager = can_manage(request.user, item)
     context = {
         "item": item,
+        "photos": selectors.item_photos(item=item),
         "description_html": render_markdown(item.description),
         "is_manager": manager,
         "today": timezone.localdate(),
@@ -89,8 +90,9 @@ def item_create(request):
     form = ItemForm(request.POST or None, request.FILES or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        photo, alt = data.pop("photo", None), data.pop("photo_alt", "")
         try:
-            item = services.item_create(actor=request.user, data=data, photo=data.pop("photo", None))
+            item = services.item_create(actor=request.user, data=data, photo=photo, photo_alt=alt)
         except ValidationError as exc:
             form_add_validation_error(form, exc)
         else:
@@ -105,16 +107,64 @@ def item_edit(request, pk):
     item = item_get_managed(viewer=request.user, pk=pk)
     form = ItemForm(request.POST or None, request.FILES or None, instance=item, organisations=services.lendable_organisations(request.user))
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        photo = data.pop("photo", None)
         try:
-            services.item_update(actor=request.user, item=item, data=data, photo=photo)
+            services.item_update(actor=request.user, item=item, data=dict(form.cleaned_data))
         except ValidationError as exc:
             form_add_validation_error(form, exc)
         else:
             messages.success(request, _("Les informations sont enregistrées."))
             return redirect(item)
     return TemplateResponse(request, "sharing/item_form.html", _section({"form": form, "item": item}))
+
+
+@member_required
+def item_photos(request, pk):
+    """The item's managers add photos (up to ``SHARING_MAX_PHOTOS``), describe, order and remove them."""
+    item = item_get_managed(viewer=request.user, pk=pk)
+    form = ItemPhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_photo_add(actor=request.user, item=item, upload=form.cleaned_data["image"], alt=form.cleaned_data["alt"])
+        except ValidationError as exc:
+            form_add_validation_error(form, exc)
+        else:
+            messages.success(request, _("La photo est ajoutée."))
+            return redirect("sharing:item_photos", pk=item.pk)
+    photos = selectors.item_photos(item=item)
+    context = {"item": item, "form": form, "photos": photos, "max_photos": conf.max_photos(), "full": len(photos) >= conf.max_photos()}
+    return TemplateResponse(request, "sharing/item_photos.html", _section(context))
+
+
+@require_POST
+@member_required
+def photo_edit(request, pk, photo_pk):
+    photo = photo_get_managed(viewer=request.user, item_pk=pk, pk=photo_pk)
+    form = ItemPhotoAltForm(request.POST)
+    if form.is_valid():
+        services.item_photo_update(actor=request.user, photo=photo, alt=form.cleaned_data["alt"])
+        messages.success(request, _("La description de la photo est enregistrée."))
+    else:
+        messages.error(request, _("La description tient en 200 caractères au plus."))
+    return redirect("sharing:item_photos", pk=pk)
+
+
+@require_POST
+@member_required
+def photo_move(request, pk, photo_pk):
+    photo = photo_get_managed(viewer=request.user, item_pk=pk, pk=photo_pk)
+    offset = -1 if request.POST.get("sens") == "avant" else 1
+    services.item_photo_move(actor=request.user, photo=photo, offset=offset)
+    messages.success(request, _("L'ordre des photos est enregistré."))
+    return redirect("sharing:item_photos", pk=pk)
+
+
+@require_POST
+@member_required
+def photo_delete(request, pk, photo_pk):
+    photo = photo_get_managed(viewer=request.user, item_pk=pk, pk=photo_pk)
+    services.item_photo_delete(actor=request.user, photo=photo)
+    messages.success(request, _("La photo est retirée."))
+    return redirect("sharing:item_photos", pk=pk)
 
 
 @member_required

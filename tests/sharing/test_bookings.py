@@ -16,7 +16,7 @@ from community.models import NotificationPreference
 from ops import scheduler
 from sharing import selectors
 from sharing.ics import feed_token
-from sharing.models import Booking, Item
+from sharing.models import Booking, Item, ItemPhoto
 from sharing.personal_data import erase_sharing, export_sharing
 from sharing.services import SlotTaken, booking_create, booking_reminders_send, booking_transition, item_create
 from tests.factories import OrganisationFactory, StaffFactory, UserFactory
@@ -172,7 +172,8 @@ def test_owner_creates_an_item_with_a_photo(client_for, owner, org):
     }
     response = client_for(owner).post(reverse("sharing:item_create"), {**data, "photo": png_upload("kit.png")})
     item = Item.objects.get(name="Kit webcam")
-    assert response.status_code == 302 and item.photo.name.startswith("partage/") and item.created_by == owner
+    assert response.status_code == 302 and item.created_by == owner
+    assert item.photos.get().image.name.startswith("partage/")
     assert "<strong>Caution</strong>" in client_for(owner).get(item.get_absolute_url()).content.decode()
 
 
@@ -251,7 +252,22 @@ def _queries(client, url):
 
 def _fill(org, n_items, n_bookings):
     item = Item.objects.filter(organisation=org).first() or make_item(org, quantity=999)
-    Item.objects.bulk_create([Item(organisation=org, name=f"Objet {i}", quantity=1) for i in range(n_items)])
+    created = Item.objects.bulk_create([Item(organisation=org, name=f"Objet {i}", quantity=1) for i in range(n_items)])
+    # photos on every item, as many as the item page may show (rows only: URLs need no file)
+    photos = [
+        ItemPhoto(
+            item=target,
+            image=f"partage/{target.pk}-{n}.jpg",
+            image_webp=f"partage/{target.pk}-{n}.webp",
+            thumb=f"partage/{target.pk}-{n}-v.jpg",
+            thumb_webp=f"partage/{target.pk}-{n}-v.webp",
+            position=n,
+        )
+        for target in [*created, item]
+        if not target.photos.exists()
+        for n in range(3 if target is not item else 6)
+    ]
+    ItemPhoto.objects.bulk_create(photos)
     borrowers = [UserFactory() for _ in range(2)]
     Booking.objects.bulk_create(
         [Booking(item=item, borrower=borrowers[i % 2], start=at(1 + i % 20, 9), end=at(1 + i % 20, 10)) for i in range(n_bookings)]
