@@ -106,6 +106,7 @@ FIELDS = [
     ("message_report", ["reason"]),
     ("shared_item", ["name", "description", "location"]),
     ("booking", ["message", "decision_note"]),
+    ("item_photo", ["alt"]),
 ]
 
 
@@ -251,6 +252,7 @@ PAGES = [
     ("member", lambda w: "/partage/"),
     ("member", lambda w: w.shared_item.get_absolute_url()),
     ("place_manager", lambda w: w.shared_item.get_absolute_url()),
+    ("place_manager", lambda w: f"{w.shared_item.get_absolute_url()}photos/"),
     ("member", lambda w: w.booking.get_absolute_url()),
     ("member", lambda w: "/partage/reservations/"),
     ("place_manager", lambda w: "/partage/reservations/"),

@@ -248,6 +248,12 @@ def build_world() -> World:
     u["place_manager"].profile.save()
     o["shared_item"] = make_item(lending, name="Valise cerise", description="Conditions cerise", location="Accueil cerise")
     o["booking"] = booking_create(actor=u["member"], item=o["shared_item"], start=at(3), end=at(3, 12), message="Message cerise")
+    from sharing.models import ItemPhoto
+
+    # a row is enough: its alt text is rendered, its files are never opened
+    o["item_photo"] = ItemPhoto.objects.create(
+        item=o["shared_item"], image="partage/cerise.jpg", thumb="partage/cerise-v.jpg", alt="Photo cerise", position=0
+    )
     return w
 
 
