@@ -77,3 +77,41 @@ def test_member_books_owner_approves_overlap_gets_nearest_slot(browser, page, as
     p2.get_by_role("button", name="Envoyer la demande").click()
     expect(p2.locator(".status-tag").first).to_contain_text("Demandée")
     third.close()
+
+
+def test_owner_adds_a_photo_that_shows_on_the_item_page(page, asgi_server, tmp_path):
+    import io
+
+    from PIL import Image
+
+    tag = uuid.uuid4().hex[:6]
+    org = OrganisationFactory(name=f"Centre social {tag}")
+    owner = UserFactory(email=f"photo-{tag}@exemple.fr", username=f"photo-{tag}", profile_data={"organisation": org})
+    make_item(org, name=f"Kit webcam {tag}")
+    picture = tmp_path / "kit.jpg"
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), (40, 110, 180)).save(buffer, format="JPEG")
+    picture.write_bytes(buffer.getvalue())
+
+    login(page, asgi_server, owner.email, PASSWORD)
+    page.goto(f"{asgi_server.url}/partage/")
+    page.get_by_role("link", name=f"Kit webcam {tag}").click()
+    page.get_by_role("link", name="Photos (0)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Photos de Kit webcam {tag}")
+    _accessible_at_both_widths(page, "photos page (empty)")
+    page.locator("input[type=file]").set_input_files(str(picture))
+    page.locator("#id_alt").fill("La webcam sur son trépied")
+    page.get_by_role("button", name="Ajouter la photo").click()
+    expect(page.get_by_text("La photo est ajoutée.")).to_be_visible()
+    expect(page.get_by_label("Description de la photo 1")).to_have_value("La webcam sur son trépied")
+    _accessible_at_both_widths(page, "photos page (one photo)")
+
+    page.get_by_role("link", name=f"Kit webcam {tag}").first.click()
+    gallery = page.locator(".share-gallery")
+    expect(gallery.get_by_role("img", name="La webcam sur son trépied")).to_be_attached()
+    link = gallery.get_by_role("link", name="La webcam sur son trépied (voir la photo en grand)")
+    link.focus()
+    expect(link).to_be_focused()  # keyboard reachable, no script needed
+    _accessible_at_both_widths(page, "item page with a photo")
+    page.goto(f"{asgi_server.url}/partage/")
+    expect(page.locator(".share-card picture img").first).to_be_attached()
