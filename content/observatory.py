@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from common.text import normalize
 from community.models import (
@@ -111,13 +112,16 @@ def chart_members_metier(public: bool = False) -> Chart:
 
 
 def _skill_matrix(public: bool):
-    """(skills, departments, counts[(skill_id, department_id)]) in three queries; memoised for the
-    duration of one ``charts_for`` call, since two charts read it."""
+    """(référentiel skills, departments, counts[(skill_id, department_id)], free skills declared)
+    in three queries; memoised for the duration of one ``charts_for`` call, since two charts read
+    it. Only the référentiel's skills make the charts; the free ones (``in_referential=False``,
+    typed by members) are only counted: how many are declared by at least one counted member."""
     memo = _MEMO.get()
     if memo is not None and ("skills", public) in memo:
         return memo[("skills", public)]
     departments = hub_departments()
-    skills = list(Skill.objects.order_by("name"))
+    all_skills = list(Skill.objects.order_by("name").only("pk", "name", "in_referential"))
+    skills = [s for s in all_skills if s.in_referential]
     through = Profile.skills.through.objects.filter(
         profile__status=MemberStatus.APPROVED, profile__user__is_active=True, profile__department__isnull=False
     )
@@ -128,31 +132,44 @@ def _skill_matrix(public: bool):
         (r["skill_id"], r["profile__department_id"]): r["n"]
         for r in through.values("skill_id", "profile__department_id").annotate(n=Count("pk")).order_by()
     }
-    result = (skills, departments, counts)
+    declared = {skill_id for skill_id, _department in counts}
+    free = sum(1 for s in all_skills if not s.in_referential and s.pk in declared)
+    result = (skills, departments, counts, free)
     if memo is not None:
         memo[("skills", public)] = result
     return result
 
 
+def _free_skills_note(free: int) -> str:
+    """The one line for the free skills, left out of the charts, the tables and the CSV."""
+    return ngettext(
+        "%(n)s compétence hors référentiel (saisie librement par les membres) n'est pas comptée ici.",
+        "%(n)s compétences hors référentiel (saisies librement par les membres) ne sont pas comptées ici.",
+        free,
+    ) % {"n": free}
+
+
 def chart_skills_census(public: bool = False) -> Chart:
-    skills, departments, counts = _skill_matrix(public)
+    skills, departments, counts, free = _skill_matrix(public)
     rows = [[skill.name, *(counts.get((skill.pk, d.pk), 0) for d in departments)] for skill in skills]
     rows = [row for row in rows if any(row[1:])] if public else rows
     return Chart(
         key="skills_census",
         title=str(CHART_LABELS["skills_census"]),
         description=_(
-            "Pour chaque compétence, le nombre de membres qui la déclarent dans chaque département ; un tiret signale une absence."
+            "Pour chaque compétence du référentiel, le nombre de membres qui la déclarent dans chaque département ; "
+            "un tiret signale une absence."
         ),
         columns=[_("Compétence"), *(str(d) for d in departments)],
         rows=rows if departments else [],
         kind="matrix",
-        extra={"short_columns": [d.code for d in departments]},
+        note=_free_skills_note(free) if free else "",
+        extra={"short_columns": [d.code for d in departments], "free_skills": free},
     )
 
 
 def chart_skills_missing(public: bool = False) -> Chart:
-    skills, departments, counts = _skill_matrix(public)
+    skills, departments, counts, free = _skill_matrix(public)
     rows = []
     for department in departments:
         missing = [s.name for s in skills if not counts.get((s.pk, department.pk))]
@@ -164,6 +181,8 @@ def chart_skills_missing(public: bool = False) -> Chart:
         description=_("Nombre de compétences du référentiel qu'aucun membre ne déclare dans le département."),
         columns=[_("Département"), _("Compétences absentes"), _("Lesquelles")],
         rows=rows if skills else [],
+        note=_free_skills_note(free) if free else "",
+        extra={"free_skills": free},
     )
 
 

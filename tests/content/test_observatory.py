@@ -67,15 +67,40 @@ def test_public_figures_leave_out_private_fields():
 
 
 def test_census_counts_and_missing_skills():
-    Skill.objects.get_or_create(name="Fablab")
+    # "Aidants Connect" is in the seeded référentiel; "Pix" is a free skill
     _members(3)
     census = chart_skills_census()
     doubs_col = next(i for i, c in enumerate(census.columns) if "(25)" in c)
-    pix = next(r for r in census.rows if r[0] == "Pix")
-    assert pix[doubs_col] == 2
+    aidants = next(r for r in census.rows if r[0] == "Aidants Connect")
+    assert aidants[doubs_col] == 1
     missing = {row[0]: row for row in chart_skills_missing().rows}
     doubs = next(v for k, v in missing.items() if "(25)" in k)
-    assert "Fablab" in doubs[2] and "Pix" not in doubs[2]
+    assert "Bureautique" in doubs[2] and "Aidants Connect" not in doubs[2]
+
+
+def test_skills_charts_show_only_the_referential_and_count_free_skills_apart(staff_client):
+    """Free skills (typed by members, ``in_referential=False``) are neither in the charts nor in
+    their tables and CSV; one line says how many there are."""
+    doubs = Department.objects.get(code="25")
+    member_with(department=doubs, skills=["Pix", "Fablab", "Aidants Connect"])
+    member_with(department=doubs, skills=["Pix", "Impression 3D"])
+    Skill.objects.get_or_create(slug="jamais-declaree", defaults={"name": "Jamais déclarée"})  # free, nobody: not counted
+    assert not Skill.objects.get(name="Pix").in_referential
+    referential = set(Skill.objects.filter(in_referential=True).values_list("name", flat=True))
+    census, missing = chart_skills_census(), chart_skills_missing()
+    assert {row[0] for row in census.rows} == referential
+    assert not any(name in row[2] for row in missing.rows for name in ("Pix", "Fablab", "Impression 3D"))
+    note = "3 compétences hors référentiel (saisies librement par les membres) ne sont pas comptées ici."
+    assert census.note == note and missing.note == note
+    _publish("skills_census", "skills_missing")
+    page = staff_client.get(URL).content.decode()
+    assert page.count("3 compétences hors référentiel") == 2 and ">Pix<" not in page and "Fablab" not in page
+    for key, chart in (("skills_census", census), ("skills_missing", missing)):
+        body = staff_client.get(reverse("observatory:csv", args=[key])).content.decode("utf-8-sig")
+        lines = [line for line in body.splitlines() if line]
+        assert len(lines) == 1 + len(chart.rows)  # the header and the table's rows, nothing else
+        assert "Pix" not in body and "Fablab" not in body and "hors référentiel" not in body
+    assert "Aidants Connect" in staff_client.get(reverse("observatory:csv", args=["skills_census"])).content.decode("utf-8-sig")
 
 
 @pytest.mark.parametrize("kind", ["bar", "matrix"])
