@@ -1,6 +1,9 @@
 // Leaflet maps for places (enhancement: every place is also in the server-rendered list).
-// Leaflet (window.L) comes from django-leaflet's static files, loaded just before this module;
-// Leaflet.markercluster (vendored in static/vendor/) groups nearby markers when it is loaded.
+// Leaflet (django-leaflet's static files) and Leaflet.markercluster (vendored in static/vendor/)
+// weigh ~55 KB compressed, as much as the rest of a page: they are fetched only when the map's
+// section comes near the screen (data-leaflet-js, data-leaflet-css, data-cluster-js and
+// data-cluster-css on the map element carry their hashed URLs), so the list is usable first on a
+// slow connection and a page that never shows its map never pays for it.
 // A [data-places-map] element carries either data-geojson-url (many places) or
 // data-lat/data-lon/data-name (one place), plus data-tile-url and data-attribution.
 
@@ -84,9 +87,47 @@ function placeMap(el) {
   L.marker(position, { alt: el.dataset.name, title: el.dataset.name }).addTo(map);
 }
 
-if (window.L) {
-  for (const el of document.querySelectorAll("[data-places-map]")) {
-    if (el.dataset.geojsonUrl) placesMap(el);
-    else if (el.dataset.lat) placeMap(el);
+function load(tag, attrs) {
+  const key = attrs.href || attrs.src;
+  if (document.querySelector(`${tag}[${attrs.href ? "href" : "src"}="${key}"]`)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const node = Object.assign(document.createElement(tag), attrs);
+    node.onload = resolve;
+    node.onerror = reject;
+    document.head.append(node);
+  });
+}
+
+async function ensureLeaflet(el) {
+  const d = el.dataset;
+  const sheets = [d.leafletCss, ...(d.clusterCss || "").split(" ")].filter(Boolean);
+  await Promise.all(sheets.map((href) => load("link", { rel: "stylesheet", href })));
+  if (!window.L && d.leafletJs) await load("script", { src: d.leafletJs });
+  if (d.clusterJs && window.L && !window.L.markerClusterGroup) await load("script", { src: d.clusterJs });
+}
+
+function start(el) {
+  if (!window.L) return;
+  if (el.dataset.geojsonUrl) placesMap(el);
+  else if (el.dataset.lat) placeMap(el);
+}
+
+for (const el of document.querySelectorAll("[data-places-map]")) {
+  const show = () => ensureLeaflet(el).then(() => start(el), () => {});
+  // the map element is hidden until drawn: watch its section, which is on the page
+  const section = el.parentElement;
+  if ("IntersectionObserver" in window && section) {
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) {
+          observer.disconnect();
+          show();
+        }
+      },
+      { rootMargin: "400px" },
+    );
+    observer.observe(section);
+  } else {
+    show();
   }
 }

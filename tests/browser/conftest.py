@@ -114,7 +114,7 @@ def asgi_server(_db_unblocked):
 
     thread = threading.Thread(target=run, daemon=True, name="live-asgi")
     thread.start()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # importing the project on a busy 2-core machine can take a minute
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("live ASGI server did not start")
