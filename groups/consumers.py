@@ -12,6 +12,8 @@ import time
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from common.live import FanOutDispatchMixin
+
 from .access import can_post, groups_visible_to
 from .models import PollVote
 from .rendering import render_post_fragment
@@ -50,7 +52,7 @@ def _group_for(user, slug):
     return groups_visible_to(user).filter(slug=slug).first()
 
 
-class TopicConsumer(AsyncJsonWebsocketConsumer):
+class TopicConsumer(FanOutDispatchMixin, AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -95,7 +97,7 @@ class TopicConsumer(AsyncJsonWebsocketConsumer):
             )
 
     async def forum_post(self, event):
-        await self.send_json({"type": "post", "action": event["action"], "post_id": event["post_id"], "html": event["html"]})
+        await self.send(text_data=event["frame"])  # encoded once by services.broadcast_post
 
     async def forum_poll(self, event):
         """Full results only where the page may show them (poll closed, or results after vote and
@@ -110,7 +112,7 @@ class TopicConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "typing", "name": event["name"], "user_id": event["user_id"]})
 
 
-class GroupConsumer(AsyncJsonWebsocketConsumer):
+class GroupConsumer(FanOutDispatchMixin, AsyncJsonWebsocketConsumer):
     """New topics of a group, live on the group page."""
 
     async def connect(self):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from common.live import broadcast
+from common.live import broadcast, frame
 
 from ..models import (
     Post,
@@ -22,13 +22,14 @@ def group_channel(group_id: int) -> str:
 
 
 def broadcast_post(post_id: int, action: str) -> None:
-    """Render the post once (viewer-neutral fragment) and send it to every open topic page."""
+    """Render the post once (viewer-neutral fragment), encode its websocket frame once, and send
+    that to every open topic page: each socket only forwards the same text (no per-viewer work;
+    viewer-specific controls are applied by the page's script from what it already knows)."""
     post = Post.objects.select_related("topic__group", "author__profile", "quoted__author__profile").filter(pk=post_id).first()
     if post is None:
         return
-    broadcast(
-        topic_channel(post.topic_id), {"type": "forum.post", "action": action, "post_id": post.pk, "html": render_post_fragment(post)}
-    )
+    payload = {"type": "post", "action": action, "post_id": post.pk, "html": render_post_fragment(post)}
+    broadcast(topic_channel(post.topic_id), {"type": "forum.post", "frame": frame(payload)})
 
 
 def broadcast_topic(topic_id: int) -> None:

@@ -154,9 +154,16 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.post
 # --- Redis: channel layer and cache ---------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
+    # Redis pub/sub (default): a group send is one PUBLISH, received once per process and handed
+    # to that process's sockets; measured in bench/fanout.py (issue 18 item 3). At most once, like
+    # every live update here (pages resynchronise on reconnect). CHANNEL_LAYER=lists keeps the
+    # list-based layer (one message per process and group send, stored until read).
+    CHANNEL_LAYER = env("CHANNEL_LAYER", default="pubsub")
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer"
+            if CHANNEL_LAYER == "pubsub"
+            else "channels_redis.core.RedisChannelLayer",
             # redis-py 8 reads with a 5 s socket timeout by default, the same as channels-redis'
             # 5 s BZPOPMIN: consumers then die on "Timeout reading". Give reads room to spare.
             # It also caps an asyncio pool at 100 connections: a burst of websocket connects
