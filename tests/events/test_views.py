@@ -321,3 +321,23 @@ def test_staff_edits_event_participants_hear_and_cancel_through_form(client_for,
     event.refresh_from_db()
     assert event.state == "cancelled"
     assert Notification.objects.filter(recipient=member, data__kind="events.change").count() == 2
+
+
+def test_event_page_and_agenda_group_their_actions(client, client_for, staff, member):
+    """The event page's header carries the sign-up jump, the calendar and the share link (names
+    for screen readers); the agenda keeps one primary action and folds the others in a <details>."""
+    event = make_event(by=staff, capacity=5, audience="public")
+    body = client_for(member).get(event.get_absolute_url()).content.decode()
+    start = body.index('class="action-group event-action-bar"')
+    bar = body[start : body.index("</header>", start)]
+    assert 'href="#signup-title">S’inscrire</a>' in bar and 'id="signup-title"' in body
+    assert "Ajouter à mon calendrier" in bar and "(fichier .ics)" in bar and "Partager" in bar and "par e-mail" in bar
+    assert "mailto:?subject=" in bar
+    services.registration_create(event=event, actor=member, answers={})
+    bar = client_for(member).get(event.get_absolute_url()).content.decode()
+    assert "Voir mon inscription" in bar
+    agenda = client_for(staff).get(reverse("events:agenda")).content.decode()
+    head = agenda[agenda.index('class="action-group"') : agenda.index("</details>")]
+    assert "Créer un événement" in head.split("<details", 1)[0]
+    assert "Plus d’actions" in head and "Événements à valider" in head and "Événements passés" in head
+    assert "Plus d’actions" in client.get(reverse("events:agenda")).content.decode()
