@@ -337,7 +337,8 @@ def test_event_page_and_agenda_group_their_actions(client, client_for, staff, me
     bar = client_for(member).get(event.get_absolute_url()).content.decode()
     assert "Voir mon inscription" in bar
     agenda = client_for(staff).get(reverse("events:agenda")).content.decode()
-    head = agenda[agenda.index('class="action-group"') : agenda.index("</details>")]
+    start = agenda.index('class="action-group"')
+    head = agenda[start : agenda.index("</details>", start)]
     assert "Créer un événement" in head.split("<details", 1)[0]
     assert "Plus d’actions" in head and "Événements à valider" in head and "Événements passés" in head
     assert "Plus d’actions" in client.get(reverse("events:agenda")).content.decode()
