@@ -2,7 +2,7 @@
 
 Run on PostgreSQL (its own database, created and migrated if needed):
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/maillage_bench_places .venv/bin/python bench/finder.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/maillage_bench_finder .venv/bin/python bench/finder.py
 
 Each search is the list page (``/lieux/?…``, rendered) and its map data (``carte.geojson``),
 through Django's test client, repeated ``BENCH_REPEAT`` times (20); prints p50, p95 and the
@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.dev")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/maillage_bench_places")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/maillage_bench_finder")
 
 import django  # noqa: E402
 
