@@ -58,7 +58,9 @@ FIELDS = [
     ("event", ["title", "summary", "description", "address", "tags", "online_url"]),
     ("session", ["title", "summary", "description"]),
     ("question", ["label", "help_text"]),
-    ("registration", ["name"]),
+    ("registration", ["name", "intention_message"]),
+    ("reviewed_event", ["title", "summary", "review_note"]),
+    ("pending_event", ["title", "summary"]),
     ("proposal", ["title", "pitch", "wants"]),
     ("breakout", ["title", "restitution"]),
     (
@@ -73,6 +75,8 @@ FIELDS = [
             "structure_parente",
             "autres_formations_labels",
             "site_web",
+            "prise_rdv",
+            "fiche_acces_libre",
         ],
     ),
     ("hidden_place", ["nom", "presentation_resume"]),
@@ -82,7 +86,7 @@ FIELDS = [
     (lambda w: _audit(w), ["comment"]),
     ("badge", ["name", "description", "criteria", "tags"]),
     ("assertion", ["narrative", "recipient_name"]),
-    ("resource", ["title", "summary", "description", "authors", "url"]),
+    ("resource", ["title", "summary", "description", "authors", "url", "moderation_note"]),
     ("resource_report", ["reason"]),
     ("collection", ["title", "description"]),
     ("call", ["title", "funders", "description", "eligibility", "rate", "official_url", "application_url"]),
@@ -107,7 +111,29 @@ FIELDS = [
     ("shared_item", ["name", "description", "location"]),
     ("booking", ["message", "decision_note"]),
     ("item_photo", ["alt"]),
+    # personal data of the person referred (read by the sender and the place), the place's answer
+    (lambda w: _referrals(w), ["person_name", "person_contact", "note", "answer_note"]),
+    ("activity", ["title", "summary"]),
+    (lambda w: w.activity.comments.all(), ["body"]),
+    ("reported_call", ["title", "funders", "decline_reason"]),
+    (lambda w: w.consortium.history.all(), ["note"]),
+    # uploaded files' own names: forum (and consortium files), private messages, label evidence
+    (lambda w: _attachments(w), ["original_name"]),
+    ("message_attachment", ["original_name"]),
+    ("evidence", ["original_name"]),
 ]
+
+
+def _referrals(w):
+    from orientation.models import Referral
+
+    return Referral.objects.filter(pk__in=[w.referral.pk, w.answered_referral.pk])
+
+
+def _attachments(w):
+    from groups.models import Attachment
+
+    return Attachment.objects.filter(post__topic__in=[w.open_topic, w.secret_topic, w.consortium.files_topic])
 
 
 def _guest_url(w):
@@ -304,4 +330,15 @@ PAGES = [
     ("member", lambda w: "/messages/"),
     ("moderator", lambda w: w.conversation.get_absolute_url()),
     ("moderator", lambda w: f"/messages/{w.conversation.pk}/messages/{w.private_message.pk}/signaler/"),
+    ("member", lambda w: w.reviewed_event.get_absolute_url()),
+    ("staff", lambda w: "/agenda/validation/"),
+    ("member", lambda w: "/orientation/"),
+    ("member", lambda w: f"/orientation/{w.referral.pk}/"),
+    ("member", lambda w: f"/orientation/{w.answered_referral.pk}/"),
+    ("place_manager", lambda w: "/orientation/"),
+    ("place_manager", lambda w: f"/orientation/{w.referral.pk}/"),
+    ("place_manager", lambda w: f"/orientation/{w.answered_referral.pk}/"),
+    ("member", lambda w: "/reseau/"),
+    ("member", lambda w: f"/reseau/activite/{w.activity.pk}/"),
+    ("member", lambda w: "/financements/mes-signalements/"),
 ]

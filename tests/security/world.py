@@ -162,6 +162,15 @@ def build_world() -> World:
     o["proposal"] = event_services.proposal_create(event=session, actor=u["member"], title="Une idée", pitch="Un pitch")
     o["breakout"] = event_services.breakout_create(event=session, actor=staff, title="Sous-groupe A", host=u["member"])
     o["session"] = session
+    # "member" excuses themself, with a message (the organisers' attendance list shows it)
+    event_services.registration_intention_set(
+        actor=u["member"], registration=o["registration"], intention="excused", message="Excuse cerise"
+    )
+    # a member's event sent back by staff with a reason (its proposer reads it on the event page),
+    # and one waiting in the staff approval queue
+    o["reviewed_event"] = make_event(by=u["member"], title="Proposition cerise")
+    event_services.event_review(actor=staff, event=o["reviewed_event"], decision="changes", reason="Ajoutez l'adresse cerise")
+    o["pending_event"] = make_event(by=u["member"], title="Proposition en attente cerise")
     o["group_event"] = make_event(by=staff, audience=Audience.GROUP, audience_group=o["secret_group"], organiser_group=o["secret_group"])
     o["calendar_token"] = event_services.calendar_token_rotate(actor=u["member"])
     # minutes of the secret group's event: its admin writes, "member" is the secretary, the round is
@@ -209,6 +218,21 @@ def build_world() -> World:
         place=place,
         data={"need": "Aide aux démarches administratives", "consent": True, "person_name": "Mme Test", "person_contact": "0600000000"},
     )
+    # a second referral, answered by the place (its note to the sender); the first stays open for the matrix
+    o["answered_referral"] = referral_create(
+        actor=u["member"],
+        place=place,
+        data={
+            "need": "Aide aux démarches administratives",
+            "consent": True,
+            "person_name": "M. Cerise",
+            "person_contact": "0611111111",
+            "note": "À savoir cerise",
+        },
+    )
+    from orientation.services import referral_answer
+
+    referral_answer(actor=u["place_manager"], referral=o["answered_referral"], action="accept", note="Nous l'appelons cerise")
     badge = BadgeClass.objects.create(
         slug="mediation-securite", kind=BadgeClass.Kind.COMPETENCE, name="Médiation", description="d", criteria="c"
     )
@@ -235,6 +259,22 @@ def build_world() -> World:
     o["consortium"] = funding_services.consortium_create(call=o["call"], actor=owner, name="Consortium sécurité", visibility="private")
     invited = funding_services.consortium_invite(consortium=o["consortium"], actor=owner, user=u["member"], role="Partenaire")
     o["consortium_member"] = funding_services.consortium_invitation_answer(member=invited, actor=u["member"], accept=True)
+    # the application moves on with a note in its history; a file shared in the consortium
+    funding_services.application_update(consortium=o["consortium"], actor=owner, status="submitted", note="Dossier déposé cerise")
+    funding_services.consortium_file_add(consortium=o["consortium"], actor=u["member"], upload=png_upload("budget.png"))
+    # a call reported by "member", declined by staff with a reason
+    o["reported_call"] = funding_services.call_report(
+        actor=u["member"],
+        data={
+            "title": "Appel signalé cerise",
+            "funders": "Fondation cerise",
+            "official_url": "https://fondation-cerise.exemple/appel",
+            "deadline": timezone.localdate() + timedelta(days=40),
+            "scope": "national",
+            "description": "",
+        },
+    )
+    funding_services.call_reject(call=o["reported_call"], actor=staff, reason="Hors périmètre cerise")
     o["support_request"] = funding_services.support_request_create(
         call=o["call"], consortium=o["consortium"], actor=u["member"], kind="review", message="Relisez-nous, merci"
     )
