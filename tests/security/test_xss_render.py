@@ -13,7 +13,8 @@ from django.db import transaction
 from django.test import Client
 
 from tests.security.htmlcheck import live_markup
-from tests.security.stored import PAGES, PAYLOADS, fill
+from tests.security.stored import FIELDS, PAGES, PAYLOADS, fill
+from tests.security.textfields import NOT_IN_CORPUS, text_fields
 from tests.security.world import build_world
 
 ROUNDS = 6
@@ -57,3 +58,19 @@ def test_no_payload_survives_as_live_markup(world):
                 problems.append(f"round {r}: {role} {url}: {problem}")
     assert not problems, f"{len(problems)} live markup from user input:\n" + "\n".join(sorted(set(problems))[:80])
     assert not unseen, "pages that did not show the stored text (the test would be blind there):\n" + "\n".join(unseen)
+
+
+@pytest.mark.django_db
+def test_every_text_field_is_in_the_corpus_or_listed_as_not_typed(world):
+    """A new CharField/TextField someone can type cannot be forgotten: each one of our models' text
+    columns is in ``stored.FIELDS`` or in ``textfields`` with the reason it is not (and the lists
+    name no field that does not exist or is in the corpus anyway)."""
+    covered = {"events.Question.choices"}  # written by fill() itself (one choice per line)
+    for target, names in FIELDS:
+        model = target(world).model if callable(target) else type(world.objs[target])
+        covered |= {f"{model._meta.label}.{name}" for name in names}
+    fields = text_fields()
+    missing = sorted(fields - covered - NOT_IN_CORPUS)
+    assert not missing, "text fields in neither the XSS corpus (tests/security/stored.py FIELDS) nor textfields.py:\n" + "\n".join(missing)
+    assert not NOT_IN_CORPUS - fields, f"textfields.py names fields that no longer exist: {sorted(NOT_IN_CORPUS - fields)}"
+    assert not NOT_IN_CORPUS & covered, f"in the corpus, so drop them from textfields.py: {sorted(NOT_IN_CORPUS & covered)}"
