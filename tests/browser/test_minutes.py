@@ -115,3 +115,63 @@ def test_minutes_written_amended_published_and_an_action_done(browser, asgi_serv
     assert Action.objects.get(description=f"Réserver la salle {tag}").status == ActionStatus.DONE
     for ctx in (ctx_s, ctx_a, ctx_b):
         ctx.close()
+
+
+def _say(page, asgi_server, event, intention, message=""):
+    page.goto(f"{asgi_server.url}{event.get_absolute_url()}")
+    form = page.locator("form.intention-form")
+    form.get_by_label(intention, exact=True).check()
+    if message:
+        form.get_by_label("Message pour l'organisation (facultatif)").fill(message)
+    form.get_by_role("button", name="Enregistrer ma réponse").click()
+    expect(page.get_by_text("Merci, votre réponse est enregistrée.")).to_be_visible()
+    expect(page.locator("form.intention-form")).to_contain_text(f"Vous avez annoncé : {intention}")
+
+
+def test_members_say_present_or_excused_and_the_list_and_minutes_show_it(browser, asgi_server):
+    """Issue 13 item 10, before the meeting: two members answer "Serez-vous là ?" on the event page,
+    one present, one excused with a message; the organiser's attendance list and the minutes
+    template show them so."""
+    tag = uuid.uuid4().hex[:6]
+    admin = UserFactory(email=f"orga-{tag}@exemple.fr", profile_data={"display_name": f"Orga {tag}"})
+    alice = UserFactory(email=f"alice-{tag}@exemple.fr", profile_data={"display_name": f"Łucja Nguyễn {tag}"})
+    bob = UserFactory(email=f"bob-{tag}@exemple.fr", profile_data={"display_name": f"Bertrand {tag}"})
+    group = make_group(owner=admin, access=AccessMode.OPEN, name=f"Groupe présences {tag}", members=[alice, bob])
+    event = make_event(
+        by=admin, title=f"Réunion de janvier {tag}", audience=Audience.GROUP, audience_group=group, organiser_group=group, days=3
+    )
+    for user in (alice, bob):
+        event_services.registration_add(actor=admin, event=event, member=user, answers={})
+    ctx_o, ctx_a, ctx_b = (browser.new_context(locale="fr-FR") for _ in range(3))
+    page_o, page_a, page_b = ctx_o.new_page(), ctx_a.new_page(), ctx_b.new_page()
+
+    login(page_a, asgi_server, alice.email, PASSWORD)
+    _say(page_a, asgi_server, event, "Présent·e")
+    _check_both_widths(page_a, "event page, present")
+    login(page_b, asgi_server, bob.email, PASSWORD)
+    _say(page_b, asgi_server, event, "Excusé·e", f"En formation ce jour-là {tag}")
+    _check_both_widths(page_b, "event page, excused")
+    regs = {r.user_id: r for r in event.registrations.all()}
+    assert regs[alice.pk].intention == "present" and regs[bob.pk].intention == "excused"
+    assert regs[bob.pk].intention_message == f"En formation ce jour-là {tag}"
+
+    # the organiser's attendance list
+    login(page_o, asgi_server, admin.email, PASSWORD)
+    page_o.goto(f"{asgi_server.url}{event.get_absolute_url()}inscrits/")
+    expect(page_o.get_by_role("row", name=re.compile(f"Łucja Nguyễn {tag}"))).to_contain_text("Annoncé·e présent·e")
+    bob_row = page_o.get_by_role("row", name=re.compile(f"Bertrand {tag}"))
+    expect(bob_row).to_contain_text("Excusé·e")
+    expect(bob_row).to_contain_text(f"En formation ce jour-là {tag}")
+    _check_both_widths(page_o, "attendance list")
+
+    # the minutes start from a template that lists them (presence confirmed by check-in on the day)
+    page_o.goto(f"{asgi_server.url}{event.get_absolute_url()}compte-rendu/rediger/")
+    text = page_o.get_by_label("Texte du compte rendu").input_value()
+    present, _, rest = text.partition("## Excusés")
+    excused = rest.partition("## Absents")[0]
+    assert f"Łucja Nguyễn {tag}" in present.partition("## Présents")[2]
+    assert f"- Bertrand {tag} (En formation ce jour-là {tag})" in excused
+    assert "Bertrand" not in present
+    _check_both_widths(page_o, "minutes form with the attendance")
+    for ctx in (ctx_o, ctx_a, ctx_b):
+        ctx.close()
