@@ -21,3 +21,24 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class AttachmentKind(models.TextChoices):
+    IMAGE = "image", _("Image")
+    PDF = "pdf", _("PDF")
+
+
+class PrivateAttachment(models.Model):
+    """A file joined to a member's text (forum post, private message): an image or a PDF checked
+    by ``common.uploads``, kept in private storage and served only through a permission-checked
+    view. Each subclass adds its owner and its ``file`` field (its own upload folder)."""
+
+    kind = models.CharField(max_length=6, choices=AttachmentKind.choices)
+    original_name = models.CharField(max_length=140)
+    size = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name

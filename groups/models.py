@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from common.models import TimeStampedModel, unique_slug
+from common.models import PrivateAttachment, TimeStampedModel, unique_slug
 from common.storage import private_storage
 
 
@@ -231,23 +231,12 @@ def attachment_path(instance, filename):
     return f"forum/{filename}"
 
 
-class AttachmentKind(models.TextChoices):
-    IMAGE = "image", _("Image")
-    PDF = "pdf", _("PDF")
-
-
-class Attachment(models.Model):
+class Attachment(PrivateAttachment):
     """Never served from a public media URL: always through ``attachment_download`` (permission-checked)."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, storage=private_storage)
-    kind = models.CharField(max_length=6, choices=AttachmentKind.choices)
-    original_name = models.CharField(max_length=140)
-    size = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.original_name
 
     def get_absolute_url(self) -> str:
         return reverse("groups:attachment_download", args=[self.post.topic.group.slug, self.pk])

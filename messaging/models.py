@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.models import PrivateAttachment
 from common.storage import private_storage
 
 MAX_PARTICIPANTS = 20
@@ -74,22 +75,11 @@ def attachment_path(instance, filename):
     return f"messages/{filename}"
 
 
-class AttachmentKind(models.TextChoices):
-    IMAGE = "image", _("Image")
-    PDF = "pdf", _("PDF")
-
-
-class MessageAttachment(models.Model):
+class MessageAttachment(PrivateAttachment):
     """Never served from a public URL: only through the participant-checked download view."""
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, storage=private_storage)
-    kind = models.CharField(max_length=6, choices=AttachmentKind.choices)
-    original_name = models.CharField(max_length=140)
-    size = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return self.original_name
 
     def get_absolute_url(self) -> str:
         return reverse("messaging:attachment_download", args=[self.message.conversation_id, self.pk])

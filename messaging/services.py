@@ -24,13 +24,13 @@ from notifications.models import Notification
 
 from common.live import broadcast
 from common.markdown import plain_excerpt
+from common.models import AttachmentKind
 from common.uploads import clean_image, clean_pdf, safe_filename
 from community.models import User, is_approved_member
 from community.notifications import notification_send
 
 from .models import (
     MAX_PARTICIPANTS,
-    AttachmentKind,
     Block,
     Conversation,
     Message,

@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from common.models import AttachmentKind
 from common.uploads import clean_image, clean_pdf, safe_filename
 from community.models import User
 
 from ..access import can_moderate, can_post
 from ..models import (
     Attachment,
-    AttachmentKind,
     Category,
     Group,
     NotifyLevel,
