@@ -407,6 +407,9 @@ def support_queue(*, status: str = "") -> QuerySet[SupportRequest]:
     return qs.order_by(Case(When(status__in=[SupportStatus.NEW, SupportStatus.IN_PROGRESS], then=0), default=1), "-created_at", "-pk")
 
 
-def support_requests_of(*, user) -> list[SupportRequest]:
-    """The member's own requests for the hub's help, newest first."""
-    return list(SupportRequest.objects.filter(requester=user).select_related("call", "consortium").order_by("-created_at"))
+def support_requests_of(*, user, call: FundingCall | None = None) -> list[SupportRequest]:
+    """The member's own requests for the hub's help, newest first (only those on ``call`` if given)."""
+    qs = SupportRequest.objects.filter(requester=user)
+    if call is not None:
+        qs = qs.filter(call=call)
+    return list(qs.select_related("call", "consortium").order_by("-created_at"))

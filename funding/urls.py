@@ -54,4 +54,5 @@ urlpatterns = [
     path("appel/<slug:slug>/partenaires/", views.partner_search_create, name="partner_search_create"),
     path("appel/<slug:slug>/partenaires/<int:pk>/clore/", views.partner_search_close, name="partner_search_close"),
     path("appel/<slug:slug>/partager/", views.call_share, name="call_share"),
+    path("appel/<slug:slug>/aide/", views.call_support, name="call_support"),
 ]

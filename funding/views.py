@@ -21,10 +21,22 @@ from community.access import member_required, staff_required
 from . import exports, importers, selectors, services
 from .calendar import calendar_ics
 from .filters import CallFilters
-from .forms import CallForm, CallReportForm, CallSearchForm, CsvImportForm, DeclineForm, PartnerSearchForm, ShareForm, SourceForm, WatchForm
+from .forms import (
+    CallForm,
+    CallReportForm,
+    CallSearchForm,
+    CsvImportForm,
+    DeclineForm,
+    PartnerSearchForm,
+    ShareForm,
+    SourceForm,
+    SupportForm,
+    WatchForm,
+)
 from .models import InterestKind, PartnerSearch, Source
 
 PAGE_SIZE = 20
+SUPPORT_IDS = "id_support_%s"  # the call page has other forms with a "message" field
 
 
 def _search(request) -> tuple[CallSearchForm, CallFilters]:
@@ -72,6 +84,8 @@ def _call_context(request, call, **extra):
         "partner_form": PartnerSearchForm(),
         "share_form": ShareForm(groups=groups) if groups.exists() else None,
         "decline_form": DeclineForm() if request.user.is_hub_staff else None,
+        "support_form": SupportForm(auto_id=SUPPORT_IDS),
+        "my_support_requests": selectors.support_requests_of(user=request.user, call=call),
         **extra,
     }
 
@@ -111,6 +125,25 @@ def partner_search_create(request, slug):
             messages.success(request, _("Votre recherche de partenaires est publiée."))
             return redirect(call.get_absolute_url() + "#partenaires")
     return TemplateResponse(request, "funding/call_detail.html", _call_context(request, call, partner_form=form), status=400)
+
+
+@member_required
+@require_POST
+@rate_limited("report")
+def call_support(request, slug):
+    """Ask the hub for help on a call without a consortium (same form, service and limits as
+    from a consortium's page)."""
+    call = selectors.call_get_for_viewer(viewer=request.user, slug=slug)
+    form = SupportForm(request.POST, auto_id=SUPPORT_IDS)
+    if form.is_valid():
+        try:
+            services.support_request_create(call=call, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form_add_validation_error(form, exc)
+        else:
+            messages.success(request, _("Votre demande est transmise à l'équipe du hub."))
+            return redirect(call.get_absolute_url() + "#aide")
+    return TemplateResponse(request, "funding/call_detail.html", _call_context(request, call, support_form=form), status=400)
 
 
 @member_required

@@ -198,6 +198,47 @@ def test_help_from_the_hub_queue_assignment_answer(client_for, staff_client, sta
         services.support_request_create(call=consortium.call, consortium=consortium, actor=_member(), kind="review", message="x" * 20)
 
 
+def test_help_from_a_call_page_without_a_consortium(client_for, staff_client, staff, settings):
+    """Issue 15 item 5: from the call page, a member with no consortium asks the hub for help;
+    same form, service, queue, answer and notification as from a consortium."""
+    call = make_call()
+    member = _member()
+    page = client_for(member).get(call.get_absolute_url()).content.decode()
+    assert 'id="aide"' in page and reverse("funding:call_support", args=[call.slug]) in page
+    assert 'id="id_support_message"' in page  # no clash with the partner search's "message"
+    url = reverse("funding:call_support", args=[call.slug])
+    # bad input: a clear French error, the form kept, nothing saved
+    response = client_for(member).post(url, {"kind": "review", "message": "Trop court"[:5]})
+    assert response.status_code == 400
+    assert "10 caractères au moins" in response.content.decode() and "Trop " in response.content.decode()
+    response = client_for(member).post(url, {"kind": "bribe", "message": "Une demande assez longue."})
+    assert response.status_code == 400 and "Sélectionnez un choix valide" in response.content.decode()
+    assert not SupportRequest.objects.exists()
+    # the request reaches the staff queue, without a consortium
+    response = client_for(member).post(url, {"kind": "introduction", "message": "Qui connaît le financeur dans le Jura ?"})
+    assert response.status_code == 302 and response["Location"].endswith("#aide")
+    support = SupportRequest.objects.get()
+    assert support.call == call and support.consortium is None and support.requester == member and support.status == "new"
+    assert call.title in staff_client.get("/financements/aide/").content.decode()
+    staff_client.post(f"/financements/aide/{support.pk}/", {"status": "done", "assignee": staff.pk, "answer": "Voici un contact."})
+    assert member.notifications.get(verb__contains="a répondu").description == "Voici un contact."
+    page = client_for(member).get(call.get_absolute_url()).content.decode()
+    assert "Mise en relation" in page and "Voici un contact." in page
+    assert call.title in client_for(member).get("/financements/mes-demandes-d-aide/").content.decode()
+    # someone else's requests are not shown on the call page
+    assert "Voici un contact." not in client_for(_member()).get(call.get_absolute_url()).content.decode()
+    # a pending account cannot ask; the same rate limit as from a consortium
+    pending = UserFactory(profile_data={"status": "pending"})
+    assert client_for(pending).post(url, {"kind": "review", "message": "Une relecture svp."}).status_code == 302
+    assert SupportRequest.objects.count() == 1
+    settings.RATELIMIT_ENABLE = True
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "report": "1/h"}
+    assert client_for(member).post(url, {"kind": "review", "message": "Une relecture svp."}).status_code == 302
+    response = client_for(member).post(url, {"kind": "review", "message": "Encore une relecture svp."})
+    assert response.status_code == 429 and "Trop de demandes" in response.content.decode()
+    assert SupportRequest.objects.count() == 2
+
+
 def test_hub_view_outcomes_and_csv(staff_client, member_client):
     won, lead = _consortium()
     services.application_update(consortium=won, actor=lead, status="submitted", amount_asked=50000)

@@ -271,6 +271,7 @@ BUILDERS = {
     "funding:partner_search_create": _r("funding:partner_search_create", g("call.slug")),
     "funding:partner_search_close": _r("funding:partner_search_close", g("call.slug"), g("partner_search.pk")),
     "funding:call_share": _r("funding:call_share", g("call.slug")),
+    "funding:call_support": _r("funding:call_support", g("call.slug")),
     # places
     "places:place_list": _r("places:place_list"),
     "places:place_map_data": _r("places:place_map_data"),
