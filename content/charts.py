@@ -27,6 +27,7 @@ CHART_LABELS = {
     "resources_theme": _("Ressources publiées par thématique"),
     "events_month": _("Événements et participation par mois"),
     "funding_theme": _("Appels à projets par thématique et échéance"),
+    "consortia_department": _("Réponses aux appels en consortium : résultats par département"),
     "places_state": _("Lieux de médiation par département"),
     "labels_state": _("Candidatures et labels par état"),
     "referrals_month": _("Orientations vers les lieux par mois"),
@@ -89,6 +90,7 @@ def bar_layout(chart: Chart) -> dict:
             {
                 "label": short(row[0]),
                 "value": value,
+                "unit": chart.extra.get("unit", ""),
                 "y": y + 4,
                 "text_y": round(y + row_h * 0.65, 1),
                 "width": max(length, 1),

@@ -38,6 +38,7 @@ from community.models import (
 from events.models import Event
 from funding.models import FundingCall
 from funding.models import Theme as FundingTheme
+from funding.selectors import consortium_outcomes
 from labels.models import Application, Label
 from orientation.selectors import referral_counts_by_month, referral_counts_by_need
 from places import conf as places_conf
@@ -309,6 +310,43 @@ def chart_funding_theme(public: bool = False) -> Chart | None:
     )
 
 
+def chart_consortia_department(public: bool = False) -> Chart:
+    """What consortia answered and won per department of their lead structure, from the hub's own
+    selector (one rule for the hub's view and the observatory): counts and amounts only, never a
+    consortium's name. The public version leaves private consortia out."""
+    outcomes = consortium_outcomes(include_private=not public)
+    return Chart(
+        key="consortia_department",
+        title=str(CHART_LABELS["consortia_department"]),
+        description=_(
+            "Pour chaque département de la structure cheffe de file : montant obtenu, appels auxquels des consortiums "
+            "répondent, candidatures déposées, candidatures retenues et taux de réussite (retenues sur réponses reçues "
+            "des financeurs)."
+        ),
+        columns=[
+            _("Département"),
+            _("Montant obtenu (€)"),
+            _("Appels visés"),
+            _("Candidatures déposées"),
+            _("Candidatures retenues"),
+            _("Taux de réussite (%)"),
+        ],
+        rows=[
+            [
+                f"{t.name} ({t.code})" if t.code else _("Non renseigné"),
+                t.granted,
+                t.calls_answered,
+                t.submitted,
+                t.won,
+                t.success_rate,
+            ]
+            for t in outcomes.by_territory
+        ],
+        note=_("La barre représente le montant obtenu ; les autres colonnes figurent dans le tableau. Un tiret : aucune réponse reçue."),
+        extra={"unit": "€"},
+    )
+
+
 def chart_referrals_month(public: bool = False) -> Chart | None:
     """Fiches d'orientation per month over twelve months, and how many places received them
     (counts only: the referrals' personal data never reaches the observatory)."""
@@ -554,6 +592,7 @@ BUILDERS: dict[str, Callable[..., Chart | None]] = {
     "resources_theme": chart_resources_theme,
     "events_month": chart_events_month,
     "funding_theme": chart_funding_theme,
+    "consortia_department": chart_consortia_department,
     "places_state": chart_places_state,
     "labels_state": chart_labels_state,
     "referrals_month": chart_referrals_month,

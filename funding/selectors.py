@@ -354,6 +354,32 @@ def consortium_hub_list() -> QuerySet[Consortium]:
     )
 
 
+def success_rate(*, won: int, lost: int) -> int | None:
+    """The network's success rate, in %: applications won out of those the funder answered (won
+    or lost; still waiting or abandoned ones do not count). None before any answer."""
+    decided = won + lost
+    return round(100 * won / decided) if decided else None
+
+
+@dataclass
+class TerritoryOutcomes:
+    """What the consortia led from one department answered and won (the lead structure's commune;
+    ``code`` is empty when it has none)."""
+
+    code: str
+    name: str
+    calls_answered: int
+    consortia: int
+    submitted: int
+    won: int
+    lost: int
+    granted: int
+
+    @property
+    def success_rate(self) -> int | None:
+        return success_rate(won=self.won, lost=self.lost)
+
+
 @dataclass
 class HubOutcomes:
     calls_answered: int
@@ -362,31 +388,51 @@ class HubOutcomes:
     won: int
     lost: int
     granted_total: int
-    by_territory: list
+    by_territory: list[TerritoryOutcomes]
 
     @property
     def success_rate(self) -> int | None:
-        decided = self.won + self.lost
-        return round(100 * self.won / decided) if decided else None
+        return success_rate(won=self.won, lost=self.lost)
 
 
-def consortium_outcomes() -> HubOutcomes:
-    """What the network answered and won (three queries)."""
+def _outcome_aggregates() -> dict:
+    """The counts behind every outcome figure: calls answered (calls with a consortium), consortia,
+    applications submitted (déposé, retenu or non retenu), won, lost, and the amount granted."""
     s = ApplicationStatus
-    totals = Consortium.objects.aggregate(
-        calls=Count("call", distinct=True),
-        consortia=Count("pk"),
-        submitted=Count("pk", filter=Q(status__in=[s.SUBMITTED, s.WON, s.LOST])),
-        won=Count("pk", filter=Q(status=s.WON)),
-        lost=Count("pk", filter=Q(status=s.LOST)),
-        granted=Sum("amount_granted", filter=Q(status=s.WON)),
-    )
-    by_territory = list(
-        Consortium.objects.filter(status=s.WON)
-        .values("lead_organisation__commune__department__code", "lead_organisation__commune__department__name")
-        .annotate(won=Count("pk"), granted=Sum("amount_granted"))
-        .order_by("-granted", "lead_organisation__commune__department__code")
-    )
+    return {
+        "calls": Count("call", distinct=True),
+        "consortia": Count("pk"),
+        "submitted": Count("pk", filter=Q(status__in=[s.SUBMITTED, s.WON, s.LOST])),
+        "won": Count("pk", filter=Q(status=s.WON)),
+        "lost": Count("pk", filter=Q(status=s.LOST)),
+        "granted": Sum("amount_granted", filter=Q(status=s.WON)),
+    }
+
+
+def consortium_outcomes(*, include_private: bool = True) -> HubOutcomes:
+    """What the network answered and won, in total and per department (two queries). The hub's
+    view and the observatory both read it; the observatory's public version leaves private
+    consortia out (``include_private=False``)."""
+    consortia = Consortium.objects.all()
+    if not include_private:
+        consortia = consortia.exclude(visibility=ConsortiumVisibility.PRIVATE)
+    totals = consortia.aggregate(**_outcome_aggregates())
+    department = "lead_organisation__commune__department__"
+    rows = consortia.values(f"{department}code", f"{department}name").annotate(**_outcome_aggregates()).order_by(f"{department}code")
+    by_territory = [
+        TerritoryOutcomes(
+            code=row[f"{department}code"] or "",
+            name=row[f"{department}name"] or "",
+            calls_answered=row["calls"],
+            consortia=row["consortia"],
+            submitted=row["submitted"],
+            won=row["won"],
+            lost=row["lost"],
+            granted=row["granted"] or 0,
+        )
+        for row in rows
+    ]
+    by_territory.sort(key=lambda t: (-t.granted, -t.won, t.code == "", t.code))
     return HubOutcomes(
         calls_answered=totals["calls"],
         consortia=totals["consortia"],
