@@ -1,6 +1,8 @@
 """Issue 15 in Chromium: a member reports a call, staff publish it, another member opens a
-consortium on it, a partner asks to join and is accepted, and they track the application to
-"déposé" then "retenu". axe-core runs on each page, at 375 px and 1280 px on the consortium."""
+consortium on it, a partner asks to join and is accepted, a partner suggested to the lead (another
+department, a skill the team lacks) is invited from the suggestion and accepts from their
+notification, and they track the application to "déposé" then "retenu". axe-core runs on each
+page, at 375 px and 1280 px on the consortium."""
 
 import re
 import uuid
@@ -9,7 +11,9 @@ from datetime import timedelta
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from funding.models import Consortium, FundingCall
+from community.models import Commune, Skill
+from community.services import profile_skills_set
+from funding.models import Consortium, ConsortiumMember, FundingCall
 from tests.browser.conftest import assert_accessible, login
 from tests.factories import PASSWORD, OrganisationFactory, StaffFactory, UserFactory
 
@@ -77,6 +81,38 @@ def test_report_publish_consortium_join_and_track(browser, asgi_server):
     expect(lead_page.locator(".messages")).to_contain_text("acceptée")
     expect(lead_page.get_by_role("row", name=re.compile(partner.public_name))).to_contain_text("Accompagnement administratif")
 
+    # --- A suggested partner joins through the suggestion ---------------------------------------
+    # every factory structure sits in the first commune (the lead's department is covered): this
+    # one works elsewhere and brings a skill of the référentiel the team lacks
+    lead_department = lead.profile.organisation.commune.department
+    commune = Commune.objects.select_related("department").exclude(department=lead_department).order_by("insee").first()
+    suggested = _member(tag, "suggere")
+    suggested.profile.organisation.commune = commune
+    suggested.profile.organisation.save()
+    skill = Skill.objects.filter(in_referential=True).order_by("name").first()
+    profile_skills_set(actor=suggested, profile=suggested.profile, levels={skill.pk: "expert"})
+    lead_page.goto(f"{asgi_server.url}{consortium.get_absolute_url()}")
+    suggestions = lead_page.get_by_role("region", name="Partenaires suggérés")
+    expect(suggestions.get_by_role("listitem").filter(has_text=suggested.public_name)).to_contain_text(
+        f"couvre {commune.department.name}, compétence : {skill.name}"
+    )
+    assert_accessible(lead_page, context="consortium with partner suggestions")
+    suggestions.get_by_role("button", name=f"Inviter {suggested.public_name}").click()
+    expect(lead_page.locator(".messages")).to_contain_text("Invitation envoyée")
+    expect(lead_page.get_by_role("button", name=f"Inviter {suggested.public_name}")).to_have_count(0)
+    suggested_page = browser.new_page()
+    login(suggested_page, asgi_server, suggested.email, PASSWORD)
+    suggested_page.goto(f"{asgi_server.url}/mes-notifications/")
+    suggested_page.get_by_role("link", name=re.compile("vous invite dans le consortium")).first.click()
+    expect(suggested_page.get_by_role("heading", name="Vous êtes invité·e")).to_be_visible()
+    assert_accessible(suggested_page, context="consortium seen by an invited partner")
+    suggested_page.get_by_role("button", name="Rejoindre le consortium").click()
+    expect(suggested_page.locator(".messages")).to_contain_text("Bienvenue dans le consortium")
+    assert ConsortiumMember.objects.get(consortium=consortium, user=suggested).status == "active"
+    lead_page.goto(f"{asgi_server.url}{consortium.get_absolute_url()}")
+    expect(lead_page.get_by_role("row", name=re.compile(suggested.public_name))).to_contain_text(suggested.profile.organisation.name)
+    expect(lead_page.get_by_text("Territoires couverts")).to_contain_text(commune.department.name)
+
     # --- They track the application to "déposé" then "retenu" ---------------------------------
     lead_page.get_by_label("État de la candidature").select_option("submitted")
     lead_page.get_by_label("Montant demandé (€)").fill("45000")
@@ -92,5 +128,5 @@ def test_report_publish_consortium_join_and_track(browser, asgi_server):
     for width in (375, 1280):
         partner_page.set_viewport_size({"width": width, "height": 900})
         assert_accessible(partner_page, context=f"consortium page at {width} px")
-    for p in (page, staff_page, lead_page, partner_page):
+    for p in (page, staff_page, lead_page, partner_page, suggested_page):
         p.close()
