@@ -3,6 +3,8 @@
 from datetime import time
 
 from django import template
+from django.templatetags.static import static
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 from places.phones import phone_display
@@ -41,3 +43,14 @@ def hour(value: time) -> str:
     if value.minute:
         return _("%(hours)s h %(minutes)02d") % {"hours": value.hour, "minutes": value.minute}
     return _("%(hours)s h") % {"hours": value.hour}
+
+
+@register.simple_tag
+def map_assets(cluster: bool = False) -> str:
+    """The ``data-*`` attributes naming Leaflet's files (and the cluster plugin's) for a
+    ``[data-places-map]`` element: static/js/places_map.js fetches them when the map nears the screen."""
+    attrs = [("data-leaflet-js", static("leaflet/leaflet.js")), ("data-leaflet-css", static("leaflet/leaflet.css"))]
+    if cluster:
+        sheets = " ".join(static(f"vendor/leaflet.markercluster/{name}") for name in ("MarkerCluster.css", "MarkerCluster.Default.css"))
+        attrs += [("data-cluster-js", static("vendor/leaflet.markercluster/leaflet.markercluster.js")), ("data-cluster-css", sheets)]
+    return format_html_join(" ", '{}="{}"', attrs)
