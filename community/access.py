@@ -1,11 +1,11 @@
-"""View decorators: logged in and approved; hub staff only."""
+"""View decorators: logged in and approved; hub staff only. Who may edit an organisation."""
 
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from .models import is_approved_member
+from .models import Organisation, is_approved_member
 
 
 def member_required(view):
@@ -45,3 +45,14 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def can_manage_organisation(user, organisation: Organisation) -> bool:
+    """Hub staff, and the approved members who name this organisation as theirs in their profile
+    (there is no other tie between a member and a structure): they may edit it and its logo."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_hub_staff:
+        return True
+    profile = getattr(user, "profile", None)
+    return is_approved_member(user) and profile is not None and profile.organisation_id == organisation.pk

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from common.text import normalize
 
+from .access import can_manage_organisation
 from .activity import activity_record, activity_withdraw
 from .images import logo_file, photo_variants
 from .models import (
@@ -166,6 +167,39 @@ def organisation_create(
         org.logo.save(file.name, file, save=False)
     org.save()
     return org
+
+
+ORGANISATION_EDIT_FIELDS = ("name", "type", "siret", "commune", "website", "description")
+
+
+def organisation_update(*, actor: User, organisation: Organisation, data: dict, logo=None) -> Organisation:
+    """Edit an organisation (its managers: ``can_manage_organisation``). ``logo``: ``None`` keeps
+    it, ``""`` removes it, an upload replaces it (through the upload guard); the old file is
+    deleted after commit, the new one when the save fails: nothing half-saved."""
+    if not can_manage_organisation(actor, organisation):
+        raise PermissionDenied
+    new_file = logo_file(logo) if logo else None  # judged (and refused) before anything is written
+    for key, value in data.items():
+        if key in ORGANISATION_EDIT_FIELDS:
+            setattr(organisation, key, value)
+    organisation.siret = (organisation.siret or "").replace(" ", "")
+    organisation.full_clean(exclude=["slug", "logo"])
+    old_name = organisation.logo.name if organisation.logo else ""
+    storage = organisation.logo.storage
+    if logo is not None and new_file is None:
+        organisation.logo = ""
+    elif new_file is not None:
+        organisation.logo.save(new_file.name, new_file, save=False)
+    try:
+        with transaction.atomic():
+            organisation.save()
+            if old_name and logo is not None:
+                transaction.on_commit(lambda: storage.delete(old_name))
+    except Exception:
+        if new_file is not None:
+            storage.delete(organisation.logo.name)
+        raise
+    return organisation
 
 
 def signup_policy() -> str:

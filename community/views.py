@@ -23,7 +23,7 @@ from common.ratelimit import rate_limited
 from common.registry import registry
 
 from . import activity, push, selectors, services
-from .access import member_required, staff_required
+from .access import can_manage_organisation, member_required, staff_required
 from .adapter import INVITATION_SESSION_KEY
 from .forms import (
     ActivityCommentForm,
@@ -261,6 +261,7 @@ def organisation_detail(request, slug):
         "following": selectors.follow_state(viewer=request.user, organisation=organisation),
         "follow_url": reverse("community:follow_organisation", args=[organisation.slug]),
         "panels": registry.render_panels(registry.organisation_panels, request, organisation=organisation),
+        "can_manage": can_manage_organisation(request.user, organisation),
     }
     context |= stream_context(
         request, scope={"organisation": organisation.pk}, show_filters=False, page_kwargs={"organisation_id": organisation.pk}
@@ -280,6 +281,28 @@ def organisation_create(request):
             messages.success(request, _("Organisation créée. Vous pouvez maintenant la choisir dans votre profil."))
             return redirect(org.get_absolute_url())
     return TemplateResponse(request, "community/organisation_form.html", {"form": form})
+
+
+@member_required
+def organisation_edit(request, slug):
+    """Its managers (``can_manage_organisation``: staff, members who name it as theirs) edit an
+    organisation and change or remove its logo; others get 403."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    if not can_manage_organisation(request.user, organisation):
+        raise PermissionDenied
+    # The form works on a copy: a ModelForm writes its values (the upload too) on its instance.
+    form = OrganisationForm(request.POST or None, request.FILES or None, instance=Organisation.objects.get(pk=organisation.pk))
+    if request.method == "POST" and form.is_valid():
+        data = {key: form.cleaned_data[key] for key in services.ORGANISATION_EDIT_FIELDS}
+        logo = (form.cleaned_data["logo"] or "") if "logo" in form.changed_data else None
+        try:
+            services.organisation_update(actor=request.user, organisation=organisation, data=data, logo=logo)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Organisation mise à jour."))
+            return redirect(organisation.get_absolute_url())
+    return TemplateResponse(request, "community/organisation_form.html", {"form": form, "organisation": organisation})
 
 
 @member_required

@@ -68,6 +68,8 @@ GET_MATRIX = {
     "community:organisation_list": "302 302 200 200 200 200 200 200 200",
     "community:organisation_create": "302 302 200 200 200 200 200 200 200",
     "community:organisation_detail": "302 302 200 200 200 200 200 200 200",
+    # its managers only: staff and the members naming it as their organisation (none in the world)
+    "community:organisation_edit": "302 302 403 403 403 403 403 403 200",
     "community:pending_members": "302 302 403 403 403 403 403 403 200",
     "community:pending_member_decide": "302 302 403 403 403 403 403 403 405",
     "community:invitations": "302 302 403 403 403 403 403 403 200",
@@ -522,6 +524,7 @@ POST_MATRIX = {
     "content:collection_add": "302 302 302",
     "content:resource_report": "302 302 200",
     "community:profile_edit_other": "302 302 403",
+    "community:organisation_edit": "302 302 403",
 }
 
 

@@ -1,0 +1,107 @@
+"""Issue 16 item 3: organisation logos — its managers (staff, members naming it as theirs) change
+or remove the logo through the upload guard; others get 403; old files deleted."""
+
+import html
+import io
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from community import services
+from community.models import Organisation, OrganisationType
+from tests.factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _png(size=(900, 300)):
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010E] = "Chez moi, 47.32 N 5.04 E"
+    Image.new("RGB", size, (20, 90, 160)).save(buffer, format="JPEG", exif=exif)
+    return SimpleUploadedFile("logo.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def _form(org, **extra):
+    data = {"name": org.name, "type": org.type, "siret": org.siret, "commune": org.commune_id or "", "website": "", "description": ""}
+    return {**data, **extra}
+
+
+@pytest.fixture
+def org(member):
+    organisation = OrganisationFactory(name="Médiathèque de Beaune", type=OrganisationType.MEDIATHEQUE)
+    member.profile.organisation = organisation
+    member.profile.save()
+    return organisation
+
+
+def test_a_member_of_the_organisation_replaces_then_removes_its_logo(member_client, org, django_capture_on_commit_callbacks):
+    url = reverse("community:organisation_edit", args=[org.slug])
+    assert member_client.get(url).status_code == 200
+    assert url in member_client.get(org.get_absolute_url()).content.decode()  # the edit link shows to managers
+    with django_capture_on_commit_callbacks(execute=True):
+        assert member_client.post(url, _form(org, logo=_png())).status_code == 302
+    org.refresh_from_db()
+    first = org.logo.name
+    with Image.open(org.logo.open("rb")) as logo:
+        assert max(logo.size) == 256 and not logo.getexif()
+    with django_capture_on_commit_callbacks(execute=True):
+        member_client.post(url, _form(org, logo=_png((300, 300))))
+    org.refresh_from_db()
+    assert org.logo.name != first and default_storage.exists(org.logo.name)
+    assert not default_storage.exists(first)  # the replaced file is deleted
+    second = org.logo.name
+    with django_capture_on_commit_callbacks(execute=True):
+        assert member_client.post(url, _form(org, **{"logo-clear": "on"})).status_code == 302
+    org.refresh_from_db()
+    assert not org.logo and not default_storage.exists(second)
+
+
+@pytest.mark.parametrize(
+    "upload,message",
+    [
+        (SimpleUploadedFile("cv.png", b"%PDF-1.4 pas une image", content_type="image/png"), "image valide"),
+        (SimpleUploadedFile("x.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", content_type="image/svg+xml"), "image"),
+    ],
+)
+def test_a_bad_upload_is_refused_in_french_and_nothing_is_saved(member_client, org, upload, message):
+    url = reverse("community:organisation_edit", args=[org.slug])
+    response = member_client.post(url, _form(org, name="Nom changé", logo=upload))
+    assert response.status_code == 200 and message in html.unescape(response.content.decode())
+    org.refresh_from_db()
+    assert org.name == "Médiathèque de Beaune" and not org.logo
+
+
+def test_a_50_megapixel_logo_is_refused(member_client, org):
+    buffer = io.BytesIO()
+    Image.new("1", (8000, 6250)).save(buffer, format="PNG")
+    upload = SimpleUploadedFile("enorme.png", buffer.getvalue(), content_type="image/png")
+    response = member_client.post(reverse("community:organisation_edit", args=[org.slug]), _form(org, logo=upload))
+    assert response.status_code == 200 and "mégapixels au plus" in response.content.decode()
+    org.refresh_from_db()
+    assert not org.logo
+
+
+def test_a_member_of_another_organisation_gets_403(other_member, client_for, org):
+    other_member.profile.organisation = OrganisationFactory()
+    other_member.profile.save()
+    client = client_for(other_member)
+    url = reverse("community:organisation_edit", args=[org.slug])
+    assert client.get(url).status_code == 403
+    assert client.post(url, _form(org, name="Piraté", logo=_png())).status_code == 403
+    org.refresh_from_db()
+    assert org.name == "Médiathèque de Beaune" and not org.logo
+    assert url not in client.get(org.get_absolute_url()).content.decode()
+    with pytest.raises(PermissionDenied):
+        services.organisation_update(actor=other_member, organisation=org, data={"name": "Piraté"})
+
+
+def test_staff_may_edit_any_organisation(staff_client, org):
+    url = reverse("community:organisation_edit", args=[org.slug])
+    assert staff_client.post(url, _form(org, website="https://mediatheque.example", logo=_png())).status_code == 302
+    org = Organisation.objects.get(pk=org.pk)
+    assert org.website == "https://mediatheque.example" and org.logo
