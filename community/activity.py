@@ -144,7 +144,7 @@ def activity_list_for_viewer(
         scope |= Q(organisation_id__in=organisation_ids)
     if group_ids is not None or actor_ids is not None or organisation_ids is not None:
         qs = qs.filter(scope)
-    return qs.select_related("actor__profile").order_by("-created_at", "-pk")
+    return qs.select_related("actor__profile", "organisation").order_by("-created_at", "-pk")
 
 
 # --- The stream as pages show it -------------------------------------------------------------

@@ -48,14 +48,14 @@ def avatar(context, person, size=40):
 
 @register.inclusion_tag("community/_logo.html")
 def organisation_logo(organisation, size=64):
-    """An organisation's logo, or its initials on a tone chosen from its id."""
+    """An organisation's logo, or its initials on a neutral tint; always ``alt=""`` / hidden: the
+    organisation's name is written next to it wherever it is used."""
     logo = getattr(organisation, "logo", None)
     return {
         "logo": logo or None,
         "name": organisation.name,
         "initials": initials(organisation.name),
         "size": _size(size),
-        "tone": (organisation.pk or 0) % AVATAR_TONES,
     }
 
 

@@ -5,15 +5,19 @@ import html
 import io
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
 from community import services
+from community.activity import activity_record
 from community.models import Organisation, OrganisationType
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, member_with
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +109,50 @@ def test_staff_may_edit_any_organisation(staff_client, org):
     assert staff_client.post(url, _form(org, website="https://mediatheque.example", logo=_png())).status_code == 302
     org = Organisation.objects.get(pk=org.pk)
     assert org.website == "https://mediatheque.example" and org.logo
+
+
+# --- Where logos show -------------------------------------------------------------------------
+def _with_logo(org, name="organisations/logo-test.png"):
+    Organisation.objects.filter(pk=org.pk).update(logo=name)
+    org.refresh_from_db()
+    return org
+
+
+def test_logo_or_neutral_initials_in_list_directory_and_stream(member, member_client, org):
+    _with_logo(org)
+    bare = OrganisationFactory(name="Centre social Les Tilleuls")
+    listing = member_client.get(reverse("community:organisation_list")).content.decode()
+    assert f'src="{org.logo.url}" alt=""' in listing
+    assert 'avatar-logo-empty avatar-s32" aria-hidden="true">CT</span> Centre social Les Tilleuls' in listing
+    directory = member_client.get(reverse("community:directory")).content.decode()
+    assert f'<p class="org-line"><img class="avatar avatar-logo avatar-s24" src="{org.logo.url}" alt=""' in directory
+    activity_record(verb="a publié", title="Guide Pix", url="/ressources/", audience="members", kind="resources", organisation=org)
+    activity_record(verb="a publié", title="Guide sans logo", url="/ressources/", audience="members", kind="resources", organisation=bare)
+    stream = member_client.get(reverse("community:stream")).content.decode()
+    assert f'src="{org.logo.url}" alt=""' in stream and f'href="{org.get_absolute_url()}">Médiathèque de Beaune</a>' in stream
+    assert 'avatar-logo-empty avatar-s24" aria-hidden="true">CT</span>' in stream
+
+
+def _list_queries(client, url, **params):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, params).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_organisation_list_directory_and_stream_query_counts_do_not_grow_with_logos(member, member_client):
+    def add(n):
+        for i in range(n):
+            org = _with_logo(OrganisationFactory(), f"organisations/l{Organisation.objects.count()}.png")
+            member_with(display_name=f"Membre {i}", organisation=org)
+            activity_record(verb="a publié", title=f"Ressource {i}", url="/r/", audience="members", kind="resources", organisation=org)
+
+    add(3)
+    counts = [
+        _list_queries(member_client, reverse(name)) for name in ("community:organisation_list", "community:directory", "community:stream")
+    ]
+    add(21)  # 24 organisations: the list's, the directory's and the stream's first pages full
+    cache.clear()
+    again = [
+        _list_queries(member_client, reverse(name)) for name in ("community:organisation_list", "community:directory", "community:stream")
+    ]
+    assert counts == again, (counts, again)
