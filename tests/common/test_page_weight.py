@@ -13,6 +13,7 @@ from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 from django.urls import reverse
 
+from community.models import Commune, Department
 from events.models import Audience
 from groups import services as group_services
 from groups.models import AccessMode
@@ -62,7 +63,11 @@ def world():
     topic = group_services.topic_create(group=group, actor=member, title="Permanences du samedi", body="Qui est ouvert **samedi** ?")
     for n in range(20):
         group_services.post_create(topic=topic, actor=member, body=f"Réponse {n} : nous ouvrons de 9 h à 12 h.")
-    event = make_event(by=staff, audience=Audience.MEMBERS)
+    # a venue with a position: the event page offers its map (whose scripts come on demand)
+    commune = Commune.objects.filter(latitude__isnull=False).first() or Commune.objects.create(
+        name="Dole", insee="39198", postcode="39100", department=Department.objects.first(), latitude=47.09, longitude=5.49
+    )
+    event = make_event(by=staff, audience=Audience.MEMBERS, commune=commune)
     return {"member": member, "group": group, "topic": topic, "event": event}
 
 
@@ -88,6 +93,7 @@ def test_main_pages_weigh_at_most_60_kb_compressed(client, world):
         assert response.status_code == 200, f"{name} ({url}) answered {response.status_code}"
         weights[name], assets = page_weight(response.content)
         assert any(a.endswith(".css") for a in assets), f"{name}: no stylesheet found, the measure would be wrong"
+    assert "data-leaflet-js" in client.get(pages["événement"]).content.decode(), "the event page should offer its venue map"
     heavy = {name: f"{w / 1024:.1f} KB" for name, w in weights.items() if w > LIMIT}
     assert not heavy, f"pages over 60 KB compressed (HTML + CSS + JS): {heavy}"
 
