@@ -18,7 +18,7 @@ from .access import can_post, groups_visible_to
 from .models import PollVote
 from .rendering import render_post_fragment
 from .selectors import posts_after, posts_changed_since, topic_get_for_user
-from .services import group_channel, topic_channel
+from .services import group_channel, member_channel, topic_channel
 
 TYPING_NAME_MAX = 80
 
@@ -66,12 +66,20 @@ class TopicConsumer(FanOutDispatchMixin, AsyncJsonWebsocketConsumer):
         self.topic, self.user_name, self.can_post = topic, name[:TYPING_NAME_MAX], can_post
         self.has_voted = await database_sync_to_async(_has_voted)(user, topic.pk)
         self.channel = topic_channel(topic.pk)
+        self.access_channel = member_channel(user.pk)
         await self.channel_layer.group_add(self.channel, self.channel_name)
+        await self.channel_layer.group_add(self.access_channel, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code):
         if hasattr(self, "channel"):
             await self.channel_layer.group_discard(self.channel, self.channel_name)
+            await self.channel_layer.group_discard(self.access_channel, self.channel_name)
+
+    async def forum_access(self, event):
+        """The member's place in a group changed: a page they may no longer read closes (4404)."""
+        if event["group_id"] == self.topic.group_id and not await database_sync_to_async(_still_allowed)(self.scope["user"], self.topic.pk):
+            await self.close(code=4404)
 
     async def receive_json(self, content, **kwargs):
         kind = content.get("type")
@@ -124,13 +132,22 @@ class GroupConsumer(FanOutDispatchMixin, AsyncJsonWebsocketConsumer):
         if group is None:
             await self.close(code=4404)
             return
-        self.channel = group_channel(group.pk)
+        self.group_id, self.channel, self.access_channel = group.pk, group_channel(group.pk), member_channel(user.pk)
         await self.channel_layer.group_add(self.channel, self.channel_name)
+        await self.channel_layer.group_add(self.access_channel, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code):
         if hasattr(self, "channel"):
             await self.channel_layer.group_discard(self.channel, self.channel_name)
+            await self.channel_layer.group_discard(self.access_channel, self.channel_name)
+
+    async def forum_access(self, event):
+        """The member's place in a group changed: a group page they may no longer see closes (4404)."""
+        if event["group_id"] == self.group_id and not await database_sync_to_async(_group_for)(
+            self.scope["user"], self.scope["url_route"]["kwargs"]["slug"]
+        ):
+            await self.close(code=4404)
 
     async def forum_topic(self, event):
         await self.send_json({"type": "topic", "topic_id": event["topic_id"], "html": event["html"]})

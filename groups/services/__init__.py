@@ -29,13 +29,15 @@ from .groups import (
     membership_request_decide,
     membership_set_notify_default,
 )
-from .live import broadcast_post, broadcast_topic, group_channel, topic_channel
+from .live import broadcast_access_change, broadcast_post, broadcast_topic, group_channel, member_channel, topic_channel
 from .members import member_ban, member_remove, member_set_role, member_unban
 from .moderation import post_hide, post_report, report_decide, topic_moderate, topic_move
 from .network import network_group_get, network_member_add, network_sync, on_member_approved
 from .polls import poll_attach, poll_close, poll_vote, polls_close_due
 
 __all__ = [
+    "broadcast_access_change",
+    "member_channel",
     "MAX_ATTACHMENTS",
     "MAX_BODY",
     "broadcast_post",

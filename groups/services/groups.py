@@ -27,7 +27,7 @@ from ..models import (
     TopicSubscription,
 )
 from .journal import log_action
-from .live import broadcast_member_change
+from .live import broadcast_access_change, broadcast_member_change
 from .stream import group_activity_narrow
 
 
@@ -157,6 +157,7 @@ def group_leave(*, group: Group, actor: User) -> None:
                 raise ValidationError(_("Vous êtes seul·e propriétaire : transmettez d'abord la propriété du groupe."))
         membership.delete()
         TopicSubscription.objects.filter(user=actor, topic__group=group).delete()
+        transaction.on_commit(lambda: broadcast_access_change(group_id=group.pk, user_id=actor.pk))
 
 
 def membership_request_decide(*, group: Group, actor: User, user: User, accept: bool) -> Membership | None:

@@ -21,6 +21,18 @@ def group_channel(group_id: int) -> str:
     return f"group_{group_id}"
 
 
+def member_channel(user_id: int) -> str:
+    """The websocket group of one member's open forum pages (topic and group sockets), told when
+    their access to a group changes."""
+    return f"forum_member_{user_id}"
+
+
+def broadcast_access_change(*, group_id: int, user_id: int) -> None:
+    """The member lost their place in the group (removed, banned, left): their open pages of it
+    re-check access and close like a page not found (4404) when they may no longer read it."""
+    broadcast(member_channel(user_id), {"type": "forum.access", "group_id": group_id})
+
+
 def broadcast_post(post_id: int, action: str) -> None:
     """Render the post once (viewer-neutral fragment), encode its websocket frame once, and send
     that to every open topic page: each socket only forwards the same text (no per-viewer work;

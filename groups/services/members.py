@@ -16,6 +16,7 @@ from ..models import (
     Role,
 )
 from .journal import log_action
+from .live import broadcast_access_change
 
 
 def _managed_membership(*, group: Group, actor: User, user: User) -> Membership:
@@ -39,6 +40,7 @@ def member_remove(*, group: Group, actor: User, user: User) -> None:
     with transaction.atomic():
         membership.delete()
         log_action(group=group, actor=actor, action="member_remove", target_user=user)
+        transaction.on_commit(lambda: broadcast_access_change(group_id=group.pk, user_id=user.pk))
 
 
 def member_ban(*, group: Group, actor: User, user: User, reason: str = "") -> Membership:
@@ -55,6 +57,7 @@ def member_ban(*, group: Group, actor: User, user: User, reason: str = "") -> Me
             group=group, user=user, defaults={"status": MembershipStatus.BANNED, "role": Role.MEMBER}
         )
         log_action(group=group, actor=actor, action="member_ban", target_user=user, details=reason)
+        transaction.on_commit(lambda: broadcast_access_change(group_id=group.pk, user_id=user.pk))
     return membership
 
 

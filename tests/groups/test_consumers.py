@@ -199,3 +199,41 @@ def test_poll_results_go_live_only_to_pages_allowed_to_see_them():
     assert to_voter["type"] == "poll" and "1 voix · 100 %" in to_voter["html"]
     assert "1 votant·e" in to_watcher["html"] and "voix" not in to_watcher["html"]  # has not voted: no counts
     assert closed["closed"] is True and "Résultat :" in closed["html"] and "Lundi" in closed["html"]
+
+
+def test_a_member_removed_or_banned_loses_open_pages_of_a_secret_group_at_once():
+    owner, removed, banned, stays = UserFactory(), UserFactory(), UserFactory(), UserFactory()
+    group = make_group(owner=owner, access=AccessMode.SECRET, members=[removed, banned, stays])
+    open_group = make_group(owner=owner, access=AccessMode.OPEN, members=[removed])
+    topic = services.topic_create(group=group, actor=owner, title="t", body="premier")
+    open_topic = services.topic_create(group=open_group, actor=owner, title="t", body="premier")
+    sockets = {
+        "removed": (_topic_path(topic), _headers(removed)),
+        "removed_group_page": (f"/ws/groupes/{group.slug}/", _headers(removed)),
+        "banned": (_topic_path(topic), _headers(banned)),
+        "stays": (_topic_path(topic), _headers(stays)),
+        "removed_open": (_topic_path(open_topic), _headers(removed)),
+    }
+
+    async def scenario():
+        pages = {name: WebsocketCommunicator(application, path, headers=headers) for name, (path, headers) in sockets.items()}
+        for page in pages.values():
+            assert (await page.connect())[0]
+        await database_sync_to_async(services.member_remove)(group=group, actor=owner, user=removed)
+        await database_sync_to_async(services.member_ban)(group=group, actor=owner, user=banned)
+        closed = {}
+        for name in ("removed", "removed_group_page", "banned"):
+            closed[name] = await pages[name].receive_output(timeout=5)
+        await database_sync_to_async(services.post_create)(topic=topic, actor=owner, body="après le départ")
+        await database_sync_to_async(services.post_create)(topic=open_topic, actor=owner, body="groupe ouvert")
+        kept = await pages["stays"].receive_json_from(timeout=5)
+        still_open = await pages["removed_open"].receive_json_from(timeout=5)
+        for name in ("stays", "removed_open"):
+            await pages[name].disconnect()
+        return closed, kept, still_open
+
+    closed, kept, still_open = async_to_sync(scenario)()
+    assert all(message == {"type": "websocket.close", "code": 4404} for message in closed.values()), closed
+    assert "après le départ" in kept["html"]
+    # an open group's pages stay open: its posts are readable by every member anyway
+    assert "groupe ouvert" in still_open["html"]
