@@ -48,11 +48,11 @@ def staff_required(view):
 
 
 def can_manage_organisation(user, organisation: Organisation) -> bool:
-    """Hub staff, and the approved members who name this organisation as theirs in their profile
-    (there is no other tie between a member and a structure): they may edit it and its logo."""
+    """Hub staff, and the organisation's managers (its creator, others added by staff) while they
+    are approved members: they may edit it and its logo. Naming it in one's profile is not enough
+    (anyone may)."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_hub_staff:
         return True
-    profile = getattr(user, "profile", None)
-    return is_approved_member(user) and profile is not None and profile.organisation_id == organisation.pk
+    return is_approved_member(user) and organisation.managers.filter(pk=user.pk).exists()

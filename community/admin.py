@@ -24,6 +24,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ["type"]
     search_fields = ["name", "siret"]
     raw_id_fields = ["commune"]
+    autocomplete_fields = ["managers"]
 
 
 @admin.register(OutboundEmail)

@@ -196,6 +196,8 @@ def load_community_demo(stdout=None, *, members: int = 200) -> None:
         if index == 0:
             profile.bio = "Coordinatrice du hub territorial. Écrivez-moi pour toute question sur le réseau, l'agenda ou le label."
         profile.save()
+        if email == MEMBER_EMAIL and org is not None:
+            org.managers.add(user)  # the demo member manages their structure's page (logo, presentation)
         profile.skills.set(rng.sample(skills, rng.randint(1, 5)), through_defaults={"level": rng.choice(SkillLevel.values)})
         profile.interests.set(rng.sample(skills, rng.randint(0, 3)))
     # The newest arrivals in the stream, a few days apart, welcomed by colleagues.

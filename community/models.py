@@ -117,6 +117,11 @@ class Organisation(TimeStampedModel):
     website = models.URLField(_("site web"), blank=True)
     description = models.TextField(_("présentation"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="organisations/", blank=True)
+    # Who may edit the structure's page and logo besides hub staff: the member who created it, and
+    # whoever staff add in the admin. Naming a structure in one's profile does not make one its manager.
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="managed_organisations", verbose_name=_("gestionnaires")
+    )
     search_text = models.TextField(_("texte de recherche"), blank=True, default="", editable=False)
 
     class Meta:

@@ -165,7 +165,9 @@ def organisation_create(
     if logo is not None:
         file = logo_file(logo)
         org.logo.save(file.name, file, save=False)
-    org.save()
+    with transaction.atomic():
+        org.save()
+        org.managers.add(actor)  # the creator manages the structure's page; staff may add others
     return org
 
 

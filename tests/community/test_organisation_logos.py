@@ -1,4 +1,4 @@
-"""Issue 16 item 3: organisation logos — its managers (staff, members naming it as theirs) change
+"""Issue 16 item 3: organisation logos — its managers (staff, the creator and members staff add) change
 or remove the logo through the upload guard; others get 403; old files deleted."""
 
 import html
@@ -40,6 +40,7 @@ def org(member):
     organisation = OrganisationFactory(name="Médiathèque de Beaune", type=OrganisationType.MEDIATHEQUE)
     member.profile.organisation = organisation
     member.profile.save()
+    organisation.managers.add(member)
     return organisation
 
 
@@ -102,6 +103,22 @@ def test_a_member_of_another_organisation_gets_403(other_member, client_for, org
     assert url not in client.get(org.get_absolute_url()).content.decode()
     with pytest.raises(PermissionDenied):
         services.organisation_update(actor=other_member, organisation=org, data={"name": "Piraté"})
+
+
+def test_naming_an_organisation_in_ones_profile_does_not_make_one_its_manager(other_member, client_for, org):
+    other_member.profile.organisation = org
+    other_member.profile.save()
+    url = reverse("community:organisation_edit", args=[org.slug])
+    assert client_for(other_member).post(url, _form(org, name="Piraté")).status_code == 403
+    org.refresh_from_db()
+    assert org.name == "Médiathèque de Beaune"
+
+
+def test_the_member_who_creates_an_organisation_manages_it(other_member):
+    created = services.organisation_create(actor=other_member, name="Tiers-lieu de Lons", type=OrganisationType.ASSOCIATION)
+    assert list(created.managers.all()) == [other_member]
+    updated = services.organisation_update(actor=other_member, organisation=created, data={"name": "Tiers-lieu de Lons-le-Saunier"})
+    assert updated.name == "Tiers-lieu de Lons-le-Saunier"
 
 
 def test_staff_may_edit_any_organisation(staff_client, org):
