@@ -126,3 +126,35 @@ def ensure_database() -> None:
         dsn = f"host={settings['HOST'] or '127.0.0.1'} port={settings['PORT'] or 5432} user={settings['USER']} dbname=postgres"
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{settings["NAME"]}"')
+
+
+def reply_poster(urls: list[str], topic, key: str):
+    """A member (session ``key``) replying to ``topic`` through the web servers, alternating between
+    ``urls`` as a load balancer would: the broadcast then runs in the process that served the POST.
+    Each call posts once and returns ``(post_id, created_at epoch)`` — created_at is set at INSERT,
+    before COMMIT, so a commit→client figure from it slightly overstates the delay."""
+    import re  # noqa: PLC0415 - Django and requests load only in the benches that post
+
+    import requests  # noqa: PLC0415
+    from django.conf import settings  # noqa: PLC0415
+
+    from groups.models import Post  # noqa: PLC0415
+
+    path = f"/groupes/{topic.group.slug}/sujets/{topic.pk}/"
+    http = requests.Session()
+    http.cookies.set(settings.SESSION_COOKIE_NAME, key)
+    http.get(urls[0] + path)
+    counter = iter(range(10**9))
+
+    def poster():
+        base = urls[next(counter) % len(urls)]
+        response = http.post(
+            base + path + "repondre/",
+            data={"body": f"Message de fan-out {time.time()}", "csrfmiddlewaretoken": http.cookies.get(settings.CSRF_COOKIE_NAME, "")},
+            headers={"Referer": base + "/"},
+            allow_redirects=False,
+        )
+        post_id = int(re.search(r"#post-(\d+)", response.headers["Location"]).group(1))
+        return post_id, Post.objects.get(pk=post_id).created_at.timestamp()
+
+    return poster

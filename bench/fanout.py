@@ -42,7 +42,7 @@ if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path.pop(0)
 sys.path.insert(0, str(ROOT))
 
-from bench.benchlib import free_port, pct  # noqa: E402
+from bench.benchlib import free_port, pct, reply_poster  # noqa: E402
 
 SECRET_KEY = "bench-fanout-local-only-6b1d3f5a7c9e0b2d4f6a8c1e3b5d7f9a0c2e4b6d8f1a"
 SIZE = {"members": 5_100, "groups": 2, "posts": 200, "big_topic": 100, "ws_clients": 5_050, "requests": 0}
@@ -195,31 +195,8 @@ def setup(db_url: str, redis_url: str):
 
 
 def poster_for(urls: list[str], topic, key: str):
-    import re
-
-    import requests
-    from django.conf import settings
-
-    from groups.models import Post
-
-    path = f"/groupes/{topic.group.slug}/sujets/{topic.pk}/"
-    http = requests.Session()
-    http.cookies.set(settings.SESSION_COOKIE_NAME, key)
-    http.get(urls[0] + path)
-    counter = iter(range(10**9))
-
-    def poster():
-        base = urls[next(counter) % len(urls)]
-        response = http.post(
-            base + path + "repondre/",
-            data={"body": f"Message de fan-out {time.time()}", "csrfmiddlewaretoken": http.cookies.get(settings.CSRF_COOKIE_NAME, "")},
-            headers={"Referer": base + "/"},
-            allow_redirects=False,
-        )
-        post_id = int(re.search(r"#post-(\d+)", response.headers["Location"]).group(1))
-        return post_id, Post.objects.get(pk=post_id).created_at.timestamp()
-
-    return poster
+    """A member replying through the web servers (``bench.benchlib.reply_poster``)."""
+    return reply_poster(urls, topic, key)
 
 
 def main() -> None:

@@ -49,7 +49,7 @@ if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
 sys.path.insert(0, str(ROOT))
 
 from bench import dataset  # noqa: E402 - bench/dataset.py, next to this file
-from bench.benchlib import free_port, pct, session_keys  # noqa: E402
+from bench.benchlib import free_port, pct, reply_poster, session_keys  # noqa: E402
 
 SECRET_KEY = "bench-load-local-only-3f9a1c7e5b2d4f6a8c0e2b4d6f8a1c3e5b7d9f0a2c4e"
 SEARCH_TERMS = ["Camille", "Martin", "médiation", "Pix", "numérique", "Leroy", "atelier", "CCAS"]
@@ -528,35 +528,11 @@ def cross_process_check(urls: list[str], keys: list[str], w: dict, out) -> bool:
 
 
 def poster_for(w: dict, urls: list[str], key: str):
-    """A member replies through the web servers (alternating, as nginx would), as in real life:
-    the broadcast runs in the web process that served the POST. The post's created_at (set at
-    INSERT, before COMMIT) starts the measure, so the figure slightly overstates commit→client."""
-    import re
+    """A member replies to the big topic through the web servers (alternating, as nginx would), as in
+    real life: the broadcast runs in the web process that served the POST (``benchlib.reply_poster``)."""
+    from groups.models import Topic
 
-    import requests
-    from django.conf import settings
-
-    from groups.models import Post, Topic
-
-    topic = Topic.objects.select_related("group").get(pk=w["big_topic"])
-    path = f"/groupes/{topic.group.slug}/sujets/{topic.pk}/"
-    http = requests.Session()
-    http.cookies.set(settings.SESSION_COOKIE_NAME, key)
-    http.get(urls[0] + path)
-    counter = iter(range(10**9))
-
-    def poster():
-        base = urls[next(counter) % len(urls)]
-        response = http.post(
-            base + path + "repondre/",
-            data={"body": f"Message de fan-out {time.time()}", "csrfmiddlewaretoken": http.cookies.get(settings.CSRF_COOKIE_NAME, "")},
-            headers={"Referer": base + "/"},
-            allow_redirects=False,
-        )
-        post_id = int(re.search(r"#post-(\d+)", response.headers["Location"]).group(1))
-        return post_id, Post.objects.get(pk=post_id).created_at.timestamp()
-
-    return poster
+    return reply_poster(urls, Topic.objects.select_related("group").get(pk=w["big_topic"]), key)
 
 
 def compare_servers(db_url: str, redis_url: str, w: dict, keys: list[str], out) -> None:
