@@ -285,7 +285,7 @@ def organisation_create(request):
 
 @member_required
 def organisation_edit(request, slug):
-    """Its managers (``can_manage_organisation``: staff, members who name it as theirs) edit an
+    """Its managers (``can_manage_organisation``: staff and its managers) edit an
     organisation and change or remove its logo; others get 403."""
     organisation = get_object_or_404(Organisation, slug=slug)
     if not can_manage_organisation(request.user, organisation):

@@ -19,25 +19,10 @@ from sharing.ics import feed_token
 from sharing.models import Booking, Item, ItemPhoto
 from sharing.personal_data import erase_sharing, export_sharing
 from sharing.services import SlotTaken, booking_create, booking_reminders_send, booking_transition, item_create
-from tests.factories import OrganisationFactory, StaffFactory, UserFactory
-from tests.sharing.factories import at, lender, make_item
+from tests.factories import StaffFactory, UserFactory
+from tests.sharing.factories import at, make_item
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def org():
-    return OrganisationFactory(name="Médiathèque des Tilleuls")
-
-
-@pytest.fixture
-def owner(org):
-    return lender(org)
-
-
-@pytest.fixture
-def item(org):
-    return make_item(org)
 
 
 def test_a_request_waits_for_the_owner_who_is_told(member, owner, item):

@@ -17,8 +17,8 @@ from PIL import Image
 from sharing import selectors
 from sharing.models import Item, ItemPhoto
 from sharing.services import item_photo_add, item_photo_delete, item_photo_move, item_photo_update
-from tests.factories import OrganisationFactory, StaffFactory
-from tests.sharing.factories import lender, make_item
+from tests.factories import StaffFactory
+from tests.sharing.factories import make_item
 
 pytestmark = pytest.mark.django_db
 
@@ -40,21 +40,6 @@ def fifty_megapixels():
     buffer = io.BytesIO()
     Image.new("1", (8000, 6250)).save(buffer, format="PNG")  # 50 MP in a few kilobytes
     return SimpleUploadedFile("enorme.png", buffer.getvalue(), content_type="image/png")
-
-
-@pytest.fixture
-def org():
-    return OrganisationFactory(name="Médiathèque des Tilleuls")
-
-
-@pytest.fixture
-def owner(org):
-    return lender(org)
-
-
-@pytest.fixture
-def item(org):
-    return make_item(org, name="Valise de tablettes")
 
 
 def _files(photo):
