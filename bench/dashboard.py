@@ -138,15 +138,13 @@ def build(items_per_group: int, out) -> dict:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # as autovacuum would after such a load: the planner sees the real sizes
         out(f"built in {time.monotonic() - t0:.0f} s")
-    from community.models import Activity as A
-
     viewers = list(User.objects.filter(email__endswith=DOMAIN).order_by("pk").values_list("pk", flat=True)[:VIEWERS])
     return {
         "viewers": viewers,
         "counts": {
             "members": User.objects.filter(email__endswith=DOMAIN).count(),
             "groups": Group.objects.filter(slug__startswith="bench-dashboard-g").count(),
-            "stream items": A.objects.count(),
+            "stream items": Activity.objects.count(),
             "memberships of a viewer": Membership.objects.filter(user_id=viewers[0]).count(),
         },
     }
