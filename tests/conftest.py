@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from tests.caches import clear_cache
 from tests.factories import StaffFactory, UserFactory
 from tests.liveserver import Servers
 
@@ -68,15 +69,8 @@ def client_for():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Start each test with an empty cache — only this run's keys: on Redis, ``cache.clear()``
-    would FLUSHDB and wipe the other xdist worker's cache and channel-layer messages too."""
-    from django.conf import settings
-    from django.core.cache import cache
-
-    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
-        cache.delete_pattern("*")  # django-redis: only keys under this run's KEY_PREFIX
-    else:
-        cache.clear()
+    """Start each test with an empty cache."""
+    clear_cache()
     yield
 
 

@@ -5,7 +5,6 @@ import html
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,6 +16,7 @@ from PIL import Image
 from community import services
 from community.activity import activity_record
 from community.models import Organisation, OrganisationType
+from tests.caches import clear_cache
 from tests.factories import OrganisationFactory, member_with
 
 pytestmark = pytest.mark.django_db
@@ -164,12 +164,12 @@ def test_organisation_list_directory_and_stream_query_counts_do_not_grow_with_lo
             activity_record(verb="a publié", title=f"Ressource {i}", url="/r/", audience="members", kind="resources", organisation=org)
 
     add(3)
-    cache.clear()  # both rounds measured cold (settings and facets are cached)
+    clear_cache()  # both rounds measured cold (settings and facets are cached)
     counts = [
         _list_queries(member_client, reverse(name)) for name in ("community:organisation_list", "community:directory", "community:stream")
     ]
     add(21)  # 24 organisations: the list's, the directory's and the stream's first pages full
-    cache.clear()
+    clear_cache()
     again = [
         _list_queries(member_client, reverse(name)) for name in ("community:organisation_list", "community:directory", "community:stream")
     ]

@@ -2,7 +2,6 @@
 from a shared cache invalidated by every write; posting still needs membership."""
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
@@ -11,15 +10,16 @@ from django.urls import reverse
 from groups import services
 from groups.forms import GroupForm
 from groups.models import AccessMode, Group, Reaction
+from tests.caches import clear_cache
 from tests.factories import UserFactory
 from tests.groups.factories import make_group
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture
