@@ -1,0 +1,36 @@
+"""The project form renderer (common.forms.FormRenderer, templates/forms/): every field rendered
+through it gets its label, help text and errors linked to the widget, and a help text typed by a
+member (an event question's help, say) is shown as text, never as markup."""
+
+from django import forms
+from django.utils.safestring import mark_safe
+
+
+class _Form(forms.Form):
+    name = forms.CharField(label="Nom", help_text="Prénom et nom")
+    note = forms.CharField(label="Note", required=False, help_text='<img src=x onerror="alert(1)">')
+    link = forms.CharField(label="Lien", required=False, help_text=mark_safe('Voir <a href="/aide/">l’aide</a>'))
+
+
+def test_a_field_group_links_label_help_and_errors_to_the_widget():
+    form = _Form(data={"name": ""})
+    html = form["name"].as_field_group()
+    assert '<label for="id_name">' in html
+    assert '<div class="helptext" id="id_name_helptext">Prénom et nom</div>' in html
+    assert '<ul class="errorlist" id="id_name_error">' in html
+    assert 'aria-describedby="id_name_helptext id_name_error"' in html
+    assert 'aria-invalid="true"' in html
+
+
+def test_the_whole_form_renders_every_field_as_a_group_in_a_field_div():
+    html = str(_Form())
+    assert html.count('<div class="field">') == 3
+    assert 'aria-describedby="id_note_helptext"' in html
+
+
+def test_a_plain_help_text_is_escaped_and_a_safe_one_keeps_its_markup():
+    form = _Form()
+    note = form["note"].as_field_group()
+    assert "<img" not in note
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in note
+    assert 'Voir <a href="/aide/">l’aide</a>' in form["link"].as_field_group()
