@@ -7,14 +7,12 @@ everything after it from the database, so nothing is lost when Redis or a web pr
 
 from channels.db import database_sync_to_async
 
-from common.consumers import NOT_FOUND, LiveConsumer
+from common.consumers import NOT_FOUND, TYPING_NAME_MAX, LiveConsumer, last_id
 from community.models import is_approved_member
 
 from .models import Participant
 from .rendering import conversation_channel, inbox_channel, render_message_fragment
 from .selectors import messages_after, unread_conversations_count
-
-TYPING_NAME_MAX = 80
 
 
 def _participation(user, conversation_id):
@@ -48,9 +46,7 @@ class ConversationConsumer(LiveConsumer):
     async def receive_json(self, content, **kwargs):
         kind = content.get("type")
         if kind == "since":
-            try:
-                after = max(0, int(content.get("last_id") or 0))
-            except (TypeError, ValueError):
+            if (after := last_id(content)) is None:
                 return
             # re-checked: someone who left since connecting gets nothing more
             fresh = await database_sync_to_async(_participation)(self.scope["user"], self.participant.conversation_id)
@@ -62,17 +58,13 @@ class ConversationConsumer(LiveConsumer):
                 await self.send_json({"type": "message", **item})
             await self.send_json({"type": "synced"})
         elif kind == "typing":
-            await self.channel_layer.group_send(
-                self.channel,
-                {"type": "messaging.typing", "name": self.user_name, "user_id": self.scope["user"].pk, "sender": self.channel_name},
-            )
+            await self.send_typing(self.channel, "messaging.typing", self.user_name)
 
     async def messaging_message(self, event):
         await self.send_json({"type": "message", "message_id": event["message_id"], "html": event["html"]})
 
     async def messaging_typing(self, event):
-        if event.get("sender") != self.channel_name:
-            await self.send_json({"type": "typing", "name": event["name"], "user_id": event["user_id"]})
+        await self.forward_typing(event)
 
     async def messaging_left(self, event):
         if event.get("user_id") == self.scope["user"].pk:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from common.live import broadcast, frame
+from common.live import broadcast, broadcast_frame
 
 from ..models import (
     Post,
@@ -12,12 +12,12 @@ from ..rendering import render_post_fragment, render_topic_row
 
 
 def topic_channel(topic_id: int) -> str:
-    """The websocket group of one topic page."""
+    """The websocket group of one topic page (polls, typing) and its relayed posts."""
     return f"topic_{topic_id}"
 
 
 def group_channel(group_id: int) -> str:
-    """The websocket group of one group page."""
+    """The relayed group of one group page (new topics, activity)."""
     return f"group_{group_id}"
 
 
@@ -35,13 +35,14 @@ def broadcast_access_change(*, group_id: int, user_id: int) -> None:
 
 def broadcast_post(post_id: int, action: str) -> None:
     """Render the post once (viewer-neutral fragment), encode its websocket frame once, and send
-    that to every open topic page: each socket only forwards the same text (no per-viewer work;
-    viewer-specific controls are applied by the page's script from what it already knows)."""
+    that to every open topic page through each process's relay: the same text written to every
+    socket (no per-viewer work; viewer-specific controls are applied by the page's script from
+    what it already knows)."""
     post = Post.objects.select_related("topic__group", "author__profile", "quoted__author__profile").filter(pk=post_id).first()
     if post is None:
         return
     payload = {"type": "post", "action": action, "post_id": post.pk, "html": render_post_fragment(post)}
-    broadcast(topic_channel(post.topic_id), {"type": "forum.post", "frame": frame(payload)})
+    broadcast_frame(topic_channel(post.topic_id), payload)
 
 
 def broadcast_topic(topic_id: int) -> None:
@@ -49,9 +50,9 @@ def broadcast_topic(topic_id: int) -> None:
     topic = Topic.objects.select_related("group", "author__profile", "category").filter(pk=topic_id, is_hidden=False).first()
     if topic is None:
         return
-    broadcast(group_channel(topic.group_id), {"type": "forum.topic", "topic_id": topic.pk, "html": render_topic_row(topic)})
+    broadcast_frame(group_channel(topic.group_id), {"type": "topic", "topic_id": topic.pk, "html": render_topic_row(topic)})
 
 
 def broadcast_member_change(group_id: int) -> None:
     """Tell open group pages that the membership changed (they refresh their activity panel)."""
-    broadcast(group_channel(group_id), {"type": "forum.activity"})
+    broadcast_frame(group_channel(group_id), {"type": "activity"})

@@ -14,6 +14,7 @@ from channels.testing import WebsocketCommunicator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from common import live
 from groups import rendering, services
 from groups.models import AccessMode
 from hub.asgi import application
@@ -50,7 +51,7 @@ def test_a_post_is_rendered_and_encoded_once_and_the_same_frame_reaches_every_pa
             assert (await socket.connect())[0]
         with (
             mock.patch("groups.services.live.render_post_fragment", wraps=rendering.render_post_fragment) as render,
-            mock.patch("groups.services.live.frame", wraps=services.live.frame) as encode,
+            mock.patch("common.live.frame", wraps=live.frame) as encode,
             mock.patch.object(AsyncJsonWebsocketConsumer, "encode_json", wraps=AsyncJsonWebsocketConsumer.encode_json) as per_socket,
             mock.patch("channels.consumer.aclose_old_connections") as thread_hop,
         ):
