@@ -7,16 +7,17 @@
 
 It builds a small PostgreSQL database (``BENCH_DATABASE_URL``, default
 ``postgres://postgres@127.0.0.1:5432/maillage_bench_fanout``: 5,100 members of one group and a
-100-post topic, the same bulk inserts as ``bench/forum.py``), starts ``--processes`` daphne
-processes (the server of ``scripts/prod-like``; ``hub.settings.dev`` with ``DEBUG=false``) sharing Redis
-(``BENCH_REDIS_URL``, default ``redis://127.0.0.1:6379/7``), and connects ``--clients`` logged-in
-members (each its own session) to the topic's websocket, spread evenly over the processes. The
-clients run in ``--client-procs`` separate processes (a lean asyncio client: the ``websockets``
-library without compression, like daphne which does not negotiate it; only the message's head is
-parsed). Once every client has synced, a member replies ``--rounds`` times through the web
-servers' reply form (alternating processes, as nginx would); the time from the post's commit to
-its arrival at each client is measured. The commit time is the post's ``created_at`` (set at
-INSERT, a few milliseconds before COMMIT), so the figures slightly overstate commit→client.
+100-post topic, the same bulk inserts as ``bench/forum.py``), starts ``--processes`` ASGI server
+processes (``--server``: uvicorn, the server of ``scripts/prod-like``, or daphne;
+``hub.settings.dev`` with ``DEBUG=false``) sharing Redis (``BENCH_REDIS_URL``, default
+``redis://127.0.0.1:6379/7``), and connects ``--clients`` logged-in members (each its own session)
+to the topic's websocket, spread evenly over the processes. The clients run in ``--client-procs``
+separate processes (a lean asyncio client: the ``websockets`` library, offering no compression;
+only the message's head is parsed). Once every client has synced, a member replies ``--rounds``
+times through the web servers' reply form (alternating processes, as nginx would); the time from
+the post's commit to its arrival at each client is measured. The commit time is the post's
+``created_at`` (set at INSERT, a few milliseconds before COMMIT), so the figures slightly
+overstate commit→client.
 
 It prints connected/expected, delivered/expected, p50/p95/p99/max over every (post, client)
 arrival, the per-post time to the *last* client (p50/p95/max), per-server-process figures and the
@@ -202,12 +203,12 @@ def poster_for(urls: list[str], topic, key: str):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=1000, help="websocket clients (at most 5,050)")
-    parser.add_argument("--processes", type=int, default=1, help="daphne processes sharing Redis")
+    parser.add_argument("--processes", type=int, default=1, help="ASGI server processes sharing Redis")
     parser.add_argument("--client-procs", type=int, default=1, help="processes running the websocket clients")
     parser.add_argument("--rounds", type=int, default=10, help="posts measured (after one warm-up post)")
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between two posts")
     parser.add_argument(
-        "--server", choices=["daphne", "uvicorn"], default="daphne", help="ASGI server (daphne: scripts/prod-like's default)"
+        "--server", choices=["uvicorn", "daphne"], default="uvicorn", help="ASGI server (uvicorn: scripts/prod-like's default)"
     )
     parser.add_argument("--py-spy", metavar="PREFIX", help="record the first server (and client) process with py-spy during the posts")
     args = parser.parse_args()

@@ -36,8 +36,9 @@ def test_compose_runs_the_production_topology(compose):
     services = compose["services"]
     assert set(services) == APP_SERVICES | {"postgres", "redis"}
     commands = {name: " ".join(services[name]["command"]) for name in APP_SERVICES}
-    assert commands["web-1"].startswith("daphne ") and commands["web-2"].startswith("daphne ")
-    assert "hub.asgi:application" in commands["web-1"] and "--proxy-headers" in commands["web-1"]
+    assert commands["web-1"] == commands["web-2"] and commands["web-1"].startswith("uvicorn hub.asgi:application ")
+    assert "--proxy-headers" in commands["web-1"] and "--forwarded-allow-ips=*" in commands["web-1"]  # nginx through Docker's bridge
+    assert "--ws-per-message-deflate=false" in commands["web-1"], "a live frame is not compressed once per socket"
     assert commands["worker"] == "python manage.py task_worker --queue-name default"
     assert commands["scheduler"] == "python manage.py run_periodic --loop"
     assert commands["migrate"] == "python manage.py bootstrap --no-demo"
