@@ -36,7 +36,11 @@ from .forms import (
 from .models import InterestKind, PartnerSearch, Source
 
 PAGE_SIZE = 20
-SUPPORT_IDS = "id_support_%s"  # the call page has other forms with a "message" field
+# The call page holds several forms with a "message" field: each form's ids carry its own prefix
+# (the field names, and so what is posted, stay the same).
+SUPPORT_IDS = "id_support_%s"
+PARTNER_IDS = "id_partner_%s"
+SHARE_IDS = "id_share_%s"
 
 
 def _search(request) -> tuple[CallSearchForm, CallFilters]:
@@ -81,8 +85,8 @@ def _call_context(request, call, **extra):
         "mine": mine,
         "partner_searches": selectors.partner_searches(call=call),
         "consortia": selectors.consortia_of_call(call=call, viewer=request.user),
-        "partner_form": PartnerSearchForm(),
-        "share_form": ShareForm(groups=groups) if groups.exists() else None,
+        "partner_form": PartnerSearchForm(auto_id=PARTNER_IDS),
+        "share_form": ShareForm(groups=groups, auto_id=SHARE_IDS) if groups.exists() else None,
         "decline_form": DeclineForm() if request.user.is_hub_staff else None,
         "support_form": SupportForm(auto_id=SUPPORT_IDS),
         "my_support_requests": selectors.support_requests_of(user=request.user, call=call),
@@ -115,7 +119,7 @@ def call_interest(request, slug):
 @require_POST
 def partner_search_create(request, slug):
     call = selectors.call_get_for_viewer(viewer=request.user, slug=slug)
-    form = PartnerSearchForm(request.POST)
+    form = PartnerSearchForm(request.POST, auto_id=PARTNER_IDS)
     if form.is_valid():
         try:
             services.partner_search_create(call=call, actor=request.user, message=form.cleaned_data["message"])
@@ -160,7 +164,7 @@ def partner_search_close(request, slug, pk):
 @require_POST
 def call_share(request, slug):
     call = selectors.call_get_for_viewer(viewer=request.user, slug=slug)
-    form = ShareForm(request.POST, groups=selectors.share_groups(viewer=request.user))
+    form = ShareForm(request.POST, groups=selectors.share_groups(viewer=request.user), auto_id=SHARE_IDS)
     if form.is_valid():
         try:
             topic = services.call_share_to_group(

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from community.models import Commune, Skill
 from community.services import profile_skills_set
 from funding.models import Consortium, ConsortiumMember, FundingCall
+from groups.services import group_create
 from tests.browser.conftest import assert_accessible, login
 from tests.factories import PASSWORD, OrganisationFactory, StaffFactory, UserFactory
 
@@ -59,8 +60,17 @@ def test_report_publish_consortium_join_and_track(browser, asgi_server):
     # --- Another member opens a consortium -----------------------------------------------------
     lead_page = browser.new_page()
     login(lead_page, asgi_server, lead.email, PASSWORD)
+    group_create(actor=lead, name=f"Groupe du porteur {tag}")  # the call page then offers to share it too
     lead_page.goto(f"{asgi_server.url}{call.get_absolute_url()}")
     expect(lead_page.get_by_text(re.compile("Appel signalé par"))).to_be_visible()
+    # three forms with a "message" field (share, partner search, help): one id each
+    duplicate_ids = lead_page.evaluate(
+        "() => { const n = {}; document.querySelectorAll('[id]').forEach(e => { n[e.id] = (n[e.id] || 0) + 1; });"
+        " return Object.keys(n).filter(k => n[k] > 1); }"
+    )
+    assert duplicate_ids == []
+    expect(lead_page.get_by_label("Message (facultatif)")).to_have_count(1)
+    assert_accessible(lead_page, context="call page with its forms")
     lead_page.get_by_role("link", name="Monter un consortium").click()
     lead_page.get_by_label("Nom du projet").fill(f"Tiers-lieux en réseau {tag}")
     lead_page.get_by_label("Partenaires recherchés").fill("Une structure du Jura")

@@ -265,3 +265,39 @@ def test_staff_edits_call_and_polls_broken_source(staff_client):
     response = staff_client.post(f"/financements/sources/{source.pk}/collecter/", follow=True)
     assert "échec de la collecte" in response.content.decode()
     assert "En échec" in staff_client.get("/financements/sources/").content.decode()
+
+
+def _duplicate_ids(html: str) -> list[str]:
+    """The ``id`` values that occur more than once in ``html`` (parsed, not grepped)."""
+    from collections import Counter
+    from html.parser import HTMLParser
+
+    class Ids(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.ids = Counter()
+
+        def handle_starttag(self, tag, attrs):
+            self.ids.update(value for name, value in attrs if name == "id" and value)
+
+    parser = Ids()
+    parser.feed(html)
+    return sorted(value for value, n in parser.ids.items() if n > 1)
+
+
+def test_call_page_ids_are_unique(member, member_client, staff, staff_client):
+    """The call page carries several forms with a "message" field (share to a group, partner
+    search, help from the hub): each field gets its own id, so each label points at its field."""
+    from groups import services as group_services
+
+    call = make_call(title="Appel aux formulaires")
+    call.reported_by = member
+    call.save(update_fields=["reported_by"])
+    group_services.group_create(actor=member, name="Groupe du membre")
+    group_services.group_create(actor=staff, name="Groupe de l'équipe")
+    for client in (member_client, staff_client):
+        html = client.get(call.get_absolute_url()).content.decode()
+        assert 'name="message"' in html and "Groupe d" in html  # the share form is there
+        assert _duplicate_ids(html) == []
+        for field_id in ("id_share_message", "id_partner_message", "id_support_message"):
+            assert html.count(f'id="{field_id}"') == 1 and html.count(f'for="{field_id}"') == 1
