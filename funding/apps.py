@@ -33,10 +33,12 @@ class FundingConfig(AppConfig):
         registry.notification_kind("funding.report", _("Suite donnée aux appels que j'ai signalés"), "in_app")
         registry.notification_kind("funding.consortium", _("Mes consortiums : demandes, invitations, suivi des candidatures"), "in_app")
         registry.notification_kind("funding.support", _("Réponses de l'équipe du hub à mes demandes d'aide"), "in_app")
+        registry.notification_kind("funding.support_request", _("Demandes d'aide des membres au hub (équipe du hub)"), "instant")
         registry.notification_kind(
             "funding.partner", _("Recherches de partenaires sur les appels que je suis ou dans mes compétences"), "in_app"
         )
         registry.dashboard_panel(Panel("funding.suggested", "funding/panels/suggested.html", panels.suggested_panel, order=40))
+        registry.dashboard_panel(Panel("funding.support", "funding/panels/support.html", panels.support_panel, order=15))
         registry.dashboard_panel(Panel("funding.watches", "funding/panels/watches.html", panels.watches_panel, order=45))
         registry.calendar_provider("funding.consortia", consortium_calendar_items)
         registry.audience_provider("funding.consortia", follow_up.consortium_audiences)

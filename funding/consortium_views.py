@@ -273,7 +273,8 @@ def consortium_hub_csv(request):
 @staff_required
 def support_queue(request):
     page = Paginator(selectors.support_queue(status=request.GET.get("statut", "")), 50).get_page(request.GET.get("page"))
-    return TemplateResponse(request, "funding/support_queue.html", {"page": page})
+    context = {"page": page, "counts": selectors.support_open_counts(), "status": request.GET.get("statut", "")}
+    return TemplateResponse(request, "funding/support_queue.html", context)
 
 
 @staff_required

@@ -1,4 +1,4 @@
-"""Dashboard panels: "Suggéré pour vous" and "Mes alertes"."""
+"""Dashboard panels: "Suggéré pour vous", "Mes alertes" and, for hub staff, the help requests waiting."""
 
 from community.models import is_approved_member
 
@@ -17,3 +17,10 @@ def watches_panel(request):
     if not is_approved_member(request.user):
         return None
     return {"watches": selectors.watch_list(user=request.user)}
+
+
+def support_panel(request):
+    """Dashboard of hub staff: how many help requests are new or in progress (staff only)."""
+    if not request.user.is_hub_staff:
+        return None
+    return {"counts": selectors.support_open_counts()}

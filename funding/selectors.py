@@ -453,6 +453,13 @@ def support_queue(*, status: str = "") -> QuerySet[SupportRequest]:
     return qs.order_by(Case(When(status__in=[SupportStatus.NEW, SupportStatus.IN_PROGRESS], then=0), default=1), "-created_at", "-pk")
 
 
+def support_open_counts() -> dict[str, int]:
+    """How many requests are new and in progress (one query), for the staff dashboard and queue."""
+    return SupportRequest.objects.aggregate(
+        new=Count("pk", filter=Q(status=SupportStatus.NEW)), in_progress=Count("pk", filter=Q(status=SupportStatus.IN_PROGRESS))
+    )
+
+
 def support_requests_of(*, user, call: FundingCall | None = None) -> list[SupportRequest]:
     """The member's own requests for the hub's help, newest first (only those on ``call`` if given)."""
     qs = SupportRequest.objects.filter(requester=user)

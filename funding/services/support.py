@@ -1,5 +1,6 @@
 """Asking the hub for help on a call (relecture, mise en relation, lettre de soutien): members
-ask from a consortium or a call; staff assign, follow and answer; the requester is told."""
+ask from a consortium or a call; the hub staff are told (kind "funding.support_request", their
+preference applies); staff assign, follow and answer; the requester is told."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community.models import is_approved_member
+from community.models import User, is_approved_member
 from community.notifications import notification_send
 
 from ..models import Consortium, FundingCall, SupportKind, SupportRequest, SupportStatus
@@ -30,7 +31,20 @@ def support_request_create(*, call: FundingCall, actor, kind: str, message: str,
     message = (message or "").strip()
     if len(message) < MESSAGE_MIN:
         raise ValidationError({"message": _("Décrivez votre demande en quelques mots (10 caractères au moins).")})
-    return SupportRequest.objects.create(call=call, consortium=consortium, requester=actor, kind=kind, message=message[:MESSAGE_MAX])
+    with transaction.atomic():
+        support = SupportRequest.objects.create(call=call, consortium=consortium, requester=actor, kind=kind, message=message[:MESSAGE_MAX])
+        _notify_staff(support)
+    return support
+
+
+def _notify_staff(support: SupportRequest) -> None:
+    """Tell every active hub staff member a request waits in the queue. Like the other staff
+    notices (an event to approve), it names the subject, not the person: the requester's name
+    and message stay behind the link, on the staff-only page."""
+    verb = _("Demande d'aide au hub (%(k)s) sur « %(t)s »") % {"k": support.get_kind_display().lower(), "t": support.call.title}
+    url = reverse("funding:support_detail", args=[support.pk])
+    for staff in User.objects.filter(is_active=True, is_staff=True, erased_at__isnull=True).order_by("pk"):
+        notification_send(recipient=staff, kind="funding.support_request", verb=verb, url=url)
 
 
 def support_request_update(*, request: SupportRequest, actor, status: str, assignee=None, answer: str = "") -> SupportRequest:

@@ -336,3 +336,39 @@ def test_task_list_reuses_follow_up_actions(client_for):
         action_create(actor=lead, origin=origin, description="Intrus", owners=[outsider], due_date=None)
     assert "Rédiger le budget" not in client_for(outsider).get(consortium.get_absolute_url()).content.decode()
     assert client_for(outsider).get(f"/actions/tableau/consortium:{consortium.pk}/").status_code == 404
+
+
+def test_help_request_tells_the_hub_staff_and_counts_on_their_dashboard(client_for, staff_client, staff):
+    """A request reaches every active hub staff member (their preference for
+    "funding.support_request" applies), names the call, not the person, and is counted on the
+    staff dashboard and in the queue's tabs; members see no such panel."""
+    from community.models import Delivery, NotificationPreference, OutboundEmail
+
+    quiet = StaffFactory()
+    NotificationPreference.objects.create(user=quiet, kind="funding.support_request", delivery=Delivery.OFF)
+    gone = StaffFactory(is_active=False)
+    call = make_call(title="Appel numérique solidaire")
+    member = _member()
+    member.profile.display_name = "Camille Requérante"
+    member.profile.save()
+    url = reverse("funding:call_support", args=[call.slug])
+    assert client_for(member).post(url, {"kind": "letter", "message": "Mon association précise, mon contact perso."}).status_code == 302
+    support = SupportRequest.objects.get()
+    note = staff.notifications.get()
+    assert "Appel numérique solidaire" in note.verb and "lettre de soutien" in note.verb
+    assert note.data["url"] == reverse("funding:support_detail", args=[support.pk])
+    assert not quiet.notifications.exists() and not gone.notifications.exists() and not member.notifications.exists()
+    email = OutboundEmail.objects.get(recipient=staff)
+    for private in ("Camille", "Requérante", member.email, "contact perso"):
+        assert private not in email.subject + email.body_text + email.body_html + note.verb + note.description
+    # the consortium route tells them as well
+    consortium, lead = _consortium()
+    client_for(lead).post(f"/financements/consortiums/{consortium.pk}/aide/", {"kind": "review", "message": "Une relecture svp."})
+    assert staff.notifications.count() == 2
+    # counted where staff look: their dashboard and the queue
+    services.support_request_update(request=support, actor=staff, status="in_progress", assignee=staff)
+    dashboard = staff_client.get("/tableau-de-bord/").content.decode()
+    assert "1 nouvelle demande" in dashboard and "1 demande en cours" in dashboard
+    queue = staff_client.get("/financements/aide/").content.decode()
+    assert "Nouvelles (1)" in queue and "En cours (1)" in queue
+    assert "Demandes d'aide au hub" not in client_for(member).get("/tableau-de-bord/").content.decode()
