@@ -140,7 +140,7 @@ def test_logo_or_neutral_initials_in_list_directory_and_stream(member, member_cl
     bare = OrganisationFactory(name="Centre social Les Tilleuls")
     listing = member_client.get(reverse("community:organisation_list")).content.decode()
     assert f'src="{org.logo.url}" alt=""' in listing
-    assert 'avatar-logo-empty avatar-s32" aria-hidden="true">CT</span> Centre social Les Tilleuls' in listing
+    assert 'avatar-logo-empty avatar-s40" aria-hidden="true">CT</span>' in listing
     directory = member_client.get(reverse("community:directory")).content.decode()
     assert f'<p class="org-line"><img class="avatar avatar-logo avatar-s24" src="{org.logo.url}" alt=""' in directory
     activity_record(verb="a publié", title="Guide Pix", url="/ressources/", audience="members", kind="resources", organisation=org)
@@ -148,6 +148,21 @@ def test_logo_or_neutral_initials_in_list_directory_and_stream(member, member_cl
     stream = member_client.get(reverse("community:stream")).content.decode()
     assert f'src="{org.logo.url}" alt=""' in stream and f'href="{org.get_absolute_url()}">Médiathèque de Beaune</a>' in stream
     assert 'avatar-logo-empty avatar-s24" aria-hidden="true">CT</span>' in stream
+
+
+def test_organisation_list_is_a_list_of_cards_with_initials_outside_the_links(member_client, org):
+    """At 375 px the table overflowed and the initials were underlined as part of the link: the
+    list is now cards (a ``ul``, no table), the initials beside the name's link, not in it."""
+    OrganisationFactory(name="Centre social Les Tilleuls")
+    listing = member_client.get(reverse("community:organisation_list")).content.decode()
+    assert "<table" not in listing and 'class="grid org-cards"' in listing
+    card = listing[listing.index('aria-hidden="true">CT</span>') :]
+    card = card[: card.index("</li>")]
+    assert card.index("</span>") < card.index("<a ")  # the initials close before the link opens
+    assert (
+        f'<a href="{Organisation.objects.get(name="Centre social Les Tilleuls").get_absolute_url()}">Centre social Les Tilleuls</a>' in card
+    )
+    assert "0 membre" in card
 
 
 def _list_queries(client, url, **params):
