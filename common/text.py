@@ -36,3 +36,19 @@ def search_filter(query: str | None, *, field: str = "search_text") -> Q:
     for word in search_terms(query):
         condition &= Q(**{f"{field}__contains": word})
     return condition
+
+
+_ELIDING = frozenset("aeiouyàâäéèêëîïôöùûüœæ")
+
+
+def of_place(name: str) -> str:
+    """« de » before a place name as French writes it: « de Dole », « d'Arbois », « d'Épinal »,
+    « du Creusot », « des Rousses », « de La Charité-sur-Loire ». Elision before a vowel only: a
+    name starting with h may take it or not (Héricourt, Le Havre), so it keeps « de »."""
+    name = (name or "").strip()
+    head, _space, rest = name.partition(" ")
+    if rest and head in ("Le", "Les"):
+        return f"{'du' if head == 'Le' else 'des'} {rest}"
+    if name[:1].lower() in _ELIDING:
+        return f"d'{name}"
+    return f"de {name}"

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from common.text import normalize
+from common.text import normalize, of_place
 
 from .activity import activity_comment_create, activity_like_toggle
 from .models import (
@@ -66,11 +66,11 @@ SKILLS = [
 ]
 
 ORG_PATTERNS = [
-    (OrganisationType.CCAS, "CCAS de {city}"),
-    (OrganisationType.MEDIATHEQUE, "Médiathèque de {city}"),
+    (OrganisationType.CCAS, "CCAS {of_city}"),
+    (OrganisationType.MEDIATHEQUE, "Médiathèque {of_city}"),
     (OrganisationType.CENTRE_SOCIAL, "Centre social {name}"),
     (OrganisationType.ASSOCIATION, "{assoc}"),
-    (OrganisationType.COLLECTIVITE, "Mairie de {city}"),
+    (OrganisationType.COLLECTIVITE, "Mairie {of_city}"),
     (OrganisationType.FRANCE_SERVICES, "France services {city}"),
     (OrganisationType.TIERS_LIEU, "Tiers-lieu {name}"),
 ]
@@ -113,6 +113,28 @@ def siret_with_checksum(rng: random.Random) -> str:
                 return candidate + last
 
 
+def organisation_names(rng: random.Random, communes: list, *, count: int) -> list[tuple[str, str, object]]:
+    """(type, name, commune) of ``count`` demo structures, each name unique and written as people
+    write it: « CCAS d'Arbois », « Médiathèque du Creusot »; a structure named without its town
+    (association, centre social, tiers-lieu) gets it after a dash. A name already taken moves the
+    structure to the next commune, never to « CCAS d'Arbois (Arbois) »."""
+    result, used = [], set()
+    for i in range(count):
+        kind, pattern = ORG_PATTERNS[i % len(ORG_PATTERNS)]
+        # consecutive communes (a stride of 7 visited only 7 of them when there were 49)
+        start, label = i % len(communes), rng.choice(CENTRE_NAMES if "{name}" in pattern else ASSOC_NAMES)
+        for step in range(len(communes)):
+            commune = communes[(start + step) % len(communes)]
+            name = pattern.format(city=commune.name, of_city=of_place(commune.name), name=label, assoc=label)
+            if commune.name not in name:
+                name = f"{name} – {commune.name}"
+            if name not in used:
+                used.add(name)
+                result.append((kind, name, commune))
+                break
+    return result
+
+
 @transaction.atomic
 def load_community_demo(stdout=None, *, members: int = 200) -> None:
     if User.objects.filter(email=STAFF_EMAIL).exists():
@@ -125,20 +147,12 @@ def load_community_demo(stdout=None, *, members: int = 200) -> None:
     # the names of the référentiel (or its aliases) join it; the others stay free skills
     skills = skills_from_text(", ".join(SKILLS)) + list(Skill.objects.filter(in_referential=True).order_by("name")[:6])
 
-    organisations = []
-    used = set()
-    for i in range(60):
-        kind, pattern = ORG_PATTERNS[i % len(ORG_PATTERNS)]
-        commune = communes[(i * 7) % len(communes)]
-        name = pattern.format(city=commune.name, name=rng.choice(CENTRE_NAMES), assoc=rng.choice(ASSOC_NAMES))
-        if kind == OrganisationType.ASSOCIATION or name in used:
-            name = f"{name} ({commune.name})"
-        if name in used:
-            continue
-        used.add(name)
-        org = Organisation(name=name, type=kind, commune=commune, siret=siret_with_checksum(rng) if rng.random() < 0.7 else "")
+    organisations = [
+        Organisation(name=name, type=kind, commune=commune, siret=siret_with_checksum(rng) if rng.random() < 0.7 else "")
+        for kind, name, commune in organisation_names(rng, communes, count=60)
+    ]
+    for org in organisations:
         org.save()
-        organisations.append(org)
 
     staff_group = Group.objects.filter(name="Équipe du hub").first()
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
+from common.text import of_place
 from community.models import Commune, User
 from community.validators import luhn_ok
 
@@ -27,7 +28,7 @@ KINDS = [
         "MUNI",
         "Un espace ouvert à toutes et tous pour apprendre à se servir d'un ordinateur ou d'un smartphone.",
     ),
-    ("CCAS de {city}", "CCAS", "Le CCAS accompagne les personnes âgées et isolées dans leurs démarches en ligne."),
+    ("CCAS {of_city}", "CCAS", "Le CCAS accompagne les personnes âgées et isolées dans leurs démarches en ligne."),
     (
         "Tiers-lieu {name}",
         "TIERS_LIEUX",
@@ -88,7 +89,7 @@ def load_places_demo(stdout=None, count: int = 60) -> None:
     for n in range(count):
         commune = communes[n % len(communes)]
         pattern, typology, presentation = KINDS[n % len(KINDS)]
-        name = pattern.format(city=commune.name, name=rng.choice(NAMES))
+        name = pattern.format(city=commune.name, of_city=of_place(commune.name), name=rng.choice(NAMES))
         slug = "".join(c for c in commune.name.lower() if c.isalnum())[:20]
         places.append(
             Place(

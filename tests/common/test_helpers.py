@@ -16,7 +16,7 @@ from common import live
 from common.exports import csv_response, csv_safe, csv_text, xlsx_response
 from common.forms import form_add_validation_error, messages_add_validation_error, validation_messages, validation_text
 from common.ratelimit import rate_limited
-from common.text import normalize, search_filter, search_terms
+from common.text import normalize, of_place, search_filter, search_terms
 from common.urls import absolute_url
 
 
@@ -125,3 +125,21 @@ def test_rate_limited_answers_429_in_french_past_the_limit(settings, rf, django_
     assert post(AnonymousUser()).status_code == 200  # another key (the address) has its own counter
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "post": "100/m"}
     assert post().status_code == 200  # the rate is read on each request
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Dole", "de Dole"),
+        ("Arbois", "d'Arbois"),
+        ("Épinal", "d'Épinal"),
+        ("Yzeure", "d'Yzeure"),
+        ("Le Creusot", "du Creusot"),
+        ("Les Rousses", "des Rousses"),
+        ("La Charité-sur-Loire", "de La Charité-sur-Loire"),
+        ("Héricourt", "de Héricourt"),
+        ("Lens", "de Lens"),
+    ],
+)
+def test_of_place_writes_de_as_french_does(name, expected):
+    assert of_place(name) == expected

@@ -50,3 +50,26 @@ def test_periodic_jobs_run_once_per_interval(monkeypatch):
 
 def test_community_registers_its_periodic_jobs():
     assert {"community.outbox_sweep", "community.digest_daily", "community.digest_weekly"} <= set(scheduler.JOBS)
+
+
+def test_demo_organisation_names_are_unique_and_natural():
+    """No « CCAS de Arbois » beside « CCAS de Arbois (Arbois) »: names are unique (also
+    accent- and case-free), elided as French writes them, and never repeat their town."""
+    import random
+
+    from common.text import normalize
+    from community.demo import organisation_names
+    from community.models import Commune
+
+    load_community_demo(members=10)
+    names = list(Organisation.objects.values_list("name", flat=True))
+    assert len(names) == 60 and len({normalize(n) for n in names}) == 60
+    assert "CCAS d'Arbois" in names and "CCAS de Arbois" not in names
+    for org in Organisation.objects.select_related("commune"):
+        assert org.name.count(org.commune.name) == 1, org.name  # « … (Arbois) » after « d'Arbois » is gone
+        assert " de A" not in org.name and " de Le " not in org.name and " de Les " not in org.name
+    # a short list of communes forces reuse: names stay unique, moved to the next commune
+    few = list(Commune.objects.order_by("name")[:3])
+    generated = organisation_names(random.Random(1), few, count=14)
+    assert len({name for _kind, name, _commune in generated}) == len(generated) == 14
+    assert all(name.count(commune.name) == 1 for _kind, name, commune in generated)
