@@ -20,6 +20,7 @@ class CommunityConfig(AppConfig):
 
         registry.notification_kind("system", _("Messages de l'équipe du hub"), "instant")
         registry.notification_kind("membership", _("Mon adhésion au réseau"), "instant")
+        registry.notification_kind("community.organisation", _("Mes organisations : quand on m'en confie la gestion"), "instant")
         registry.notification_kind("community.stream", _("Commentaires sur mes activités du fil"), "in_app")
         registry.group_panel(Panel("community.stream", "community/panels/group_stream.html", group_stream_context, order=90))
         registry.audience_provider("community", member_audiences)

@@ -19,7 +19,9 @@ from .models import (
     Profile,
     Skill,
     SkillLevel,
+    User,
     Visibility,
+    is_approved_member,
 )
 
 VISIBILITY_LABELS = {
@@ -215,6 +217,39 @@ class DirectoryFilterForm(forms.Form):
         if asked and not any(asked == slug for _group, options in groups.items() for slug, _name in options):
             choices.append((asked, asked))
         self.fields["skill"].choices = choices
+
+
+class OrganisationManagerForm(forms.Form):
+    """Add a co-manager: one of the organisation's members, or any member of the network by the
+    e-mail address of their account."""
+
+    member = forms.ModelChoiceField(label=_("Un membre de l'organisation"), queryset=None, required=False, empty_label=_("— choisir —"))
+    email = forms.EmailField(
+        label=_("ou l'adresse e-mail d'un membre du réseau"),
+        required=False,
+        max_length=254,
+        help_text=_("L'adresse de son compte Maillage."),
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = candidates
+        self.fields["member"].label_from_instance = lambda user: user.public_name
+
+    def clean(self):
+        data = super().clean()
+        member, email = data.get("member"), data.get("email")
+        if self.errors:
+            return data
+        if bool(member) == bool(email):
+            raise ValidationError(_("Choisissez un membre de l'organisation ou donnez une adresse e-mail, l'un ou l'autre."))
+        if email:
+            user = User.objects.filter(email__iexact=email, is_active=True, erased_at__isnull=True).select_related("profile").first()
+            if user is None or not is_approved_member(user):
+                self.add_error("email", _("Aucun membre du réseau n'a cette adresse."))
+                return data
+            data["member"] = user
+        return data
 
 
 class OrganisationFilterForm(forms.Form):

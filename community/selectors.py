@@ -125,6 +125,36 @@ def organisation_list(*, q: str = "", type: str = "", department: str = "") -> Q
     )
 
 
+def organisation_managers(*, organisation: Organisation, viewer) -> list[User]:
+    """Who manages the organisation's page: all of them for staff and its managers (who add and
+    remove them), the approved ones listed in the directory for other members."""
+    managers = list(
+        organisation.managers.filter(is_active=True, erased_at__isnull=True)
+        .select_related("profile")
+        .order_by("profile__display_name", "pk")
+    )
+    if viewer.is_hub_staff or any(m.pk == viewer.pk for m in managers):
+        return managers
+    listed = []
+    for manager in managers:
+        profile = getattr(manager, "profile", None)
+        if profile is not None and profile.status == MemberStatus.APPROVED and profile.in_directory:
+            listed.append(manager)
+    return listed
+
+
+def organisation_manager_candidates(*, organisation: Organisation) -> QuerySet[User]:
+    """The organisation's approved members who do not manage it yet (the add form's choices)."""
+    return (
+        User.objects.filter(
+            profile__organisation=organisation, profile__status=MemberStatus.APPROVED, is_active=True, erased_at__isnull=True
+        )
+        .exclude(managed_organisations=organisation)
+        .select_related("profile")
+        .order_by("profile__display_name", "pk")
+    )
+
+
 def organisation_members(*, organisation: Organisation) -> QuerySet[Profile]:
     """Approved members listed in the directory who do not hide their organisation."""
     return (

@@ -204,6 +204,46 @@ def organisation_update(*, actor: User, organisation: Organisation, data: dict, 
     return organisation
 
 
+def _require_manager(actor: User, organisation: Organisation) -> None:
+    if not can_manage_organisation(actor, organisation):
+        raise PermissionDenied
+
+
+def organisation_manager_add(*, actor: User, organisation: Organisation, user: User) -> bool:
+    """A manager (or staff) makes an approved member co-manager of the organisation; they are
+    told. Returns ``False`` when they already managed it (nothing sent twice)."""
+    _require_manager(actor, organisation)
+    if not is_approved_member(user) or user.erased_at:
+        raise ValidationError({"user": _("Seul un membre du réseau peut gérer une organisation.")})
+    with transaction.atomic():
+        if organisation.managers.filter(pk=user.pk).exists():
+            return False
+        organisation.managers.add(user)
+        if user.pk != actor.pk:
+            notification_send(
+                recipient=user,
+                kind="community.organisation",
+                actor=actor,
+                verb=_("Vous gérez désormais l'organisation « %(name)s »") % {"name": organisation.name},
+                url=reverse("community:organisation_edit", args=[organisation.slug]),
+            )
+    return True
+
+
+def organisation_manager_remove(*, actor: User, organisation: Organisation, user: User) -> None:
+    """A manager (or staff) removes a co-manager, themselves included; the last manager stays
+    unless hub staff remove them (staff keep every organisation editable)."""
+    _require_manager(actor, organisation)
+    with transaction.atomic():
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()  # two removals in turn, never both
+        managers = list(organisation.managers.values_list("pk", flat=True))
+        if user.pk not in managers:
+            return
+        if len(managers) == 1 and not actor.is_hub_staff:
+            raise ValidationError(_("Une organisation garde au moins un·e gestionnaire : ajoutez-en un·e autre avant de vous retirer."))
+        organisation.managers.remove(user)
+
+
 def signup_policy() -> str:
     """The hub's sign-up policy (open, on invitation, or with staff approval)."""
     return HubSettings.load().signup_policy

@@ -19,6 +19,12 @@ urlpatterns = [
     path("membres/organisations/nouvelle/", views.organisation_create, name="organisation_create"),
     path("membres/organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
     path("membres/organisations/<slug:slug>/modifier/", views.organisation_edit, name="organisation_edit"),
+    path("membres/organisations/<slug:slug>/gestionnaires/", views.organisation_manager_add, name="organisation_manager_add"),
+    path(
+        "membres/organisations/<slug:slug>/gestionnaires/<int:user_id>/retirer/",
+        views.organisation_manager_remove,
+        name="organisation_manager_remove",
+    ),
     path("membres/organisations/<slug:slug>/suivre/", views.follow_organisation, name="follow_organisation"),
     path("membres/en-attente/", views.pending_members, name="pending_members"),
     path("membres/en-attente/<int:pk>/", views.pending_member_decide, name="pending_member_decide"),

@@ -33,6 +33,7 @@ from .forms import (
     NotificationPreferencesForm,
     OrganisationFilterForm,
     OrganisationForm,
+    OrganisationManagerForm,
     ProfileForm,
     StreamFilterForm,
 )
@@ -262,6 +263,7 @@ def organisation_detail(request, slug):
         "follow_url": reverse("community:follow_organisation", args=[organisation.slug]),
         "panels": registry.render_panels(registry.organisation_panels, request, organisation=organisation),
         "can_manage": can_manage_organisation(request.user, organisation),
+        "managers": selectors.organisation_managers(organisation=organisation, viewer=request.user),
     }
     context |= stream_context(
         request, scope={"organisation": organisation.pk}, show_filters=False, page_kwargs={"organisation_id": organisation.pk}
@@ -283,13 +285,32 @@ def organisation_create(request):
     return TemplateResponse(request, "community/organisation_form.html", {"form": form})
 
 
-@member_required
-def organisation_edit(request, slug):
-    """Its managers (``can_manage_organisation``: staff and its managers) edit an
-    organisation and change or remove its logo; others get 403."""
+def _organisation_edit_page(request, organisation, *, form, manager_form=None, status=200):
+    managers = selectors.organisation_managers(organisation=organisation, viewer=request.user)
+    candidates = selectors.organisation_manager_candidates(organisation=organisation)
+    context = {
+        "form": form,
+        "organisation": organisation,
+        "managers": managers,
+        "can_remove_last": request.user.is_hub_staff,
+        "manager_form": manager_form or OrganisationManagerForm(candidates=candidates, auto_id="manager-%s"),
+    }
+    return TemplateResponse(request, "community/organisation_form.html", context, status=status)
+
+
+def _organisation_managed(request, slug) -> Organisation:
+    """The organisation, for its managers and staff (403 for other members)."""
     organisation = get_object_or_404(Organisation, slug=slug)
     if not can_manage_organisation(request.user, organisation):
         raise PermissionDenied
+    return organisation
+
+
+@member_required
+def organisation_edit(request, slug):
+    """Its managers (``can_manage_organisation``: staff and its managers) edit an
+    organisation and change or remove its logo, and add or remove co-managers; others get 403."""
+    organisation = _organisation_managed(request, slug)
     # The form works on a copy: a ModelForm writes its values (the upload too) on its instance.
     form = OrganisationForm(request.POST or None, request.FILES or None, instance=Organisation.objects.get(pk=organisation.pk))
     if request.method == "POST" and form.is_valid():
@@ -302,7 +323,47 @@ def organisation_edit(request, slug):
         else:
             messages.success(request, _("Organisation mise à jour."))
             return redirect(organisation.get_absolute_url())
-    return TemplateResponse(request, "community/organisation_form.html", {"form": form, "organisation": organisation})
+    return _organisation_edit_page(request, organisation, form=form)
+
+
+@member_required
+@require_POST
+def organisation_manager_add(request, slug):
+    """Add a co-manager (one of its members, or any member by e-mail); they are notified."""
+    organisation = _organisation_managed(request, slug)
+    candidates = selectors.organisation_manager_candidates(organisation=organisation)
+    manager_form = OrganisationManagerForm(request.POST, candidates=candidates, auto_id="manager-%s")
+    if manager_form.is_valid():
+        user = manager_form.cleaned_data["member"]
+        try:
+            added = services.organisation_manager_add(actor=request.user, organisation=organisation, user=user)
+        except ValidationError as exc:
+            form_add_validation_error(manager_form, exc)
+        else:
+            if added:
+                messages.success(request, _("%(name)s gère désormais l'organisation avec vous.") % {"name": user.public_name})
+            else:
+                messages.info(request, _("%(name)s gérait déjà l'organisation.") % {"name": user.public_name})
+            return redirect(reverse("community:organisation_edit", args=[organisation.slug]) + "#gestionnaires")
+    form = OrganisationForm(instance=organisation)
+    return _organisation_edit_page(request, organisation, form=form, manager_form=manager_form, status=400)
+
+
+@member_required
+@require_POST
+def organisation_manager_remove(request, slug, user_id):
+    """Remove a co-manager (oneself included); the last one stays unless staff remove them."""
+    organisation = _organisation_managed(request, slug)
+    user = get_object_or_404(organisation.managers.all(), pk=user_id)
+    try:
+        services.organisation_manager_remove(actor=request.user, organisation=organisation, user=user)
+    except ValidationError as exc:
+        messages_add_validation_error(request, exc)
+        return redirect(reverse("community:organisation_edit", args=[organisation.slug]) + "#gestionnaires")
+    messages.success(request, _("%(name)s ne gère plus l'organisation.") % {"name": user.public_name})
+    if not can_manage_organisation(request.user, organisation):
+        return redirect(organisation.get_absolute_url())  # they removed themselves
+    return redirect(reverse("community:organisation_edit", args=[organisation.slug]) + "#gestionnaires")
 
 
 @member_required

@@ -70,3 +70,35 @@ def test_stream_live_like_comment_and_load_more(browser, asgi_server):
     expect(page.get_by_role("button", name="Suivi")).to_be_visible()
     assert_accessible(page, context="profile 375")
     context.close()
+
+
+def test_organisations_and_their_managers_on_a_phone(browser, asgi_server):
+    """At 320 px the organisation list reflows (no sideways scrolling), the initials are not
+    underlined, the header holds one row; a manager adds a co-manager from the edit page."""
+    from community.services import organisation_create
+    from tests.factories import member_with
+
+    tag = uuid.uuid4().hex[:6]
+    manager = UserFactory(email=f"gestion-{tag}@exemple.fr", profile_data={"display_name": f"Gaëlle {tag}"})
+    org = organisation_create(actor=manager, name=f"Centre social aux noms très longs de Cosne-Cours-sur-Loire {tag}", type="centre_social")
+    colleague = member_with(display_name=f"Hugo {tag}", organisation=org)
+    context = browser.new_context(viewport={"width": 320, "height": 700})
+    page = context.new_page()
+    login(page, asgi_server, manager.email, PASSWORD)
+    page.goto(f"{asgi_server.url}/membres/organisations/?q={tag}")
+    expect(page.get_by_role("link", name=org.name)).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+    initials = page.locator(".org-card .avatar-logo-empty").first
+    assert initials.evaluate("e => getComputedStyle(e).textDecorationLine") == "none"
+    assert initials.evaluate("e => e.closest('a') === null")
+    assert page.locator(".site-header").bounding_box()["height"] < 64  # one row
+    assert_accessible(page, context="organisation list at 320 px")
+    page.goto(f"{asgi_server.url}/membres/organisations/{org.slug}/modifier/")
+    page.get_by_label("Un membre de l'organisation").select_option(label=f"Hugo {tag}")
+    page.get_by_role("button", name="Ajouter comme gestionnaire").click()
+    expect(page.locator(".messages")).to_contain_text(f"Hugo {tag} gère désormais")
+    expect(page.locator("#gestionnaires")).to_contain_text(f"Hugo {tag}")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+    assert_accessible(page, context="organisation edit page with its managers at 320 px")
+    assert colleague in org.managers.all()
+    context.close()

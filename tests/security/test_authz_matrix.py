@@ -70,6 +70,9 @@ GET_MATRIX = {
     "community:organisation_detail": "302 302 200 200 200 200 200 200 200",
     # its managers only: staff and the members naming it as their organisation (none in the world)
     "community:organisation_edit": "302 302 403 403 403 403 403 403 200",
+    # adding and removing co-managers: POST only (its managers and staff; others 403, see POST_MATRIX)
+    "community:organisation_manager_add": "302 302 405 405 405 405 405 405 405",
+    "community:organisation_manager_remove": "302 302 405 405 405 405 405 405 405",
     "community:pending_members": "302 302 403 403 403 403 403 403 200",
     "community:pending_member_decide": "302 302 403 403 403 403 403 403 405",
     "community:invitations": "302 302 403 403 403 403 403 403 200",
@@ -525,6 +528,8 @@ POST_MATRIX = {
     "content:resource_report": "302 302 200",
     "community:profile_edit_other": "302 302 403",
     "community:organisation_edit": "302 302 403",
+    "community:organisation_manager_add": "302 302 403",
+    "community:organisation_manager_remove": "302 302 403",
 }
 
 

@@ -67,6 +67,10 @@ BUILDERS = {
     "community:organisation_create": _r("community:organisation_create"),
     "community:organisation_detail": _r("community:organisation_detail", g("organisation.slug")),
     "community:organisation_edit": _r("community:organisation_edit", g("organisation.slug")),
+    "community:organisation_manager_add": _r("community:organisation_manager_add", g("organisation.slug")),
+    "community:organisation_manager_remove": lambda w: reverse(
+        "community:organisation_manager_remove", args=[w.objs["organisation"].slug, w.users["staff"].pk]
+    ),
     "community:pending_members": _r("community:pending_members"),
     "community:pending_member_decide": lambda w: reverse("community:pending_member_decide", args=[w.users["pending"].pk]),
     "community:invitations": _r("community:invitations"),
