@@ -119,3 +119,20 @@ class Amendment(models.Model):
     @property
     def is_proposal(self) -> bool:
         return self.kind == AmendmentKind.REPLACE
+
+
+class MinutesReading(models.Model):
+    """A participant's « rien à signaler » during the amendment round: they read the draft and have
+    nothing to add. The deadline reminder then leaves them alone, and the secretary sees who read it."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="readings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("relecture sans remarque")
+        verbose_name_plural = _("relectures sans remarque")
+        constraints = [models.UniqueConstraint(fields=["minutes", "user"], name="minutes_reading_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.minutes_id}: {self.user_id}"

@@ -481,4 +481,12 @@ from .datepoll_models import (  # noqa: E402, F401
     DateVote,
     PollInvitees,
 )
-from .minutes_models import Amendment, AmendmentKind, AmendmentStatus, Minutes, MinutesRevision, MinutesState  # noqa: E402, F401
+from .minutes_models import (  # noqa: E402, F401
+    Amendment,
+    AmendmentKind,
+    AmendmentStatus,
+    Minutes,
+    MinutesReading,
+    MinutesRevision,
+    MinutesState,
+)

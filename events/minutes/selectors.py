@@ -126,6 +126,11 @@ def visible_body(minutes: Minutes, *, full_text: bool) -> str:
     return minutes.body if full_text else keep_sections(minutes.body, minutes.public_sections)
 
 
+def minutes_readers(minutes: Minutes) -> list:
+    """The participants who answered « rien à signaler » in the round, in the order they did."""
+    return [r.user for r in minutes.readings.select_related("user__profile").order_by("created_at", "pk")]
+
+
 def amendment_list(minutes: Minutes) -> list[Amendment]:
     """The comments and proposals of the minutes, oldest first, with their authors."""
     return list(minutes.amendments.select_related("author__profile", "decided_by__profile"))

@@ -21,7 +21,18 @@ from community.models import ActivityKind, User, is_approved_member
 from community.notifications import notification_send
 from groups.models import Membership, MembershipStatus, Role
 
-from ..models import Amendment, AmendmentKind, AmendmentStatus, Audience, Event, EventState, Minutes, MinutesRevision, MinutesState
+from ..models import (
+    Amendment,
+    AmendmentKind,
+    AmendmentStatus,
+    Audience,
+    Event,
+    EventState,
+    Minutes,
+    MinutesReading,
+    MinutesRevision,
+    MinutesState,
+)
 from ..selectors import can_manage, event_audience
 from .access import can_write, is_participant, participant_users
 from .text import keep_sections, replace_section, section_titles
@@ -139,8 +150,8 @@ def _writer_ids(event: Event, minutes: Minutes) -> set[int]:
 
 def minutes_rounds_remind(*, now: datetime | None = None) -> int:
     """Once per round, ``EVENTS_MINUTES_REMINDER_HOURS`` before its deadline, remind the
-    participants who have neither commented nor proposed a text (not for a cancelled event nor
-    a closed round). Idempotent: ``amend_reminded_at`` is set in the transaction of the
+    participants who have neither commented, proposed a text nor answered « rien à signaler »
+    (not for a cancelled event nor a closed round). Idempotent: ``amend_reminded_at`` is set in the transaction of the
     notifications (and of their e-mails in the outbox). Returns the number of reminders."""
     now = now or timezone.now()
     due = Minutes.objects.filter(
@@ -166,10 +177,16 @@ def minutes_rounds_remind(*, now: datetime | None = None) -> int:
                 "date": date_format(timezone.localtime(locked.amend_deadline), "j F Y, H:i"),
             }
             contributed = locked.amendments.exclude(author=None).values("author_id")
-            recipients = participant_users(event, locked).exclude(pk__in=contributed).exclude(pk__in=_writer_ids(event, locked))
-            url = locked.get_absolute_url()
+            recipients = (
+                participant_users(event, locked)
+                .exclude(pk__in=contributed)
+                .exclude(pk__in=locked.readings.values("user_id"))
+                .exclude(pk__in=_writer_ids(event, locked))
+            )
+            url = locked.get_absolute_url() + "#relecture"
+            hint = _("Rien à signaler ? Dites-le en un clic sur la page du compte rendu.")
             for user in recipients.order_by("pk"):
-                if notification_send(recipient=user, kind=REMINDER_KIND, verb=verb, url=url) is not None:
+                if notification_send(recipient=user, kind=REMINDER_KIND, verb=verb, url=url, description=hint) is not None:
                     sent += 1
     return sent
 
@@ -233,6 +250,19 @@ def amendment_create(*, actor, minutes: Minutes, kind: str, body: str, section: 
         verb = _("%(name)s a commenté le compte rendu de « %(title)s »") % {"name": actor.public_name, "title": event.title}
         _notify(locked, actor=actor, verb=verb, recipients={u.pk: u for u in writers}.values())
     return amendment
+
+
+def minutes_nothing_to_report(*, actor, minutes: Minutes) -> bool:
+    """A participant's one-click answer while the round is open: read, nothing to add (no
+    reminder for them; the writers see it). Returns ``False`` when they had already said so."""
+    if not (is_participant(actor, minutes.event) or can_write(actor, minutes.event, minutes)):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = Minutes.objects.select_for_update().get(pk=minutes.pk)
+        if not locked.round_open:
+            raise ValidationError(_("La relecture est close : les commentaires et propositions ne sont plus reçus."))
+        _reading, created = MinutesReading.objects.get_or_create(minutes=locked, user=actor)
+    return created
 
 
 def amendment_decide(*, actor, amendment: Amendment, accept: bool, response: str = "") -> Amendment:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("relecture/", views.minutes_round_open, name="minutes_round_open"),
     path("relecture/cloture/", views.minutes_round_close, name="minutes_round_close"),
     path("amendements/", views.amendment_create, name="amendment_create"),
+    path("relecture/rien-a-signaler/", views.minutes_nothing_to_report, name="minutes_nothing_to_report"),
     path("amendements/<int:pk>/<str:decision>/", views.amendment_decide, name="amendment_decide"),
     path("publier/", views.minutes_publish, name="minutes_publish"),
     path("imprimer/", views.minutes_print, name="minutes_print"),

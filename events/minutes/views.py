@@ -38,8 +38,12 @@ def _page_context(request, access, **forms):
         "waiting": sum(1 for a in amendments if a.is_proposal and a.status == AmendmentStatus.OPEN),
         "current_section": "agenda",
     }
+    readers = selectors.minutes_readers(minutes) if access.full_text and not minutes.is_published else []
+    context["readers"] = readers
     if access.can_amend and round_open:
         context["amend_form"] = forms.get("amend_form") or AmendmentForm(sections=titles)
+        context["said_nothing_to_report"] = any(u.pk == request.user.pk for u in readers)
+        context["has_contributed"] = any(a.author_id == request.user.pk for a in amendments)
     if access.can_write and not minutes.is_published:
         context["round_form"] = forms.get("round_form") or RoundForm()
         context["decision_form"] = DecisionForm()
@@ -155,6 +159,22 @@ def amendment_create(request, slug):
             messages.success(request, _("Merci : votre contribution est transmise au ou à la secrétaire."))
             return redirect(access.minutes.get_absolute_url() + "#relecture")
     return TemplateResponse(request, "events/minutes_detail.html", _page_context(request, access, amend_form=form), status=400)
+
+
+@member_required
+@require_POST
+def minutes_nothing_to_report(request, slug):
+    """« Rien à signaler »: a participant read the draft and has nothing to add, in one click."""
+    access = minutes_access(viewer=request.user, slug=slug)
+    if access.minutes is None or not access.can_amend:
+        raise PermissionDenied
+    try:
+        services.minutes_nothing_to_report(actor=request.user, minutes=access.minutes)
+    except ValidationError as exc:
+        messages_add_validation_error(request, exc)
+    else:
+        messages.success(request, _("Merci : « rien à signaler » est transmis au ou à la secrétaire."))
+    return redirect(access.minutes.get_absolute_url() + "#relecture")
 
 
 @member_required

@@ -196,6 +196,38 @@ def test_deadline_reminder_once_and_only_to_who_has_not_contributed(cast):
     assert cast["event"].title in mail.subject and "Nguy" not in mail.body_text  # no other participant named
 
 
+def test_nothing_to_report_in_one_click_spares_the_reminder_and_is_shown_to_the_secretary(cast, client_for):
+    """The reminder asks participants to read the draft: one who has nothing to add says so in
+    one click (« Relu : rien à signaler »), is not chased, and the writers see who read it."""
+    end = deadline(72)
+    minutes = services.minutes_round_open(actor=cast["secretary"], minutes=write(cast, "## Décisions\n\nx\n"), deadline=end)
+    url = reverse("events:minutes_nothing_to_report", args=[cast["event"].slug])
+    page = client_for(cast["bob"]).get(minutes.get_absolute_url()).content.decode()
+    assert url in page and "Relu : rien à signaler" in page
+    response = client_for(cast["bob"]).post(url)
+    assert response.status_code == 302 and response["Location"].endswith("#relecture")
+    page = client_for(cast["bob"]).get(minutes.get_absolute_url()).content.decode()
+    assert "Vous avez indiqué « rien à signaler »" in page and url not in page
+    assert services.minutes_nothing_to_report(actor=cast["bob"], minutes=minutes) is False  # said once
+    # the reminder goes to Alice only, and tells her the one-click answer exists
+    assert services.minutes_rounds_remind(now=end - timedelta(hours=23)) == 1
+    assert reminded() == {cast["alice"].pk}
+    note = Notification.objects.get(data__kind="events.minutes_reminder")
+    assert "Rien à signaler" in note.description and note.data["url"].endswith("#relecture")
+    # the secretary sees who read it without remarks; an outsider cannot answer
+    assert "Relu, rien à signaler :" in client_for(cast["secretary"]).get(minutes.get_absolute_url()).content.decode()
+    assert client_for(cast["outsider"]).post(url).status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.minutes_nothing_to_report(actor=cast["outsider"], minutes=minutes)
+    # closed round: no more answers; RGPD export and erase
+    services.minutes_round_close(actor=cast["secretary"], minutes=minutes)
+    with pytest.raises(ValidationError, match="close"):
+        services.minutes_nothing_to_report(actor=cast["alice"], minutes=minutes)
+    assert [r["evenement"] for r in export_minutes(cast["bob"])["relu_sans_remarque"]] == [cast["event"].title]
+    account_erase(user=cast["bob"])
+    assert not minutes.readings.exists()
+
+
 def test_deadline_reminder_window_is_a_setting(cast, settings):
     settings.EVENTS_MINUTES_REMINDER_HOURS = 48
     end = deadline(72)

@@ -193,6 +193,7 @@ BUILDERS = {
     "events:minutes_round_open": _r("events:minutes_round_open", GEV),
     "events:minutes_round_close": _r("events:minutes_round_close", GEV),
     "events:amendment_create": _r("events:amendment_create", GEV),
+    "events:minutes_nothing_to_report": _r("events:minutes_nothing_to_report", GEV),
     "events:amendment_decide": lambda w: reverse(
         "events:amendment_decide", args=[w.group_event.slug, w.minutes.amendments.order_by("pk").first().pk, "accepter"]
     ),
