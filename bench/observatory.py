@@ -127,7 +127,7 @@ def main():
     if staff is None:
         staff = User.objects.create(username="bench-staff", email="bench-staff@bench.invalid", is_staff=True)
     client = Client()
-    client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(staff, backend="community.backends.ModelBackend")
     print(f"members: {Profile.objects.filter(status='approved').count()}", end="")
     try:
         from places.models import Place
@@ -146,7 +146,7 @@ def main():
         queries = 0
         with override_settings(OBSERVATORY_CACHE_SECONDS=seconds):
             cache.clear()
-            client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+            client.force_login(staff, backend="community.backends.ModelBackend")
             client.get("/observatoire/")
             for _ in range(RUNS):
                 with CaptureQueriesContext(connection) as ctx:

@@ -13,7 +13,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, JSONObject
 from django.http import Http404
 
+from common import queries
 from common.access import MembersOnly
+from common.queries import CompiledQuery
 from community.models import is_approved_member
 
 from .models import AccessMode, Group, Membership, MembershipStatus
@@ -23,7 +25,12 @@ def groups_visible_to(viewer) -> QuerySet[Group]:
     """Groups the viewer may know exist: every non-secret group for an approved member, secret ones only to their members and invitees."""
     if not is_approved_member(viewer):
         return Group.objects.none()
-    mine = Membership.objects.filter(group=OuterRef("pk"), user=viewer, status__in=[MembershipStatus.ACTIVE, MembershipStatus.INVITED])
+    return _groups_visible_to_member(viewer.pk)
+
+
+def _groups_visible_to_member(user_id) -> QuerySet[Group]:
+    """``groups_visible_to`` for an approved member known by id."""
+    mine = Membership.objects.filter(group=OuterRef("pk"), user_id=user_id, status__in=[MembershipStatus.ACTIVE, MembershipStatus.INVITED])
     return Group.objects.filter(Q(~Q(access=AccessMode.SECRET)) | Q(Exists(mine)))
 
 
@@ -56,18 +63,12 @@ def group_and_membership_for_viewer(*, viewer, slug: str) -> tuple[Group, Member
     """``group_get_for_viewer`` and ``membership_of`` together, with ``group.active_member_count``, in one query."""
     if not viewer.is_authenticated:
         return group_get_for_visitor(slug=slug), None
-    mine = Membership.objects.filter(group=OuterRef("pk"), user=viewer)
-    group = (
-        groups_visible_to(viewer)
-        .filter(slug=slug)
-        .annotate(
-            active_member_count=_active_members("pk"),
-            my_membership=Subquery(mine.values_list(JSONObject(id="pk", role="role", status="status", notify="notify_default"))[:1]),
-        )
-        .first()
-    )
-    if group is None:
+    if not is_approved_member(viewer):
         raise Http404
+    found = _GROUP_AND_MEMBERSHIP.raw(Group, user_id=viewer.pk, slug=slug)  # compiled once: ~4 ms of CPU less a page
+    if not found:
+        raise Http404
+    group = found[0]
     row = group.my_membership
     if not row:
         return group, None
@@ -76,6 +77,21 @@ def group_and_membership_for_viewer(*, viewer, slug: str) -> tuple[Group, Member
     membership = Membership(pk=row["id"], group=group, user=viewer, role=row["role"], status=row["status"], notify_default=row["notify"])
     membership._state.adding, membership._state.db = False, group._state.db
     return group, membership
+
+
+def _group_and_membership(user_id, slug: str) -> QuerySet[Group]:
+    mine = Membership.objects.filter(group=OuterRef("pk"), user_id=user_id)
+    return (
+        _groups_visible_to_member(user_id)
+        .filter(slug=slug)
+        .annotate(
+            active_member_count=_active_members("pk"),
+            my_membership=Subquery(mine.values_list(JSONObject(id="pk", role="role", status="status", notify="notify_default"))[:1]),
+        )
+    )
+
+
+_GROUP_AND_MEMBERSHIP = CompiledQuery(_group_and_membership, user_id=queries.INT, slug=queries.TEXT)
 
 
 def membership_of(*, user, group: Group) -> Membership | None:

@@ -15,9 +15,14 @@ from .models import Block, Conversation, Message, MessageAttachment, MessageRepo
 PAGE_SIZE = 50
 
 
+def participations_unread() -> QuerySet[Participant]:
+    """Active participations whose conversation has a message newer than the last one read."""
+    return Participant.objects.filter(left_at__isnull=True, conversation__last_message_id__gt=F("last_read_id"))
+
+
 def unread_conversations_count(*, user_id: int) -> int:
     """How many of the member's conversations have a message newer than the last one they read."""
-    return Participant.objects.filter(user_id=user_id, left_at__isnull=True, conversation__last_message_id__gt=F("last_read_id")).count()
+    return participations_unread().filter(user_id=user_id).count()
 
 
 def participation_get(*, viewer: User, conversation_id: int) -> Participant:

@@ -43,7 +43,7 @@ def pending_user(db):
 
 def _client_for(user):
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="community.backends.ModelBackend")
     return client
 
 

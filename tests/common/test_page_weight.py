@@ -72,7 +72,7 @@ def world():
 
 
 def test_main_pages_weigh_at_most_60_kb_compressed(client, world):
-    client.force_login(world["member"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(world["member"], backend="community.backends.ModelBackend")
     pages = {
         "accueil": "/",
         "mon réseau": reverse("community:dashboard"),

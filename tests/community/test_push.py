@@ -228,7 +228,7 @@ def test_subscribe_requires_csrf_and_login(member, vapid, browser):
     anonymous = Client().post(url, body, content_type="application/json")
     assert anonymous.status_code == 302
     strict = Client(enforce_csrf_checks=True)
-    strict.force_login(member, backend="django.contrib.auth.backends.ModelBackend")
+    strict.force_login(member, backend="community.backends.ModelBackend")
     assert strict.post(url, body, content_type="application/json").status_code == 403
     assert not PushSubscription.objects.exists()
 

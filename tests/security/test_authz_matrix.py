@@ -567,7 +567,7 @@ def clients(world):
     for role in ROLES:
         client = Client()
         if world.users[role] is not None:
-            client.force_login(world.users[role], backend="django.contrib.auth.backends.ModelBackend")
+            client.force_login(world.users[role], backend="community.backends.ModelBackend")
         result[role] = client
     return result
 

@@ -136,7 +136,7 @@ def test_websocket_matrix_and_foreign_origin():
 @pytest.mark.django_db
 def test_post_without_csrf_token_is_refused(member):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(member, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(member, backend="community.backends.ModelBackend")
     for url, data in [
         (reverse("community:profile_edit"), {"display_name": "Pirate"}),
         (reverse("groups:group_create"), {"name": "Groupe CSRF", "access": "open", "kind": "working"}),

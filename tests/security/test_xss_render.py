@@ -43,7 +43,7 @@ def test_no_payload_survives_as_live_markup(world):
     for role, user in world.users.items():
         clients[role] = Client()
         if user is not None:
-            clients[role].force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            clients[role].force_login(user, backend="community.backends.ModelBackend")
     problems, unseen = [], []
     for r in range(ROUNDS):
         fill(world, PAYLOADS[r::ROUNDS], r, f"XSSR{r}")
