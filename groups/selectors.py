@@ -4,6 +4,7 @@ queries whatever the size of the group or topic."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from .models import (
     TopicRead,
     TopicSubscription,
 )
+from .visitor_cache import generation_memo
 
 POSTS_PER_PAGE = 50
 TOPICS_PER_PAGE = 30
@@ -269,18 +271,35 @@ def attachment_get_for_viewer(*, viewer, slug: str, pk: int) -> Attachment:
 
 
 # --- Activity ---------------------------------------------------------------------------------
+def _name(user) -> str:
+    """A member's name as stored data ("" once erased: the template says "ancien membre" in the
+    reader's language)."""
+    return "" if user is None or user.erased_at else user.public_name
+
+
 def group_activity(*, group: Group, limit: int = 12, with_members: bool = True) -> list[dict]:
-    """New topics and new members (not for visitors: ``with_members=False``) of a group, newest first (two queries)."""
+    """New topics and new members (not for visitors: ``with_members=False``) of a group, newest
+    first (two queries), as plain data: ``kind``, ``at``, ``name`` and for topics ``topic_id``, ``title``."""
     topics = Topic.objects.filter(group=group, is_hidden=False).select_related("author__profile").order_by("-created_at")[:limit]
     joins = (
         Membership.objects.filter(group=group, status=MembershipStatus.ACTIVE)
         .select_related("user__profile")
         .order_by("-created_at")[:limit]
     )
-    items = [{"kind": "topic", "at": t.created_at, "topic": t, "user": t.author} for t in topics]
+    items = [{"kind": "topic", "at": t.created_at, "topic_id": t.pk, "title": t.title, "name": _name(t.author)} for t in topics]
     if with_members and not group.is_network:
-        items += [{"kind": "join", "at": m.created_at, "user": m.user} for m in joins]
+        items += [{"kind": "join", "at": m.created_at, "name": _name(m.user)} for m in joins]
     return sorted(items, key=lambda i: i["at"], reverse=True)[:limit]
+
+
+def group_page_shared(*, group: Group, topics: QuerySet[Topic], moderator: bool, category: str, tag: str, with_members: bool) -> dict:
+    """What a group page shows the same to every viewer of a kind — its recent activity and how
+    many topics the list (``topics``, filtered by ``moderator``, ``category`` and ``tag``) holds —
+    from the cache while the group has not changed (``visitor_cache.generation_memo``): no query."""
+    activity = f"activity:{int(with_members)}"
+    count = "topic-count:" + hashlib.blake2b(repr((moderator, category, tag)).encode(), digest_size=8).hexdigest()
+    found = generation_memo(group.pk, {activity: lambda: group_activity(group=group, with_members=with_members), count: topics.count})
+    return {"activity": found[activity], "topic_count": found[count]}
 
 
 def visible_posts(viewer) -> QuerySet[Post]:

@@ -1,8 +1,10 @@
 """Housekeeping receivers: a newly approved member joins the network-wide group "Réseau"; any
-change to what a group's pages show makes its cached visitor pages stale (``visitor_cache``)."""
+change to what a group's pages show (a member's name included) makes its cached visitor pages and
+shared page parts stale (``visitor_cache``)."""
 
 from django.db.models.signals import post_delete, post_save
 
+from community.models import Profile, User
 from community.services import member_approved
 
 from .models import Attachment, Category, Group, Membership, Poll, PollVote, Post, Reaction, Topic
@@ -44,3 +46,20 @@ def _changed(sender, instance, **kwargs):
 for _model in (Group, Category, Topic, Post, Reaction, Attachment, Poll, PollVote, Membership):
     post_save.connect(_changed, sender=_model, dispatch_uid=f"groups.visitor_pages.save.{_model.__name__}")
     post_delete.connect(_changed, sender=_model, dispatch_uid=f"groups.visitor_pages.delete.{_model.__name__}")
+
+
+# What a member's name is made of (``User.public_name``): a change shows at once in their groups'
+# cached visitor pages and recent activity.
+NAME_FIELDS = {User: {"first_name", "last_name", "email", "erased_at"}, Profile: {"display_name"}}
+
+
+def _renamed(sender, instance, created=False, update_fields=None, raw=False, **kwargs):
+    if raw or created or (update_fields is not None and not NAME_FIELDS[sender] & set(update_fields)):
+        return
+    user_id = instance.pk if sender is User else instance.user_id
+    for group_id in Membership.objects.filter(user_id=user_id).values_list("group_id", flat=True):
+        visitor_pages_changed(group_id)
+
+
+for _model in (User, Profile):
+    post_save.connect(_renamed, sender=_model, dispatch_uid=f"groups.visitor_pages.renamed.{_model.__name__}")

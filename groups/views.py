@@ -137,9 +137,12 @@ def _group_page(request, ctx):
     visitor = not request.user.is_authenticated
     category, tag = request.GET.get("categorie", ""), request.GET.get("etiquette", "")
     page = None
+    topics = selectors.topic_list_for_group(viewer=request.user, group=group, moderator=ctx.can_moderate, category=category, tag=tag)
+    shared = selectors.group_page_shared(
+        group=group, topics=topics, moderator=ctx.can_moderate, category=category, tag=tag, with_members=not visitor
+    )
     if ctx.is_member or not group.is_secret:
-        topics = selectors.topic_list_for_group(viewer=request.user, group=group, moderator=ctx.can_moderate, category=category, tag=tag)
-        page = Paginator(topics, selectors.TOPICS_PER_PAGE).get_page(request.GET.get("page"))
+        page = selectors.CountedPaginator(topics, selectors.TOPICS_PER_PAGE, count=shared["topic_count"]).get_page(request.GET.get("page"))
     context = {
         "group": group,
         "ctx": ctx,
@@ -149,7 +152,7 @@ def _group_page(request, ctx):
         "categories": selectors.group_categories(group),
         "category": category,
         "tag": tag,
-        "activity": selectors.group_activity(group=group, with_members=not visitor),
+        "activity": shared["activity"],
         "member_count": group.active_member_count,
         "level_form": GroupLevelForm(initial={"level": ctx.membership.notify_default}, auto_id="group_%s") if ctx.is_member else None,
         "current_section": "groupes",

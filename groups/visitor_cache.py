@@ -9,6 +9,9 @@ deleted by hand and a stale page cannot come back. The generation is a timestamp
 evicted from the cache never returns to an old value. Authors' display names live in other
 apps: a renamed author shows on visitor pages after ``TIMEOUT`` at the latest.
 
+Members' group pages use the same generation for what they share with every viewer
+(``generation_memo``: the recent activity, the topic count).
+
 One cache round trip per page (the generation and the page together). Only canonical URLs are
 stored (known parameters, bounded values), so visitors cannot fill the cache with variants.
 """
@@ -18,6 +21,8 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from collections.abc import Callable
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -56,6 +61,37 @@ def _page_key(group_id: int, request) -> str | None:
     return f"groups:visitor-page:{group_id}:{digest}"
 
 
+def _generation(found: dict, generation_key: str):
+    generation = found.get(generation_key)
+    if generation is None:
+        cache.add(generation_key, time.time_ns(), timeout=None)
+        generation = cache.get(generation_key)
+    return generation
+
+
+def generation_memo(group_id: int, compute: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Values drawn from the group's own rows alone, the same for every viewer (its recent activity,
+    how many topics a filter finds), computed at most once per generation of the group: read with
+    the generation in one cache round trip, computed and stored when missing or older. The
+    generation is read before the rows, so a value stored under it is never newer-looking than it is."""
+    generation_key = _generation_key(group_id)
+    keys = {name: f"groups:memo:{group_id}:{name}" for name in compute}
+    found = cache.get_many([generation_key, *keys.values()])
+    generation = _generation(found, generation_key)
+    values, fresh = {}, {}
+    for name, key in keys.items():
+        stored = found.get(key)
+        if stored is not None and generation is not None and stored[0] == generation:
+            values[name] = stored[1]
+        else:
+            values[name] = compute[name]()
+            if generation is not None:
+                fresh[key] = (generation, values[name])
+    if fresh:
+        cache.set_many(fresh, timeout=TIMEOUT)
+    return values
+
+
 def _has_pending_messages(request) -> bool:
     """A one-off message (e.g. "you are logged out") must reach its reader, not the cache."""
     if "messages" in request.COOKIES:
@@ -71,10 +107,7 @@ def visitor_page(request, *, group_id: int, build) -> HttpResponse:
         return build()
     generation_key = _generation_key(group_id)
     found = cache.get_many([generation_key, key])
-    generation = found.get(generation_key)
-    if generation is None:
-        cache.add(generation_key, time.time_ns(), timeout=None)
-        generation = cache.get(generation_key)
+    generation = _generation(found, generation_key)
     stored = found.get(key)
     if stored is not None and generation is not None and stored[0] == generation:
         response = HttpResponse(stored[1], content_type="text/html; charset=utf-8")

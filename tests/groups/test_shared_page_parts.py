@@ -1,0 +1,103 @@
+"""Issue 18 item 2: what a group page shows the same to every member (recent activity, how many
+topics the list holds) comes from the cache while the group has not changed, and any change shows
+on the next page at once — while each member's own state (unread markers) stays theirs."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from community.services import profile_update
+from groups import selectors, services
+from groups.models import Topic
+from tests.factories import UserFactory
+from tests.groups.factories import make_group
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Runs the block's after-commit work (the group's generation moves there) as a commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def _activity(html: str) -> str:
+    return re.search(r'<ul class="activity" data-activity>(.*?)</ul>', html, re.S).group(1)
+
+
+def _get(client, group, query=""):
+    response = client.get(group.get_absolute_url() + query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_activity_and_topic_count_come_from_the_cache_until_the_group_changes(client_for, member):
+    group = make_group(owner=member)
+    services.topic_create(group=group, actor=member, title="Premier sujet", body="b")
+    client = client_for(member)
+    _get(client, group)
+    with CaptureQueriesContext(connection) as ctx:
+        _get(client, group)
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert not [q for q in sql if q.startswith("SELECT COUNT(*)") and "groups_topic" in q], "the topic count was queried again"
+    assert not [q for q in sql if "groups_topic" in q and 'ORDER BY "groups_topic"."created_at" DESC' in q], "activity queried again"
+    assert not [q for q in sql if q.startswith('SELECT "groups_membership"')], "new members queried again"
+
+
+def test_a_new_topic_and_a_new_member_show_in_the_activity_at_once(client_for, member, committed):
+    group = make_group(owner=member)
+    client = client_for(member)
+    assert "Sujet tout neuf" not in _activity(_get(client, group))
+    with committed():
+        services.topic_create(group=group, actor=member, title="Sujet tout neuf", body="b")
+    assert "Sujet tout neuf" in _activity(_get(client, group))
+    newcomer = UserFactory()
+    with committed():
+        services.group_join(group=group, actor=newcomer)
+    assert f"{newcomer.public_name} a rejoint le groupe" in " ".join(_activity(_get(client, group)).split())
+    with committed():
+        services.group_leave(group=group, actor=newcomer)
+    assert newcomer.public_name not in _activity(_get(client, group))
+
+
+def test_a_renamed_member_shows_under_the_new_name_at_once(client_for, member, committed):
+    author = UserFactory()
+    group = make_group(owner=member, members=[author])
+    services.topic_create(group=group, actor=author, title="Sujet", body="b")
+    client = client_for(member)
+    assert author.public_name in _activity(_get(client, group))
+    with committed():
+        profile_update(actor=author, profile=author.profile, data={"display_name": "Nouveau Nom"})
+    assert "Nouveau Nom a ouvert" in " ".join(_activity(_get(client, group)).split())
+
+
+def test_topic_count_follows_new_and_hidden_topics_and_differs_for_moderators(client_for, member, committed):
+    reader = UserFactory()
+    group = make_group(owner=member, members=[reader])
+    topics = [services.topic_create(group=group, actor=member, title=f"Sujet {i}", body="b") for i in range(selectors.TOPICS_PER_PAGE)]
+    moderator, client = client_for(member), client_for(reader)
+    assert "?page=2" not in _get(client, group) and "?page=2" not in _get(moderator, group)
+    with committed():
+        services.topic_create(group=group, actor=member, title="Un de plus", body="b")
+    assert "?page=2" in _get(client, group)
+    with committed():
+        services.topic_moderate(topic=Topic.objects.get(pk=topics[0].pk), actor=member, action="hide")
+    assert "?page=2" not in _get(client, group)  # 30 visible topics again
+    assert "?page=2" in _get(moderator, group)  # the moderator's list keeps the hidden topic
+
+
+def test_unread_markers_stay_per_member(client_for, member, committed):
+    reader, other = UserFactory(), UserFactory()
+    group = make_group(owner=member, members=[reader, other])
+    topic = services.topic_create(group=group, actor=member, title="Sujet", body="b")
+    first, second = client_for(reader), client_for(other)
+    first.get(topic.get_absolute_url())
+    second.get(topic.get_absolute_url())
+    _get(first, group), _get(second, group)  # both pages cached, nothing new for either
+    with committed():
+        services.post_create(topic=Topic.objects.get(pk=topic.pk), actor=member, body="nouveau")
+    first.get(topic.get_absolute_url())  # only the first reads the new post
+    assert "Nouveaux messages" not in _get(first, group)
+    assert "Nouveaux messages" in _get(second, group)
