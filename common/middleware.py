@@ -2,6 +2,8 @@
 
 from django.middleware.csp import ContentSecurityPolicyMiddleware as DjangoCSPMiddleware
 
+from .registry import audiences_memo
+
 
 class ContentSecurityPolicyMiddleware(DjangoCSPMiddleware):
     """Django's CSP middleware, except for Wagtail's and Django's admin.
@@ -16,3 +18,16 @@ class ContentSecurityPolicyMiddleware(DjangoCSPMiddleware):
         if request.path.startswith(self.EXEMPT_PREFIXES):
             return response
         return super().process_response(request, response)
+
+
+class AudiencesMemoMiddleware:
+    """A GET or HEAD computes each viewer's audiences once (``common.registry.audiences_memo``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        with audiences_memo():
+            return self.get_response(request)

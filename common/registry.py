@@ -16,9 +16,28 @@ Instead, those apps register here, in their ``AppConfig.ready()``:
   knows.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
+
+# Audiences computed during one read-only request, by viewer id (``audiences_memo``). A context
+# variable, not an attribute of the user: a websocket consumer keeps its user for the connection's
+# life, and a member who joins or leaves a group must see the change on their next page.
+_audiences_memo: ContextVar[dict[Any, frozenset[str]] | None] = ContextVar("audiences_memo", default=None)
+
+
+@contextmanager
+def audiences_memo() -> Iterator[None]:
+    """Within the block, ``registry.audiences_for`` computes each viewer's audiences once (the
+    dashboard's stream and follow-up actions both ask). For reads only: a write in the block could
+    change them (``common.middleware.AudiencesMemoMiddleware`` opens it for GET and HEAD)."""
+    token = _audiences_memo.set({})
+    try:
+        yield
+    finally:
+        _audiences_memo.reset(token)
 
 
 @dataclass(frozen=True)
@@ -109,10 +128,17 @@ class Registry:
         self.audience_providers[key] = func
 
     def audiences_for(self, viewer) -> set[str]:
-        """Every audience ``viewer`` belongs to, "public" included (one query or so per provider)."""
+        """Every audience ``viewer`` belongs to, "public" included (one query or so per provider;
+        once per viewer inside ``audiences_memo``)."""
+        memo = _audiences_memo.get()
+        key = getattr(viewer, "pk", None)
+        if memo is not None and key in memo:
+            return set(memo[key])
         audiences = {"public"}
         for func in self.audience_providers.values():
             audiences.update(func(viewer))
+        if memo is not None:
+            memo[key] = frozenset(audiences)
         return audiences
 
     def calendar_provider(self, key: str, func: Callable[[Any], Any]) -> None:
