@@ -7,8 +7,10 @@ that knows how to unpack one.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Textarea
+from django.forms import ClearableFileInput, FileField, Textarea
 from django.forms.renderers import TemplatesSetting
+
+from .uploads import ATTACHMENT_ACCEPT
 
 
 class FormRenderer(TemplatesSetting):
@@ -53,3 +55,22 @@ class MarkdownTextarea(Textarea):
 
     def __init__(self, attrs=None):
         super().__init__({"rows": 6, "data-markdown": "", **(attrs or {})})
+
+
+class MultipleFileInput(ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(FileField):
+    """Several files in one field (attachments to a post or a message): cleans to a list, empty
+    when nothing was chosen. The picker offers images and PDF; ``common.uploads`` judges them."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ATTACHMENT_ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []

@@ -8,7 +8,9 @@ import threading
 
 import markdown as md
 import nh3
+from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 ALLOWED_TAGS = {
     "a",
@@ -93,3 +95,14 @@ def plain_excerpt(text: str | None, length: int = 200) -> str:
     plain = nh3.clean(md.markdown(text), tags=set()).strip()
     plain = " ".join(plain.split())
     return plain if len(plain) <= length else plain[: length - 1].rstrip() + "…"
+
+
+def clean_body(body: str | None, *, max_length: int) -> str:
+    """A member's message text (forum post, private message): stripped, not empty, at most
+    ``max_length`` characters; errors on the form's ``body`` field."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Le message est vide.")})
+    if len(body) > max_length:
+        raise ValidationError({"body": _("Le message est trop long (%(n)s caractères au maximum).") % {"n": max_length}})
+    return body

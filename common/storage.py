@@ -1,6 +1,7 @@
 """Storage for files that only permission-checked views serve (never a public media URL)."""
 
 from django.core.files.storage import storages
+from django.http import FileResponse
 
 
 def private_storage():
@@ -26,3 +27,19 @@ def move_files_to_private(model, field: str = "file") -> int:
         default_storage.delete(name)
         moved += 1
     return moved
+
+
+def private_attachment_response(request, attachment) -> FileResponse:
+    """Serve a ``PrivateAttachment`` the caller has already checked the viewer may read: shown in
+    the browser (``?telecharger=1`` downloads it) under its original name, never sniffed as
+    HTML, sandboxed, cached by the viewer's browser only."""
+    image_type = "image/png" if attachment.file.name.endswith(".png") else "image/jpeg"
+    content_type = "application/pdf" if attachment.kind == "pdf" else image_type
+    inline = request.GET.get("telecharger") != "1"
+    response = FileResponse(
+        attachment.file.open("rb"), content_type=content_type, as_attachment=not inline, filename=attachment.original_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    return response

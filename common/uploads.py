@@ -15,6 +15,8 @@ from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .models import AttachmentKind
+
 ALLOWED_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 MAX_IMAGE_PIXELS = 40_000_000  # refuse decompression bombs before decoding them
 Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
@@ -87,6 +89,41 @@ def clean_pdf(upload: UploadedFile, *, max_bytes: int = 10 * 1024 * 1024) -> Upl
         raise ValidationError(_("Ce fichier n'est pas un PDF valide."), code="not_pdf")
     upload.name = f"{uuid.uuid4().hex}.pdf"
     return upload
+
+
+ATTACHMENT_ACCEPT = "image/jpeg,image/png,image/webp,image/gif,application/pdf"
+
+
+def clean_attachment(upload: UploadedFile, *, max_side: int = 1600) -> tuple[UploadedFile, str, str]:
+    """An attachment to a member's text is a PDF (judged by its first bytes) or an image (judged
+    by ``clean_image``); returns ``(clean file, AttachmentKind value, safe original name)``.
+    Anything else is refused with a message naming the file."""
+    original = safe_filename(upload.name)
+    upload.seek(0)
+    head = upload.read(len(PDF_MAGIC))
+    upload.seek(0)
+    try:
+        if head.startswith(PDF_MAGIC):
+            return clean_pdf(upload), AttachmentKind.PDF, original
+        return clean_image(upload, max_side=max_side), AttachmentKind.IMAGE, original
+    except ValidationError as exc:
+        if exc.code in ("not_image", "bad_format"):
+            detail = _("seules les images (JPEG, PNG, WebP, GIF) et les PDF sont acceptés.")
+        else:
+            detail = " ".join(exc.messages)
+        raise ValidationError(_("« %(name)s » : %(detail)s") % {"name": original, "detail": detail}, code=exc.code) from exc
+
+
+def clean_attachments(files, *, max_count: int) -> list[tuple[UploadedFile, str, str]]:
+    """Every file checked by ``clean_attachment`` before anything is written: one bad file, or
+    more than ``max_count``, refuses them all (errors on the form's ``attachments`` field)."""
+    files = [f for f in (files or ()) if f]
+    if len(files) > max_count:
+        raise ValidationError({"attachments": _("%(n)s pièces jointes au maximum.") % {"n": max_count}})
+    try:
+        return [clean_attachment(upload) for upload in files]
+    except ValidationError as exc:
+        raise ValidationError({"attachments": exc.messages}) from exc
 
 
 def safe_filename(name: str) -> str:

@@ -3,25 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import MarkdownTextarea
+from common.forms import MarkdownTextarea, MultipleFileField
 
 from .models import AccessMode, GroupKind, NotifyLevel, PollKind, PollResults, ReactionKind, Role
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 class GroupForm(forms.Form):

@@ -23,9 +23,8 @@ from django.utils.translation import ngettext
 from notifications.models import Notification
 
 from common.live import broadcast
-from common.markdown import plain_excerpt
-from common.models import AttachmentKind
-from common.uploads import clean_image, clean_pdf, safe_filename
+from common.markdown import clean_body, plain_excerpt
+from common.uploads import clean_attachments
 from community.models import User, is_approved_member
 from community.notifications import notification_send
 
@@ -51,37 +50,6 @@ def _blocked_error() -> ValidationError:
     return ValidationError(
         _("Vous ne pouvez pas écrire à ce membre : il ou elle a choisi de ne plus recevoir vos messages."), code="blocked"
     )
-
-
-def _clean_body(body: str) -> str:
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({"body": _("Le message est vide.")})
-    if len(body) > MAX_BODY:
-        raise ValidationError({"body": _("Le message est trop long (%(n)s caractères au maximum).") % {"n": MAX_BODY}})
-    return body
-
-
-def _clean_attachments(files) -> list[tuple]:
-    """Check every file before anything is written: a bad one refuses the whole message."""
-    files = [f for f in (files or ()) if f]
-    if len(files) > MAX_ATTACHMENTS:
-        raise ValidationError({"attachments": _("%(n)s pièces jointes au maximum.") % {"n": MAX_ATTACHMENTS}})
-    cleaned = []
-    for upload in files:
-        original = safe_filename(upload.name)
-        upload.seek(0)
-        head = upload.read(5)
-        upload.seek(0)
-        try:
-            if head.startswith(b"%PDF-"):
-                cleaned.append((clean_pdf(upload), AttachmentKind.PDF, original))
-            else:
-                cleaned.append((clean_image(upload, max_side=1600), AttachmentKind.IMAGE, original))
-        except ValidationError as exc:
-            detail = " ".join(exc.messages)
-            raise ValidationError({"attachments": _("« %(name)s » : %(detail)s") % {"name": original, "detail": detail}}) from exc
-    return cleaned
 
 
 def _blocked_by_any(*, sender: User, user_ids) -> bool:
@@ -135,8 +103,8 @@ def conversation_start(*, actor: User, recipients, body: str, subject: str = "",
             raise ValidationError({"recipients": _("« %(name)s » ne peut pas recevoir de messages.") % {"name": user.public_name}})
     if _blocked_by_any(sender=actor, user_ids=people):
         raise _blocked_error()
-    body = _clean_body(body)
-    cleaned = _clean_attachments(attachments)
+    body = clean_body(body, max_length=MAX_BODY)
+    cleaned = clean_attachments(attachments, max_count=MAX_ATTACHMENTS)
     subject = (subject or "").strip()[:120]
     with transaction.atomic():
         conversation = None
@@ -181,8 +149,8 @@ def message_send(*, actor: User, conversation: Conversation, body: str, attachme
         raise ValidationError(_("Plus personne d'autre ne participe à cette conversation."), code="alone")
     if _blocked_by_any(sender=actor, user_ids=others):
         raise _blocked_error()
-    body = _clean_body(body)
-    cleaned = _clean_attachments(attachments)
+    body = clean_body(body, max_length=MAX_BODY)
+    cleaned = clean_attachments(attachments, max_count=MAX_ATTACHMENTS)
     with transaction.atomic():
         return _insert(conversation=conversation, author=actor, body=body, attachments=cleaned)
 

@@ -5,7 +5,7 @@ A conversation is a 404 for anyone who is not an active participant (hub staff i
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from common.forms import form_add_validation_error, messages_add_validation_error, validation_text
 from common.ratelimit import rate_limited
+from common.storage import private_attachment_response
 from community.access import member_required, staff_required
 from community.models import MemberStatus, User
 from community.selectors import DirectoryFilters, profile_list_directory
@@ -185,13 +186,7 @@ def message_report(request, pk, message_id):
 @member_required
 def attachment_download(request, pk, attachment_id):
     att = selectors.attachment_get_for_participant(viewer=request.user, conversation_id=pk, attachment_id=attachment_id)
-    content_type = "application/pdf" if att.kind == "pdf" else ("image/png" if att.file.name.endswith(".png") else "image/jpeg")
-    inline = request.GET.get("telecharger") != "1"
-    response = FileResponse(att.file.open("rb"), content_type=content_type, as_attachment=not inline, filename=att.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    return response
+    return private_attachment_response(request, att)
 
 
 @member_required

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from common.models import AttachmentKind
-from common.uploads import clean_image, clean_pdf, safe_filename
+from common.markdown import clean_body
+from common.uploads import clean_attachments
 from community.models import User
 
 from ..access import can_moderate, can_post
@@ -53,36 +53,9 @@ def _clean_tags(tags) -> list[str]:
     return out[:8]
 
 
-def _clean_body(body: str) -> str:
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({"body": _("Le message est vide.")})
-    if len(body) > MAX_BODY:
-        raise ValidationError({"body": _("Le message est trop long (%(n)s caractères au maximum).") % {"n": MAX_BODY}})
-    return body
-
-
-def _attach(*, post: Post, files) -> None:
-    files = list(files or ())
-    if len(files) > MAX_ATTACHMENTS:
-        raise ValidationError({"attachments": _("%(n)s pièces jointes au maximum.") % {"n": MAX_ATTACHMENTS}})
-    for upload in files:
-        original = safe_filename(upload.name)
-        upload.seek(0)
-        head = upload.read(5)
-        upload.seek(0)
-        if head.startswith(b"%PDF-"):
-            clean, kind = clean_pdf(upload), AttachmentKind.PDF
-        else:
-            try:
-                clean, kind = clean_image(upload, max_side=1600), AttachmentKind.IMAGE
-            except ValidationError as exc:
-                raise ValidationError(
-                    {
-                        "attachments": _("« %(name)s » : seules les images (JPEG, PNG, WebP, GIF) et les PDF sont acceptés.")
-                        % {"name": original}
-                    }
-                ) from exc
+def _attach(*, post: Post, files: list[tuple]) -> None:
+    """Store files already judged by ``clean_attachments``."""
+    for clean, kind, original in files:
         att = Attachment(post=post, kind=kind, original_name=original, size=clean.size or 0)
         att.file.save(clean.name, clean, save=False)
         att.save()
@@ -122,9 +95,10 @@ def topic_create(
 
 
 def _post_insert(*, topic: Topic, author: User, body: str, quoted: Post | None = None, attachments=()) -> Post:
-    body = _clean_body(body)
+    body = clean_body(body, max_length=MAX_BODY)
+    files = clean_attachments(attachments, max_count=MAX_ATTACHMENTS)
     post = Post.objects.create(topic=topic, author=author, body=body, quoted=quoted)
-    _attach(post=post, files=attachments)
+    _attach(post=post, files=files)
     Topic.objects.filter(pk=topic.pk).update(post_count=F("post_count") + 1, last_post_at=post.created_at, last_post_id_cache=post.pk)
     TopicRead.objects.update_or_create(user=author, topic=topic, defaults={"last_read_post_id": post.pk})
     return post
@@ -165,7 +139,7 @@ def post_edit(*, post: Post, actor: User, body: str) -> Post:
         moderator or (post.author_id == actor.pk and can_post(user=actor, group=group) and not post.topic.is_locked)
     ):
         raise PermissionDenied
-    body = _clean_body(body)
+    body = clean_body(body, max_length=MAX_BODY)
     if body == post.body:
         return post
     with transaction.atomic():

@@ -351,3 +351,15 @@ def test_registry_entries():
     assert {"groups.mention", "groups.reply", "groups.watching", "groups.membership"} <= set(registry.notification_kinds)
     assert "groups.mine" in registry.dashboard_panels and "groups.activity" in registry.profile_panels
     assert "groups" in registry.demo_loaders
+
+
+def test_attachment_refusals_stay_on_the_attachments_field(open_group, owner):
+    """The forum uses the same attachment rule as private messages (``common.uploads``): a PDF
+    over 10 Mo is refused on the form's field with its reason, and nothing is saved."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    big = SimpleUploadedFile("gros.pdf", b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024), content_type="application/pdf")
+    with pytest.raises(ValidationError) as exc:
+        services.topic_create(group=open_group, actor=owner, title="Titre", body="ok", attachments=[png_upload(), big])
+    assert "gros.pdf" in exc.value.message_dict["attachments"][0] and "volumineux" in exc.value.message_dict["attachments"][0]
+    assert open_group.topics.count() == 0 and not Attachment.objects.exists()

@@ -106,7 +106,7 @@ def test_attachments_through_the_upload_guard(member, other_member):
     fake = SimpleUploadedFile("photo.jpg", b"<html><script>alert(1)</script></html>", content_type="image/jpeg")
     with pytest.raises(ValidationError) as exc:
         services.message_send(actor=member, conversation=conv, body="faux", attachments=[fake])
-    assert "photo.jpg" in str(exc.value) and "image" in str(exc.value)
+    assert exc.value.message_dict["attachments"] == ["« photo.jpg » : seules les images (JPEG, PNG, WebP, GIF) et les PDF sont acceptés."]
     assert not Message.objects.filter(body="faux").exists()
     with pytest.raises(ValidationError):
         services.message_send(actor=member, conversation=conv, body="trop", attachments=[png_upload(f"{i}.png") for i in range(6)])
