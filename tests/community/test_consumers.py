@@ -7,6 +7,7 @@ from channels.testing import WebsocketCommunicator
 from community.notifications import notification_send
 from hub.asgi import application
 from tests.factories import ws_headers as _headers
+from tests.websockets import connect_result
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -16,28 +17,11 @@ def _communicator(headers):
 
 
 def test_anonymous_is_refused():
-    headers = _headers()
-
-    async def scenario():
-        communicator = _communicator(headers)
-        connected, code = await communicator.connect()
-        await communicator.disconnect()
-        return connected, code
-
-    connected, code = async_to_sync(scenario)()
-    assert connected is False and code == 4401
+    assert connect_result("/ws/notifications/", _headers()) == (False, 4401)
 
 
 def test_foreign_origin_is_refused(member):
-    headers = _headers(member, origin=b"https://evil.example")
-
-    async def scenario():
-        communicator = _communicator(headers)
-        connected, _ = await communicator.connect()
-        await communicator.disconnect()
-        return connected
-
-    assert async_to_sync(scenario)() is False
+    assert connect_result("/ws/notifications/", _headers(member, origin=b"https://evil.example"))[0] is False
 
 
 def test_member_receives_count_then_live_updates_only_their_own(member, other_member):

@@ -11,7 +11,8 @@ from django.db import transaction
 from community.activity import activity_record
 from community.models import ActivityKind
 from hub.asgi import application
-from tests.community.test_consumers import _headers
+from tests.factories import ws_headers as _headers
+from tests.websockets import connect_result
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -23,14 +24,7 @@ def _record(**kwargs):
 
 def test_visitors_and_pending_accounts_are_refused(pending_user):
     for headers in (_headers(), _headers(pending_user)):
-
-        async def scenario(headers=headers):
-            communicator = WebsocketCommunicator(application, "/ws/reseau/", headers=headers)
-            connected, code = await communicator.connect()
-            await communicator.disconnect()
-            return connected, code
-
-        assert async_to_sync(scenario)() == (False, 4401)
+        assert connect_result("/ws/reseau/", headers) == (False, 4401)
 
 
 def test_member_is_told_about_visible_items_only(member, other_member):

@@ -9,6 +9,7 @@ from events import services
 from hub.asgi import application
 from tests.events.factories import make_event
 from tests.factories import StaffFactory, UserFactory, ws_headers
+from tests.websockets import connect_result
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -22,14 +23,9 @@ def test_outsiders_are_refused():
     event = make_event(by=staff, type="intelligence", accepts_proposals=True)
     anonymous, outsider = ws_headers(), ws_headers(UserFactory())
 
-    async def scenario(headers):
-        communicator = _communicator(event, headers)
-        connected, code = await communicator.connect()
-        await communicator.disconnect()
-        return connected, code
-
-    assert async_to_sync(scenario)(anonymous) == (False, 4401)
-    assert async_to_sync(scenario)(outsider) == (False, 4404)
+    path = f"/ws/agenda/{event.slug}/seance/"
+    assert connect_result(path, anonymous) == (False, 4401)
+    assert connect_result(path, outsider) == (False, 4404)
 
 
 def test_participant_sees_counts_and_notes_live():

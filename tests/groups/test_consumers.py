@@ -14,6 +14,7 @@ from hub.asgi import application
 from tests.factories import StaffFactory, UserFactory
 from tests.factories import ws_headers as _headers
 from tests.groups.factories import make_group
+from tests.websockets import connect_result
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -22,29 +23,19 @@ def _topic_path(topic):
     return f"/ws/groupes/{topic.group.slug}/sujets/{topic.pk}/"
 
 
-def _connect_result(path, headers):
-    async def scenario():
-        communicator = WebsocketCommunicator(application, path, headers=headers)
-        connected, code = await communicator.connect()
-        await communicator.disconnect()
-        return connected, code
-
-    return async_to_sync(scenario)()
-
-
 def test_secret_topic_socket_is_closed_like_not_found_for_outsiders_and_staff():
     owner, member = UserFactory(), UserFactory()
     group = make_group(owner=owner, access=AccessMode.SECRET, members=[member])
     topic = services.topic_create(group=group, actor=owner, title="t", body="b")
     path = _topic_path(topic)
-    assert _connect_result(path, _headers()) == (False, 4401)
-    assert _connect_result(path, _headers(UserFactory())) == (False, 4404)
-    assert _connect_result(path, _headers(StaffFactory())) == (False, 4404)
-    assert _connect_result(f"/ws/groupes/{group.slug}/", _headers(UserFactory())) == (False, 4404)
-    assert _connect_result(path, _headers(member))[0] is True
+    assert connect_result(path, _headers()) == (False, 4401)
+    assert connect_result(path, _headers(UserFactory())) == (False, 4404)
+    assert connect_result(path, _headers(StaffFactory())) == (False, 4404)
+    assert connect_result(f"/ws/groupes/{group.slug}/", _headers(UserFactory())) == (False, 4404)
+    assert connect_result(path, _headers(member))[0] is True
     # A wrong slug for a real topic id is not found either.
     other = make_group(owner=UserFactory())
-    assert _connect_result(f"/ws/groupes/{other.slug}/sujets/{topic.pk}/", _headers(member)) == (False, 4404)
+    assert connect_result(f"/ws/groupes/{other.slug}/sujets/{topic.pk}/", _headers(member)) == (False, 4404)
 
 
 def test_new_edited_and_deleted_posts_arrive_live_and_missed_ones_are_replayed():

@@ -230,18 +230,9 @@ def test_logged_in_pages_are_never_the_cached_visitor_page(client_for, public_gr
 # --- Websocket --------------------------------------------------------------------------------
 @pytest.mark.django_db(transaction=True)
 def test_visitor_websocket_is_refused_cleanly(public_group, public_topic):
-    from asgiref.sync import async_to_sync
-    from channels.testing import WebsocketCommunicator
-
-    from hub.asgi import application
     from tests.factories import ws_headers
-
-    async def attempt(path):
-        communicator = WebsocketCommunicator(application, path, headers=ws_headers())
-        connected, code = await communicator.connect()
-        await communicator.disconnect()
-        return connected, code
+    from tests.websockets import connect_result
 
     for path in (f"/ws/groupes/{public_group.slug}/sujets/{public_topic.pk}/", f"/ws/groupes/{public_group.slug}/"):
-        connected, code = async_to_sync(attempt)(path)
+        connected, code = connect_result(path, ws_headers())
         assert not connected and code == 4401, path

@@ -10,31 +10,22 @@ from messaging import services
 from tests.factories import StaffFactory, UserFactory
 from tests.factories import ws_headers as _headers
 from tests.messaging.factories import make_conversation
+from tests.websockets import connect_result
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def _connect(path, headers):
-    async def scenario():
-        communicator = WebsocketCommunicator(application, path, headers=headers)
-        connected, code = await communicator.connect()
-        await communicator.disconnect()
-        return connected, code
-
-    return async_to_sync(scenario)()
 
 
 def test_non_participants_are_refused_like_not_found():
     a, b = UserFactory(), UserFactory()
     conv = make_conversation(a, b)
     path = f"/ws/messages/{conv.pk}/"
-    assert _connect(path, _headers()) == (False, 4401)
-    assert _connect(path, _headers(UserFactory())) == (False, 4404)
-    assert _connect(path, _headers(StaffFactory())) == (False, 4404)
-    assert _connect("/ws/messages/999999/", _headers(a)) == (False, 4404)
-    assert _connect(path, _headers(b))[0] is True
+    assert connect_result(path, _headers()) == (False, 4401)
+    assert connect_result(path, _headers(UserFactory())) == (False, 4404)
+    assert connect_result(path, _headers(StaffFactory())) == (False, 4404)
+    assert connect_result("/ws/messages/999999/", _headers(a)) == (False, 4404)
+    assert connect_result(path, _headers(b))[0] is True
     services.conversation_leave(actor=b, conversation=conv)
-    assert _connect(path, _headers(b)) == (False, 4404)
+    assert connect_result(path, _headers(b)) == (False, 4404)
 
 
 def test_live_delivery_typing_and_resync_after_reconnect():
