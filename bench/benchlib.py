@@ -128,6 +128,43 @@ def ensure_database() -> None:
             conn.execute(f'CREATE DATABASE "{settings["NAME"]}"')
 
 
+def pg_database_ensure(url: str, rebuild: bool = False) -> None:
+    """Create the PostgreSQL database of ``url`` when missing (``rebuild``: drop it first), before
+    Django is set up — for the benches that bulk-build a large network of their own."""
+    from urllib.parse import urlparse  # noqa: PLC0415
+
+    import psycopg  # noqa: PLC0415
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and rebuild:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def race_bench_setup(database: str) -> None:
+    """Set up Django for the HTTP race benches (sign-up, date polls, bookings): their own database
+    (``BENCH_DATABASE_URL``, default the local PostgreSQL database ``database``), dev settings with
+    DEBUG off, the database task backend, Redis from ``BENCH_REDIS_URL`` unless ``REDIS_URL`` is
+    set; the database is created when missing."""
+    os.environ.update(
+        DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{database}"),
+        DJANGO_SETTINGS_MODULE="hub.settings.dev",
+        DEBUG="false",
+        TASKS_BACKEND="django_tasks_db.DatabaseBackend",
+    )
+    os.environ.setdefault("REDIS_URL", os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"))
+    import django  # noqa: PLC0415
+
+    django.setup()
+    ensure_database()
+
+
 def reply_poster(urls: list[str], topic, key: str):
     """A member (session ``key``) replying to ``topic`` through the web servers, alternating between
     ``urls`` as a load balancer would: the broadcast then runs in the process that served the POST.

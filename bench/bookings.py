@@ -18,7 +18,6 @@ bookings that overlap, which must be 0.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -28,7 +27,7 @@ if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path.pop(0)
 sys.path.insert(0, str(ROOT))
 
-from bench.benchlib import asgi_server, pct, post_race, session_key  # noqa: E402
+from bench.benchlib import asgi_server, pct, post_race, race_bench_setup, session_key  # noqa: E402
 
 # (start hour, end hour) of the slots the clients ask for: every one overlaps at least one other
 SLOTS = [(13, 15), (14, 16), (15, 17), (13, 17), (16, 18)]
@@ -52,27 +51,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
-    os.environ.update(
-        DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/maillage_bench_sharing"),
-        DJANGO_SETTINGS_MODULE="hub.settings.dev",
-        DEBUG="false",
-        TASKS_BACKEND="django_tasks_db.DatabaseBackend",
-    )
-    os.environ.setdefault("REDIS_URL", os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"))
-    import django
-
-    django.setup()
+    race_bench_setup("maillage_bench_sharing")
     import requests
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
 
-    from bench.benchlib import ensure_database
     from community.models import MemberStatus, Organisation, Profile, User
     from sharing.models import Booking, Item
 
-    ensure_database()
     print("migrating…", flush=True)
     call_command("migrate", verbosity=0)
     org, _ = Organisation.objects.get_or_create(slug="bench-sharing", defaults={"name": "Structure du bench"})

@@ -28,10 +28,11 @@ import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.benchlib import pg_database_ensure  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/maillage_load"
 MARKER = "bench-load-grand-groupe"
@@ -129,21 +130,6 @@ LAST = [
     "Girard",
     "Bonnet",
 ]
-
-
-def ensure_database(url: str, rebuild: bool) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and rebuild:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def setup_django(db_url: str) -> None:
@@ -591,7 +577,7 @@ def main() -> None:
     db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     print(f"== Maillage national dataset on {db_url}")
     t = time.monotonic()
-    ensure_database(db_url, args.rebuild)
+    pg_database_ensure(db_url, args.rebuild)
     setup_django(db_url)
     build(print)
     describe(print)

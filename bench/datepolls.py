@@ -18,7 +18,6 @@ sent (never a mix of both, never lost, never doubled).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import uuid
 from datetime import timedelta
@@ -27,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchlib import asgi_server, pct, post_race, session_key  # noqa: E402
+from bench.benchlib import asgi_server, pct, post_race, race_bench_setup, session_key  # noqa: E402
 
 CHOICES = ("yes", "maybe", "no")
 
@@ -86,17 +85,7 @@ def main() -> None:
     args = parser.parse_args()
     double = not args.no_race
 
-    db_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/maillage_bench_datepolls")
-    os.environ.update(
-        DATABASE_URL=db_url, DJANGO_SETTINGS_MODULE="hub.settings.dev", DEBUG="false", TASKS_BACKEND="django_tasks_db.DatabaseBackend"
-    )
-    os.environ.setdefault("REDIS_URL", os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"))
-    import django
-
-    django.setup()
-    from bench.benchlib import ensure_database
-
-    ensure_database()
+    race_bench_setup("maillage_bench_datepolls")
     import requests
     from django.conf import settings
     from django.core.management import call_command

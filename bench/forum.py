@@ -32,33 +32,18 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.benchlib import free_port, pct, session_keys  # noqa: E402
+from bench.benchlib import pg_database_ensure as ensure_database  # noqa: E402 - dashboard, fanout, messages call forum.ensure_database
 
 SIZES = {
     "full": {"members": 10_000, "groups": 200, "posts": 200_000, "big_topic": 2_000, "ws_clients": 500, "requests": 600},
     "small": {"members": 1_000, "groups": 20, "posts": 10_000, "big_topic": 300, "ws_clients": 50, "requests": 200},
 }
 PASSWORD_HASH = "md5$bench$0000"  # nobody logs in with a password: sessions are created directly
-
-
-def ensure_database(url: str, rebuild: bool) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and rebuild:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def setup_django(db_url: str, redis_url: str) -> None:

@@ -49,7 +49,7 @@ if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
 sys.path.insert(0, str(ROOT))
 
 from bench import dataset  # noqa: E402 - bench/dataset.py, next to this file
-from bench.benchlib import free_port, pct, reply_poster, session_keys  # noqa: E402
+from bench.benchlib import free_port, pct, pg_database_ensure, reply_poster, session_keys  # noqa: E402
 
 SECRET_KEY = "bench-load-local-only-3f9a1c7e5b2d4f6a8c0e2b4d6f8a1c3e5b7d9f0a2c4e"
 SEARCH_TERMS = ["Camille", "Martin", "médiation", "Pix", "numérique", "Leroy", "atelier", "CCAS"]
@@ -189,7 +189,7 @@ class CpuMeter:
 
 
 def setup(db_url: str, redis_url: str) -> None:
-    dataset.ensure_database(db_url, rebuild=False)
+    pg_database_ensure(db_url, rebuild=False)
     os.environ.update(
         {
             "DATABASE_URL": db_url,

@@ -15,7 +15,6 @@ confirmed / waitlisted counts read back from the database: confirmed must equal 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import uuid
 from datetime import timedelta
@@ -24,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchlib import asgi_server, ensure_database, pct, post_race, session_key  # noqa: E402
+from bench.benchlib import asgi_server, pct, post_race, race_bench_setup, session_key  # noqa: E402
 
 
 def race(base: str, event, sessions) -> tuple[list[float], list[int], float]:
@@ -40,15 +39,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
-    db_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/maillage_bench_events")
-    os.environ.update(
-        DATABASE_URL=db_url, DJANGO_SETTINGS_MODULE="hub.settings.dev", DEBUG="false", TASKS_BACKEND="django_tasks_db.DatabaseBackend"
-    )
-    os.environ.setdefault("REDIS_URL", os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"))
-    import django
-
-    django.setup()
-    ensure_database()
+    race_bench_setup("maillage_bench_events")
     import requests
     from django.conf import settings
     from django.core.management import call_command
