@@ -13,6 +13,7 @@ from groups.access import group_ids_of
 from groups.models import Group
 
 from .models import (
+    EVENT_EDITABLE_FIELDS,
     IN_REVIEW,
     AgendaSettings,
     Event,
@@ -45,31 +46,7 @@ class EventForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = [
-            "title",
-            "summary",
-            "description",
-            "type",
-            "format",
-            "start",
-            "end",
-            "address",
-            "commune",
-            "online_url",
-            "organiser_group",
-            "audience",
-            "audience_group",
-            "image",
-            "tags",
-            "state",
-            "capacity",
-            "signup_enabled",
-            "signup_opens_at",
-            "signup_closes_at",
-            "max_guests",
-            "confirm_within_hours",
-            "accepts_proposals",
-        ]
+        fields = EVENT_EDITABLE_FIELDS
         widgets = {
             "start": DateTimeInput(),
             "end": DateTimeInput(),

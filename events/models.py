@@ -225,6 +225,36 @@ class Event(TimeStampedModel):
         return not (self.signup_closes_at and now >= self.signup_closes_at)
 
 
+# What an organiser edits on an event, in the order of the form (``EventForm``). The services
+# accept these and the two they fill themselves, ``reminder_minutes`` (from the form's reminders)
+# and ``series`` (``events.services.calendar.EVENT_FIELDS``).
+EVENT_EDITABLE_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "type",
+    "format",
+    "start",
+    "end",
+    "address",
+    "commune",
+    "online_url",
+    "organiser_group",
+    "audience",
+    "audience_group",
+    "image",
+    "tags",
+    "state",
+    "capacity",
+    "signup_enabled",
+    "signup_opens_at",
+    "signup_closes_at",
+    "max_guests",
+    "confirm_within_hours",
+    "accepts_proposals",
+)
+
+
 class QuestionKind(models.TextChoices):
     SHORT = "short", _("Texte court")
     LONG = "long", _("Texte long")

@@ -15,38 +15,12 @@ from community.activity import activity_record, activity_set_audience, activity_
 from community.models import ActivityKind, User
 from community.notifications import notification_send
 
-from ..models import IN_REVIEW, AgendaSettings, Audience, Event, EventSeries, EventState, GroupAgendaPolicy
+from ..models import EVENT_EDITABLE_FIELDS, IN_REVIEW, AgendaSettings, Audience, Event, EventSeries, EventState, GroupAgendaPolicy
 from ..selectors import can_admin_group_agenda, can_create_event, can_manage, event_audience, event_needs_approval
 from .announce import participants_notify, when_text
 from .registrations import waitlist_promote
 
-EVENT_FIELDS = {
-    "title",
-    "summary",
-    "description",
-    "type",
-    "format",
-    "address",
-    "commune",
-    "online_url",
-    "start",
-    "end",
-    "organiser_group",
-    "audience",
-    "audience_group",
-    "image",
-    "tags",
-    "state",
-    "capacity",
-    "signup_enabled",
-    "signup_opens_at",
-    "signup_closes_at",
-    "max_guests",
-    "confirm_within_hours",
-    "reminder_minutes",
-    "accepts_proposals",
-    "series",
-}
+EVENT_FIELDS = {*EVENT_EDITABLE_FIELDS, "reminder_minutes", "series"}
 # Changes participants must hear about.
 NOTIFIED_FIELDS = {"start", "end", "address", "commune", "online_url", "format"}
 
