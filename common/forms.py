@@ -7,7 +7,7 @@ that knows how to unpack one.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import ClearableFileInput, FileField, Textarea
+from django.forms import ClearableFileInput, FileField, ModelForm, Textarea
 from django.forms.renderers import TemplatesSetting
 
 from .uploads import ATTACHMENT_ACCEPT
@@ -46,6 +46,14 @@ def messages_add_validation_error(request, exc: ValidationError) -> None:
     """One flash message per message of the error (for views without a form to show it on)."""
     for message in validation_messages(exc):
         messages.error(request, message)
+
+
+class ServiceModelForm(ModelForm):
+    """A ModelForm that only collects and cleans fields: the app's service validates the model and
+    saves it (one place for the rule), so the form skips ModelForm's instance validation."""
+
+    def _post_clean(self):
+        pass
 
 
 class MarkdownTextarea(Textarea):

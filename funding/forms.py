@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import ServiceModelForm
 from community.models import Commune, Department, Region
 
 from .filters import SORTS, CallFilters
@@ -64,14 +65,39 @@ class WatchForm(forms.Form):
     frequency = forms.ChoiceField(label=_("Recevoir les nouveaux appels"), choices=WatchFrequency.choices, initial=WatchFrequency.WEEKLY)
 
 
-class CallForm(forms.ModelForm):
+class _CallFieldsForm(ServiceModelForm):
+    """What the hub's call form and a member's report share: themes and beneficiaries as boxes
+    (stored as text codes), the perimeter's territory required unless national, data for the
+    service with blank texts as ""."""
+
     themes_list = forms.MultipleChoiceField(
         label=_("Thématiques"), choices=Theme.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     beneficiaries_list = forms.MultipleChoiceField(
         label=_("Bénéficiaires"), choices=Beneficiary.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+
+    BLANK_AS_EMPTY: tuple[str, ...] = ("description",)
+
+    def clean(self):
+        data = super().clean()
+        scope = data.get("scope")
+        if scope and scope != Scope.NATIONAL and not data.get(scope):
+            self.add_error(scope, _("Choisissez le territoire du périmètre."))
+        return data
+
+    def service_data(self) -> dict:
+        data = {k: self.cleaned_data.get(k) for k in self.Meta.fields}
+        data["themes"] = codes_to_text(self.cleaned_data.get("themes_list") or [])
+        data["beneficiaries"] = codes_to_text(self.cleaned_data.get("beneficiaries_list") or [])
+        for key in self.BLANK_AS_EMPTY:
+            data[key] = data[key] or ""
+        return data
+
+
+class CallForm(_CallFieldsForm):
     publish = forms.BooleanField(label=_("Publier tout de suite"), required=False)
+    BLANK_AS_EMPTY = ("description", "eligibility", "rate", "official_url", "application_url")
 
     class Meta:
         model = FundingCall
@@ -103,34 +129,13 @@ class CallForm(forms.ModelForm):
             raise ValidationError(_("Code INSEE inconnu."))
         return commune
 
-    def clean(self):
-        data = super().clean()
-        scope = data.get("scope")
-        if scope and scope != Scope.NATIONAL and not data.get(scope):
-            self.add_error(scope, _("Choisissez le territoire du périmètre."))
-        return data
 
-    def service_data(self) -> dict:
-        data = {k: self.cleaned_data.get(k) for k in self.Meta.fields}
-        data["themes"] = codes_to_text(self.cleaned_data.get("themes_list") or [])
-        data["beneficiaries"] = codes_to_text(self.cleaned_data.get("beneficiaries_list") or [])
-        for key in ("description", "eligibility", "rate", "official_url", "application_url"):
-            data[key] = data[key] or ""
-        return data
-
-    def _post_clean(self):  # the service validates the model; skip ModelForm's instance validation
-        pass
-
-
-class SourceForm(forms.ModelForm):
+class SourceForm(ServiceModelForm):
     """Collects the fields; ``services.source_save`` validates and saves."""
 
     class Meta:
         model = Source
         fields = SOURCE_FIELDS
-
-    def _post_clean(self):  # the service validates the model; skip ModelForm's instance validation
-        pass
 
 
 class CsvImportForm(forms.Form):
@@ -167,14 +172,7 @@ class ShareForm(forms.Form):
 REPORT_FIELDS = ("official_url", "title", "funders", "deadline", "scope", "region", "department", "amount_max", "description")
 
 
-class CallReportForm(forms.ModelForm):
-    themes_list = forms.MultipleChoiceField(
-        label=_("Thématiques"), choices=Theme.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    beneficiaries_list = forms.MultipleChoiceField(
-        label=_("Bénéficiaires"), choices=Beneficiary.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
-
+class CallReportForm(_CallFieldsForm):
     class Meta:
         model = FundingCall
         fields = REPORT_FIELDS
@@ -188,23 +186,6 @@ class CallReportForm(forms.ModelForm):
         self.fields["region"].queryset = Region.objects.all()
         self.fields["department"].queryset = Department.objects.all()
         self.fields["scope"].choices = [c for c in Scope.choices if c[0] != Scope.COMMUNE]
-
-    def clean(self):
-        data = super().clean()
-        scope = data.get("scope")
-        if scope and scope != Scope.NATIONAL and not data.get(scope):
-            self.add_error(scope, _("Choisissez le territoire du périmètre."))
-        return data
-
-    def service_data(self) -> dict:
-        data = {k: self.cleaned_data.get(k) for k in self.Meta.fields}
-        data["themes"] = codes_to_text(self.cleaned_data.get("themes_list") or [])
-        data["beneficiaries"] = codes_to_text(self.cleaned_data.get("beneficiaries_list") or [])
-        data["description"] = data["description"] or ""
-        return data
-
-    def _post_clean(self):  # the service validates the model; skip ModelForm's instance validation
-        pass
 
 
 class DeclineForm(forms.Form):

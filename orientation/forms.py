@@ -3,13 +3,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import ServiceModelForm
 from places.models import Place
 
 from .models import Referral
 
 
-class ReferralForm(forms.ModelForm):
-    """The "fiche d'orientation". The consent box is checked by the service (its message says why)."""
+class ReferralForm(ServiceModelForm):
+    """The "fiche d'orientation". The consent box and the contact are checked by the service (its
+    message says why)."""
 
     recipient = forms.ModelChoiceField(
         label=_("À l'attention de"), required=False, queryset=None, empty_label=_("L'équipe du lieu (tous ses gestionnaires)")
@@ -41,10 +43,6 @@ class ReferralForm(forms.ModelForm):
         self.fields["need"].choices = [("", _("Choisir un besoin"))] + list(self.fields["need"].choices)[1:]
         for name in ("urgency", "contact_channel"):
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
-
-    def _post_clean(self):
-        # The consent box and the contact are checked by the service (one place for the rule).
-        pass
 
 
 class AnswerForm(forms.Form):

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import MarkdownTextarea
+from common.forms import MarkdownTextarea, ServiceModelForm
 from community.images import clean_upload
 from community.models import Commune
 
@@ -15,7 +15,7 @@ def _datetime_widget():
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class ItemForm(forms.ModelForm):
+class ItemForm(ServiceModelForm):
     class Meta:
         model = Item
         fields = ["name", "kind", "organisation", "quantity", "commune", "location", "description", "auto_approve", "is_active"]
@@ -36,10 +36,6 @@ class ItemForm(forms.ModelForm):
 
     def clean_photo(self):
         return _clean_photo(self.cleaned_data.get("photo"))
-
-    def _post_clean(self):
-        # The rules (organisation allowed, quantity) are checked by the service.
-        pass
 
 
 PHOTO_HELP = _("JPEG, PNG, WebP ou GIF ; les métadonnées (lieu de prise de vue) sont retirées. Pas de photo de personnes.")
