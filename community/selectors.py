@@ -225,6 +225,15 @@ def notification_rows(notifications) -> list[NotificationRow]:
     return list(rows.values())
 
 
+def user_get_by_email(email: str) -> User | None:
+    """The account that owns this e-mail address (case-insensitive), or ``None``: deactivated and
+    erased accounts are never found, so nobody invites, registers or rewards them by address."""
+    email = (email or "").strip()
+    if not email:
+        return None
+    return User.objects.filter(email__iexact=email, is_active=True, erased_at__isnull=True).first()
+
+
 def pending_profiles() -> QuerySet[Profile]:
     """Sign-ups waiting for a staff decision, oldest first (staff-only pages call it)."""
     return Profile.objects.filter(status=MemberStatus.PENDING).select_related("user", "organisation", "commune").order_by("created_at")

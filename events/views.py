@@ -27,7 +27,8 @@ from common.pdf import duration_text
 from common.ratelimit import rate_limited
 from common.registry import registry
 from community.access import member_required, staff_required
-from community.models import User, is_approved_member
+from community.models import is_approved_member
+from community.selectors import user_get_by_email
 from groups.access import group_get_for_viewer, groups_visible_to
 from places import conf as places_conf
 
@@ -496,7 +497,7 @@ def registration_add(request, slug):
     event = selectors.event_get_managed(viewer=request.user, slug=slug)
     form = StaffAddForm(request.POST)
     if form.is_valid():
-        user = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
+        user = user_get_by_email(form.cleaned_data["email"])
         try:
             services.registration_add(
                 actor=request.user, event=event, member=user, email=form.cleaned_data["email"], name=form.cleaned_data["name"]
@@ -693,7 +694,7 @@ def breakout_create(request, slug):
     event = selectors.event_get_managed(viewer=request.user, slug=slug)
     form = BreakoutForm(request.POST)
     if form.is_valid():
-        host = User.objects.filter(email__iexact=form.cleaned_data["host_email"]).first() if form.cleaned_data["host_email"] else None
+        host = user_get_by_email(form.cleaned_data["host_email"])
         services.breakout_create(
             event=event, actor=request.user, title=form.cleaned_data["title"], host=host, size_limit=form.cleaned_data["size_limit"]
         )

@@ -16,6 +16,7 @@ from common.exports import csv_response
 from common.forms import form_add_validation_error, messages_add_validation_error
 from common.ratelimit import rate_limited
 from community.access import member_required, staff_required
+from community.selectors import user_get_by_email
 
 from . import exports, matching, selectors, services
 from .forms import (
@@ -144,10 +145,8 @@ def consortium_join(request, pk):
 @require_POST
 def consortium_invite(request, pk):
     def invite(consortium, data):
-        if data.get("member"):
-            user = User.objects.filter(pk=data["member"]).first()
-        else:
-            user = User.objects.filter(email__iexact=data["email"]).first()
+        by_pk = data.get("member")
+        user = User.objects.filter(pk=by_pk).first() if by_pk else user_get_by_email(data["email"])
         if user is None:
             raise ValidationError({"email": _("Aucun membre du réseau n'a cette adresse.")})
         services.consortium_invite(consortium=consortium, actor=request.user, user=user, role=data["role"])

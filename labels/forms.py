@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from community.models import User
+from community.selectors import user_get_by_email
 
 from .models import ApplicationState, BadgeClass, Criterion
 from .services import DEFAULT_VALIDITY_YEARS
@@ -146,7 +146,7 @@ class BadgeIssueForm(forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"]
-        recipient = User.objects.filter(email__iexact=email).first()
+        recipient = user_get_by_email(email)
         if recipient is None:
             raise forms.ValidationError(_("Aucun membre n'a cette adresse."))
         self.cleaned_data["recipient"] = recipient

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from common.uploads import check_size
-from community.models import User
+from community.selectors import user_get_by_email
 
 from . import finder, schema
 from .models import EDITABLE_FIELDS, OFFER_FIELDS, Place
@@ -247,7 +247,7 @@ class ManagerAddForm(forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"]
-        member = User.objects.filter(email__iexact=email, is_active=True, erased_at__isnull=True).first()
+        member = user_get_by_email(email)
         if member is None:
             raise forms.ValidationError(_("Aucun membre actif n'a cette adresse."))
         self.cleaned_data["member"] = member
