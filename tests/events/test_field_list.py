@@ -12,5 +12,5 @@ def test_the_form_edits_exactly_the_shared_list_in_its_order():
 
 
 def test_the_services_accept_every_form_field_plus_what_they_compute():
-    assert EVENT_FIELDS == {*EVENT_EDITABLE_FIELDS, "reminder_minutes", "series"}
+    assert {*EVENT_EDITABLE_FIELDS, "reminder_minutes", "series"} == EVENT_FIELDS
     assert not set(EventForm.base_fields) - {"reminders"} - EVENT_FIELDS
