@@ -1,10 +1,14 @@
 """Month grids for calendar pages (the agenda, an item's bookings): weeks from Monday, each day
-holding the things that span it. Pure functions over dates; the callers query their own rows."""
+holding the things that span it. Pure functions over dates; the callers query their own rows.
+And the head of every iCalendar feed the apps publish (``ical_calendar``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+
+from django.conf import settings
+from icalendar import Calendar
 
 
 def month_bounds(year: int, month: int) -> tuple[date, date]:
@@ -44,3 +48,15 @@ def month_grid(*, year: int, month: int, spans: Iterable[tuple[object, date, dat
         "prev": {"annee": prev.year, "mois": prev.month},
         "next": {"annee": nxt.year, "mois": nxt.month},
     }
+
+
+def ical_calendar(*, prodid: str, name: str) -> Calendar:
+    """An empty VCALENDAR (RFC 5545) with the head every feed of the hub carries: its product id,
+    version 2.0, the Gregorian scale, and the name and time zone calendar apps show."""
+    cal = Calendar()
+    cal.add("prodid", prodid)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", settings.TIME_ZONE)
+    return cal

@@ -3,11 +3,10 @@
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar
 from icalendar import Event as ICalEvent
 
+from common.calendar import ical_calendar
 from common.urls import absolute_url
 
 PRODID = "-//Maillage//Agenda du hub//FR"
@@ -21,12 +20,7 @@ def build_calendar(
     ``show_link_for``: ids of events whose online link the reader may see (confirmed seats).
     ``extra_items``: all-day ``common.registry.CalendarItem``s other apps add to a member's feed.
     """
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", settings.TIME_ZONE)
+    cal = ical_calendar(prodid=PRODID, name=name)
     if method:
         cal.add("method", method)
     stamp = datetime.now(tz=UTC).replace(microsecond=0)

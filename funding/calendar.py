@@ -5,8 +5,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Event
 
+from common.calendar import ical_calendar
 from common.registry import CalendarItem
 from common.urls import absolute_url
 
@@ -15,10 +16,7 @@ from .selectors import consortia_with_deadline
 
 def calendar_ics(*, user, calls) -> bytes:
     """The member's deadlines as an iCalendar file (stable UIDs, so calendars update in place)."""
-    cal = Calendar()
-    cal.add("prodid", "-//Maillage//Financements//FR")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", _("%(hub)s — échéances de financement") % {"hub": settings.HUB_NAME})
+    cal = ical_calendar(prodid="-//Maillage//Financements//FR", name=_("%(hub)s — échéances de financement") % {"hub": settings.HUB_NAME})
     now = timezone.now()
     for call in calls:
         event = Event()

@@ -5,11 +5,10 @@ The feed's address carries a signed token of the member (calendar apps cannot lo
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.core import signing
-from icalendar import Calendar
 from icalendar import Event as ICalEvent
 
+from common.calendar import ical_calendar
 from common.urls import absolute_url
 
 PRODID = "-//Maillage//Partage de matériel//FR"
@@ -31,12 +30,7 @@ def feed_user_id(token: str) -> int | None:
 
 def build_calendar(bookings: Iterable, *, name: str) -> bytes:
     """A VCALENDAR with one VEVENT per booking."""
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", settings.TIME_ZONE)
+    cal = ical_calendar(prodid=PRODID, name=name)
     stamp = datetime.now(tz=UTC).replace(microsecond=0)
     for booking in bookings:
         item = booking.item
