@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from common.forms import form_add_validation_error, messages_add_validation_error, validation_text
 from common.ratelimit import rate_limited
 from common.registry import registry
+from common.storage import private_attachment_response
 from community.access import member_or_visitor, member_required, staff_required
 from community.models import User
 
@@ -628,13 +629,7 @@ def post_history(request, slug, post_id):
 @member_required
 def attachment_download(request, slug, pk):
     att = selectors.attachment_get_for_viewer(viewer=request.user, slug=slug, pk=pk)
-    content_type = "application/pdf" if att.kind == "pdf" else ("image/png" if att.file.name.endswith(".png") else "image/jpeg")
-    inline = request.GET.get("telecharger") != "1"
-    response = FileResponse(att.file.open("rb"), content_type=content_type, as_attachment=not inline, filename=att.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    return response
+    return private_attachment_response(request, att)
 
 
 # --- Polls ------------------------------------------------------------------------------------

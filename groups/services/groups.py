@@ -13,6 +13,7 @@ from common.uploads import clean_image
 from community.models import User, is_approved_member
 from community.notifications import notification_send
 from community.outbox import email_enqueue
+from community.selectors import user_get_by_email
 
 from ..access import can_admin, can_post, can_view_group, membership_of
 from ..models import (
@@ -190,7 +191,7 @@ def group_invite(*, group: Group, actor: User, user: User | None = None, email: 
         raise PermissionDenied
     email = (email or "").strip().lower()
     if user is None and email:
-        user = User.objects.filter(email__iexact=email, is_active=True).first()
+        user = user_get_by_email(email)
     with transaction.atomic():
         if user is not None:
             if not is_approved_member(user):
