@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Maillage in a container: the alternative to the systemd units (deploy/README.md, "Containers").
-# One image for every role — web (daphne), task worker, scheduler — chosen by the command;
+# One image for every role — web (uvicorn), task worker, scheduler — chosen by the command;
 # configured only by environment variables (README, "Environment variables"). compose.yaml runs
 # the whole topology. Build: `docker build -t maillage .`
 
@@ -45,5 +45,9 @@ RUN SECRET_KEY=build-only-not-secret DATABASE_URL=sqlite:////tmp/build.sqlite3 p
     && rm -f /tmp/build.sqlite3*
 USER maillage
 EXPOSE 8000
-# The web role; compose.yaml gives the worker and the scheduler their own command.
-CMD ["daphne", "--bind", "0.0.0.0", "--port", "8000", "--proxy-headers", "hub.asgi:application"]
+# The web role (the same command line as compose.yaml's, which also gives the worker and the
+# scheduler their own command). uvicorn trusts X-Forwarded-* from FORWARDED_ALLOW_IPS (its own
+# variable; 127.0.0.1 when unset): set it to the reverse proxy's address.
+CMD ["uvicorn", "hub.asgi:application", "--host=0.0.0.0", "--port=8000", "--proxy-headers", \
+     "--ws=websockets-sansio", "--ws-per-message-deflate=false", "--lifespan=off", "--no-access-log", \
+     "--timeout-graceful-shutdown=15"]

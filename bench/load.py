@@ -588,7 +588,7 @@ def main() -> None:
     parser.add_argument("--fanout-clients", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=10, help="posts sent during the fan-out")
     parser.add_argument("--only", choices=["unread", "http", "fanout"], action="append", help="run only these parts")
-    parser.add_argument("--server", choices=["uvicorn", "daphne"], default="daphne")
+    parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
     parser.add_argument("--compare-servers", action="store_true", help="uvicorn against daphne, then stop")
     args = parser.parse_args()
     db_url = os.environ.get("BENCH_DATABASE_URL", dataset.DEFAULT_URL)
