@@ -83,6 +83,9 @@ def test_layout_works_at_320px(page, asgi_server):
     page.goto(f"{asgi_server.url}/")
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 320, f"horizontal scroll at 320 px ({width}px)"
+    # A visitor's header holds one row: menu, brand, the log-in icon (still named) and "Rejoindre"
+    assert page.locator(".site-header").bounding_box()["height"] < 64
+    expect(page.locator(".site-header").get_by_role("link", name="Se connecter", exact=True)).to_be_visible()
     page.keyboard.press("Tab")
     focused = page.evaluate("() => document.activeElement.textContent.trim()")
     assert focused == "Aller au contenu"
