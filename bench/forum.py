@@ -404,8 +404,12 @@ def count_queries(path: str, session_key: str | None) -> int:
     return len(ctx.captured_queries)
 
 
-def page_matrix(base: str, pages: list[tuple[str, str]], viewers: dict, serial: int, concurrent: int, out) -> list[dict]:
-    """Serial p50/p95, req/s and p95 at 10 and 20 clients, queries and weight for each page × viewer."""
+def page_matrix(
+    base: str, pages: list[tuple[str, str]], viewers: dict, serial: int, concurrent: int, out, wrk_seconds: int = 0
+) -> list[dict]:
+    """Serial p50/p95, req/s and p95 at 10 and 20 clients, queries and weight for each page × viewer.
+    With ``wrk_seconds`` the concurrent runs are driven by wrk for that long (a C client: the
+    Python threads' own CPU no longer competes with the server on a 2-core machine)."""
     import requests
 
     rows = []
@@ -425,7 +429,11 @@ def page_matrix(base: str, pages: list[tuple[str, str]], viewers: dict, serial: 
                 times.append((time.perf_counter() - t) * 1000)
             row = {"viewer": viewer, "page": label, "p50": pct(times, 50), "p95": pct(times, 95)}
             for clients in (10, 20):
-                r = load_test(base, [path], cookies, clients, concurrent)
+                if wrk_seconds:
+                    load_test(base, [path], cookies, clients, clients * 2)  # warm every connection's path
+                    r = load_test_wrk(base, [path], cookies, clients, wrk_seconds)
+                else:
+                    r = load_test(base, [path], cookies, clients, concurrent)
                 row[f"rps{clients}"], row[f"p95_{clients}"], row[f"errors{clients}"] = r["rps"], r["p95"], r["errors"]
             row["queries"] = count_queries(path, key)
             row["html_kb"], row["total_kb"] = (n / 1024 for n in page_weight(base, path, cookies[0]))
@@ -449,6 +457,7 @@ def main() -> None:
     parser.add_argument("--matrix-only", action="store_true", help="only the page matrix (visitor and member, 4 pages)")
     parser.add_argument("--serial", type=int, default=100, help="serial requests per page in the matrix")
     parser.add_argument("--matrix-requests", type=int, default=300, help="requests per concurrent run in the matrix")
+    parser.add_argument("--matrix-seconds", type=int, default=10, help="duration of each wrk run in the matrix")
     parser.add_argument("--python-client", action="store_true", help="drive the page load with Python threads even if wrk is installed")
     parser.add_argument("--seconds", type=int, default=20, help="duration of each wrk run")
     parser.add_argument("--ws-clients", type=int, default=0, help="websocket clients (default: 500, or 50 with --small)")
@@ -502,13 +511,15 @@ def main() -> None:
         ]
         keys = [c.split("=", 1)[1] for c in cookies]
         out(f"load average before the matrix: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        page_matrix(base, pages, {"visitor": ([""], None), "member": (cookies, keys[0])}, args.serial, args.matrix_requests, out)
-        out(f"load average after the matrix: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        if args.matrix_only:
-            return
         import shutil
 
         use_wrk = shutil.which("wrk") and not args.python_client
+        out(f"matrix client: {'wrk, ' + str(args.matrix_seconds) + ' s per run' if use_wrk else 'Python threads'}")
+        viewers = {"visitor": ([""], None), "member": (cookies, keys[0])}
+        page_matrix(base, pages, viewers, args.serial, args.matrix_requests, out, args.matrix_seconds if use_wrk else 0)
+        out(f"load average after the matrix: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        if args.matrix_only:
+            return
         for label, paths in () if args.fanout_only else (("topic page", topic_paths), ("group page", group_paths)):
             warm = load_test(base, paths, cookies, args.clients, args.clients * 2)  # warm-up, and every session answers 200
             if warm["errors"]:
