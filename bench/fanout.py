@@ -205,7 +205,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=1000, help="websocket clients (at most 5,050)")
     parser.add_argument("--processes", type=int, default=1, help="ASGI server processes sharing Redis")
     parser.add_argument("--client-procs", type=int, default=1, help="processes running the websocket clients")
-    parser.add_argument("--rounds", type=int, default=10, help="posts measured (after one warm-up post)")
+    parser.add_argument("--rounds", type=int, default=10, help="posts measured (after one warm-up post per process)")
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between two posts")
     parser.add_argument(
         "--server", choices=["uvicorn", "daphne"], default="uvicorn", help="ASGI server (uvicorn: scripts/prod-like's default)"
@@ -255,8 +255,9 @@ def main() -> None:
         )
         poster = poster_for(urls, topic, poster_key)
         time.sleep(2)
-        poster()  # warm-up, not counted (first render and Redis script loads in a fresh process)
-        time.sleep(args.interval)
+        for _url in urls:  # one warm-up post per process, not counted (its first render and Redis
+            poster()  # script loads): posts alternate between processes, as a balancer would send them
+            time.sleep(args.interval)
         watched = {"servers": [p.pid for p in procs], "clients": [p.pid for p, _c in clients]}
         cpu_before = {k: sum(cpu_seconds(pid) for pid in pids) for k, pids in watched.items()}
         spies = []
