@@ -41,7 +41,9 @@ def asgi_server(*, workers: int) -> Iterator[str]:
 
     port = free_port()
     env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost", "CONN_MAX_AGE": "0"}
-    cmd = [sys.executable, "-m", "uvicorn", "hub.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
+    # --workers with TCP_NODELAY kept on every connection (bench/uvicorn_workers.py says why)
+    launcher = str(Path(__file__).with_name("uvicorn_workers.py"))
+    cmd = [sys.executable, launcher, "hub.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
     server = subprocess.Popen([*cmd, "--workers", str(workers), "--log-level", "warning"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -178,8 +178,7 @@ def session_cookies(user_ids) -> list[str]:
 def start_server(port: int, workers: int, env: dict) -> subprocess.Popen:
     cmd = [
         sys.executable,
-        "-m",
-        "uvicorn",
+        str(Path(__file__).with_name("uvicorn_workers.py")),  # --workers with TCP_NODELAY kept (see that file)
         "hub.asgi:application",
         "--host",
         "127.0.0.1",
