@@ -67,6 +67,7 @@ def make_places(n):
     """``n`` published places spread over the towns, with the demo's hours and vocabularies."""
     import random
 
+    from common.text import of_place
     from places import schema
     from places.demo import HOURS, KINDS
     from places.models import Place
@@ -79,7 +80,7 @@ def make_places(n):
         place = Place(
             schema_id=f"bench-{i:05d}",
             pivot="00000000000000",
-            nom=pattern.format(city=town, name=f"n°{i}"),
+            nom=pattern.format(city=town, of_city=of_place(town), name=f"n°{i}"),
             adresse=f"{i} rue de la République",
             code_postal=postcode,
             commune=town,
