@@ -41,12 +41,20 @@ def _active_members(ref: str) -> Coalesce:
 
 def group_get_for_visitor(*, slug: str) -> Group:
     """For a visitor: a public group; another existing non-secret group sends to log in (``MembersOnly``); else 404."""
-    group = Group.objects.exclude(access=AccessMode.SECRET).filter(slug=slug).annotate(active_member_count=_active_members("pk")).first()
-    if group is None:
+    found = _GROUP_FOR_VISITOR.raw(Group, slug=slug)  # compiled once: the query was 2/3 of a cached visitor page's CPU
+    if not found:
         raise Http404
+    group = found[0]
     if not group.is_readable_by_visitors:
         raise MembersOnly
     return group
+
+
+def _group_for_visitor(slug: str) -> QuerySet[Group]:
+    return Group.objects.exclude(access=AccessMode.SECRET).filter(slug=slug).annotate(active_member_count=_active_members("pk"))
+
+
+_GROUP_FOR_VISITOR = CompiledQuery(_group_for_visitor, slug=queries.TEXT)  # slugs are unique: one row at most
 
 
 def group_get_for_viewer(*, viewer, slug: str) -> Group:
