@@ -151,6 +151,12 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+if IS_POSTGRES and not env.bool("DATABASE_JIT", default=False):
+    # No JIT: PostgreSQL compiles a query to machine code once its *estimated* cost passes
+    # jit_above_cost, and a page's short query with correlated subqueries can be estimated high.
+    # The agenda's count ran in 2 ms and spent 638 ms compiling itself (bench/README.md, load).
+    # A DATABASE_URL with its own ?options=… keeps them.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
 # --- Redis: channel layer and cache ---------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
