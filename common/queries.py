@@ -7,8 +7,10 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators
+from django.db.models.sql.compiler import SQLCompiler
 
-INT = 918_273_645_546_372_819
+INT = 918_273_645_546_372_819  # INT + 1, INT + 2… for more than one integer
 TEXT = "compiled-query-stand-in-4f1c9a"
 
 
@@ -21,7 +23,9 @@ class CompiledQuery:
     for stand-in values (``INT`` or ``TEXT``, one distinct value per name); each run puts the
     real values where the stand-ins sit among the SQL parameters. ``first_row`` gives the driver's
     values (no field converters: for counts and ids), ``raw`` model instances with the model's
-    fields converted and any annotation as a plain attribute (no ``select_related``: one model).
+    fields converted and any annotation as a plain attribute (no ``select_related``: one model),
+    ``instances`` model instances built as the queryset itself builds them: ``select_related``
+    objects, annotations and the fields' converters included.
     """
 
     def __init__(self, build: Callable[..., QuerySet], *, using: str = DEFAULT_DB_ALIAS, **stand_ins: Any):
@@ -29,9 +33,16 @@ class CompiledQuery:
             raise ValueError("each name needs its own stand-in value")
         self.build, self.using, self.stand_ins = build, using, stand_ins
         self._compiled: tuple[str, tuple, dict[int, str]] | None = None
+        self._compiler: SQLCompiler | None = None
+        self._fetch_mode = None
 
     def _compile(self) -> tuple[str, tuple, dict[int, str]]:
-        sql, params = self.build(**self.stand_ins).query.get_compiler(self.using).as_sql()
+        queryset = self.build(**self.stand_ins)
+        compiler = queryset.query.get_compiler(self.using)
+        sql, params = compiler.as_sql()
+        # Kept for ``instances``: after ``as_sql`` the compiler knows the selected columns and
+        # which model each belongs to. Its connection serves only the converters (no cursor).
+        self._compiler, self._fetch_mode = compiler, queryset._fetch_mode
         by_value = {value: name for name, value in self.stand_ins.items()}
         slots = {i: by_value[p] for i, p in enumerate(params) if not isinstance(p, bool) and p in by_value}
         if set(slots.values()) != set(self.stand_ins) or any(str(value) in sql for value in self.stand_ins.values()):
@@ -56,3 +67,27 @@ class CompiledQuery:
     def raw(self, model: type[Model], **values: Any) -> list[Model]:
         sql, params = self._sql(values)
         return list(model._default_manager.db_manager(self.using).raw(sql, params))
+
+    def instances(self, **values: Any) -> list[Model]:
+        """The rows as the queryset's own iteration builds them (Django's ``ModelIterable``)."""
+        sql, params = self._sql(values)
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        compiler, db, fetch_mode = self._compiler, self.using, self._fetch_mode
+        if compiler.has_extra_select:
+            rows = [row[: compiler.col_count] for row in rows]
+        select, klass_info, annotations = compiler.select, compiler.klass_info, compiler.annotation_col_map or {}
+        model = klass_info["model"]
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        attnames = [column[0].target.attname for column in select[start:end]]
+        related = get_related_populators(klass_info, select, db, fetch_mode)
+        found = []
+        for row in compiler.results_iter([rows]):
+            obj = model.from_db(db, attnames, row[start:end], fetch_mode=fetch_mode)
+            for populator in related:
+                populator.populate(row, obj)
+            for name, position in annotations.items():
+                setattr(obj, name, row[position])
+            found.append(obj)
+        return found

@@ -18,6 +18,9 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from common import queries
+from common.queries import CompiledQuery
+
 from .access import can_moderate, group_and_membership_for_viewer, groups_visible_to
 from .models import (
     REACTION_EMOJI,
@@ -42,6 +45,7 @@ from .models import (
 )
 from .visitor_cache import generation_memo
 
+BIGINT_MAX = 2**63 - 1
 POSTS_PER_PAGE = 50
 TOPICS_PER_PAGE = 30
 
@@ -121,17 +125,34 @@ def topic_list_for_group(*, viewer, group: Group, moderator: bool = False, categ
 def topic_get_for_viewer(*, viewer, slug: str, pk: int) -> tuple[GroupContext, Topic]:
     """A topic of a group the viewer may see; a hidden topic is a 404 except to moderators."""
     ctx = group_context(viewer=viewer, slug=slug)
-    topics = Topic.objects.select_related("author__profile", "category", "poll").filter(group=ctx.group, pk=pk)
+    pk = int(pk)
+    if not 0 < pk <= BIGINT_MAX:  # the ORM answers "no row" for an overflowing id; raw SQL would fail
+        raise Http404
+    # compiled once per process: building this query cost ~4 ms of CPU a topic page
     if ctx.is_member:  # the member's read marker and notification level, in the same query
-        topics = topics.annotate(
-            viewer_last_read=Subquery(TopicRead.objects.filter(topic=OuterRef("pk"), user=viewer).values("last_read_post_id")[:1]),
-            viewer_level=Subquery(TopicSubscription.objects.filter(topic=OuterRef("pk"), user=viewer).values("level")[:1]),
-        )
-    topic = topics.first()
+        found = _TOPIC_FOR_MEMBER.instances(group_id=ctx.group.pk, pk=pk, user_id=viewer.pk)
+    else:
+        found = _TOPIC.instances(group_id=ctx.group.pk, pk=pk)
+    topic = found[0] if found else None
     if topic is None or (topic.is_hidden and not ctx.can_moderate):
         raise Http404
     topic.group = ctx.group
     return ctx, topic
+
+
+def _topic(group_id, pk) -> QuerySet[Topic]:
+    return Topic.objects.select_related("author__profile", "category", "poll").filter(group_id=group_id, pk=pk)
+
+
+def _topic_for_member(group_id, pk, user_id) -> QuerySet[Topic]:
+    return _topic(group_id, pk).annotate(
+        viewer_last_read=Subquery(TopicRead.objects.filter(topic=OuterRef("pk"), user_id=user_id).values("last_read_post_id")[:1]),
+        viewer_level=Subquery(TopicSubscription.objects.filter(topic=OuterRef("pk"), user_id=user_id).values("level")[:1]),
+    )
+
+
+_TOPIC = CompiledQuery(_topic, group_id=queries.INT, pk=queries.INT + 1)  # pk is unique: one row at most
+_TOPIC_FOR_MEMBER = CompiledQuery(_topic_for_member, group_id=queries.INT, pk=queries.INT + 1, user_id=queries.INT + 2)
 
 
 def topic_get_for_user(*, user, topic_id: int) -> Topic | None:

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from community.services import profile_update
@@ -101,3 +102,60 @@ def test_unread_markers_stay_per_member(client_for, member, committed):
     first.get(topic.get_absolute_url())  # only the first reads the new post
     assert "Nouveaux messages" not in _get(first, group)
     assert "Nouveaux messages" in _get(second, group)
+
+
+def _topic_fields(topic):
+    author = topic.author
+    return (
+        topic.pk,
+        topic.title,
+        topic.created_at,
+        topic.tags,
+        (author.pk, author.public_name, author.profile.pk, author.profile.updated_at),
+        topic.category,
+        getattr(topic, "poll", None) and topic.poll.question,
+        getattr(topic, "viewer_last_read", "absent"),
+        getattr(topic, "viewer_level", "absent"),
+    )
+
+
+def test_the_compiled_topic_query_builds_what_the_queryset_builds(member, other_member):
+    """``topic_get_for_viewer`` runs a query compiled once per process: the topic, its author and
+    profile, its category and poll (or none), and a member's read marker and level, exactly as the
+    ORM's own queryset gives them — whoever asks and whatever the topic."""
+    group = make_group(owner=member, members=[other_member])
+    with_poll = services.topic_create(
+        group=group,
+        actor=member,
+        title="Quelle date ?",
+        body="b",
+        tags=["réunion"],
+        poll={
+            "question": "Mardi ou jeudi ?",
+            "options": ["Mardi", "Jeudi"],
+            "kind": "single",
+            "results": "after_vote",
+            "anonymous": False,
+            "closes_at": None,
+        },
+    )
+    plain = services.topic_create(group=group, actor=other_member, title="Łucja Nguyễn présente", body="b")
+    services.topic_mark_read(topic=plain, actor=member, post_id=plain.posts.get().pk)
+    for viewer in (member, other_member):
+        for topic in (with_poll, plain):
+            _ctx, compiled = selectors.topic_get_for_viewer(viewer=viewer, slug=group.slug, pk=topic.pk)
+            expected = selectors._topic_for_member(group.pk, topic.pk, viewer.pk).get()
+            assert _topic_fields(compiled) == _topic_fields(expected)
+            assert compiled.group == group and not compiled._state.adding
+    _ctx, mine = selectors.topic_get_for_viewer(viewer=member, slug=group.slug, pk=plain.pk)
+    assert mine.viewer_last_read == plain.posts.get().pk and mine.viewer_level is None
+    with CaptureQueriesContext(connection) as ctx:
+        mine.author.profile, mine.category  # noqa: B018 - loaded with the topic: no query
+    assert ctx.captured_queries == []
+
+
+@pytest.mark.parametrize("pk", [0, 2**63, 10**30])
+def test_a_topic_id_out_of_range_is_a_404_not_an_error(member, pk):
+    group = make_group(owner=member)
+    with pytest.raises(Http404):
+        selectors.topic_get_for_viewer(viewer=member, slug=group.slug, pk=pk)
