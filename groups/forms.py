@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import MarkdownTextarea, MultipleFileField
+from common.forms import BlankFormOnce, MarkdownTextarea, MultipleFileField
 
 from .models import AccessMode, GroupKind, NotifyLevel, PollKind, PollResults, ReactionKind, Role
 
@@ -91,7 +91,7 @@ class TopicForm(forms.Form):
         self.fields["category"].choices = [("", _("Sans catégorie"))] + [(str(c.pk), c.name) for c in cats]
 
 
-class PostForm(forms.Form):
+class PostForm(BlankFormOnce, forms.Form):
     body = forms.CharField(
         label=_("Votre réponse"), widget=MarkdownTextarea(attrs={"rows": 6}), help_text=_("Markdown accepté. Mentionnez avec @Prénom Nom.")
     )

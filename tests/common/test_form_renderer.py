@@ -34,3 +34,38 @@ def test_a_plain_help_text_is_escaped_and_a_safe_one_keeps_its_markup():
     assert "<img" not in note
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in note
     assert 'Voir <a href="/aide/">l’aide</a>' in form["link"].as_field_group()
+
+
+def test_a_blank_reply_form_renders_once_per_language_and_a_filled_one_every_time(monkeypatch):
+    from django.forms.utils import RenderableMixin
+    from django.utils import translation
+
+    from common import forms as common_forms
+    from groups.forms import PostForm
+
+    monkeypatch.setattr(common_forms, "_BLANK_FORMS", {})
+    renders = []
+    real = RenderableMixin.render
+
+    def counted(self, *args, **kwargs):
+        if not any(args) and not any(kwargs.values()):  # a whole form (labels render through the form with a template name)
+            renders.append(type(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(RenderableMixin, "render", counted)
+    with translation.override("fr"):
+        first, second, third = str(PostForm()), PostForm().render(), PostForm().__html__()
+        assert first == second == third and 'name="body"' in first and "Votre réponse" in first
+        assert renders.count(PostForm) == 1
+        quoted = str(PostForm(initial={"body": "> cité\n\n"}))
+        bound = str(PostForm(data={"body": ""}))
+        prefixed = str(PostForm(prefix="autre"))
+        assert "&gt; cité" in quoted and "&gt; cité" not in first
+        assert "errorlist" in bound and "errorlist" not in first
+        assert 'name="autre-body"' in prefixed
+        assert renders.count(PostForm) == 4  # each of these rendered afresh
+    with translation.override("en"):
+        str(PostForm())
+        str(PostForm())
+    assert renders.count(PostForm) == 5  # once more for English, then from the memo
+    assert set(common_forms._BLANK_FORMS) == {(PostForm, "fr", "id_%s"), (PostForm, "en", "id_%s")}
