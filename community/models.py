@@ -332,16 +332,27 @@ class Profile(TimeStampedModel):
         return f"{label} ({self.metier_other})" if self.metier_other else label
 
     def level_for(self, field: str) -> str:
-        return (self.visibility or {}).get(field, str(PROFILE_VISIBILITY_FIELDS.get(field, Visibility.MEMBERS)))
+        return visibility_level(self.visibility, field)
 
     def shown_fields(self, viewer) -> dict[str, bool]:
-        """Which fields ``viewer`` may see: the owner and staff see all; members see "members"
-        and "public" fields; visitors see only "public" ones."""
-        if viewer is not None and viewer.is_authenticated and (viewer.pk == self.user_id or viewer.is_hub_staff):
-            return dict.fromkeys(PROFILE_VISIBILITY_FIELDS, True)
-        is_member = viewer is not None and viewer.is_authenticated and is_approved_member(viewer)
-        allowed = {Visibility.PUBLIC, Visibility.MEMBERS} if is_member else {Visibility.PUBLIC}
-        return {field: self.level_for(field) in allowed for field in PROFILE_VISIBILITY_FIELDS}
+        """Which fields ``viewer`` may see (``profile_fields_shown``)."""
+        return profile_fields_shown(viewer, owner_id=self.user_id, visibility=self.visibility)
+
+
+def profile_fields_shown(viewer, *, owner_id: int, visibility: dict | None) -> dict[str, bool]:
+    """Which fields of a profile ``viewer`` may see: the owner and staff see all; members see
+    "members" and "public" fields; visitors see only "public" ones. (For a profile read as values,
+    e.g. the forum's fragment keys, as well as for a ``Profile``.)"""
+    if viewer is not None and viewer.is_authenticated and (viewer.pk == owner_id or viewer.is_hub_staff):
+        return dict.fromkeys(PROFILE_VISIBILITY_FIELDS, True)
+    is_member = viewer is not None and viewer.is_authenticated and is_approved_member(viewer)
+    allowed = {Visibility.PUBLIC, Visibility.MEMBERS} if is_member else {Visibility.PUBLIC}
+    return {field: visibility_level(visibility, field) in allowed for field in PROFILE_VISIBILITY_FIELDS}
+
+
+def visibility_level(visibility: dict | None, field: str) -> str:
+    """The level a profile's ``visibility`` gives ``field``, or the field's default."""
+    return (visibility or {}).get(field, str(PROFILE_VISIBILITY_FIELDS.get(field, Visibility.MEMBERS)))
 
 
 class ProfileSkill(models.Model):

@@ -19,13 +19,12 @@ from functools import cache
 
 from django.conf import settings
 from django.core.cache import cache as fragment_cache
-from django.db.models import prefetch_related_objects
 from django.template.loader import get_template, render_to_string
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Poll, Post, Topic
-from .selectors import attachments_prefetch, poll_tally, reactions_for
+from .selectors import PostState, poll_tally, posts_for_rendering, reactions_for
 
 FRAGMENT_TIMEOUT = 24 * 3600
 
@@ -88,7 +87,8 @@ def _photo_shown(user, viewer) -> bool:
     return bool(profile is not None and profile.photo and profile.shown_fields(viewer).get("photo"))
 
 
-def post_fragment_key(post: Post, *, topic: Topic, viewer_id, can_moderate: bool, can_post: bool, viewer=None) -> str:
+def post_fragment_key(post: PostState, *, topic: Topic, viewer_id, can_moderate: bool, can_post: bool, viewer=None) -> str:
+    """The key of a post's fragment: every value the fragment shows or depends on, for this viewer."""
     quoted = post.quoted
     state = (
         _template_version(),
@@ -112,11 +112,11 @@ def post_fragment_key(post: Post, *, topic: Topic, viewer_id, can_moderate: bool
 
 
 def render_posts(
-    posts: list[Post], *, topic: Topic, viewer_id, can_moderate: bool, can_post: bool, csrf_token: str, viewer=None
+    posts: list[PostState], *, topic: Topic, viewer_id, can_moderate: bool, can_post: bool, csrf_token: str, viewer=None
 ) -> SafeString:
-    """The posts of a topic page, from the fragment cache where possible (one cache round trip,
-    plus one query for the attachments of the posts rendered afresh). Authors' avatars come with
-    the posts' authors (already loaded with their profiles): no query."""
+    """The posts of a topic page (``post_page``'s states), from the fragment cache where possible
+    (one cache round trip); the posts rendered afresh are loaded whole first (``posts_for_rendering``:
+    two or three queries). Authors' avatars come with the posts' authors: no query."""
     keys = [
         post_fragment_key(p, topic=topic, viewer_id=viewer_id, can_moderate=can_moderate, can_post=can_post, viewer=viewer) for p in posts
     ]
@@ -131,11 +131,12 @@ def render_posts(
         "user": viewer,  # for {% avatar %}: photos at the viewer's visibility level
         "csrf_value": csrf_placeholder(),
     }
+    whole: dict[int, Post] = {}
     html = _assemble(
         posts,
         keys,
-        render=lambda post: template.render({**base, "post": post}),
-        prepare=lambda missing: prefetch_related_objects(missing, attachments_prefetch()),
+        render=lambda state: template.render({**base, "post": whole[state.pk]}),
+        prepare=lambda missing: whole.update(posts_for_rendering(missing)),
     )
     return mark_safe(html.replace(csrf_placeholder(), csrf_token))  # noqa: S308 - fragments come from our template
 

@@ -13,13 +13,14 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from common import queries
 from common.queries import CompiledQuery
+from community.models import profile_fields_shown
 
 from .access import can_moderate, group_and_membership_for_viewer, groups_visible_to
 from .models import (
@@ -204,9 +205,79 @@ def reactions_for(posts: list[Post], viewer=None) -> None:
         ]
 
 
+@dataclass(slots=True, frozen=True)
+class ProfileState:
+    """What a post's fragment key needs of its author's profile (read as values, not a model)."""
+
+    user_id: int
+    updated_at: datetime.datetime | None
+    photo: str
+    visibility: dict | None
+
+    def shown_fields(self, viewer) -> dict[str, bool]:
+        return profile_fields_shown(viewer, owner_id=self.user_id, visibility=self.visibility)
+
+
+@dataclass(slots=True, frozen=True)
+class AuthorState:
+    pk: int
+    first_name: str
+    last_name: str
+    erased_at: datetime.datetime | None
+    profile: ProfileState | None
+
+
+@dataclass(slots=True)
+class PostState:
+    """A post as its fragment key sees it: the same attribute names as ``Post`` for what the key
+    reads, so ``groups.rendering.post_fragment_key`` has one rule for both."""
+
+    pk: int
+    updated_at: datetime.datetime | None
+    edited_at: datetime.datetime | None
+    is_deleted: bool
+    is_hidden: bool
+    author_id: int | None
+    quoted_id: int | None
+    author: AuthorState | None
+    quoted: PostState | None = None
+    reaction_summary: list = field(default_factory=list)
+
+
+_STATE_COLUMNS = (
+    "id",
+    "updated_at",
+    "edited_at",
+    "is_deleted",
+    "is_hidden",
+    "author_id",
+    "quoted_id",
+    "author__first_name",
+    "author__last_name",
+    "author__erased_at",
+    "author__profile__user_id",
+    "author__profile__updated_at",
+    "author__profile__photo",
+    "author__profile__visibility",
+)
+
+
+def _post_states(ids) -> list[PostState]:
+    """The posts ``ids`` as ``PostState`` rows, in id order (one query, no model instances)."""
+    states = []
+    for pk, updated, edited, deleted, hidden, author_id, quoted_id, first, last, erased, owner, p_updated, photo, visibility in (
+        Post.objects.filter(id__in=ids).order_by("id").values_list(*_STATE_COLUMNS)
+    ):
+        profile = ProfileState(owner, p_updated, photo or "", visibility) if owner is not None else None
+        author = AuthorState(author_id, first, last, erased, profile) if author_id is not None else None
+        states.append(PostState(pk, updated, edited, deleted, hidden, author_id, quoted_id, author))
+    return states
+
+
 def post_page(*, topic: Topic, page: int | str | None, viewer=None):
-    """One page of a topic's posts (attachments are left to the renderer, which needs them only
-    for posts not already in the fragment cache).
+    """One page of a topic's posts as ``PostState`` rows (``page.posts``), with their quoted posts
+    and reactions: what the fragment keys need, without model instances — the renderer loads
+    whole posts only for fragments missing from the cache (``posts_for_rendering``).
 
     The page's ids come from the (topic, id) index alone; the rows and their joins are read for
     those 50 ids only — joining first and paging after would sort the whole topic.
@@ -216,18 +287,30 @@ def post_page(*, topic: Topic, page: int | str | None, viewer=None):
     )
     page_obj = paginator.get_page(page)
     ids = list(page_obj.object_list)
-    posts = list(Post.objects.select_related("author__profile").filter(id__in=ids).order_by("id")) if ids else []
+    posts = _post_states(ids) if ids else []
     # Quoted posts in a query of their own: six joins in one query cost PostgreSQL more to plan
     # (3 ms) than two small queries cost to run.
     quoted_ids = {p.quoted_id for p in posts if p.quoted_id}
     if quoted_ids:
-        quoted = Post.objects.select_related("author__profile").in_bulk(quoted_ids)
+        quoted = {state.pk: state for state in _post_states(quoted_ids)}
         for post in posts:
             if post.quoted_id:
                 post.quoted = quoted.get(post.quoted_id)
     reactions_for(posts, viewer)
     page_obj.posts = posts
     return page_obj
+
+
+def posts_for_rendering(states: list[PostState]) -> dict[int, Post]:
+    """Whole posts for the fragments to render afresh, by id: authors, profiles and quoted posts in
+    one query, attachments in a second, whatever their number; reactions come from the states."""
+    rows = Post.objects.select_related("author__profile").in_bulk({s.pk for s in states} | {s.quoted_id for s in states if s.quoted_id})
+    posts = [rows[state.pk] for state in states]
+    prefetch_related_objects(posts, attachments_prefetch())
+    for state, post in zip(states, posts, strict=True):
+        post.quoted = rows.get(post.quoted_id) if post.quoted_id else None
+        post.reaction_summary = state.reaction_summary
+    return {post.pk: post for post in posts}
 
 
 def post_position(post: Post) -> int:
