@@ -24,7 +24,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Poll, Post, Topic
-from .selectors import PostState, poll_tally, posts_for_rendering, reactions_for
+from .selectors import PostState, TopicState, poll_tally, posts_for_rendering, reactions_for, topics_for_rendering
 
 FRAGMENT_TIMEOUT = 24 * 3600
 
@@ -145,7 +145,7 @@ def render_topic_row(topic: Topic) -> str:
     return render_to_string("groups/_topic_row.html", {"topic": topic, "group": topic.group, "live": True})
 
 
-def topic_row_key(topic: Topic, group) -> str:
+def topic_row_key(topic: TopicState, group) -> str:
     last_read = getattr(topic, "last_read", None)  # annotated for the viewer by topic_list_for_group
     unread = last_read is not None and last_read < (topic.last_post_id_cache or 0)
     state = (
@@ -168,13 +168,17 @@ def topic_row_key(topic: Topic, group) -> str:
     return _key("topic-row", topic.pk, state)
 
 
-def render_topic_rows(topics, *, group) -> SafeString:
-    """The group page's topic list from the fragment cache (the same scheme as posts: the key
-    digests everything the row shows, the viewer's "new messages" flag included)."""
-    topics = list(topics)
+def render_topic_rows(topics: list[TopicState], *, group) -> SafeString:
+    """The group page's topic list (``topic_rows_page``'s states) from the fragment cache (the same
+    scheme as posts: the key digests everything the row shows, the viewer's "new messages" flag
+    included); the rows rendered afresh are loaded whole first (one query)."""
     template = get_template("groups/_topic_row.html")
+    whole: dict[int, Topic] = {}
     html = _assemble(
-        topics, [topic_row_key(t, group) for t in topics], render=lambda t: template.render({"topic": t, "group": group, "live": False})
+        topics,
+        [topic_row_key(t, group) for t in topics],
+        render=lambda state: template.render({"topic": whole[state.pk], "group": group, "live": False}),
+        prepare=lambda missing: whole.update(topics_for_rendering(missing)),
     )
     return mark_safe(html)  # noqa: S308 - fragments come from our template
 

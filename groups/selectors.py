@@ -123,6 +123,86 @@ def topic_list_for_group(*, viewer, group: Group, moderator: bool = False, categ
     return topics.order_by("-is_pinned", "-last_post_at", "-id")
 
 
+@dataclass(slots=True, frozen=True)
+class CategoryState:
+    name: str
+
+
+@dataclass(slots=True)
+class TopicState:
+    """A topic row as its fragment key sees it (``groups.rendering.topic_row_key``): the same
+    attribute names as ``Topic`` for what the key reads, read as values, not a model."""
+
+    pk: int
+    updated_at: datetime.datetime | None
+    title: str
+    is_pinned: bool
+    is_locked: bool
+    is_hidden: bool
+    post_count: int
+    last_post_at: datetime.datetime | None
+    last_post_id_cache: int | None
+    tags: list
+    category_id: int | None
+    category: CategoryState | None
+    author: AuthorState | None
+    last_read: int | None
+
+
+_TOPIC_STATE_COLUMNS = (
+    "id",
+    "updated_at",
+    "title",
+    "is_pinned",
+    "is_locked",
+    "is_hidden",
+    "post_count",
+    "last_post_at",
+    "last_post_id_cache",
+    "tags",
+    "category_id",
+    "category__name",
+    "author_id",
+    "author__first_name",
+    "author__last_name",
+    "author__erased_at",
+    "author__profile__user_id",
+    "author__profile__updated_at",
+    "author__profile__photo",
+    "author__profile__visibility",
+)
+
+
+def topic_rows_page(topics: QuerySet[Topic], *, page: int | str | None, count: int):
+    """One page of ``topic_list_for_group``'s topics as ``TopicState`` rows (``page.object_list``):
+    what the rows' fragment keys need, in one query without model instances — the renderer loads
+    whole topics only for rows missing from the cache (``topics_for_rendering``)."""
+    with_marker = "last_read" in topics.query.annotations
+    columns = (*_TOPIC_STATE_COLUMNS, "last_read") if with_marker else _TOPIC_STATE_COLUMNS
+    page_obj = CountedPaginator(topics.values_list(*columns), TOPICS_PER_PAGE, count=count).get_page(page)
+    states = []
+    for row in page_obj.object_list:
+        pk, updated, title, pinned, locked, hidden, posts, last_at, last_id, tags, category_id, category_name = row[:12]
+        author_id, first, last, erased, owner, p_updated, photo, visibility = row[12:20]
+        profile = ProfileState(owner, p_updated, photo or "", visibility) if owner is not None else None
+        author = AuthorState(author_id, first, last, erased, profile) if author_id is not None else None
+        category = CategoryState(category_name) if category_id is not None else None
+        last_read = row[20] if with_marker else None
+        states.append(
+            TopicState(pk, updated, title, pinned, locked, hidden, posts, last_at, last_id, tags, category_id, category, author, last_read)
+        )
+    page_obj.object_list = states
+    return page_obj
+
+
+def topics_for_rendering(states: list[TopicState]) -> dict[int, Topic]:
+    """Whole topics for the rows to render afresh, by id (one query), with the viewer's read marker."""
+    topics = Topic.objects.select_related("author__profile", "category").in_bulk([s.pk for s in states])
+    for state in states:
+        topics[state.pk].last_read = state.last_read
+    return topics
+
+
 def topic_get_for_viewer(*, viewer, slug: str, pk: int) -> tuple[GroupContext, Topic]:
     """A topic of a group the viewer may see; a hidden topic is a 404 except to moderators."""
     ctx = group_context(viewer=viewer, slug=slug)

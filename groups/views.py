@@ -143,7 +143,7 @@ def _group_page(request, ctx):
         group=group, topics=topics, moderator=ctx.can_moderate, category=category, tag=tag, with_members=not visitor
     )
     if ctx.is_member or not group.is_secret:
-        page = selectors.CountedPaginator(topics, selectors.TOPICS_PER_PAGE, count=shared["topic_count"]).get_page(request.GET.get("page"))
+        page = selectors.topic_rows_page(topics, page=request.GET.get("page"), count=shared["topic_count"])
     context = {
         "group": group,
         "ctx": ctx,
