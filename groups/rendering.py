@@ -116,7 +116,8 @@ def render_posts(
 ) -> SafeString:
     """The posts of a topic page (``post_page``'s states), from the fragment cache where possible
     (one cache round trip); the posts rendered afresh are loaded whole first (``posts_for_rendering``:
-    two or three queries). Authors' avatars come with the posts' authors: no query."""
+    two queries). A row gone between the two reads (a topic deleted meanwhile) is left out, not an
+    error. Authors' avatars come with the posts' authors: no query."""
     keys = [
         post_fragment_key(p, topic=topic, viewer_id=viewer_id, can_moderate=can_moderate, can_post=can_post, viewer=viewer) for p in posts
     ]
@@ -135,7 +136,7 @@ def render_posts(
     html = _assemble(
         posts,
         keys,
-        render=lambda state: template.render({**base, "post": whole[state.pk]}),
+        render=lambda state: template.render({**base, "post": whole[state.pk]}) if state.pk in whole else "",
         prepare=lambda missing: whole.update(posts_for_rendering(missing)),
     )
     return mark_safe(html.replace(csrf_placeholder(), csrf_token))  # noqa: S308 - fragments come from our template
@@ -177,7 +178,7 @@ def render_topic_rows(topics: list[TopicState], *, group) -> SafeString:
     html = _assemble(
         topics,
         [topic_row_key(t, group) for t in topics],
-        render=lambda state: template.render({"topic": whole[state.pk], "group": group, "live": False}),
+        render=lambda state: template.render({"topic": whole[state.pk], "group": group, "live": False}) if state.pk in whole else "",
         prepare=lambda missing: whole.update(topics_for_rendering(missing)),
     )
     return mark_safe(html)  # noqa: S308 - fragments come from our template

@@ -199,7 +199,8 @@ def topics_for_rendering(states: list[TopicState]) -> dict[int, Topic]:
     """Whole topics for the rows to render afresh, by id (one query), with the viewer's read marker."""
     topics = Topic.objects.select_related("author__profile", "category").in_bulk([s.pk for s in states])
     for state in states:
-        topics[state.pk].last_read = state.last_read
+        if state.pk in topics:  # not when deleted since the page's first read
+            topics[state.pk].last_read = state.last_read
     return topics
 
 
@@ -385,12 +386,12 @@ def posts_for_rendering(states: list[PostState]) -> dict[int, Post]:
     """Whole posts for the fragments to render afresh, by id: authors, profiles and quoted posts in
     one query, attachments in a second, whatever their number; reactions come from the states."""
     rows = Post.objects.select_related("author__profile").in_bulk({s.pk for s in states} | {s.quoted_id for s in states if s.quoted_id})
-    posts = [rows[state.pk] for state in states]
-    prefetch_related_objects(posts, attachments_prefetch())
-    for state, post in zip(states, posts, strict=True):
+    found = [(state, rows[state.pk]) for state in states if state.pk in rows]  # a topic deleted meanwhile takes its posts
+    prefetch_related_objects([post for _state, post in found], attachments_prefetch())
+    for state, post in found:
         post.quoted = rows.get(post.quoted_id) if post.quoted_id else None
         post.reaction_summary = state.reaction_summary
-    return {post.pk: post for post in posts}
+    return {post.pk: post for _state, post in found}
 
 
 def post_position(post: Post) -> int:

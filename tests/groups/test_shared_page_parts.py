@@ -159,3 +159,20 @@ def test_a_topic_id_out_of_range_is_a_404_not_an_error(member, pk):
     group = make_group(owner=member)
     with pytest.raises(Http404):
         selectors.topic_get_for_viewer(viewer=member, slug=group.slug, pk=pk)
+
+
+def test_a_topic_deleted_between_the_two_reads_is_left_out_not_an_error(member):
+    """The group page reads its rows as values, then loads whole only the rows missing from the
+    fragment cache: a topic deleted in between (and its posts) drops out of the page quietly."""
+    from groups.rendering import render_posts, render_topic_rows
+
+    group = make_group(owner=member)
+    kept = services.topic_create(group=group, actor=member, title="Sujet gardé", body="b")
+    gone = services.topic_create(group=group, actor=member, title="Sujet supprimé", body="b")
+    topics = selectors.topic_list_for_group(viewer=member, group=group)
+    rows = selectors.topic_rows_page(topics, page=1, count=2).object_list
+    posts = selectors.post_page(topic=gone, page=1, viewer=member).posts
+    gone.delete()
+    html = render_topic_rows(rows, group=group)
+    assert "Sujet gardé" in html and "Sujet supprimé" not in html and f'id="topic-{kept.pk}"' in html
+    assert render_posts(posts, topic=gone, viewer_id=member.pk, can_moderate=False, can_post=True, csrf_token="t", viewer=member) == ""
