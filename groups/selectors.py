@@ -124,6 +124,48 @@ def topic_list_for_group(*, viewer, group: Group, moderator: bool = False, categ
 
 
 @dataclass(slots=True, frozen=True)
+class ProfileState:
+    """What a post's fragment key needs of its author's profile (read as values, not a model)."""
+
+    user_id: int
+    updated_at: datetime.datetime | None
+    photo: str
+    visibility: dict | None
+
+    def shown_fields(self, viewer) -> dict[str, bool]:
+        return profile_fields_shown(viewer, owner_id=self.user_id, visibility=self.visibility)
+
+
+@dataclass(slots=True, frozen=True)
+class AuthorState:
+    pk: int
+    first_name: str
+    last_name: str
+    erased_at: datetime.datetime | None
+    profile: ProfileState | None
+
+
+AUTHOR_STATE_COLUMNS = (
+    "author_id",
+    "author__first_name",
+    "author__last_name",
+    "author__erased_at",
+    "author__profile__user_id",
+    "author__profile__updated_at",
+    "author__profile__photo",
+    "author__profile__visibility",
+)
+
+
+def author_state(author_id, first, last, erased, owner, updated, photo, visibility) -> AuthorState | None:
+    """An ``AuthorState`` from a row's ``AUTHOR_STATE_COLUMNS`` (``None`` for no author)."""
+    if author_id is None:
+        return None
+    profile = ProfileState(owner, updated, photo or "", visibility) if owner is not None else None
+    return AuthorState(author_id, first, last, erased, profile)
+
+
+@dataclass(slots=True, frozen=True)
 class CategoryState:
     name: str
 
@@ -162,14 +204,7 @@ _TOPIC_STATE_COLUMNS = (
     "tags",
     "category_id",
     "category__name",
-    "author_id",
-    "author__first_name",
-    "author__last_name",
-    "author__erased_at",
-    "author__profile__user_id",
-    "author__profile__updated_at",
-    "author__profile__photo",
-    "author__profile__visibility",
+    *AUTHOR_STATE_COLUMNS,
 )
 
 
@@ -183,9 +218,7 @@ def topic_rows_page(topics: QuerySet[Topic], *, page: int | str | None, count: i
     states = []
     for row in page_obj.object_list:
         pk, updated, title, pinned, locked, hidden, posts, last_at, last_id, tags, category_id, category_name = row[:12]
-        author_id, first, last, erased, owner, p_updated, photo, visibility = row[12:20]
-        profile = ProfileState(owner, p_updated, photo or "", visibility) if owner is not None else None
-        author = AuthorState(author_id, first, last, erased, profile) if author_id is not None else None
+        author = author_state(*row[12:20])
         category = CategoryState(category_name) if category_id is not None else None
         last_read = row[20] if with_marker else None
         states.append(
@@ -286,28 +319,6 @@ def reactions_for(posts: list[Post], viewer=None) -> None:
         ]
 
 
-@dataclass(slots=True, frozen=True)
-class ProfileState:
-    """What a post's fragment key needs of its author's profile (read as values, not a model)."""
-
-    user_id: int
-    updated_at: datetime.datetime | None
-    photo: str
-    visibility: dict | None
-
-    def shown_fields(self, viewer) -> dict[str, bool]:
-        return profile_fields_shown(viewer, owner_id=self.user_id, visibility=self.visibility)
-
-
-@dataclass(slots=True, frozen=True)
-class AuthorState:
-    pk: int
-    first_name: str
-    last_name: str
-    erased_at: datetime.datetime | None
-    profile: ProfileState | None
-
-
 @dataclass(slots=True)
 class PostState:
     """A post as its fragment key sees it: the same attribute names as ``Post`` for what the key
@@ -331,28 +342,17 @@ _STATE_COLUMNS = (
     "edited_at",
     "is_deleted",
     "is_hidden",
-    "author_id",
     "quoted_id",
-    "author__first_name",
-    "author__last_name",
-    "author__erased_at",
-    "author__profile__user_id",
-    "author__profile__updated_at",
-    "author__profile__photo",
-    "author__profile__visibility",
+    *AUTHOR_STATE_COLUMNS,
 )
 
 
 def _post_states(ids) -> list[PostState]:
     """The posts ``ids`` as ``PostState`` rows, in id order (one query, no model instances)."""
-    states = []
-    for pk, updated, edited, deleted, hidden, author_id, quoted_id, first, last, erased, owner, p_updated, photo, visibility in (
-        Post.objects.filter(id__in=ids).order_by("id").values_list(*_STATE_COLUMNS)
-    ):
-        profile = ProfileState(owner, p_updated, photo or "", visibility) if owner is not None else None
-        author = AuthorState(author_id, first, last, erased, profile) if author_id is not None else None
-        states.append(PostState(pk, updated, edited, deleted, hidden, author_id, quoted_id, author))
-    return states
+    return [
+        PostState(*row[:5], author_id=row[6], quoted_id=row[5], author=author_state(*row[6:]))
+        for row in Post.objects.filter(id__in=ids).order_by("id").values_list(*_STATE_COLUMNS)
+    ]
 
 
 def post_page(*, topic: Topic, page: int | str | None, viewer=None):
