@@ -12,6 +12,7 @@ from django.db.models.sql.compiler import SQLCompiler
 
 INT = 918_273_645_546_372_819  # INT + 1, INT + 2… for more than one integer
 TEXT = "compiled-query-stand-in-4f1c9a"
+BIGINT = 2**63
 
 
 class CompiledQuery:
@@ -49,31 +50,39 @@ class CompiledQuery:
             raise ValueError("a stand-in value is not (only) among the query's parameters")
         return sql, tuple(params), slots
 
-    def _sql(self, values: dict[str, Any]) -> tuple[str, list]:
+    def _sql(self, values: dict[str, Any]) -> tuple[str, list] | None:
+        """The SQL and its parameters; ``None`` when an integer value cannot match a 64-bit column
+        (the ORM answers "no row" for those; the database would raise)."""
         if self._compiled is None:
             self._compiled = self._compile()
         sql, params, slots = self._compiled
         bound = list(params)
         for i, name in slots.items():
-            bound[i] = values[name]
+            value = values[name]
+            if isinstance(value, int) and not -BIGINT <= value < BIGINT:
+                return None
+            bound[i] = value
         return sql, bound
 
-    def first_row(self, **values: Any) -> tuple | None:
-        sql, params = self._sql(values)
+    def _rows(self, values: dict[str, Any]) -> list[tuple]:
+        query = self._sql(values)
+        if query is None:
+            return []
         with connections[self.using].cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
+            cursor.execute(*query)
+            return cursor.fetchall()
+
+    def first_row(self, **values: Any) -> tuple | None:
+        rows = self._rows(values)
+        return rows[0] if rows else None
 
     def raw(self, model: type[Model], **values: Any) -> list[Model]:
-        sql, params = self._sql(values)
-        return list(model._default_manager.db_manager(self.using).raw(sql, params))
+        query = self._sql(values)
+        return list(model._default_manager.db_manager(self.using).raw(*query)) if query else []
 
     def instances(self, **values: Any) -> list[Model]:
         """The rows as the queryset's own iteration builds them (Django's ``ModelIterable``)."""
-        sql, params = self._sql(values)
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+        rows = self._rows(values)
         compiler, db, fetch_mode = self._compiler, self.using, self._fetch_mode
         if compiler.has_extra_select:
             rows = [row[: compiler.col_count] for row in rows]

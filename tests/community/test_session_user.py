@@ -102,5 +102,8 @@ def test_compiled_query_runs_with_each_value_and_refuses_a_missing_stand_in():
     assert query.first_row(pk=users[0].pk, email=users[1].email) is None
     rows = CompiledQuery(lambda pk: User.objects.filter(pk=pk).select_related(None), pk=queries.INT)
     assert [(u.pk, u.email, u.date_joined) for u in rows.raw(User, pk=users[1].pk)] == [(users[1].pk, users[1].email, users[1].date_joined)]
+    # an integer no 64-bit column holds finds nothing, as with the ORM, instead of a database error
+    assert query.first_row(pk=2**63, email=users[0].email) is None and rows.raw(User, pk=-(2**70)) == []
+    assert rows.instances(pk=10**30) == [] and [u.pk for u in rows.instances(pk=users[0].pk)] == [users[0].pk]
     with pytest.raises(ValueError):  # the stand-in never reaches the parameters
         CompiledQuery(lambda pk: User.objects.filter(pk=1).values_list("pk"), pk=queries.INT).first_row(pk=1)
