@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CommonConfig(AppConfig):
     name = "common"
     verbose_name = "Commun"
+
+    def ready(self):
+        from common import i18n
+
+        i18n.install()
