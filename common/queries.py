@@ -23,8 +23,9 @@ class CompiledQuery:
     the group and the viewer's membership, ~4.5 ms. ``build(**stand_ins)`` returns the queryset
     for stand-in values (``INT`` or ``TEXT``, one distinct value per name); each run puts the
     real values where the stand-ins sit among the SQL parameters. ``first_row`` gives the driver's
-    values (no field converters: for counts and ids), ``raw`` model instances with the model's
-    fields converted and any annotation as a plain attribute (no ``select_related``: one model),
+    values (no field converters: for counts and ids), ``rows`` a ``values_list`` queryset's tuples
+    with the fields' converters applied, ``raw`` model instances with the model's fields
+    converted and any annotation as a plain attribute (no ``select_related``: one model),
     ``instances`` model instances built as the queryset itself builds them: ``select_related``
     objects, annotations and the fields' converters included.
     """
@@ -75,6 +76,14 @@ class CompiledQuery:
     def first_row(self, **values: Any) -> tuple | None:
         rows = self._rows(values)
         return rows[0] if rows else None
+
+    def rows(self, **values: Any) -> list[tuple]:
+        """The rows of a ``values_list`` queryset, converted by its fields as its own iteration does."""
+        rows = self._rows(values)
+        compiler = self._compiler
+        if compiler.has_extra_select:
+            rows = [row[: compiler.col_count] for row in rows]
+        return list(compiler.results_iter([rows]))
 
     def raw(self, model: type[Model], **values: Any) -> list[Model]:
         query = self._sql(values)

@@ -302,18 +302,23 @@ class CountedPaginator(Paginator):
 
 def reactions_for(posts: list[Post], viewer=None) -> None:
     """Attach ``post.reaction_summary`` — [(kind, emoji, label, count, mine)] — in one query."""
+    rows = Reaction.objects.filter(post__in=[p.pk for p in posts]).values_list("post_id", "user_id", "kind")
+    _attach_reactions(posts, rows, viewer)
+
+
+def _attach_reactions(posts, rows, viewer) -> None:
+    """``reaction_summary`` on each post from (post id, user id, kind) rows."""
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     mine: dict[int, set[str]] = defaultdict(set)
     viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
-    for post_id, user_id, kind in Reaction.objects.filter(post__in=[p.pk for p in posts]).values_list("post_id", "user_id", "kind"):
+    for post_id, user_id, kind in rows:
         counts[post_id][kind] += 1
         if user_id == viewer_id:
             mine[post_id].add(kind)
-    labels = dict(ReactionKind.choices)
+    kinds = [(kind, REACTION_EMOJI[kind], label) for kind, label in ReactionKind.choices]
     for post in posts:
-        post.reaction_summary = [
-            (kind, REACTION_EMOJI[kind], labels[kind], counts[post.pk].get(kind, 0), kind in mine[post.pk]) for kind in ReactionKind.values
-        ]
+        post_counts, post_mine = counts[post.pk], mine[post.pk]
+        post.reaction_summary = [(kind, emoji, label, post_counts.get(kind, 0), kind in post_mine) for kind, emoji, label in kinds]
 
 
 @dataclass(slots=True)
@@ -346,10 +351,26 @@ _STATE_COLUMNS = (
 
 def _post_states(ids) -> list[PostState]:
     """The posts ``ids`` as ``PostState`` rows, in id order (one query, no model instances)."""
-    return [
-        PostState(*row[:5], author_id=row[6], quoted_id=row[5], author=author_state(*row[6:]))
-        for row in Post.objects.filter(id__in=ids).order_by("id").values_list(*_STATE_COLUMNS)
-    ]
+    return [_post_state(row) for row in Post.objects.filter(id__in=ids).order_by("id").values_list(*_STATE_COLUMNS)]
+
+
+def _post_state(row) -> PostState:
+    return PostState(*row[:5], author_id=row[6], quoted_id=row[5], author=author_state(*row[6:]))
+
+
+def _post_rows_in_range(topic_id, first, last) -> QuerySet:
+    return Post.objects.filter(topic_id=topic_id, id__gte=first, id__lte=last).order_by("id").values_list(*_STATE_COLUMNS)
+
+
+def _reaction_rows_in_range(topic_id, first, last) -> QuerySet:
+    return Reaction.objects.filter(post__topic_id=topic_id, post_id__gte=first, post_id__lte=last).values_list("post_id", "user_id", "kind")
+
+
+# A page's posts are the topic's posts between its first and last id (pages follow id order):
+# a range compiles once per process, where a list of 50 ids built and compiled its lookup on
+# every page (~1.5 ms of CPU with the reactions' list).
+_POST_ROWS_IN_RANGE = CompiledQuery(_post_rows_in_range, topic_id=queries.INT, first=queries.INT + 1, last=queries.INT + 2)
+_REACTION_ROWS_IN_RANGE = CompiledQuery(_reaction_rows_in_range, topic_id=queries.INT, first=queries.INT + 1, last=queries.INT + 2)
 
 
 def post_page(*, topic: Topic, page: int | str | None, viewer=None):
@@ -358,14 +379,18 @@ def post_page(*, topic: Topic, page: int | str | None, viewer=None):
     whole posts only for fragments missing from the cache (``posts_for_rendering``).
 
     The page's ids come from the (topic, id) index alone; the rows and their joins are read for
-    those 50 ids only — joining first and paging after would sort the whole topic.
+    the range those ids span only — joining first and paging after would sort the whole topic.
     """
     paginator = CountedPaginator(
         Post.objects.filter(topic=topic).order_by("id").values_list("id", flat=True), POSTS_PER_PAGE, count=topic.post_count
     )
     page_obj = paginator.get_page(page)
     ids = list(page_obj.object_list)
-    posts = _post_states(ids) if ids else []
+    posts = []
+    if ids:
+        span = {"topic_id": topic.pk, "first": ids[0], "last": ids[-1]}
+        on_page = set(ids)  # not a post written since the ids were read, for a page of its own size
+        posts = [_post_state(row) for row in _POST_ROWS_IN_RANGE.rows(**span) if row[0] in on_page]
     # Quoted posts in a query of their own: six joins in one query cost PostgreSQL more to plan
     # (3 ms) than two small queries cost to run.
     quoted_ids = {p.quoted_id for p in posts if p.quoted_id}
@@ -374,7 +399,7 @@ def post_page(*, topic: Topic, page: int | str | None, viewer=None):
         for post in posts:
             if post.quoted_id:
                 post.quoted = quoted.get(post.quoted_id)
-    reactions_for(posts, viewer)
+    _attach_reactions(posts, _REACTION_ROWS_IN_RANGE.rows(**span) if ids else [], viewer)
     page_obj.posts = posts
     return page_obj
 

@@ -176,3 +176,36 @@ def test_a_topic_deleted_between_the_two_reads_is_left_out_not_an_error(member):
     html = render_topic_rows(rows, group=group)
     assert "Sujet gardé" in html and "Sujet supprimé" not in html and f'id="topic-{kept.pk}"' in html
     assert render_posts(posts, topic=gone, viewer_id=member.pk, can_moderate=False, can_post=True, csrf_token="t", viewer=member) == ""
+
+
+def test_a_page_of_posts_holds_its_topic_s_posts_and_reactions_only(member, other_member):
+    """A page reads the posts and reactions between its first and last id: posts of another topic
+    written in between (ids interleaved) and their reactions stay out of it."""
+    from groups.models import ReactionKind
+    from groups.selectors import reactions_for
+
+    group = make_group(owner=member)
+    services.group_join(group=group, actor=other_member)
+    mine = services.topic_create(group=group, actor=member, title="Le mien", body="premier")
+    other = services.topic_create(group=group, actor=member, title="L'autre", body="premier")
+    for n in range(4):
+        services.post_create(topic=mine, actor=member, body=f"mien {n}")
+        services.post_create(topic=other, actor=other_member, body=f"autre {n}")
+    for post in other.posts.all():
+        services.reaction_toggle(post=post, actor=member, kind=ReactionKind.values[0])
+    first_of_mine = mine.posts.order_by("id").first()
+    services.reaction_toggle(post=first_of_mine, actor=other_member, kind=ReactionKind.values[1])
+    services.reaction_toggle(post=first_of_mine, actor=member, kind=ReactionKind.values[1])
+    mine.refresh_from_db()
+
+    posts = selectors.post_page(topic=mine, page=1, viewer=member).posts
+    expected = list(mine.posts.order_by("id"))
+    assert [p.pk for p in posts] == [p.pk for p in expected] and len(posts) == 5
+    assert [(p.updated_at, p.author_id, p.author.first_name) for p in posts] == [
+        (p.updated_at, p.author_id, p.author.first_name) for p in expected
+    ]
+    assert posts[0].author.profile.visibility == expected[0].author.profile.visibility  # the JSON column, converted
+    reactions_for(expected, member)
+    assert [p.reaction_summary for p in posts] == [p.reaction_summary for p in expected]
+    assert [count for _k, _e, _l, count, _m in posts[0].reaction_summary] == [0, 2] + [0] * (len(ReactionKind.values) - 2)
+    assert all(count == 0 for p in posts[1:] for _k, _e, _l, count, _m in p.reaction_summary)
