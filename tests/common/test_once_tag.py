@@ -1,0 +1,91 @@
+"""``{% once %}``: markup rendered once per process, language and named values, never per viewer."""
+
+import pytest
+from django.template import Context, Template, TemplateSyntaxError
+from django.test import override_settings
+from django.utils import translation
+
+from common.templatetags import common_tags
+
+
+class Counted:
+    """Equal to any other ``Counted`` (the same key), counting how often the body prints it."""
+
+    renders = 0
+
+    def __eq__(self, other):
+        return isinstance(other, Counted)
+
+    def __hash__(self):
+        return 1
+
+    def __str__(self):
+        Counted.renders += 1
+        return "compté"
+
+
+def test_the_body_sees_its_named_values_only():
+    html = Template("{% once x=a %}[{{ x }}|{{ user }}|{{ csrf_token }}|{{ a }}]{% endonce %}").render(
+        Context({"a": "valeur", "user": "bob", "csrf_token": "secret"})
+    )
+    assert html == "[valeur|||]"
+
+
+def test_rendered_once_for_the_same_values_then_reused():
+    Counted.renders = 0
+    template = Template("{% once item=item kind=kind %}<p>{{ item }} {{ kind }}</p>{% endonce %}")
+    first = template.render(Context({"item": Counted(), "kind": "a"}))
+    again = template.render(Context({"item": Counted(), "kind": "a"}))
+    assert first == again == "<p>compté a</p>" and Counted.renders == 1
+    other = template.render(Context({"item": Counted(), "kind": "b"}))
+    assert other == "<p>compté b</p>" and Counted.renders == 2  # other values: a render of their own
+
+
+def test_each_block_and_each_language_has_its_own_entry():
+    template = Template(
+        "{% load i18n %}{% once %}{% get_current_language as lang %}A{{ lang }}{% endonce %}"
+        "/{% once %}{% get_current_language as lang %}B{{ lang }}{% endonce %}"
+    )
+    with translation.override("fr"):
+        assert template.render(Context()) == "Afr/Bfr"
+    with translation.override("en"):
+        assert template.render(Context()) == "Aen/Ben"
+    with translation.override("fr"):
+        assert template.render(Context()) == "Afr/Bfr"
+    assert [len(node.kept) for node in template.nodelist if isinstance(node, common_tags.OnceNode)] == [2, 2]
+
+
+@override_settings(DEBUG=True)
+def test_with_debug_on_the_body_renders_every_time():
+    Counted.renders = 0
+    template = Template("{% once item=item %}{{ item }}{% endonce %}")
+    template.render(Context({"item": Counted()}))
+    template.render(Context({"item": Counted()}))
+    assert Counted.renders == 2 and template.nodelist[0].kept == {}
+
+
+def test_the_memo_stays_bounded(monkeypatch):
+    monkeypatch.setattr(common_tags, "_ONCE_LIMIT", 3)
+    template = Template("{% once n=n %}{{ n }}{% endonce %}")
+    assert [template.render(Context({"n": n})) for n in range(7)] == [str(n) for n in range(7)]
+    assert 0 < len(template.nodelist[0].kept) <= 3
+
+
+def test_only_name_value_pairs_are_accepted():
+    with pytest.raises(TemplateSyntaxError):
+        Template("{% once user %}x{% endonce %}")
+
+
+@pytest.mark.django_db
+def test_the_header_keeps_each_viewer_s_own_menu(client, client_for, member, staff):
+    """The layout's kept parts follow who looks: the staff link and the member's menu never reach
+    a visitor or another member, whoever asked first."""
+    staff_page = client_for(staff).get("/groupes/").content.decode()
+    member_page = client_for(member).get("/groupes/").content.decode()
+    visitor_page = client.get("/groupes/").content.decode()
+    assert 'href="/cms/"' in staff_page and 'href="/cms/"' not in member_page
+    assert "Mon réseau" in member_page and "Se déconnecter" in member_page and member.public_name in member_page
+    assert staff.public_name in staff_page and staff.public_name not in member_page
+    assert "Mon réseau" not in visitor_page and "Se déconnecter" not in visitor_page and "Se connecter" in visitor_page
+    assert 'aria-current="page">Groupes' in visitor_page
+    assert 'aria-current="page">Membres' in client_for(member).get("/membres/").content.decode()
