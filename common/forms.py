@@ -24,26 +24,60 @@ class FormRenderer(TemplatesSetting):
     field_template_name = "forms/field.html"
 
 
-_BLANK_FORMS: dict[tuple, SafeString] = {}
+_FORMS_ONCE: dict[tuple, SafeString] = {}
+_FORMS_ONCE_LIMIT = 512
 
 
-class BlankFormOnce:
-    """For a form shown blank on every page of a kind (the reply form under each topic): its blank
-    markup depends only on the language, so it is rendered once per language and process (~2 ms of
-    CPU a page). Bound forms, initial values, prefixes and other templates render as usual; with
-    ``DEBUG`` on (templates reloaded while editing) nothing is kept."""
+class FormOnce:
+    """For a form shown on every page of a kind whose markup depends only on the language and on a
+    few initial values taken among fixed choices (the reply form under each topic, blank; the
+    notification level, by level): it is rendered once per language, values and process (~1–2 ms
+    of CPU a page), whole (``{{ form }}``) or a field group at a time
+    (``{{ form.field_group_once.level }}``). ``once_initial`` names the initial values a render may
+    be kept for; other initial values, bound forms, prefixes and other templates render as usual,
+    and with ``DEBUG`` on (templates reloaded while editing) nothing is kept. A form class takes
+    this mixin only when nothing else (choices built per viewer…) changes its markup."""
+
+    once_initial: tuple[str, ...] = ()
+
+    def _once_key(self, part: str | None) -> tuple | None:
+        if self.is_bound or self.prefix or settings.DEBUG or not set(self.initial) <= set(self.once_initial):
+            return None
+        return (type(self), part, get_language(), self.auto_id, tuple(sorted(self.initial.items())))
+
+    @staticmethod
+    def _kept(key: tuple | None, build) -> SafeString:
+        if key is None:
+            return build()
+        html = _FORMS_ONCE.get(key)
+        if html is None:
+            if len(_FORMS_ONCE) >= _FORMS_ONCE_LIMIT:
+                _FORMS_ONCE.clear()
+            html = _FORMS_ONCE[key] = build()
+        return html
 
     def render(self, template_name=None, context=None, renderer=None):
-        if self.is_bound or self.initial or self.prefix or template_name or context or renderer or settings.DEBUG:
+        if template_name or context or renderer:
             return super().render(template_name, context, renderer)
-        key = (type(self), get_language(), self.auto_id)
-        html = _BLANK_FORMS.get(key)
-        if html is None:
-            html = _BLANK_FORMS[key] = super().render()
-        return html
+        return self._kept(self._once_key(None), lambda: super(FormOnce, self).render())
 
     __str__ = render  # Django's forms bind these to their own ``render``
     __html__ = render
+
+    @property
+    def field_group_once(self) -> "_FieldGroupsOnce":
+        return _FieldGroupsOnce(self)
+
+
+class _FieldGroupsOnce:
+    """``form.field_group_once[name]``: the field's ``as_field_group()`` through ``FormOnce``."""
+
+    def __init__(self, form: "FormOnce"):
+        self.form = form
+
+    def __getitem__(self, name: str) -> SafeString:
+        form = self.form
+        return form._kept(form._once_key(name), lambda: form[name].as_field_group())
 
 
 def validation_messages(exc: ValidationError) -> list[str]:

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import BlankFormOnce, MarkdownTextarea, MultipleFileField
+from common.forms import FormOnce, MarkdownTextarea, MultipleFileField
 
 from .models import AccessMode, GroupKind, NotifyLevel, PollKind, PollResults, ReactionKind, Role
 
@@ -91,7 +91,7 @@ class TopicForm(forms.Form):
         self.fields["category"].choices = [("", _("Sans catégorie"))] + [(str(c.pk), c.name) for c in cats]
 
 
-class PostForm(BlankFormOnce, forms.Form):
+class PostForm(FormOnce, forms.Form):
     body = forms.CharField(
         label=_("Votre réponse"), widget=MarkdownTextarea(attrs={"rows": 6}), help_text=_("Markdown accepté. Mentionnez avec @Prénom Nom.")
     )
@@ -111,12 +111,16 @@ class ReactionForm(forms.Form):
     kind = forms.ChoiceField(choices=ReactionKind.choices)
 
 
-class LevelForm(forms.Form):
+class LevelForm(FormOnce, forms.Form):
+    once_initial = ("level",)  # one of three levels: kept per level
+
     level = forms.ChoiceField(label=_("Notifications pour ce sujet"), choices=NotifyLevel.choices)
 
 
-class GroupLevelForm(forms.Form):
+class GroupLevelForm(FormOnce, forms.Form):
     """The member's default level for every topic of a group (same values, group-wide wording)."""
+
+    once_initial = ("level",)
 
     level = forms.ChoiceField(
         label=_("Notifications par défaut dans ce groupe"),
