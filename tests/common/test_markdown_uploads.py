@@ -31,6 +31,18 @@ def test_markdown_strips_executable_content(payload):
     assert "<iframe" not in lowered and "<style" not in lowered and "style=" not in lowered
 
 
+def test_the_same_text_is_converted_once_and_stays_sanitised():
+    text = "**Groupe** <script>alert(1)</script> [clic](javascript:alert(1))"
+    render_markdown.cache_clear()
+    plain_excerpt.cache_clear()
+    first, again = render_markdown(text), render_markdown(text)
+    assert first == again and "<strong>Groupe</strong>" in first and "<script" not in again and "javascript:" not in again
+    assert render_markdown.cache_info().hits == 1 and render_markdown.cache_info().misses == 1
+    short = plain_excerpt(text, 8)
+    assert short == plain_excerpt(text, 8) and short.startswith("Groupe") and len(short) <= 8 and plain_excerpt.cache_info().hits == 1
+    assert plain_excerpt(text, 200) != plain_excerpt(text, 8)  # each length its own excerpt
+
+
 def test_markdown_keeps_formatting_and_adds_safe_rel():
     html = str(render_markdown("**gras** et [lien](https://exemple.fr)\n\n- un\n- deux"))
     assert "<strong>gras</strong>" in html
