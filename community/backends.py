@@ -11,6 +11,9 @@ from allauth.account import auth_backends as allauth_backends
 from django.contrib.auth import backends as django_backends
 from django.contrib.auth import get_user_model
 
+from common import queries
+from common.queries import CompiledQuery
+
 # session backend paths written before these classes existed, and the class that now loads them
 RENAMED = {
     "django.contrib.auth.backends.ModelBackend": "community.backends.ModelBackend",
@@ -18,14 +21,23 @@ RENAMED = {
 }
 
 
+def _user_with_profile(pk):
+    return get_user_model()._default_manager.select_related("profile").filter(pk=pk)
+
+
+# compiled once per process: building and compiling this query cost ~1.5 ms of CPU a request
+_USER_WITH_PROFILE = CompiledQuery(_user_with_profile, pk=queries.INT)
+
+
 class MemberLoaderMixin:
     def get_user(self, user_id):
-        User = get_user_model()
         try:
-            user = User._default_manager.select_related("profile").get(pk=user_id)
-        except User.DoesNotExist:
+            pk = int(user_id)
+        except (TypeError, ValueError):
             return None
-        return user if self.user_can_authenticate(user) else None
+        found = _USER_WITH_PROFILE.instances(pk=pk)
+        user = found[0] if found else None
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     async def aget_user(self, user_id):
         User = get_user_model()

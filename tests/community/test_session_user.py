@@ -44,6 +44,26 @@ def test_user_and_profile_load_in_one_query(member_client, member):
     assert alone == [], "the viewer's profile was loaded again on its own"
 
 
+@pytest.mark.parametrize("backend", ["community.backends.ModelBackend", "community.backends.AuthenticationBackend"])
+def test_the_session_user_loader_finds_members_only(member, backend):
+    from django.utils.module_loading import import_string
+
+    loader = import_string(backend)()
+    with CaptureQueriesContext(connection) as ctx:
+        user = loader.get_user(str(member.pk))
+        assert user == member and user.profile.display_name == member.profile.display_name
+    assert len(ctx.captured_queries) == 1  # the profile with the user
+    user.first_name = "Renommée"
+    user.save(update_fields=["first_name"])  # a user loaded this way saves as any other
+    member.refresh_from_db()
+    assert member.first_name == "Renommée"
+    assert loader.get_user("pas-un-nombre") is None and loader.get_user(None) is None and loader.get_user(2**70) is None
+    assert loader.get_user(member.pk + 10_000) is None
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    assert loader.get_user(member.pk) is None
+
+
 def test_session_opened_under_a_stock_backend_stays_logged_in_and_is_carried_over(member):
     session = SessionStore()
     session[SESSION_KEY] = str(member.pk)
