@@ -81,3 +81,17 @@ def test_app_stylesheets_take_their_colours_from_the_design_tokens():
             if re.search(r"#[0-9a-fA-F]{3,6}\b|rgba?\(", line) and not explained:
                 offenders.append(f"{sheet.name}:{number}: {line.strip()}")
     assert not offenders, "hard-coded colours outside the design tokens:\n" + "\n".join(offenders)
+
+
+def test_kept_date_formats_follow_the_language_and_the_zone():
+    from django.template.defaultfilters import date as django_date
+
+    from common.templatetags.common_tags import date_format
+
+    moment = datetime(2026, 12, 3, 15, 30, tzinfo=PARIS)
+    elsewhere = moment.astimezone(ZoneInfo("America/Cayenne"))  # the same instant, another zone
+    with translation.override("fr"):
+        assert date_format(moment, "l j F Y, H:i") == django_date(moment, "l j F Y, H:i") == "jeudi 3 décembre 2026, 15:30"
+        assert date_format(elsewhere, "l j F Y, H:i") == django_date(elsewhere, "l j F Y, H:i") == "jeudi 3 décembre 2026, 11:30"
+    with translation.override("en"):
+        assert date_format(moment, "l j F Y, H:i") == django_date(moment, "l j F Y, H:i") == "Thursday 3 December 2026, 15:30"
