@@ -3,14 +3,17 @@ the installable app (web app manifest, service worker, offline page)."""
 
 import hashlib
 import json
+import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db.utils import OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,6 +27,34 @@ def ratelimited(request, exception):
     """HTTP 429 with a French explanation (``RATELIMIT_VIEW``); htmx requests get the sentence only."""
     template = "includes/ratelimited.html" if getattr(request, "htmx", False) else "429.html"
     return TemplateResponse(request, template, status=429)
+
+
+DATABASE_RETRY_AFTER = 5  # seconds: about what a request waits for a pooled connection before failing
+
+
+def _database_unavailable(exc: BaseException | None) -> bool:
+    """Whether ``exc`` says no database connection could be had: raised while opening one
+    (PostgreSQL not answering) or while waiting for a pooled one (all busy past the pool's
+    timeout, or none can be opened). Any other database error is a bug, not an outage."""
+    if not isinstance(exc, OperationalError):
+        return False
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "get_new_connection":  # Django's backends open connections there
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def server_error(request):
+    """``handler500``: a 503 with ``Retry-After`` when no database connection could be had
+    (overload or PostgreSQL down: come back in a few seconds; nothing was saved, as a request
+    holds one connection from its first query), else Django's 500 page. Called while the exception is being handled, so ``sys.exc_info`` holds it."""
+    if _database_unavailable(sys.exc_info()[1]):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
+    return defaults.server_error(request)
 
 
 @require_POST

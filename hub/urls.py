@@ -26,6 +26,8 @@ APP_PREFIXES = [
     ("content", "ressources/"),
 ]
 
+handler500 = "common.views.server_error"
+
 urlpatterns = [
     path("healthz", ops_views.healthz, name="healthz"),
     path("readyz", ops_views.readyz, name="readyz"),

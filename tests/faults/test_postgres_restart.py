@@ -1,5 +1,5 @@
-"""PostgreSQL restarts under a running web process: requests fail cleanly (500, quickly, with the
-error page) only while it is down, and succeed again as soon as it is back — the first request
+"""PostgreSQL restarts under a running web process: requests fail cleanly (503 with Retry-After,
+quickly, with the "come back in a few seconds" page) only while it is down, and succeed again as soon as it is back — the first request
 after the restart included — without restarting the app.
 
 Two web processes run side by side, one per way of holding connections: a psycopg pool
@@ -49,25 +49,25 @@ def test_requests_fail_only_while_postgres_is_down(private_postgres, servers):
     http.cookies.set(settings.SESSION_COOKIE_NAME, cookie)
 
     def statuses():
-        """Status codes of a few page views on each process; the first response's text."""
+        """Status codes of a few page views on each process; the first response."""
         codes, first = {}, {}
         for mode, port in ports.items():
             responses = [
                 http.get(f"http://127.0.0.1:{port}/groupes/{group.slug}/sujets/{topic.pk}/", timeout=60) for _ in range(REQUESTS_PER_PHASE)
             ]
-            codes[mode], first[mode] = [r.status_code for r in responses], responses[0].text
+            codes[mode], first[mode] = [r.status_code for r in responses], responses[0]
         return codes, first
 
-    ok, server_error = [200] * REQUESTS_PER_PHASE, [500] * REQUESTS_PER_PHASE
+    ok, unavailable = [200] * REQUESTS_PER_PHASE, [503] * REQUESTS_PER_PHASE
     before, texts = statuses()
     assert before == {"pool": ok, "persistent": ok}
-    assert all("Toujours là" in text for text in texts.values())
+    assert all("Toujours là" in r.text for r in texts.values())
 
     private_postgres.stop("fast")
     try:
         during, texts = statuses()
-        assert during == {"pool": server_error, "persistent": server_error}  # clean server errors, no hang, no dropped socket
-        assert all("Une erreur est survenue" in text for text in texts.values())
+        assert during == {"pool": unavailable, "persistent": unavailable}  # clean, no hang, no dropped socket
+        assert all("Réessayez dans quelques secondes" in r.text and r.headers["Retry-After"] == "5" for r in texts.values())
         for port in ports.values():
             assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200  # the process itself is fine
     finally:
@@ -76,5 +76,5 @@ def test_requests_fail_only_while_postgres_is_down(private_postgres, servers):
     after, texts = statuses()
     # From the very first request after the restart, on the same processes.
     assert after == {"pool": ok, "persistent": ok}, servers.log("pool")[-2000:] + servers.log("persistent")[-2000:]
-    assert all("Toujours là" in text for text in texts.values())
+    assert all("Toujours là" in r.text for r in texts.values())
     assert all(proc.poll() is None for proc in servers.procs)  # never restarted
