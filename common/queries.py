@@ -37,6 +37,8 @@ class CompiledQuery:
         self._compiled: tuple[str, tuple, dict[int, str]] | None = None
         self._compiler: SQLCompiler | None = None
         self._fetch_mode = None
+        self._converters: dict = {}
+        self._fields: list = []
 
     def _compile(self) -> tuple[str, tuple, dict[int, str]]:
         queryset = self.build(**self.stand_ins)
@@ -45,6 +47,9 @@ class CompiledQuery:
         # Kept for ``instances``: after ``as_sql`` the compiler knows the selected columns and
         # which model each belongs to. Its connection serves only the converters (no cursor).
         self._compiler, self._fetch_mode = compiler, queryset._fetch_mode
+        # the fields' converters, as ``SQLCompiler.results_iter`` would work them out on every run
+        self._fields = [column[0] for column in compiler.select[: compiler.col_count]]
+        self._converters = compiler.get_converters(self._fields)
         by_value = {value: name for name, value in self.stand_ins.items()}
         slots = {i: by_value[p] for i, p in enumerate(params) if not isinstance(p, bool) and p in by_value}
         if set(slots.values()) != set(self.stand_ins) or any(str(value) in sql for value in self.stand_ins.values()):
@@ -77,13 +82,21 @@ class CompiledQuery:
         rows = self._rows(values)
         return rows[0] if rows else None
 
-    def rows(self, **values: Any) -> list[tuple]:
-        """The rows of a ``values_list`` queryset, converted by its fields as its own iteration does."""
-        rows = self._rows(values)
+    def _converted(self, rows: list[tuple]):
+        """``rows`` through the fields' converters (``SQLCompiler.results_iter``'s work, with the
+        converters worked out once)."""
         compiler = self._compiler
         if compiler.has_extra_select:
             rows = [row[: compiler.col_count] for row in rows]
-        return list(compiler.results_iter([rows]))
+        if self._converters:
+            rows = compiler.apply_converters(rows, self._converters)
+        if compiler.has_composite_fields(self._fields):
+            rows = compiler.composite_fields_to_tuples(rows, self._fields)
+        return rows
+
+    def rows(self, **values: Any) -> list[tuple]:
+        """The rows of a ``values_list`` queryset, converted by its fields as its own iteration does."""
+        return [tuple(row) for row in self._converted(self._rows(values))]
 
     def raw(self, model: type[Model], **values: Any) -> list[Model]:
         query = self._sql(values)
@@ -93,15 +106,13 @@ class CompiledQuery:
         """The rows as the queryset's own iteration builds them (Django's ``ModelIterable``)."""
         rows = self._rows(values)
         compiler, db, fetch_mode = self._compiler, self.using, self._fetch_mode
-        if compiler.has_extra_select:
-            rows = [row[: compiler.col_count] for row in rows]
         select, klass_info, annotations = compiler.select, compiler.klass_info, compiler.annotation_col_map or {}
         model = klass_info["model"]
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         attnames = [column[0].target.attname for column in select[start:end]]
         related = get_related_populators(klass_info, select, db, fetch_mode)
         found = []
-        for row in compiler.results_iter([rows]):
+        for row in self._converted(rows):
             obj = model.from_db(db, attnames, row[start:end], fetch_mode=fetch_mode)
             for populator in related:
                 populator.populate(row, obj)
