@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -253,6 +254,8 @@ def test_comment_page_and_markdown_is_sanitised(cast, client_for):
     assert response.status_code == 302
     page = client.get(action.get_absolute_url()).content.decode()
     assert "<script>alert(1)" not in page and "<strong>ok</strong>" in page
+    times = re.findall(r"<time[^>]*>[^<]*(?:<(?!/time)[^<]*)*</time>", page)
+    assert times and not any(t.count("<time") > 1 for t in times)  # each entry's moment: one <time>, not one inside another
 
 
 def test_origin_template_tag_and_group_panel(cast, client_for, rf):
