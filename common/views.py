@@ -49,7 +49,8 @@ def _database_unavailable(exc: BaseException | None) -> bool:
 def server_error(request):
     """``handler500``: a 503 with ``Retry-After`` when no database connection could be had
     (overload or PostgreSQL down: come back in a few seconds; nothing was saved, as a request
-    holds one connection from its first query), else Django's 500 page. Called while the exception is being handled, so ``sys.exc_info`` holds it."""
+    holds one connection from its first query), else Django's 500 page. Django calls it while
+    the exception is being handled, so ``sys.exc_info`` holds it."""
     if _database_unavailable(sys.exc_info()[1]):
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = str(DATABASE_RETRY_AFTER)
