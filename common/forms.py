@@ -36,14 +36,19 @@ class FormOnce:
     (``{{ form.field_group_once.level }}``). ``once_initial`` names the initial values a render may
     be kept for; other initial values, bound forms, prefixes and other templates render as usual,
     and with ``DEBUG`` on (templates reloaded while editing) nothing is kept. A form class takes
-    this mixin only when nothing else (choices built per viewer…) changes its markup."""
+    this mixin only when nothing else changes its markup, or names what does in ``once_vary``
+    (choices read from the database: ``choices_key``)."""
 
     once_initial: tuple[str, ...] = ()
+
+    def once_vary(self) -> tuple:
+        """What else the markup depends on (hashable); part of the key."""
+        return ()
 
     def _once_key(self, part: str | None) -> tuple | None:
         if self.is_bound or self.prefix or settings.DEBUG or not set(self.initial) <= set(self.once_initial):
             return None
-        return (type(self), part, get_language(), self.auto_id, tuple(sorted(self.initial.items())))
+        return (type(self), part, get_language(), self.auto_id, tuple(sorted(self.initial.items())), self.once_vary())
 
     @staticmethod
     def _kept(key: tuple | None, build) -> SafeString:
@@ -67,6 +72,12 @@ class FormOnce:
     @property
     def field_group_once(self) -> "_FieldGroupsOnce":
         return _FieldGroupsOnce(self)
+
+
+def choices_key(choices) -> tuple:
+    """A field's choices as plain strings (lazy labels resolved, option groups as tuples), for
+    ``FormOnce.once_vary``."""
+    return tuple((str(value), choices_key(label) if isinstance(label, (list, tuple)) else str(label)) for value, label in choices)
 
 
 class _FieldGroupsOnce:

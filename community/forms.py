@@ -6,6 +6,8 @@ from django.core.validators import URLValidator
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import FormOnce, choices_key
+
 from .activity import StreamFilter
 from .images import clean_upload
 from .models import (
@@ -184,7 +186,10 @@ class OrganisationForm(forms.ModelForm):
         return self.cleaned_data.get("siret", "").replace(" ", "")
 
 
-class DirectoryFilterForm(forms.Form):
+class DirectoryFilterForm(FormOnce, forms.Form):
+    """The directory's filters. Unfiltered (the page as the menu opens it), its markup — some 100
+    options — is kept per language and per departments and skills offered (``FormOnce``)."""
+
     q = forms.CharField(
         label=_("Nom, compétence ou organisation"), required=False, max_length=100, widget=forms.TextInput(attrs={"type": "search"})
     )
@@ -217,6 +222,9 @@ class DirectoryFilterForm(forms.Form):
         if asked and not any(asked == slug for _group, options in groups.items() for slug, _name in options):
             choices.append((asked, asked))
         self.fields["skill"].choices = choices
+
+    def once_vary(self) -> tuple:
+        return (choices_key(self.fields["department"].choices), choices_key(self.fields["skill"].choices))
 
 
 class OrganisationManagerForm(forms.Form):

@@ -68,7 +68,7 @@ def test_a_blank_reply_form_renders_once_per_language_and_a_filled_one_every_tim
         str(PostForm())
         str(PostForm())
     assert renders.count(PostForm) == 5  # once more for English, then from the memo
-    assert set(common_forms._FORMS_ONCE) == {(PostForm, None, "fr", "id_%s", ()), (PostForm, None, "en", "id_%s", ())}
+    assert set(common_forms._FORMS_ONCE) == {(PostForm, None, "fr", "id_%s", (), ()), (PostForm, None, "en", "id_%s", (), ())}
 
 
 def test_a_level_form_is_kept_per_level_and_shows_the_right_choice(monkeypatch):
