@@ -162,7 +162,7 @@ if IS_POSTGRES and env.bool("DATABASE_PREPARED", default=True):
     # PostgreSQL then plans it once per connection, not on every page (the topic page's seven
     # queries spent 1.45 ms planning and 0.74 ms running; bench/README.md). Off (false) behind a
     # transaction-mode pooler such as PgBouncer, which cannot keep prepared statements.
-    DATABASES["default"]["OPTIONS"].update({"server_side_binding": True, "prepare_threshold": 2})
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 2})
 
 # --- Redis: channel layer and cache ---------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")

@@ -29,3 +29,22 @@ def test_postgresql_queries_are_prepared_on_their_second_run():
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
     assert any('FROM "groups_group"' in statement and "$1" in statement for statement in prepared), prepared
+
+
+def test_settings_load_with_persistent_connections_and_jit_on():
+    """No pool and JIT on: the settings still add the prepared-statement options (no ``OPTIONS``
+    from the URL to update)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "hub.settings.dev",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/maillage",
+        "DATABASE_POOL": "false",
+        "DATABASE_JIT": "true",
+    }
+    code = "import django; django.setup(); from django.conf import settings; print(sorted(settings.DATABASES['default']['OPTIONS']))"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert "prepare_threshold" in out and "server_side_binding" in out
