@@ -5,7 +5,6 @@ them either on the form they came from or as flash messages. These helpers are t
 that knows how to unpack one.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import ClearableFileInput, FileField, ModelForm, Textarea
@@ -13,6 +12,7 @@ from django.forms.renderers import TemplatesSetting
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from .memo import Kept
 from .uploads import ATTACHMENT_ACCEPT
 
 
@@ -24,8 +24,7 @@ class FormRenderer(TemplatesSetting):
     field_template_name = "forms/field.html"
 
 
-_FORMS_ONCE: dict[tuple, SafeString] = {}
-_FORMS_ONCE_LIMIT = 512
+_FORMS_ONCE = Kept(limit=512)
 
 
 class FormOnce:
@@ -46,25 +45,14 @@ class FormOnce:
         return ()
 
     def _once_key(self, part: str | None) -> tuple | None:
-        if self.is_bound or self.prefix or settings.DEBUG or not set(self.initial) <= set(self.once_initial):
+        if self.is_bound or self.prefix or not set(self.initial) <= set(self.once_initial):
             return None
         return (type(self), part, get_language(), self.auto_id, tuple(sorted(self.initial.items())), self.once_vary())
-
-    @staticmethod
-    def _kept(key: tuple | None, build) -> SafeString:
-        if key is None:
-            return build()
-        html = _FORMS_ONCE.get(key)
-        if html is None:
-            if len(_FORMS_ONCE) >= _FORMS_ONCE_LIMIT:
-                _FORMS_ONCE.clear()
-            html = _FORMS_ONCE[key] = build()
-        return html
 
     def render(self, template_name=None, context=None, renderer=None):
         if template_name or context or renderer:
             return super().render(template_name, context, renderer)
-        return self._kept(self._once_key(None), lambda: super(FormOnce, self).render())
+        return _FORMS_ONCE.get(self._once_key(None), lambda: super(FormOnce, self).render())
 
     __str__ = render  # Django's forms bind these to their own ``render``
     __html__ = render
@@ -88,7 +76,7 @@ class _FieldGroupsOnce:
 
     def __getitem__(self, name: str) -> SafeString:
         form = self.form
-        return form._kept(form._once_key(name), lambda: form[name].as_field_group())
+        return _FORMS_ONCE.get(form._once_key(name), lambda: form[name].as_field_group())
 
 
 def validation_messages(exc: ValidationError) -> list[str]:

@@ -4,7 +4,6 @@ import functools
 from datetime import datetime, timedelta
 
 from django import template
-from django.conf import settings
 from django.template.base import token_kwargs
 from django.template.defaultfilters import date as django_date_format
 from django.template.loader import render_to_string
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from common.icons import ICONS
 from common.markdown import plain_excerpt, render_markdown
+from common.memo import Kept
 
 register = template.Library()
 
@@ -77,15 +77,15 @@ def icon(name: str, size: int = 20, css_class: str = ""):
 
 
 @functools.lru_cache(maxsize=2048)
-def _formatted(naive: datetime, zone: str, fmt: str, language: str, aware: datetime) -> str:
-    return django_date_format(aware, fmt)
+def _formatted(local: datetime, zone: str, fmt: str, language: str) -> str:
+    return django_date_format(local, fmt)  # ``zone`` in the key: equal instants in two zones compare equal
 
 
 def date_format(local: datetime, fmt: str) -> str:
     """Django's ``date`` filter for a local time, kept for the last 2,048 (moment, zone, format,
     language): a list of 20 relative times formatted the same moments on every page (~30 µs each,
     the day and month names looked up in the catalogue)."""
-    return _formatted(local.replace(tzinfo=None), str(local.tzinfo), fmt, get_language(), local)
+    return _formatted(local, str(local.tzinfo), fmt, get_language())
 
 
 def relative_time(value: datetime, now: datetime | None = None) -> str:
@@ -137,7 +137,7 @@ def breadcrumbs(*parts):
     return render_to_string("includes/breadcrumbs.html", {"crumbs": crumbs, "current": current})
 
 
-_ONCE_LIMIT = 256  # entries per block: a language × its named values (a few); a bound all the same
+_ONCE_LIMIT = 256  # renders per block: a language × its named values (a few); a bound all the same
 
 
 class OnceNode(template.Node):
@@ -151,19 +151,11 @@ class OnceNode(template.Node):
 
     def __init__(self, nodelist, values):
         self.nodelist, self.values = nodelist, values
-        self.kept: dict[tuple, str] = {}
+        self.kept = Kept(limit=_ONCE_LIMIT)
 
     def render(self, context):
         values = {name: expression.resolve(context) for name, expression in self.values.items()}
-        key = (get_language(), tuple(values.items()))
-        html = None if settings.DEBUG else self.kept.get(key)
-        if html is None:
-            html = self.nodelist.render(context.new(values))
-            if not settings.DEBUG:
-                if len(self.kept) >= _ONCE_LIMIT:
-                    self.kept.clear()
-                self.kept[key] = html
-        return html
+        return self.kept.get((get_language(), tuple(values.items())), lambda: self.nodelist.render(context.new(values)))
 
 
 @register.tag

@@ -41,9 +41,10 @@ def test_a_blank_reply_form_renders_once_per_language_and_a_filled_one_every_tim
     from django.utils import translation
 
     from common import forms as common_forms
+    from common.memo import Kept
     from groups.forms import PostForm
 
-    monkeypatch.setattr(common_forms, "_FORMS_ONCE", {})
+    monkeypatch.setattr(common_forms, "_FORMS_ONCE", Kept(limit=512))
     renders = []
     real = RenderableMixin.render
 
@@ -68,17 +69,18 @@ def test_a_blank_reply_form_renders_once_per_language_and_a_filled_one_every_tim
         str(PostForm())
         str(PostForm())
     assert renders.count(PostForm) == 5  # once more for English, then from the memo
-    assert set(common_forms._FORMS_ONCE) == {(PostForm, None, "fr", "id_%s", (), ()), (PostForm, None, "en", "id_%s", (), ())}
+    assert set(common_forms._FORMS_ONCE.entries) == {(PostForm, None, "fr", "id_%s", (), ()), (PostForm, None, "en", "id_%s", (), ())}
 
 
 def test_a_level_form_is_kept_per_level_and_shows_the_right_choice(monkeypatch):
     from django.utils import translation
 
     from common import forms as common_forms
+    from common.memo import Kept
     from groups.forms import GroupLevelForm, LevelForm
     from groups.models import NotifyLevel
 
-    monkeypatch.setattr(common_forms, "_FORMS_ONCE", {})
+    monkeypatch.setattr(common_forms, "_FORMS_ONCE", Kept(limit=512))
     with translation.override("fr"):
         for level in (NotifyLevel.WATCHING, NotifyLevel.MUTED, NotifyLevel.WATCHING):
             kept = LevelForm(initial={"level": level}).field_group_once["level"]
@@ -87,6 +89,6 @@ def test_a_level_form_is_kept_per_level_and_shows_the_right_choice(monkeypatch):
             group_kept = str(GroupLevelForm(initial={"level": level}, auto_id="group_%s"))
             group_fresh = GroupLevelForm(initial={"level": level}, auto_id="group_%s").render(template_name="forms/div.html")
             assert group_kept == group_fresh and 'id="group_level"' in group_kept
-        assert len(common_forms._FORMS_ONCE) == 4  # two levels × two forms, the third loop from the memo
+        assert len(common_forms._FORMS_ONCE.entries) == 4  # two levels × two forms, the third loop from the memo
         bound = LevelForm(data={"level": "nonsense"}).field_group_once["level"]
-        assert "errorlist" in bound and len(common_forms._FORMS_ONCE) == 4  # a bound form is never kept
+        assert "errorlist" in bound and len(common_forms._FORMS_ONCE.entries) == 4  # a bound form is never kept

@@ -52,7 +52,7 @@ def test_each_block_and_each_language_has_its_own_entry():
         assert template.render(Context()) == "Aen/Ben"
     with translation.override("fr"):
         assert template.render(Context()) == "Afr/Bfr"
-    assert [len(node.kept) for node in template.nodelist if isinstance(node, common_tags.OnceNode)] == [2, 2]
+    assert [len(node.kept.entries) for node in template.nodelist if isinstance(node, common_tags.OnceNode)] == [2, 2]
 
 
 @override_settings(DEBUG=True)
@@ -61,14 +61,14 @@ def test_with_debug_on_the_body_renders_every_time():
     template = Template("{% once item=item %}{{ item }}{% endonce %}")
     template.render(Context({"item": Counted()}))
     template.render(Context({"item": Counted()}))
-    assert Counted.renders == 2 and template.nodelist[0].kept == {}
+    assert Counted.renders == 2 and template.nodelist[0].kept.entries == {}
 
 
 def test_the_memo_stays_bounded(monkeypatch):
     monkeypatch.setattr(common_tags, "_ONCE_LIMIT", 3)
-    template = Template("{% once n=n %}{{ n }}{% endonce %}")
+    template = Template("{% once n=n %}{{ n }}{% endonce %}")  # the limit is read when the block is parsed
     assert [template.render(Context({"n": n})) for n in range(7)] == [str(n) for n in range(7)]
-    assert 0 < len(template.nodelist[0].kept) <= 3
+    assert 0 < len(template.nodelist[0].kept.entries) <= 3
 
 
 def test_only_name_value_pairs_are_accepted():

@@ -284,19 +284,20 @@ def test_healthz(client):
 
 def test_the_unfiltered_directory_form_is_kept_until_its_options_change(member_client, other_member, monkeypatch):
     from common import forms as common_forms
+    from common.memo import Kept
     from community.forms import DirectoryFilterForm
     from community.models import Department, Profile
 
-    monkeypatch.setattr(common_forms, "_FORMS_ONCE", {})
+    monkeypatch.setattr(common_forms, "_FORMS_ONCE", Kept(limit=512))
     url = reverse("community:directory")
     first = member_client.get(url).content.decode()
     assert member_client.get(url).content.decode().count('name="department"') == 1
-    assert [key[0] for key in common_forms._FORMS_ONCE] == [DirectoryFilterForm]  # rendered once, then kept
+    assert [key[0] for key in common_forms._FORMS_ONCE.entries] == [DirectoryFilterForm]  # rendered once, then kept
     offered = set(Profile.objects.exclude(department=None).values_list("department__code", flat=True))
     newcomer = Department.objects.exclude(code__in=offered).first()
     Profile.objects.filter(user=other_member).update(department=newcomer)
     after = member_client.get(url).content.decode()
     assert f'<option value="{newcomer.code}"' in after and f'<option value="{newcomer.code}"' not in first
-    assert len(common_forms._FORMS_ONCE) == 2  # a new department offered: a render of its own
+    assert len(common_forms._FORMS_ONCE.entries) == 2  # a new department offered: a render of its own
     searched = member_client.get(url, {"q": "zzz", "department": newcomer.code}).content.decode()
-    assert f'<option value="{newcomer.code}" selected' in searched and len(common_forms._FORMS_ONCE) == 2  # a search is never kept
+    assert f'<option value="{newcomer.code}" selected' in searched and len(common_forms._FORMS_ONCE.entries) == 2  # a search is never kept
