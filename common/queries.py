@@ -38,7 +38,7 @@ class CompiledQuery:
         self._compiler: SQLCompiler | None = None
         self._fetch_mode = None
         self._converters: dict = {}
-        self._fields: list = []
+        self._composite_fields: list | None = None  # the selected fields, when one is composite
 
     def _compile(self) -> tuple[str, tuple, dict[int, str]]:
         queryset = self.build(**self.stand_ins)
@@ -48,8 +48,9 @@ class CompiledQuery:
         # which model each belongs to. Its connection serves only the converters (no cursor).
         self._compiler, self._fetch_mode = compiler, queryset._fetch_mode
         # the fields' converters, as ``SQLCompiler.results_iter`` would work them out on every run
-        self._fields = [column[0] for column in compiler.select[: compiler.col_count]]
-        self._converters = compiler.get_converters(self._fields)
+        fields = [column[0] for column in compiler.select[: compiler.col_count]]
+        self._converters = compiler.get_converters(fields)
+        self._composite_fields = fields if compiler.has_composite_fields(fields) else None
         by_value = {value: name for name, value in self.stand_ins.items()}
         slots = {i: by_value[p] for i, p in enumerate(params) if not isinstance(p, bool) and p in by_value}
         if set(slots.values()) != set(self.stand_ins) or any(str(value) in sql for value in self.stand_ins.values()):
@@ -90,8 +91,8 @@ class CompiledQuery:
             rows = [row[: compiler.col_count] for row in rows]
         if self._converters:
             rows = compiler.apply_converters(rows, self._converters)
-        if compiler.has_composite_fields(self._fields):
-            rows = compiler.composite_fields_to_tuples(rows, self._fields)
+        if self._composite_fields:
+            rows = compiler.composite_fields_to_tuples(rows, self._composite_fields)
         return rows
 
     def rows(self, **values: Any) -> list[tuple]:

@@ -386,11 +386,12 @@ def post_page(*, topic: Topic, page: int | str | None, viewer=None):
     )
     page_obj = paginator.get_page(page)
     ids = list(page_obj.object_list)
-    posts = []
+    posts, reactions = [], []
     if ids:
         span = {"topic_id": topic.pk, "first": ids[0], "last": ids[-1]}
         on_page = set(ids)  # not a post written since the ids were read, for a page of its own size
         posts = [_post_state(row) for row in _POST_ROWS_IN_RANGE.rows(**span) if row[0] in on_page]
+        reactions = _REACTION_ROWS_IN_RANGE.rows(**span)
     # Quoted posts in a query of their own: six joins in one query cost PostgreSQL more to plan
     # (3 ms) than two small queries cost to run.
     quoted_ids = {p.quoted_id for p in posts if p.quoted_id}
@@ -399,7 +400,7 @@ def post_page(*, topic: Topic, page: int | str | None, viewer=None):
         for post in posts:
             if post.quoted_id:
                 post.quoted = quoted.get(post.quoted_id)
-    _attach_reactions(posts, _REACTION_ROWS_IN_RANGE.rows(**span) if ids else [], viewer)
+    _attach_reactions(posts, reactions, viewer)
     page_obj.posts = posts
     return page_obj
 
