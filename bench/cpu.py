@@ -37,7 +37,48 @@ def main() -> None:
     parser.add_argument("--sql", action="store_true", help="print each page's queries (first 160 characters)")
     parser.add_argument("--dump", default="", help="save each page's cProfile stats in this folder (pstats files)")
     parser.add_argument("--top", type=int, default=40, help="lines of the profile listing")
+    parser.add_argument(
+        "--network",
+        choices=["small", "load"],
+        default="small",
+        help="small: forum.py's --small network (forum pages); load: load.py's national dataset (its mixed scenario's pages)",
+    )
     args = parser.parse_args()
+    runs = load_pages() if args.network == "load" else forum_pages()
+    measure(runs, args)
+
+
+def load_pages() -> list:
+    """The GET pages of ``load.py``'s mixed scenario, as one of its members, on the national dataset
+    (``BENCH_DATABASE_URL``, default ``maillage_load``; built when missing), production settings."""
+    from bench import load
+
+    db_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/maillage_load")
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+    load.setup(db_url, redis_url)
+    w = load.world()
+
+    from django.conf import settings
+    from django.test import Client
+
+    from bench.benchlib import session_keys
+
+    member = Client(HTTP_HOST="127.0.0.1")
+    member.cookies[settings.SESSION_COOKIE_NAME] = session_keys([w["user_ids"][3]])[0]
+    topic_base = f"/groupes/{w['group'].slug}/sujets/"
+    pages = [
+        ("dashboard", "/tableau-de-bord/"),
+        ("directory search", f"/membres/?q={load.SEARCH_TERMS[1]}"),
+        ("big topic", f"{topic_base}{w['big_topic']}/"),
+        ("other topic", f"{topic_base}{w['topics'][7]}/"),
+        ("agenda", "/agenda/"),
+        ("event page", f"/agenda/{w['events'][0]}/"),
+        ("funding search", f"/financements/?q={load.FUNDING_TERMS[0]}"),
+    ]
+    return [("member", member, pages)]
+
+
+def forum_pages() -> list:
     db_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/maillage_bench_small")
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/2")
     forum.ensure_database(db_url, rebuild=False)
@@ -45,7 +86,6 @@ def main() -> None:
     world = forum.build(forum.SIZES["small"], print)
 
     from django.conf import settings
-    from django.db import connection
     from django.test import Client
 
     from bench.benchlib import session_keys
@@ -70,7 +110,12 @@ def main() -> None:
     member = Client(HTTP_HOST="127.0.0.1")
     member.cookies[settings.SESSION_COOKIE_NAME] = session_keys([member_id])[0]
     visitor = Client(HTTP_HOST="127.0.0.1")
-    runs = [("member", member, member_pages), ("visitor", visitor, member_pages[:3])]
+    return [("member", member, member_pages), ("visitor", visitor, member_pages[:3])]
+
+
+def measure(runs: list, args) -> None:
+    from django.db import connection
+
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {args.requests} GETs per page")
     print(f"{'viewer':<8} {'page':<20} {'CPU ms/req':>10} {'calls/req':>10} {'queries':>8}")
     for viewer, client, pages in runs:

@@ -1,16 +1,21 @@
 """ASGI entry point: HTTP through Django, websockets through Channels.
 
 Websockets are wrapped in ``AllowedHostsOriginValidator(AuthMiddlewareStack(...))``: a foreign
-Origin is refused before any consumer runs, and consumers see ``scope["user"]``.
+Origin is refused before any consumer runs, and consumers see ``scope["user"]``. HTTP goes through
+``common.asgi.OneHopASGIHandler``: Django's handler with the middleware chain run in one thread hop.
 """
 
 import gc
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.dev")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)  # what get_asgi_application does, with the handler below
+
+from common.asgi import OneHopASGIHandler  # noqa: E402
+
+django_asgi_app = OneHopASGIHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
