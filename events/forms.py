@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import FormOnce, choices_key
 from common.uploads import clean_image
 from community.models import Department
 from groups.access import group_ids_of
@@ -214,7 +215,12 @@ class QuickSelect(forms.Select):
         return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
 
 
-class AgendaFilterForm(forms.Form):
+class AgendaFilterForm(FormOnce, forms.Form):
+    """The agenda's filters. Unfiltered (the agenda as the menu opens it), its markup — a select of
+    every group the member sees, 400 options on a national network — is kept per language,
+    departments and groups offered (``FormOnce``)."""
+
+    template_name = "events/_agenda_filter_fields.html"
     q = forms.CharField(label=_("Recherche"), required=False)
     type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Tous"))] + list(EventType.choices))
     format = forms.ChoiceField(label=_("Format"), required=False, choices=[("", _("Tous"))] + list(EventFormat.choices))
@@ -223,11 +229,15 @@ class AgendaFilterForm(forms.Form):
     tag = forms.CharField(label=_("Mot-clé"), required=False)
 
     def __init__(self, *args, groups=(), **kwargs):
+        """``groups``: (slug, name) of the groups the viewer may filter on."""
         super().__init__(*args, **kwargs)
         self.fields["department"].choices = [("", _("Tous"))] + [
             (d.code, str(d)) for d in Department.objects.filter(region__code="27").order_by("code")
         ]
-        self.fields["group"].choices = [("", _("Tous"))] + [(g.slug, g.name) for g in groups]
+        self.fields["group"].choices = [("", _("Tous")), *groups]
+
+    def once_vary(self) -> tuple:
+        return (choices_key(self.fields["department"].choices), choices_key(self.fields["group"].choices))
 
 
 class ProposalForm(forms.Form):

@@ -79,7 +79,7 @@ AGENDA_PAGE_SIZE = 30
 
 def agenda(request):
     """List (upcoming), month or week view; visitors see the public agenda."""
-    groups = list(groups_visible_to(request.user).only("slug", "name")) if request.user.is_authenticated else []
+    groups = list(groups_visible_to(request.user).values_list("slug", "name")) if request.user.is_authenticated else []
     form = AgendaFilterForm(request.GET or None, groups=groups)
     filters = form.cleaned_data if form.is_valid() else {}
     view = request.GET.get("vue", "liste")

@@ -342,3 +342,26 @@ def test_event_page_and_agenda_group_their_actions(client, client_for, staff, me
     assert "Créer un événement" in head.split("<details", 1)[0]
     assert "Plus d’actions" in head and "Événements à valider" in head and "Événements passés" in head
     assert "Plus d’actions" in client.get(reverse("events:agenda")).content.decode()
+
+
+def test_the_unfiltered_agenda_form_is_kept_per_groups_offered_and_never_shows_another_members_groups(
+    client_for, staff, member, other_member, monkeypatch
+):
+    from common import forms as common_forms
+    from common.memo import Kept
+    from events.forms import AgendaFilterForm
+
+    monkeypatch.setattr(common_forms, "_FORMS_ONCE", Kept(limit=512))
+    group, _secret = _secret_group_event(staff, member)
+    member_c, other_c = client_for(member), client_for(other_member)
+    url = reverse("events:agenda")
+    first = member_c.get(url).content.decode()
+    assert f'<option value="{group.slug}">Cercle secret</option>' in first
+    member_c.get(url)
+    assert [key[0] for key in common_forms._FORMS_ONCE.entries] == [AgendaFilterForm]  # rendered once, then kept
+    outsider = other_c.get(url).content.decode()
+    assert "Cercle secret" not in outsider and 'name="group"' in outsider
+    assert len(common_forms._FORMS_ONCE.entries) == 2  # other groups offered: a render of its own
+    filtered = member_c.get(url, {"group": group.slug}).content.decode()
+    assert f'<option value="{group.slug}" selected>Cercle secret</option>' in filtered
+    assert len(common_forms._FORMS_ONCE.entries) == 2  # a filtered agenda is never kept
