@@ -50,4 +50,4 @@ EXPOSE 8000
 # variable; 127.0.0.1 when unset): set it to the reverse proxy's address.
 CMD ["uvicorn", "hub.asgi:application", "--host=0.0.0.0", "--port=8000", "--proxy-headers", \
      "--ws=websockets-sansio", "--ws-per-message-deflate=false", "--lifespan=off", "--no-access-log", \
-     "--timeout-graceful-shutdown=15"]
+     "--timeout-graceful-shutdown=15", "--timeout-keep-alive=75"]

@@ -15,7 +15,7 @@ PYTEST_WORKERS ?= 2
 # The project's Django apps (every folder with an apps.py), for bandit.
 APPS := $(patsubst %/apps.py,%,$(wildcard */apps.py))
 
-.PHONY: help install run test lint checks security test-sqlite test-postgres test-browser chromium gettext messages demo migrate translations clean prod-like
+.PHONY: help install run test lint checks security test-sqlite test-postgres test-browser chromium gettext nginx messages demo migrate translations clean prod-like
 
 help:
 	@echo "make run    install, migrate, load demo data and start Maillage on http://$(HOST):$(PORT)"
@@ -81,6 +81,17 @@ gettext:
 	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	fi
 
+# nginx, for `nginx -t` on deploy/nginx.conf (tests/common/test_container.py): installed like
+# gettext when root (Debian's nginx-light; not started), else the test is skipped.
+nginx:
+	@if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	  echo "Installing nginx for the deploy configuration check (apt-get)…"; \
+	  (apt-get install -y -q nginx-light >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q nginx-light >/dev/null)); \
+	else \
+	  echo "!! nginx not found and cannot be installed (not root): deploy/nginx.conf is not checked by nginx -t"; \
+	fi
+
 # Regenerate locale/*/LC_MESSAGES/django.po from the code (French complete: msgstr = msgid unless
 # revised; English for translators) and compile them. The lead runs it after merges and commits.
 messages: install gettext
@@ -93,7 +104,7 @@ lint: install
 	@echo "== import rules (lint-imports: apps import downwards, no cycle inside an app)"
 	@$(VENV)/bin/lint-imports --no-cache | sed -n '/^Contracts/,$$p'; exit $${PIPESTATUS[0]}
 
-checks: install translations gettext
+checks: install translations gettext nginx
 	@echo "== translations: French catalogue complete, no template text outside gettext"
 	@if command -v msgen >/dev/null; then $(PY) manage.py messages --check; \
 	elif [ "$$CI" = "true" ]; then echo "GNU gettext is missing: failing (CI=true)"; exit 1; \

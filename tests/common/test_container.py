@@ -168,3 +168,59 @@ def test_docker_compose_config_accepts_the_file():
         env={**env, "PATH": "/usr/local/bin:/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stderr
+
+
+def _nginx_blocks(text: str, opening: str) -> list[str]:
+    """The bodies of the nginx blocks that open with ``opening`` (no nested braces in them)."""
+    return re.findall(re.escape(opening) + r"[^{]*\{([^{}]*)\}", text)
+
+
+def test_idle_connections_are_closed_by_nginx_before_uvicorn_closes_them(compose):
+    """nginx keeps connections open to the ASGI processes; the side that sends requests must close
+    an idle one first, or a request can go out on a connection the server is closing (a reset)."""
+    nginx = re.sub(r"#[^\n]*", "", (ROOT / "deploy" / "nginx.conf").read_text())
+    (upstream,) = _nginx_blocks(nginx, "upstream maillage_web")
+    assert re.search(r"\bkeepalive \d+;", upstream)
+    found = re.search(r"keepalive_timeout (\d+)s?;", upstream)
+    nginx_idle = int(found.group(1)) if found else 60  # nginx's default
+    # Without an empty Connection header nginx sends "close" and keeps nothing open.
+    for location in ("location / ", "location = /readyz"):
+        (body,) = _nginx_blocks(nginx, location)
+        assert 'proxy_set_header Connection "";' in body and "proxy_http_version 1.1;" in body
+    command_lines = {
+        "compose.yaml": " ".join(compose["services"]["web-1"]["command"]),
+        "Dockerfile": (ROOT / "Dockerfile").read_text(),
+        "systemd": (ROOT / "deploy" / "systemd" / "maillage-web@.service").read_text(),
+        "prod-like": (ROOT / "scripts" / "prod-like").read_text(),
+    }
+    for where, text in command_lines.items():
+        found = re.search(r"--timeout-keep-alive[= ]\"?(\d+)|\"--timeout-keep-alive\",\s*\"(\d+)\"", text)
+        assert found, f"{where} leaves uvicorn's keep-alive at its default (5 s)"
+        assert int(found.group(1) or found.group(2)) > nginx_idle, where
+
+
+NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
+
+
+@pytest.mark.skipif(NGINX is None, reason="nginx is not installed here (make nginx)")
+def test_nginx_accepts_the_configuration(tmp_path):
+    """``nginx -t`` on deploy/nginx.conf, with a throwaway certificate and ports (Debian 12's nginx
+    is 1.22: no "http2 on;")."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=t"],
+        check=True,
+        capture_output=True,
+    )
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    site = re.sub(r"/etc/letsencrypt/\S+/fullchain\.pem", str(cert), site)
+    site = re.sub(r"/etc/letsencrypt/\S+/privkey\.pem", str(key), site)
+    site = site.replace("listen 80;", "listen 127.0.0.1:18080;").replace("listen 443 ", "listen 127.0.0.1:18443 ")
+    (tmp_path / "site.conf").write_text(site)
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n include /etc/nginx/mime.types;\n access_log off;\n include {tmp_path}/site.conf;\n}}\n"
+    )
+    result = subprocess.run([NGINX, "-t", "-c", str(main), "-p", str(tmp_path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
