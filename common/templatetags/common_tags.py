@@ -88,6 +88,15 @@ def date_format(local: datetime, fmt: str) -> str:
     return _formatted(local, str(local.tzinfo), fmt, get_language())
 
 
+@register.filter(expects_localtime=True)
+def local_date(value, fmt):
+    """Django's ``date`` filter through ``date_format``'s memo: for lists that format the same
+    moments on every page (an agenda page: 30 events' dates, six ways each)."""
+    if not isinstance(value, datetime):
+        return django_date_format(value, fmt)
+    return date_format(value, fmt)
+
+
 def relative_time(value: datetime, now: datetime | None = None) -> str:
     """A past moment as people say it: "à l'instant", "il y a 5 min", "il y a 3 h", "hier, 14:05",
     "lundi, 09:30" within the week, then "2 déc." this year and "2 déc. 2025" before."""

@@ -95,3 +95,20 @@ def test_kept_date_formats_follow_the_language_and_the_zone():
         assert date_format(elsewhere, "l j F Y, H:i") == django_date(elsewhere, "l j F Y, H:i") == "jeudi 3 décembre 2026, 11:30"
     with translation.override("en"):
         assert date_format(moment, "l j F Y, H:i") == django_date(moment, "l j F Y, H:i") == "Thursday 3 December 2026, 15:30"
+
+
+@pytest.mark.parametrize("fmt", ["M", "j", "D", "c", "l j F Y, H:i", "H:i"])
+def test_local_date_filter_writes_what_djangos_date_filter_writes(fmt, settings):
+    """In the current zone, like ``date`` (aware moments converted; ``{% localtime off %}`` honoured)."""
+    settings.TIME_ZONE = "Europe/Paris"
+    moment = datetime(2026, 12, 3, 23, 30, tzinfo=ZoneInfo("UTC"))  # already Friday in Paris
+    context = Context({"moment": moment, "day": moment.date()})
+    with translation.override("fr"):
+        for body in ("{{ moment|%s:'%s' }}", "{%% localtime off %%}{{ moment|%s:'%s' }}{%% endlocaltime %%}", "{{ day|%s:'%s' }}"):
+            if "day" in body and fmt in ("c", "H:i", "l j F Y, H:i"):  # time specifiers: an error for dates, both ways
+                continue
+            ours = Template("{% load common_tags tz %}" + body % ("local_date", fmt)).render(context)
+            djangos = Template("{% load common_tags tz %}" + body % ("date", fmt)).render(context)
+            assert ours == djangos and ours
+    with translation.override("fr"):
+        assert Template("{% load common_tags %}{{ moment|local_date:'D j' }}").render(context) == "ven 4"
