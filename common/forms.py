@@ -7,7 +7,7 @@ that knows how to unpack one.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import ClearableFileInput, FileField, ModelForm, Textarea
+from django.forms import BoundField, ClearableFileInput, FileField, ModelForm, Textarea
 from django.forms.renderers import TemplatesSetting
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -27,6 +27,13 @@ class FormRenderer(TemplatesSetting):
 _FORMS_ONCE = Kept(limit=512)
 
 
+class _KeptBoundField(BoundField):
+    """A field of a ``FormOnce`` form: its group kept under ``_field_once_key`` when there is one."""
+
+    def as_field_group(self):
+        return _FORMS_ONCE.get(self.form._field_once_key(self), super().as_field_group)
+
+
 class FormOnce:
     """For a form shown on every page of a kind whose markup depends only on the language and on a
     few initial values taken among fixed choices (the reply form under each topic, blank; the
@@ -39,10 +46,32 @@ class FormOnce:
     (choices read from the database: ``choices_key``)."""
 
     once_initial: tuple[str, ...] = ()
+    # Also keep each field's group wherever the form renders it (``{{ form }}`` of a bound form
+    # included): a search form's fields left blank render the same on every search.
+    once_field_groups: bool = False
+    bound_field_class = _KeptBoundField
 
     def once_vary(self) -> tuple:
         """What else the markup depends on (hashable); part of the key."""
         return ()
+
+    def _field_once_key(self, field: BoundField) -> tuple | None:
+        """The key of a field's group (``once_field_groups``): everything its markup depends on
+        besides the form's class — language, ids, the field's initial value, ``once_vary`` and,
+        in a bound form, its value. A bound field is kept only while blank (``None``, ``""``,
+        ``False``, no choice) and without errors: what a member typed renders every time."""
+        name = field.name
+        if not self.once_field_groups or self.prefix or field.field.show_hidden_initial or callable(field.field.initial):
+            return None
+        if name in self.initial and name not in self.once_initial:
+            return None
+        key = (type(self), name, get_language(), self.auto_id, self.initial.get(name), self.once_vary())
+        if not self.is_bound:
+            return key
+        value = field.value()
+        if field.errors or not (value is None or value is False or value == "" or value == [] or value == ()):
+            return None
+        return (*key, "bound", value if not isinstance(value, list) else ())
 
     def _once_key(self, part: str | None) -> tuple | None:
         if self.is_bound or self.prefix or not set(self.initial) <= set(self.once_initial):

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import ServiceModelForm
+from common.forms import FormOnce, ServiceModelForm
 from community.models import Commune, Department, Region
 
 from .filters import SORTS, CallFilters
@@ -29,7 +29,13 @@ from .models import (
 SORT_CHOICES = [("deadline", _("Date limite la plus proche")), ("newest", _("Plus récents")), ("relevance", _("Pertinence"))]
 
 
-class CallSearchForm(forms.Form):
+class CallSearchForm(FormOnce, forms.Form):
+    """The search's filters (some 30 options). Unsearched, its markup is kept whole per language;
+    on a search, each field left blank keeps its group (``FormOnce.once_field_groups``): only
+    what the member filled in renders afresh."""
+
+    once_field_groups = True
+
     q = forms.CharField(label=_("Mots-clés"), required=False, max_length=200)
     themes = forms.MultipleChoiceField(label=_("Thématiques"), choices=Theme.choices, required=False, widget=forms.CheckboxSelectMultiple)
     beneficiaries = forms.MultipleChoiceField(
@@ -60,7 +66,12 @@ class CallSearchForm(forms.Form):
         )
 
 
-class WatchForm(forms.Form):
+class WatchForm(FormOnce, forms.Form):
+    """Under every search: the frequency's group is kept (``once_field_groups``); the name, the
+    search's words by default, renders each time."""
+
+    once_field_groups = True
+
     name = forms.CharField(label=_("Nom de l'alerte"), max_length=120)
     frequency = forms.ChoiceField(label=_("Recevoir les nouveaux appels"), choices=WatchFrequency.choices, initial=WatchFrequency.WEEKLY)
 

@@ -5,6 +5,8 @@ member (an event question's help, say) is shown as text, never as markup."""
 from django import forms
 from django.utils.safestring import mark_safe
 
+from common.forms import FormOnce
+
 
 class _Form(forms.Form):
     name = forms.CharField(label="Nom", help_text="Prénom et nom")
@@ -92,3 +94,89 @@ def test_a_level_form_is_kept_per_level_and_shows_the_right_choice(monkeypatch):
         assert len(common_forms._FORMS_ONCE.entries) == 4  # two levels × two forms, the third loop from the memo
         bound = LevelForm(data={"level": "nonsense"}).field_group_once["level"]
         assert "errorlist" in bound and len(common_forms._FORMS_ONCE.entries) == 4  # a bound form is never kept
+
+
+class _SearchForm(FormOnce, forms.Form):
+    once_field_groups = True
+
+    q = forms.CharField(label="Mots", required=False)
+    themes = forms.MultipleChoiceField(
+        label="Thèmes", required=False, choices=[("a", "A"), ("b", "B")], widget=forms.CheckboxSelectMultiple
+    )
+    open_now = forms.BooleanField(label="Ouverts", required=False)
+    amount = forms.IntegerField(label="Montant", required=False)
+    since = forms.DateField(label="Depuis", required=False, initial=lambda: "2031-01-01")
+
+
+def _fresh(form_class, *args, **kwargs):
+    """The form's markup rendered through Django's templates, nothing kept (as with DEBUG on)."""
+    from django.test import override_settings
+
+    with override_settings(DEBUG=True):
+        return str(form_class(*args, **kwargs))
+
+
+def test_once_field_groups_keeps_blank_fields_of_a_bound_form_and_renders_what_was_filled(monkeypatch):
+    from django.utils import translation
+
+    from common import forms as common_forms
+    from common.memo import Kept
+
+    monkeypatch.setattr(common_forms, "_FORMS_ONCE", Kept(limit=512))
+    searches = [
+        {"q": "numérique"},
+        {"themes": ["a"], "open_now": "on"},
+        {"q": "autre"},  # after a search that checked boxes: none checked here
+        {"amount": "abc"},  # an error: rendered afresh, with its message
+        {},
+        {"themes": ["zz"]},
+    ]
+    with translation.override("fr"):
+        for data in searches * 2:
+            assert str(_SearchForm(data)) == _fresh(_SearchForm, data)
+        kept_fields = {key[1] for key in common_forms._FORMS_ONCE.entries}
+        # the date's initial is a callable (may change): never kept; a filled or wrong field neither
+        assert kept_fields == {"q", "themes", "open_now", "amount"}
+        assert all(key[-2:] != ("bound", "numérique") for key in common_forms._FORMS_ONCE.entries)
+        assert 'value="a" id="id_themes_0" checked' not in str(_SearchForm({"q": "x"}))
+        assert 'value="a" id="id_themes_0" checked' in str(_SearchForm({"themes": ["a"]}))
+        assert "errorlist" in str(_SearchForm({"amount": "abc"}))
+    with translation.override("en"):
+        assert str(_SearchForm({"q": "x"})) == _fresh(_SearchForm, {"q": "x"})
+    assert {key[2] for key in common_forms._FORMS_ONCE.entries} == {"fr", "en"}
+    assert str(_SearchForm({"q": "x"}, prefix="p")) == _fresh(_SearchForm, {"q": "x"}, prefix="p")
+    before = len(common_forms._FORMS_ONCE.entries)
+    str(_SearchForm({"q": "x"}, prefix="p"))
+    assert len(common_forms._FORMS_ONCE.entries) == before  # a prefixed form is never kept
+
+
+def test_once_field_groups_keeps_a_field_with_an_initial_value_only_when_named(monkeypatch):
+    from django.utils import translation
+
+    from common import forms as common_forms
+    from common.memo import Kept
+
+    monkeypatch.setattr(common_forms, "_FORMS_ONCE", Kept(limit=512))
+    with translation.override("fr"):
+        for name in ("une", "deux", "une"):
+            assert str(_SearchForm(initial={"q": name})) == _fresh(_SearchForm, initial={"q": name})
+            assert f'value="{name}"' in str(_SearchForm(initial={"q": name}))
+    assert "q" not in {key[1] for key in common_forms._FORMS_ONCE.entries}
+
+
+def test_once_field_groups_renders_a_blank_field_that_was_given_an_error(monkeypatch):
+    """A service's error put on a blank field (``form_add_validation_error``) shows: a field with
+    errors is never taken from, nor put into, the kept renders."""
+    from django.utils import translation
+
+    from common import forms as common_forms
+    from common.memo import Kept
+
+    monkeypatch.setattr(common_forms, "_FORMS_ONCE", Kept(limit=512))
+    with translation.override("fr"):
+        str(_SearchForm({"q": "x"}))
+        form = _SearchForm({"q": "x"})
+        form.add_error("amount", "Montant refusé par le service.")
+        html = str(form)
+        assert "Montant refusé par le service." in html and 'aria-invalid="true"' in html
+        assert "Montant refusé" not in str(_SearchForm({"q": "x"}))
