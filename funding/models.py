@@ -79,6 +79,12 @@ def text_to_codes(text: str) -> list[str]:
     return [c for c in (text or "").split(",") if c]
 
 
+def theme_labels(text: str) -> list[str]:
+    """The labels of ``,code,`` themes, in the active language (an unknown code as itself)."""
+    labels = dict(Theme.choices)
+    return [str(labels.get(c, c)) for c in text_to_codes(text)]
+
+
 class SourceKind(models.TextChoices):
     FEED = "feed", _("Flux RSS / Atom")
     JSON = "json", _("JSON (format Aides-territoires)")
@@ -228,8 +234,7 @@ class FundingCall(TimeStampedModel):
 
     @property
     def theme_list(self) -> list[str]:
-        labels = dict(Theme.choices)
-        return [str(labels.get(c, c)) for c in text_to_codes(self.themes)]
+        return theme_labels(self.themes)
 
     @property
     def beneficiary_list(self) -> list[str]:

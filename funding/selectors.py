@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Sum, When
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from community.models import Profile, is_approved_member
@@ -19,6 +20,7 @@ from .models import (
     ApplicationStatus,
     CalendarToken,
     CallInterest,
+    CallKind,
     CallState,
     Consortium,
     ConsortiumMember,
@@ -32,6 +34,7 @@ from .models import (
     SupportStatus,
     Theme,
     Watch,
+    theme_labels,
 )
 
 VISIBLE_STATES = [CallState.PUBLISHED, CallState.CLOSED, CallState.ARCHIVED]
@@ -58,6 +61,56 @@ def call_list(*, viewer, filters: CallFilters) -> QuerySet[FundingCall]:
         .annotate(applying_count=Count("interests", filter=Q(interests__kind="applying"), distinct=True))
     )
     return filters.apply(qs)
+
+
+@dataclass(frozen=True)
+class CallCard:
+    """What a search result shows of a call, as plain values: every value its card's markup
+    depends on (the day's countdown and the number of structures applying included), so that
+    equal cards render once per process and language — ``{% once call=card %}`` in
+    ``funding/_call_results.html``. Same names as ``FundingCall`` for what the card reads."""
+
+    slug: str
+    title: str
+    funders: str
+    kind: str
+    perimeter_label: str
+    state: str
+    deadline: date | None
+    is_permanent: bool
+    days_left: int | None
+    themes: str
+    applying_count: int
+
+    def get_absolute_url(self) -> str:
+        return reverse("funding:call_detail", args=[self.slug])
+
+    def get_kind_display(self) -> str:
+        return str(dict(CallKind.choices).get(self.kind, self.kind))
+
+    @property
+    def theme_list(self) -> list[str]:
+        return theme_labels(self.themes)
+
+
+def call_cards(calls) -> list[CallCard]:
+    """The cards of a page of ``call_list`` (its ``applying_count`` annotation included)."""
+    return [
+        CallCard(
+            slug=call.slug,
+            title=call.title,
+            funders=call.funders,
+            kind=call.kind,
+            perimeter_label=call.perimeter_label,
+            state=call.state,
+            deadline=call.deadline,
+            is_permanent=call.is_permanent,
+            days_left=call.days_left,
+            themes=call.themes,
+            applying_count=call.applying_count,
+        )
+        for call in calls
+    ]
 
 
 def call_get_for_viewer(*, viewer, slug: str) -> FundingCall:

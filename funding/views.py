@@ -55,6 +55,7 @@ def call_list(request):
     context = {
         "form": form,
         "page": page,
+        "cards": selectors.call_cards(page.object_list),
         "filters": filters,
         "watch_form": WatchForm(initial={"name": filters.q or _("Ma recherche")}),
         "querystring": request.GET.urlencode(),

@@ -1,0 +1,96 @@
+"""The search page keeps each result card's markup per process and language, keyed on every
+value the card shows (``selectors.CallCard`` under ``{% once %}``): a change to a call, to the
+structures applying or to the day shows on the next page, and a card is the same for every viewer."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+
+from funding import selectors, services
+from funding.filters import CallFilters
+from tests.factories import StaffFactory, UserFactory
+
+from .factories import make_call
+
+pytestmark = pytest.mark.django_db
+
+
+def _cards(html: str) -> str:
+    """The list of results (up to the export links)."""
+    return html.split('<ul class="call-list">')[1].split('<p class="export-links">')[0]
+
+
+def _page(client, path="/financements/?sort=newest") -> str:
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_card_shows_what_changed_since_it_was_kept(member, member_client):
+    staff = StaffFactory()
+    call = make_call(title="Appel aux tiers-lieux", deadline=timezone.localdate() + timedelta(days=12))
+    first = _page(member_client)
+    assert "Appel aux tiers-lieux" in first and "plus que 12 jours" in first and "candidate" not in first
+
+    services.call_update(call=call, data={"title": "Appel aux fablabs"}, actor=staff)
+    assert "Appel aux fablabs" in _page(member_client) and "Appel aux tiers-lieux" not in _page(member_client)
+
+    services.interest_toggle(call=call, actor=UserFactory(), kind="applying")
+    assert "1 structure du réseau candidate" in _page(member_client)
+
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+        assert "plus que 11 jours" in _page(member_client)
+
+    services.call_close(call=call, actor=staff)
+    assert "Clôturé" in _page(member_client, "/financements/?include_closed=on")
+
+
+def test_cards_are_the_same_for_every_viewer_and_as_django_renders_them(member_client, client_for, staff_client):
+    for days in (-2, 0, 1, 30):
+        make_call(deadline=timezone.localdate() + timedelta(days=days))
+    make_call(is_permanent=True, deadline=None, themes=("formation", "insertion"))
+    make_call(deadline=None, themes=())
+    kept = _cards(_page(member_client))
+    assert _cards(_page(member_client)) == kept
+    assert _cards(_page(client_for(UserFactory()))) == kept == _cards(_page(staff_client))
+    with override_settings(DEBUG=True):  # nothing kept: every card through the templates
+        assert _cards(_page(member_client)) == kept
+    assert "dernier jour" in kept and "dépassée" in kept and "Permanent" in kept
+
+
+def test_a_card_is_kept_per_language():
+    make_call(kind="subvention", themes=("formation",))
+    calls = selectors.call_list(viewer=None, filters=CallFilters())
+    from django.template.loader import render_to_string
+
+    def render():
+        page = type("Page", (), {"paginator": type("P", (), {"count": 1})(), "has_other_pages": lambda self: False})()
+        return render_to_string("funding/_call_results.html", {"cards": selectors.call_cards(calls), "page": page})
+
+    with translation.override("fr"):
+        french = render()
+    with translation.override("en"):
+        english = render()
+        with override_settings(DEBUG=True):
+            assert render() == english
+    assert "Subvention" in french and "Formation" in french
+    assert english != french  # the dates at least (the English catalogue lacks some labels)
+
+
+@pytest.mark.parametrize("path", ["/financements/?q=appel", "/financements/", "/financements/?q=appel&themes=formation&open_now=on"])
+def test_search_query_count_does_not_grow_with_results(member_client, path):
+    def count(n):
+        for _ in range(n):
+            call = make_call(themes=("formation",))
+            services.interest_toggle(call=call, actor=UserFactory(), kind="applying")
+        with CaptureQueriesContext(connection) as ctx:
+            _page(member_client, path)
+        return len(ctx.captured_queries)
+
+    assert count(10) == count(90)
