@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +28,7 @@ from .models import (
     ConsortiumMemberStatus,
     ConsortiumVisibility,
     FundingCall,
+    InterestKind,
     MatchingOptOut,
     PartnerSearch,
     Source,
@@ -54,11 +56,19 @@ LIST_DEFERRED = ("description", "eligibility", "search_text", "search_vector")
 
 def call_list(*, viewer, filters: CallFilters) -> QuerySet[FundingCall]:
     """Published calls (closed ones on demand) matching the search, with the number of
-    structures applying; fixed query count whatever the page size."""
+    structures applying; fixed query count whatever the page size. The number is a subquery, not
+    a join: no GROUP BY, and the paginator's count leaves it out."""
+    applying = (
+        CallInterest.objects.filter(call=OuterRef("pk"), kind=InterestKind.APPLYING)
+        .order_by()
+        .values("call")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     qs = (
         FundingCall.objects.select_related("region", "department", "commune")
         .defer(*LIST_DEFERRED)
-        .annotate(applying_count=Count("interests", filter=Q(interests__kind="applying"), distinct=True))
+        .annotate(applying_count=Coalesce(Subquery(applying), 0))
     )
     return filters.apply(qs)
 

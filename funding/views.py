@@ -1,5 +1,7 @@
 """Funding pages: search, call page, working together, watches, deadlines feed, staff curation."""
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -20,7 +22,7 @@ from community.access import member_required, staff_required
 
 from . import exports, importers, selectors, services
 from .calendar import calendar_ics
-from .filters import CallFilters
+from .filters import CallFilters, Territory
 from .forms import (
     CallForm,
     CallReportForm,
@@ -45,7 +47,10 @@ SHARE_IDS = "id_share_%s"
 
 def _search(request) -> tuple[CallSearchForm, CallFilters]:
     form = CallSearchForm(request.GET or None)
-    return form, form.to_filters(territory=selectors.territory_of(request.user))
+    filters = form.to_filters(territory=Territory())
+    if filters.my_territory:  # the member's territory (one query) only for a search that asks for it
+        filters = replace(filters, territory=selectors.territory_of(request.user))
+    return form, filters
 
 
 @member_required

@@ -94,3 +94,40 @@ def test_search_query_count_does_not_grow_with_results(member_client, path):
         return len(ctx.captured_queries)
 
     assert count(10) == count(90)
+
+
+def test_structures_applying_count_each_applicant_once_and_not_the_interested(member_client):
+    call = make_call(title="Appel suivi")
+    for _ in range(2):
+        services.interest_toggle(call=call, actor=UserFactory(), kind="applying")
+    services.interest_toggle(call=call, actor=UserFactory(), kind="interested")
+    other = make_call(title="Appel sans candidat")
+    services.interest_toggle(call=other, actor=UserFactory(), kind="interested")
+    html = _page(member_client)
+    assert html.count("2 structures du réseau candidatent") == 1 and "1 structure du réseau" not in html
+    cards = {c.title: c.applying_count for c in selectors.call_cards(selectors.call_list(viewer=None, filters=CallFilters()))}
+    assert cards == {"Appel suivi": 2, "Appel sans candidat": 0}
+
+
+def test_the_members_territory_is_read_only_for_a_search_on_it(member, member_client):
+    from community.models import Commune, Department
+
+    dijon = Commune.objects.select_related("department").get(insee="21231")
+    member.profile.commune = dijon
+    member.profile.save()
+    make_call(title="Appel national")
+    make_call(title="Appel en Côte-d'Or", scope="department", department=dijon.department)
+    make_call(title="Appel dans le Doubs", scope="department", department=Department.objects.get(code="25"))
+
+    def page(path):
+        with CaptureQueriesContext(connection) as ctx:
+            html = _page(member_client, path)
+        return html, [
+            q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "community_profile"') and "community_commune" in q["sql"]
+        ]
+
+    html, territory_queries = page("/financements/?q=appel")
+    assert "Appel dans le Doubs" in html and not territory_queries
+    html, territory_queries = page("/financements/?q=appel&my_territory=on")
+    assert "Appel national" in html and "Appel en Côte-d&#x27;Or" in html and "Appel dans le Doubs" not in html
+    assert len(territory_queries) == 1
