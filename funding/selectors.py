@@ -103,6 +103,19 @@ class CallCard:
         return theme_labels(self.themes)
 
 
+# The columns a card reads (``CallCard``, ``FundingCall.perimeter_label`` and the territories'
+# ``__str__``): a search page loads these only.
+CARD_FIELDS = (
+    *("title", "slug", "funders", "kind", "scope", "state", "deadline", "is_permanent", "themes"),
+    *("region__name", "department__name", "department__code", "commune__name", "commune__postcode"),
+)
+
+
+def call_list_for_cards(*, viewer, filters: CallFilters) -> QuerySet[FundingCall]:
+    """``call_list`` with only the columns of its cards (``call_cards``)."""
+    return call_list(viewer=viewer, filters=filters).only(*CARD_FIELDS)
+
+
 def call_cards(calls) -> list[CallCard]:
     """The cards of a page of ``call_list`` (its ``applying_count`` annotation included)."""
     return [

@@ -56,7 +56,8 @@ def _search(request) -> tuple[CallSearchForm, CallFilters]:
 @member_required
 def call_list(request):
     form, filters = _search(request)
-    page = Paginator(selectors.call_list(viewer=request.user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    calls = selectors.call_list_for_cards(viewer=request.user, filters=filters)
+    page = Paginator(calls, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,

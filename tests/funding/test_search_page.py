@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from community.models import Commune
 from funding import selectors, services
 from funding.filters import CallFilters
 from tests.factories import StaffFactory, UserFactory
@@ -56,12 +57,16 @@ def test_cards_are_the_same_for_every_viewer_and_as_django_renders_them(member_c
         make_call(deadline=timezone.localdate() + timedelta(days=days))
     make_call(is_permanent=True, deadline=None, themes=("formation", "insertion"))
     make_call(deadline=None, themes=())
+    dijon = Commune.objects.select_related("department__region").get(insee="21231")
+    make_call(scope="commune", commune=dijon)
+    make_call(scope="department", department=dijon.department)
+    make_call(scope="region", region=dijon.department.region)
     kept = _cards(_page(member_client))
     assert _cards(_page(member_client)) == kept
     assert _cards(_page(client_for(UserFactory()))) == kept == _cards(_page(staff_client))
     with override_settings(DEBUG=True):  # nothing kept: every card through the templates
         assert _cards(_page(member_client)) == kept
-    assert "dernier jour" in kept and "dépassée" in kept and "Permanent" in kept
+    assert "dernier jour" in kept and "dépassée" in kept and "Permanent" in kept and "Dijon (21000)" in kept
 
 
 def test_a_card_is_kept_per_language():
@@ -85,12 +90,23 @@ def test_a_card_is_kept_per_language():
 
 @pytest.mark.parametrize("path", ["/financements/?q=appel", "/financements/", "/financements/?q=appel&themes=formation&open_now=on"])
 def test_search_query_count_does_not_grow_with_results(member_client, path):
+    """Calls of every perimeter (the card names its region, department or commune: loaded with
+    the page, not one query per card)."""
+    dijon = Commune.objects.select_related("department__region").get(insee="21231")
+    perimeters = [
+        {},
+        {"scope": "region", "region": dijon.department.region},
+        {"scope": "department", "department": dijon.department},
+        {"scope": "commune", "commune": dijon},
+    ]
+
     def count(n):
-        for _ in range(n):
-            call = make_call(themes=("formation",))
+        for i in range(n):
+            call = make_call(themes=("formation",), **perimeters[i % 4])
             services.interest_toggle(call=call, actor=UserFactory(), kind="applying")
         with CaptureQueriesContext(connection) as ctx:
-            _page(member_client, path)
+            html = _page(member_client, path)
+        assert "Dijon (21000)" in html and "Côte-d&#x27;Or (21)" in html and "Bourgogne" in html
         return len(ctx.captured_queries)
 
     assert count(10) == count(90)
@@ -110,7 +126,7 @@ def test_structures_applying_count_each_applicant_once_and_not_the_interested(me
 
 
 def test_the_members_territory_is_read_only_for_a_search_on_it(member, member_client):
-    from community.models import Commune, Department
+    from community.models import Department
 
     dijon = Commune.objects.select_related("department").get(insee="21231")
     member.profile.commune = dijon
