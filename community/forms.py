@@ -188,7 +188,10 @@ class OrganisationForm(forms.ModelForm):
 
 class DirectoryFilterForm(FormOnce, forms.Form):
     """The directory's filters. Unfiltered (the page as the menu opens it), its markup — some 100
-    options — is kept per language and per departments and skills offered (``FormOnce``)."""
+    options — is kept per language and per departments and skills offered (``FormOnce``); in a
+    search, so are the groups of the filters left blank (``once_field_groups``)."""
+
+    once_field_groups = True
 
     q = forms.CharField(
         label=_("Nom, compétence ou organisation"), required=False, max_length=100, widget=forms.TextInput(attrs={"type": "search"})
@@ -217,6 +220,7 @@ class DirectoryFilterForm(FormOnce, forms.Form):
         if others:
             groups[str(_("Hors référentiel"))] = others
         choices = [("", _("Toutes les compétences")), *groups.items()]
+        self._offered = (choices_key(self.fields["department"].choices), choices_key(choices))
         # any skill's link (a profile's rarer free skill is not among the facets) stays a valid filter
         asked = (self.data.get("skill") or "")[:90] if self.is_bound else ""
         if asked and not any(asked == slug for _group, options in groups.items() for slug, _name in options):
@@ -224,7 +228,10 @@ class DirectoryFilterForm(FormOnce, forms.Form):
         self.fields["skill"].choices = choices
 
     def once_vary(self) -> tuple:
-        return (choices_key(self.fields["department"].choices), choices_key(self.fields["skill"].choices))
+        """The departments and skills offered. A skill asked outside them is left out: it is an
+        option only when the skill field is filled in, and a filled-in field is never kept — a
+        forged ``?skill=`` makes no key of its own."""
+        return self._offered
 
 
 class OrganisationManagerForm(forms.Form):

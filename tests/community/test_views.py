@@ -292,12 +292,60 @@ def test_the_unfiltered_directory_form_is_kept_until_its_options_change(member_c
     url = reverse("community:directory")
     first = member_client.get(url).content.decode()
     assert member_client.get(url).content.decode().count('name="department"') == 1
-    assert [key[0] for key in common_forms._FORMS_ONCE.entries] == [DirectoryFilterForm]  # rendered once, then kept
+    whole = lambda: [key[0] for key in common_forms._FORMS_ONCE.entries if key[1] is None]  # noqa: E731
+    assert whole() == [DirectoryFilterForm]  # rendered once, then kept
     offered = set(Profile.objects.exclude(department=None).values_list("department__code", flat=True))
     newcomer = Department.objects.exclude(code__in=offered).first()
     Profile.objects.filter(user=other_member).update(department=newcomer)
     after = member_client.get(url).content.decode()
     assert f'<option value="{newcomer.code}"' in after and f'<option value="{newcomer.code}"' not in first
-    assert len(common_forms._FORMS_ONCE.entries) == 2  # a new department offered: a render of its own
+    assert len(whole()) == 2  # a new department offered: a render of its own
     searched = member_client.get(url, {"q": "zzz", "department": newcomer.code}).content.decode()
-    assert f'<option value="{newcomer.code}" selected' in searched and len(common_forms._FORMS_ONCE.entries) == 2  # a search is never kept
+    assert f'<option value="{newcomer.code}" selected' in searched and 'value="zzz"' in searched
+    # of a search, only the groups of the filters left blank are kept: not the text, not the chosen department
+    blank = {key[1] for key in common_forms._FORMS_ONCE.entries if key[6:7] == ("bound",)}
+    assert blank == {"metier", "organisation_type", "skill", "level", "display"}
+    assert not any("zzz" in html or f'value="{newcomer.code}" selected' in html for html in common_forms._FORMS_ONCE.entries.values())
+
+
+def _directory_form_html(html: str) -> str:
+    return html[html.index('<form method="get" class="panel filters"') : html.index("</form>", html.index('class="panel filters"'))]
+
+
+def test_a_directory_search_shows_the_same_form_as_rendered_afresh_and_never_another_search(
+    member_client, other_member, monkeypatch, settings
+):
+    """The kept blank filters of a search are the markup a fresh render gives; what one member
+    typed or chose never shows in another member's search."""
+    from common import forms as common_forms
+    from common.memo import Kept
+    from community.models import Department, Profile
+
+    monkeypatch.setattr(common_forms, "_FORMS_ONCE", Kept(limit=512))
+    url = reverse("community:directory")
+    department = Department.objects.order_by("code").first()
+    Profile.objects.filter(user=other_member).update(department=department)  # offered: a member lives there
+    code = department.code
+    searches = [{"q": "Martin"}, {"q": "Camille", "metier": "mediateur"}, {"q": "Martin", "display": "list"}, {"department": code}]
+    kept = [_directory_form_html(member_client.get(url, search).content.decode()) for search in searches * 2]
+    settings.DEBUG = True  # nothing kept: every field rendered afresh
+    fresh = [_directory_form_html(member_client.get(url, search).content.decode()) for search in searches]
+    assert kept == fresh * 2
+    assert 'value="Martin"' in kept[0] and "Camille" not in kept[0] and 'value="mediateur" selected' not in kept[0]
+    assert 'value="Camille"' in kept[1] and 'value="mediateur" selected' in kept[1] and "Martin" not in kept[1]
+    assert 'value="list" selected' in kept[2] and 'value="list" selected' not in kept[0]
+    assert f'value="{code}" selected' in kept[3] and f'value="{code}" selected' not in kept[0]
+
+
+def test_a_forged_skill_in_a_search_makes_no_key_of_its_own(member_client, monkeypatch):
+    from common import forms as common_forms
+    from common.memo import Kept
+
+    monkeypatch.setattr(common_forms, "_FORMS_ONCE", Kept(limit=512))
+    url = reverse("community:directory")
+    member_client.get(url, {"q": "Martin"})
+    keys = set(common_forms._FORMS_ONCE.entries)
+    for n in range(5):
+        html = member_client.get(url, {"q": "Martin", "skill": f"forged-{n}"}).content.decode()
+        assert f'value="forged-{n}" selected' in html
+    assert set(common_forms._FORMS_ONCE.entries) == keys
