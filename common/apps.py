@@ -6,6 +6,7 @@ class CommonConfig(AppConfig):
     verbose_name = "Commun"
 
     def ready(self):
-        from common import i18n
+        from common import i18n, lookups
 
         i18n.install()
+        lookups.install()

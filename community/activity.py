@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -132,7 +132,7 @@ def activity_list_for_viewer(
     ``registry.audiences_for``) saves computing them twice."""
     if audiences is None:
         audiences = registry.audiences_for(viewer)
-    qs = Activity.objects.filter(audience__in=sorted(audiences))
+    qs = Activity.objects.filter(audience__any_of=sorted(audiences))
     if kind:
         qs = qs.filter(kind=kind)
     scope = Q()
@@ -208,7 +208,8 @@ def stream_page(
     """One page of the stream for ``viewer``: visible items only, newest first, after ``cursor``.
 
     A fixed number of queries whatever the kinds: the audiences (one or so per provider), the
-    items with their actors, profiles and the viewer's own like, and their last comments.
+    items with their actors, profiles and the viewer's own like, and, when some take comments,
+    their last comments.
     ``followed`` is (member ids, organisation ids) for the "suivis" filter."""
     if filter not in StreamFilter.CHOICES:
         raise ValidationError(_("Filtre inconnu."), code="bad_filter")
@@ -234,13 +235,26 @@ def stream_page(
         qs = qs.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk))
     if getattr(viewer, "is_authenticated", False):
         qs = qs.annotate(liked=Exists(ActivityLike.objects.filter(activity=OuterRef("pk"), user=viewer)))
-    recent_comments = ActivityComment.objects.select_related("author__profile").order_by("-created_at", "-pk")
-    qs = qs.prefetch_related(Prefetch("comments", queryset=recent_comments[:COMMENTS_SHOWN], to_attr="recent_comments"))
     items = list(qs[: size + 1])
-    for item in items:
-        item.recent_comments.reverse()
     next_cursor = stream_cursor(items[size - 1]) if len(items) > size else ""
-    return StreamPage(items=items[:size], next_cursor=next_cursor, filter=filter, audiences=audiences)
+    items = items[:size]
+    _recent_comments_attach(items)
+    return StreamPage(items=items, next_cursor=next_cursor, filter=filter, audiences=audiences)
+
+
+def _recent_comments_attach(items: list[Activity]) -> None:
+    """``item.recent_comments``: the last ``COMMENTS_SHOWN`` comments, oldest first, of the items
+    that take comments (one query, none when no item does: forum items are discussed in their
+    topic), an empty list on the others."""
+    commented = [item for item in items if item.allows_comments]
+    if commented:
+        recent = ActivityComment.objects.select_related("author__profile").order_by("-created_at", "-pk")[:COMMENTS_SHOWN]
+        prefetch_related_objects(commented, Prefetch("comments", queryset=recent, to_attr="recent_comments"))
+    for item in items:
+        if item.allows_comments:
+            item.recent_comments.reverse()
+        else:
+            item.recent_comments = []
 
 
 def activity_get_for_viewer(*, viewer, pk: int) -> Activity:

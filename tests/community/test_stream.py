@@ -222,3 +222,47 @@ def test_rgpd_export_and_erase_cover_likes_comments_and_follows(member, other_me
     assert not ActivityLike.objects.filter(user=member).exists() and not Follow.objects.filter(follower=member).exists()
     assert Activity.objects.get(pk=item.pk).like_count == 0
     assert ActivityComment.objects.filter(author=member).exists()  # authored content stays, signed "ancien membre"
+
+
+def test_a_page_of_forum_items_reads_no_comments_and_the_others_show_their_last_three(member, other_member):
+    forum = [_record(f"Sujet {n}", kind=ActivityKind.GROUPS, minutes_ago=10 + n) for n in range(3)]
+    with CaptureQueriesContext(connection) as forum_only:
+        page = stream_page(viewer=member)
+    assert [item.pk for item in page.items] == [item.pk for item in forum]
+    assert all(item.recent_comments == [] for item in page.items)
+    commented = _record("Café réseau", actor=other_member)
+    for n in range(5):
+        activity_comment_create(actor=member, pk=commented.pk, body=f"Commentaire {n}")
+    with CaptureQueriesContext(connection) as mixed:
+        page = stream_page(viewer=member)
+    assert len(mixed) == len(forum_only) + 1  # the comments of the items that take them, in one query
+    first, *others = page.items
+    assert first.pk == commented.pk and [c.body for c in first.recent_comments] == ["Commentaire 2", "Commentaire 3", "Commentaire 4"]
+    assert all(item.recent_comments == [] for item in others)
+
+
+def test_any_of_keeps_the_rows_in_keeps_and_nothing_for_an_empty_list(member, other_member):
+    audiences = ["members", f"user:{member.pk}", "group:12"]
+    for audience in [*audiences, f"user:{other_member.pk}", "group:13", "staff"]:
+        _record(f"Pour {audience}", audience=audience)
+    by_in = set(Activity.objects.filter(audience__in=audiences).values_list("pk", flat=True))
+    assert set(Activity.objects.filter(audience__any_of=audiences).values_list("pk", flat=True)) == by_in and len(by_in) == 3
+    assert not Activity.objects.filter(audience__any_of=[]).exists()
+    assert Activity.objects.exclude(audience__any_of=[]).count() == 6
+    with pytest.raises(TypeError):
+        Activity.objects.filter(audience__any_of=[1, 2])
+
+
+def test_any_of_is_one_array_parameter_on_postgresql():
+    from django.db.models.sql import Query
+
+    from common.lookups import AnyOf
+
+    query = Query(Activity)
+    lookup = AnyOf(Activity._meta.get_field("audience").get_col("community_activity"), ["members", "group:1", "group:2"])
+    compiler = query.get_compiler(connection=connection)
+    sql, params = lookup.as_postgresql(compiler, connection)
+    assert sql.endswith("= ANY(%s)") and list(params) == [["members", "group:1", "group:2"]]
+    sql, params = lookup.as_sql(compiler, connection)
+    assert sql.endswith("IN (%s, %s, %s)") and list(params) == ["members", "group:1", "group:2"]
+
