@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from common.models import TimeStampedModel, unique_slug
@@ -595,6 +596,18 @@ class Activity(models.Model):
         return {"groups": "message", "events": "calendar", "funding": "euro", "members": "users", "resources": "file"}.get(
             self.kind, "map-pin" if self.kind == ActivityKind.PLACES else "bell"
         )
+
+    @property
+    def kind_label(self) -> str:
+        """The family's label, as ``get_kind_display`` gives it (the raw value for an unknown one),
+        without building the dict of choices on every card."""
+        return str(ActivityKind(self.kind).label) if self.kind in ActivityKind.values else self.kind
+
+    @property
+    def like_title(self) -> str:
+        """ "3 personnes aiment": the like count's tooltip on the card."""
+        count = self.like_count
+        return ngettext("%(counter)s personne aime", "%(counter)s personnes aiment", count) % {"counter": count}
 
     @property
     def allows_comments(self) -> bool:

@@ -1,6 +1,7 @@
 """Template filters and tags available in every template (registered as builtins)."""
 
 import functools
+import re
 from datetime import datetime, timedelta
 
 from django import template
@@ -45,6 +46,7 @@ def query_replace(context, **kwargs):
 
 
 SAFE_URL_SCHEMES = ("http:", "https:", "mailto:", "tel:")
+_URL_IGNORED = re.compile(r"[\x00-\x20\x7f\u200b\u2028\u2029\ufeff]")  # what browsers skip or we refuse to read past
 
 
 @register.filter
@@ -56,7 +58,7 @@ def safe_url(value):
     if not value:
         return ""
     text = str(value).strip()
-    squashed = "".join(ch for ch in text if ch > " " and ch not in "\x7f\u200b\u2028\u2029\ufeff").lower()
+    squashed = _URL_IGNORED.sub("", text).lower()
     if squashed.startswith(SAFE_URL_SCHEMES) or (squashed.startswith("/") and not squashed.startswith("//")):
         return text
     return ""

@@ -266,3 +266,35 @@ def test_any_of_is_one_array_parameter_on_postgresql():
     sql, params = lookup.as_sql(compiler, connection)
     assert sql.endswith("IN (%s, %s, %s)") and list(params) == ["members", "group:1", "group:2"]
 
+
+def test_card_labels_say_what_the_template_tags_said():
+    from django.template import Context, Template
+    from django.utils import translation
+
+    said = Template(
+        "{% load i18n %}{% blocktranslate trimmed count counter=item.like_count %}{{ counter }} personne aime{% plural %}"
+        "{{ counter }} personnes\n  aiment{% endblocktranslate %}"
+    )
+    for kind in [*ActivityKind.values, "inconnue"]:
+        for count in (0, 1, 2, 1500):
+            item = Activity(kind=kind, like_count=count)
+            for language in ("fr", "en"):
+                with translation.override(language):
+                    assert item.kind_label == item.get_kind_display()
+                    assert item.like_title == said.render(Context({"item": item}))
+
+
+def test_safe_url_still_refuses_schemes_hidden_by_blanks():
+    from common.templatetags.common_tags import safe_url
+
+    assert safe_url(" https://exemple.fr/a ") == "https://exemple.fr/a"
+    assert safe_url("/groupes/x/") == "/groupes/x/"
+    for bad in (
+        "java\tscript:alert(1)",
+        "\u200bjavascript:x",
+        "jav\x00ascript:x",
+        "//evil.example",
+        "data:text/html,x",
+        "java\ufeffscript:x",
+    ):
+        assert safe_url(bad) == "", bad
