@@ -520,23 +520,43 @@ def profile_activity(*, viewer, user, limit: int = 8) -> list[Post]:
     return list(visible_posts(viewer).filter(author=user).select_related("topic__group").order_by("-id")[:limit])
 
 
-def my_groups(*, user, limit: int = 8) -> list[Group]:
-    """The member's active groups, « Réseau » first, then by latest activity."""
-    return list(
-        Group.objects.filter(memberships__user=user, memberships__status=MembershipStatus.ACTIVE)
+def _my_groups(user_id) -> QuerySet[Group]:
+    return (
+        Group.objects.filter(memberships__user_id=user_id, memberships__status=MembershipStatus.ACTIVE)
         .annotate(last_activity=Max("topics__last_post_at", filter=Q(topics__is_hidden=False)))
-        .order_by("-is_network", "-last_activity", "name")[:limit]
+        .only("name", "slug")
+        .order_by("-is_network", "-last_activity", "name")[:MY_GROUPS_SHOWN]
     )
 
 
-def latest_topics_for(*, user, limit: int = 6) -> list[Topic]:
-    """Latest visible topics of the member's active groups, with their read marker (dashboard)."""
-    return list(
-        Topic.objects.filter(group__memberships__user=user, group__memberships__status=MembershipStatus.ACTIVE, is_hidden=False)
-        .select_related("group", "author__profile")
-        .annotate(last_read=Subquery(TopicRead.objects.filter(topic=OuterRef("pk"), user=user).values("last_read_post_id")[:1]))
-        .order_by("-last_post_at")[:limit]
+def _latest_topics(user_id) -> QuerySet[Topic]:
+    return (
+        Topic.objects.filter(group__memberships__user_id=user_id, group__memberships__status=MembershipStatus.ACTIVE, is_hidden=False)
+        .select_related("group")
+        .only("title", "last_post_id_cache", "group__name", "group__slug")
+        .annotate(last_read=Subquery(TopicRead.objects.filter(topic=OuterRef("pk"), user_id=user_id).values("last_read_post_id")[:1]))
+        .order_by("-last_post_at")[:LATEST_TOPICS_SHOWN]
     )
+
+
+MY_GROUPS_SHOWN = 8
+LATEST_TOPICS_SHOWN = 6
+# The dashboard's two group queries, compiled once (they ran, built and compiled, on every view):
+# only the columns the panel shows (name and link; title, group and read marker).
+_MY_GROUPS = CompiledQuery(_my_groups, user_id=queries.INT)
+_LATEST_TOPICS = CompiledQuery(_latest_topics, user_id=queries.INT)
+
+
+def my_groups(*, user) -> list[Group]:
+    """The member's active groups (``MY_GROUPS_SHOWN``), « Réseau » first, then by latest activity,
+    with their name, slug and ``last_activity``."""
+    return _MY_GROUPS.instances(user_id=user.pk)
+
+
+def latest_topics_for(*, user) -> list[Topic]:
+    """Latest visible topics (``LATEST_TOPICS_SHOWN``) of the member's active groups, with their
+    title, group (name and slug) and the member's read marker ``last_read`` (dashboard)."""
+    return _LATEST_TOPICS.instances(user_id=user.pk)
 
 
 # --- Search -----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ def my_applications(request):
     """The member's label applications, shown to those who manage a place or applied."""
     if not request.user.is_authenticated:
         return None
-    apps = list(selectors.application_list_for_manager(viewer=request.user)[:5])
+    apps = selectors.application_list_for_panel(viewer=request.user)
     manages = apps or place_list_managed_by(user=request.user).exists()
     if not manages:
         return None
@@ -20,7 +20,7 @@ def my_reviews(request):
     """Evaluations waiting for the member, when they review applications."""
     if not request.user.is_authenticated:
         return None
-    reviews = list(selectors.review_list_for_reviewer(viewer=request.user)[:10])
+    reviews = selectors.review_list_for_panel(viewer=request.user)
     if not reviews:
         return None
     return {"reviews": reviews}

@@ -8,6 +8,8 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from common import queries
+from common.queries import CompiledQuery
 from community.models import MemberStatus, User
 from places.models import Place
 from places.selectors import place_list_managed_by
@@ -73,23 +75,52 @@ def labelled_place_ids() -> QuerySet:
     return Label.objects.filter(status=Label.Status.ACTIVE, expires_on__gte=timezone.localdate()).values("place_id")
 
 
-def application_list_for_manager(*, viewer) -> QuerySet[Application]:
-    """Applications of the places the viewer manages, or that they filed, latest change first."""
+def _applications_of(applicant_id, manager_id) -> QuerySet[Application]:
     return (
-        Application.objects.filter(Q(applicant=viewer) | Q(place__managers=viewer))
+        Application.objects.filter(Q(applicant_id=applicant_id) | Q(place__managers=manager_id))
         .distinct()
         .select_related("place", "referential", "label")
         .order_by("-state_changed_at")
     )
 
 
-def review_list_for_reviewer(*, viewer) -> QuerySet[Review]:
-    """The viewer's evaluations of applications still open, those to hand in first."""
+def application_list_for_manager(*, viewer) -> QuerySet[Application]:
+    """Applications of the places the viewer manages, or that they filed, latest change first."""
+    return _applications_of(viewer.pk, viewer.pk)
+
+
+def _reviews_of(reviewer_id) -> QuerySet[Review]:
     return (
-        Review.objects.filter(reviewer=viewer, application__state__in=OPEN_STATES)
+        Review.objects.filter(reviewer_id=reviewer_id, application__state__in=OPEN_STATES)
         .select_related("application__place")
         .order_by("submitted_at", "-assigned_at")
     )
+
+
+def review_list_for_reviewer(*, viewer) -> QuerySet[Review]:
+    """The viewer's evaluations of applications still open, those to hand in first."""
+    return _reviews_of(viewer.pk)
+
+
+# The dashboard's panels show the first few of these on every view: compiled once.
+PANEL_APPLICATIONS = 5
+PANEL_REVIEWS = 10
+_PANEL_APPLICATIONS = CompiledQuery(
+    lambda applicant_id, manager_id: _applications_of(applicant_id, manager_id)[:PANEL_APPLICATIONS],
+    applicant_id=queries.INT,
+    manager_id=queries.INT + 1,
+)
+_PANEL_REVIEWS = CompiledQuery(lambda reviewer_id: _reviews_of(reviewer_id)[:PANEL_REVIEWS], reviewer_id=queries.INT)
+
+
+def application_list_for_panel(*, viewer) -> list[Application]:
+    """The first ``PANEL_APPLICATIONS`` of ``application_list_for_manager``."""
+    return _PANEL_APPLICATIONS.instances(applicant_id=viewer.pk, manager_id=viewer.pk)
+
+
+def review_list_for_panel(*, viewer) -> list[Review]:
+    """The first ``PANEL_REVIEWS`` of ``review_list_for_reviewer``."""
+    return _PANEL_REVIEWS.instances(reviewer_id=viewer.pk)
 
 
 def application_list_staff(*, state: str = "") -> QuerySet[Application]:
