@@ -598,6 +598,11 @@ class Activity(models.Model):
         )
 
     @property
+    def link(self) -> str:
+        """Where the card's title leads: the object's page, else the item's own."""
+        return self.url or self.get_absolute_url()
+
+    @property
     def kind_label(self) -> str:
         """The family's label, as ``get_kind_display`` gives it (the raw value for an unknown one),
         without building the dict of choices on every card."""

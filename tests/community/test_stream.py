@@ -298,3 +298,17 @@ def test_safe_url_still_refuses_schemes_hidden_by_blanks():
         "java\ufeffscript:x",
     ):
         assert safe_url(bad) == "", bad
+
+
+def test_a_card_links_to_its_object_else_to_its_own_page_and_shows_the_same_labels_to_everyone(member, other_member, client_for):
+    with_url = _record("Atelier", actor=other_member)
+    without = _record("Sans lien", kind=ActivityKind.MEMBERS, minutes_ago=5)
+    Activity.objects.filter(pk=without.pk).update(url="")
+    without.refresh_from_db()
+    assert with_url.link == "/agenda/" and without.link == without.get_absolute_url()
+    forum = _record("Un sujet", kind=ActivityKind.GROUPS, minutes_ago=1)
+    pages = [_body(client_for(user).get(reverse("community:dashboard"))) for user in (member, other_member)]
+    for body in pages:
+        assert f'<a href="{without.get_absolute_url()}">Sans lien</a>' in body
+        assert body.count("<span>J'aime</span>") == 3 and body.count("Répondre dans le forum") == 1
+        assert f">{forum.title}</a>" in body
