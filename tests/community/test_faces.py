@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from community import services
@@ -124,3 +125,49 @@ def test_photos_in_rgpd_export_and_erased(member):
     profile.refresh_from_db()
     assert not profile.photo and not profile.photo_webp
     assert names[0] and not any(default_storage.exists(name) for name in names)
+
+
+OLD_AVATAR_TEMPLATE = """{% if photo %}<picture class="avatar avatar-s{{ size }}">{% if photo_webp %}<source srcset="{{ photo_webp.url }}"
+    type="image/webp">{% endif %}<img src="{{ photo.url }}" alt="" width="{{ size }}" height="{{ size }}" loading="lazy"
+    decoding="async"></picture>{% else %}<span class="avatar avatar-s{{ size }} avatar-tone-{{ tone }}"
+    aria-hidden="true">{{ initials|default:"?" }}</span>{% endif %}
+"""
+
+
+def test_the_avatar_tag_writes_what_its_template_wrote(member, other_member):
+    """The tag's markup, written in Python, is the included template's, case by case."""
+    from community.templatetags.community_tags import AVATAR_TONES, _size
+
+    def old(person, viewer, size):
+        profile = getattr(person, "profile", person) if person is not None else None
+        user = getattr(profile, "user", None) if profile is not None else None
+        erased = user is not None and user.erased_at
+        photo = None
+        if profile is not None and not erased and profile.photo and profile.shown_fields(viewer).get("photo"):
+            photo = profile.photo
+        context = {
+            "photo": photo,
+            "photo_webp": getattr(profile, "photo_webp", None) if photo else None,
+            "initials": "" if erased else initials(user.public_name if user is not None else ""),
+            "size": _size(size),
+            "tone": (profile.user_id or 0) % AVATAR_TONES if profile is not None else 0,
+        }
+        return Template(OLD_AVATAR_TEMPLATE).render(Context(context))
+
+    tag = Template("{% load community_tags %}{% avatar person size %}")
+
+    def check(person, viewer, size=40):
+        new = tag.render(Context({"person": person, "user": viewer, "size": size}))
+        assert new == old(person, viewer, size), (new, old(person, viewer, size))
+        return new
+
+    assert "avatar-tone-" in check(other_member, member) and "?" in check(None, member, 30)
+    services.profile_update(actor=other_member, profile=other_member.profile, data={"photo": _upload()})
+    other_member.profile.refresh_from_db()
+    assert "<source" in check(other_member.profile, member, 64) and "<picture" in check(other_member, member, 100)
+    other_member.profile.photo_webp = ""
+    assert "<source" not in check(other_member.profile, member) and "<picture" in check(other_member.profile, member)
+    other_member.profile.visibility = {**other_member.profile.visibility, "photo": "private"}
+    assert "<picture" not in check(other_member.profile, member) and "<picture" in check(other_member.profile, other_member)
+    other_member.profile.user.erased_at = timezone.now()
+    assert ">?</span>" in check(other_member.profile, member)
