@@ -207,6 +207,24 @@ def ids(model, **filters) -> list[int]:
     return list(model.objects.filter(**filters).order_by("pk").values_list("pk", flat=True))
 
 
+def fill_search_text(out) -> None:
+    """Datasets built before the rows carried ``search_text`` (the directory found no one): what
+    ``save`` would have written, for the rows where it is missing."""
+    from django.db import transaction
+
+    from common.text import normalize
+    from community.models import Organisation, Profile
+
+    for model, source in ((Profile, "display_name"), (Organisation, "name")):
+        rows = list(model.objects.filter(search_text="").exclude(**{source: ""}).only("pk", source))
+        for row in rows:
+            row.search_text = normalize(getattr(row, source))
+        with transaction.atomic():
+            model.objects.bulk_update(rows, ["search_text"], batch_size=2000)
+        if rows:
+            out(f"  search_text filled for {len(rows):,} {model._meta.verbose_name_plural}")
+
+
 def build(out) -> None:
     from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
@@ -215,6 +233,7 @@ def build(out) -> None:
     from django.utils.text import slugify
     from notifications.models import Notification
 
+    from common.text import normalize
     from community.models import Commune, Department, Metier, Organisation, OrganisationType, Profile, Skill, User
     from events.models import Audience, Event, EventFormat, EventState, EventType, Registration, RegistrationStatus
     from funding.filters import normalise
@@ -230,6 +249,7 @@ def build(out) -> None:
     out(f"  {'migrate':<34} {'':>9}       {time.monotonic() - t:6.1f} s")
     if Group.objects.filter(slug=MARKER).exists():
         out(f"reusing the dataset already built (group {MARKER!r} exists); --rebuild to start again")
+        fill_search_text(out)
         return
     rng = random.Random(8)
     now = timezone.now()
@@ -252,7 +272,8 @@ def build(out) -> None:
             Organisation,
             (
                 {
-                    "name": f"{rng.choice([lbl for _v, lbl in OrganisationType.choices])} {LAST[i % len(LAST)]} n°{i}",
+                    "name": (name := f"{rng.choice([lbl for _v, lbl in OrganisationType.choices])} {LAST[i % len(LAST)]} n°{i}"),
+                    "search_text": normalize(name),  # what Organisation.save writes
                     "slug": f"bench-org-{i}",
                     "type": OrganisationType.values[i % len(OrganisationType.values)],
                     "commune_id": communes[i % len(communes)][0] if communes else None,
@@ -286,7 +307,8 @@ def build(out) -> None:
                 c = communes[rng.randrange(len(communes))] if communes else (None, rng.choice(departments))
                 yield {
                     "user_id": uid,
-                    "display_name": f"{FIRST[i % len(FIRST)]} {LAST[(i // len(FIRST)) % len(LAST)]} {i}",
+                    "display_name": (name := f"{FIRST[i % len(FIRST)]} {LAST[(i // len(FIRST)) % len(LAST)]} {i}"),
+                    "search_text": normalize(name),  # what Profile.save writes: the directory searches it
                     "metier": metiers[i % len(metiers)],
                     "organisation_id": orgs[i % len(orgs)],
                     "department_id": c[1] if i % 3 else rng.choice(departments),
