@@ -9,7 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from community import services
-from community.models import Organisation, OrganisationType, Profile
+from community.models import Metier, Organisation, OrganisationType, Profile
 from community.notifications import notification_send
 from community.selectors import DirectoryFilters, organisation_list, profile_list_directory
 from tests.factories import UserFactory, member_with
@@ -105,3 +105,17 @@ def test_services_take_the_actor_by_keyword(member, other_member, mediatheque):
     pending = UserFactory(profile_data={"status": "pending"})
     with pytest.raises(PermissionDenied):
         services.organisation_create(actor=pending, name="Asso fantôme", type=OrganisationType.ASSOCIATION)
+
+
+@pytest.mark.parametrize("metier", [*Metier.values, "", "metier-retire"])
+@pytest.mark.parametrize("other", ["", "Fab manager"])
+def test_metier_label_reads_as_djangos_display_with_the_free_text(metier, other):
+    from django.utils import translation
+
+    profile = Profile(metier=metier, metier_other=other)
+    with translation.override("fr"):
+        display = profile.get_metier_display()
+        if metier == Metier.AUTRE or (other and not metier):
+            assert profile.metier_label == other
+        else:
+            assert profile.metier_label == (f"{display} ({other})" if other else display)
