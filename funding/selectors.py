@@ -11,7 +11,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from community.models import Profile, is_approved_member
+from community.models import Profile, Skill, is_approved_member
 from groups.access import group_ids_of, groups_visible_to
 from groups.models import Attachment
 
@@ -228,29 +228,36 @@ def suggested_for(*, user, limit: int = 5) -> list[FundingCall]:
     if profile is None:
         return []
     territory = Territory.of_profile(profile)
+    listed = Profile.skills.through.objects.filter(profile=profile).values("skill_id")
+    interested = Profile.interests.through.objects.filter(profile=profile).values("skill_id")
     themes = set()
-    for name in list(profile.interests.values_list("name", flat=True)) + list(profile.skills.values_list("name", flat=True)):
+    for name in Skill.objects.filter(Q(pk__in=listed) | Q(pk__in=interested)).values_list("name", flat=True):
         norm = normalise(name)
         themes |= {theme for key, theme in INTEREST_THEMES.items() if key in norm}
     org_type = profile.organisation.type if profile.organisation else ""
     filters = CallFilters(my_territory=True, open_now=True, territory=territory)
-    # Only the columns the ranking and the panel read: this runs on every dashboard view.
-    shown = ("title", "slug", "funders", "deadline", "themes", "beneficiaries", "scope", "is_permanent", "state", "opens_on")
-    candidates = list(filters.apply(FundingCall.objects.only(*shown))[:200])
+    # This runs on every dashboard view: the ranking reads plain values of up to 200 open calls,
+    # and only the calls shown become instances, with the columns the panel reads.
+    candidates = filters.apply(FundingCall.objects.all()).values_list("pk", "beneficiaries", "themes", "scope", "deadline")[:200]
     org_code = f",{org_type},"
     theme_codes = [f",{t}," for t in themes]
+    last_day = timezone.localdate().replace(year=9999)
 
     def score(call):
+        pk, beneficiaries, call_themes, scope, deadline = call
         s = 0
-        if org_type and org_code in call.beneficiaries:
+        if org_type and org_code in beneficiaries:
             s += 3
-        s += sum(2 for code in theme_codes if code in call.themes)
-        if call.scope != "national":
+        s += sum(2 for code in theme_codes if code in call_themes)
+        if scope != "national":
             s += 1
-        return (-s, call.deadline or timezone.localdate().replace(year=9999), -call.pk)
+        return (-s, deadline or last_day, -pk)
 
-    relevant = [c for c in candidates if (not org_type or not c.beneficiaries or org_code in c.beneficiaries)]
-    return sorted(relevant, key=score)[:limit]
+    relevant = [c for c in candidates if (not org_type or not c[1] or org_code in c[1])]
+    chosen = [c[0] for c in sorted(relevant, key=score)[:limit]]
+    shown = ("title", "slug", "funders", "deadline", "themes", "beneficiaries", "scope", "is_permanent", "state", "opens_on")
+    calls = FundingCall.objects.only(*shown).in_bulk(chosen)
+    return [calls[pk] for pk in chosen]
 
 
 def calendar_calls(*, user) -> list[FundingCall]:

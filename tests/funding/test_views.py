@@ -301,3 +301,36 @@ def test_call_page_ids_are_unique(member, member_client, staff, staff_client):
         assert _duplicate_ids(html) == []
         for field_id in ("id_share_message", "id_partner_message", "id_support_message"):
             assert html.count(f'id="{field_id}"') == 1 and html.count(f'for="{field_id}"') == 1
+
+
+def test_the_dashboard_suggests_the_calls_that_fit_the_member_best_in_a_fixed_number_of_queries():
+    """Organisation type among the beneficiaries (+3), each theme of the member's skills or
+    interests (+2), a local call (+1); then the nearest deadline. A call closed to the member's
+    type of organisation, a call elsewhere and a closed call never show."""
+    from community.models import Department, OrganisationType
+    from funding.selectors import suggested_for
+    from tests.factories import member_with
+
+    department = Department.objects.order_by("code").first()
+    elsewhere = Department.objects.exclude(region=department.region).order_by("code").first()
+    org = Organisation.objects.create(name="Centre social des Tests", type=OrganisationType.CENTRE_SOCIAL)
+    member = member_with(organisation=org, department=department, skills=["Formation des aidants", "Pix"])
+    soon, later = timezone.localdate() + timedelta(days=10), timezone.localdate() + timedelta(days=40)
+    fits_all = make_call(beneficiaries=("centre_social",), themes=("formation",), scope="department", department=department, deadline=later)
+    fits_type = make_call(beneficiaries=("centre_social", "association"), themes=("equipement",), deadline=soon)
+    fits_theme = make_call(beneficiaries=(), themes=("formation",), deadline=later)
+    nothing_soon = make_call(beneficiaries=(), themes=("equipement",), deadline=soon)
+    nothing_later = make_call(beneficiaries=(), themes=("equipement",), deadline=later)
+    make_call(beneficiaries=("association",), themes=("formation",), deadline=soon)  # not for a centre social
+    make_call(beneficiaries=(), themes=("formation",), scope="department", department=elsewhere, deadline=soon)
+    make_call(beneficiaries=(), themes=("formation",), deadline=timezone.localdate() - timedelta(days=1))  # closed
+    with CaptureQueriesContext(connection) as few:
+        suggested = suggested_for(user=member, limit=10)
+    assert [c.pk for c in suggested] == [fits_all.pk, fits_type.pk, fits_theme.pk, nothing_soon.pk, nothing_later.pk]
+    assert [c.pk for c in suggested_for(user=member, limit=2)] == [fits_all.pk, fits_type.pk]
+    assert suggested[0].title == fits_all.title and suggested[0].deadline == later
+    for _ in range(20):
+        make_call(beneficiaries=(), themes=("equipement",), deadline=later)
+    with CaptureQueriesContext(connection) as many:
+        assert len(suggested_for(user=member, limit=10)) == 10
+    assert len(few) == len(many) == 4  # profile, skills and interests, candidates, the calls shown
