@@ -5,8 +5,9 @@ Django builds its ASGI middleware chain in async mode: every ``MiddlewareMixin``
 middleware sends the rest of the chain back to the event loop with ``async_to_sync``, before the
 view and the template render each go into a thread again. Maillage's middleware and views are all
 synchronous, so this handler builds the chain as WSGI would and enters it through a single
-``sync_to_async``: one trip to a thread per request instead of five or more, and a request runs
-to its end once it has started. Reading the body, sending the response and the request signals
+``sync_to_async``: with the request_started signal and ``response.close``, three trips to a thread
+per request instead of six or more (tests/common/test_asgi.py), and a request runs to its end
+once it has started. Reading the body, sending the response and the request signals
 stay as Django does them; an async view would still work, through ``async_to_sync``.
 """
 
