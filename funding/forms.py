@@ -49,6 +49,11 @@ class CallSearchForm(FormOnce, forms.Form):
     include_closed = forms.BooleanField(label=_("Inclure les appels clôturés (archives)"), required=False)
     sort = forms.ChoiceField(label=_("Trier par"), choices=SORT_CHOICES, required=False)
 
+    @property
+    def more_criteria_used(self) -> bool:
+        """A criterion other than the keywords is set: its fold starts open (phones fold them)."""
+        return self.is_bound and any(self[name].value() not in (None, "", [], False) for name in self.fields if name != "q")
+
     def to_filters(self, *, territory) -> CallFilters:
         data = self.cleaned_data if self.is_valid() else {}
         return CallFilters(

@@ -334,3 +334,20 @@ def test_the_dashboard_suggests_the_calls_that_fit_the_member_best_in_a_fixed_nu
     with CaptureQueriesContext(connection) as many:
         assert len(suggested_for(user=member, limit=10)) == 10
     assert len(few) == len(many) == 4  # profile, skills and interests, candidates, the calls shown
+
+
+def test_the_search_keeps_its_keywords_in_view_and_folds_the_other_criteria_until_one_is_used(member_client):
+    """Phones see the keywords, then "Plus de critères" folded (some 30 checkboxes); the fold
+    starts open once a criterion in it is set (and on wide screens, by nav.js)."""
+    import re
+
+    def fold(html: str) -> str:
+        return re.search(r'<details class="filters-fold"[^>]*>', html).group(0)
+
+    plain = member_client.get("/financements/").content.decode()
+    assert 'name="q"' in plain.split('<details class="filters-fold"')[0]  # the keywords stay outside
+    assert 'name="themes"' in plain.split('<details class="filters-fold"')[1]
+    assert "data-open-wide" in fold(plain) and " open" not in fold(plain)
+    assert " open" not in fold(member_client.get("/financements/", {"q": "seniors"}).content.decode())
+    assert fold(member_client.get("/financements/", {"themes": "formation"}).content.decode()).endswith(" open>")
+    assert fold(member_client.get("/financements/", {"q": "x", "open_now": "on"}).content.decode()).endswith(" open>")
