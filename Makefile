@@ -87,7 +87,8 @@ nginx:
 	@if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	  echo "Installing nginx for the deploy configuration check (apt-get)…"; \
-	  (apt-get install -y -q nginx-light >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q nginx-light >/dev/null)); \
+	  (apt-get install -y -q nginx-light >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q nginx-light >/dev/null)) \
+	    || echo "!! nginx could not be installed: deploy/nginx.conf is not checked by nginx -t"; \
 	else \
 	  echo "!! nginx not found and cannot be installed (not root): deploy/nginx.conf is not checked by nginx -t"; \
 	fi
