@@ -15,6 +15,16 @@ def unique_slug(instance: models.Model, text: str, *, max_length: int, fallback:
     return slug
 
 
+def choice_label(choices: type[models.Choices], value):
+    """``value``'s label in the active language, or ``value`` itself when it is not (or no longer)
+    one of ``choices`` — what ``get_FOO_display`` gives, without building and hashing the field's
+    whole list of choices on each call (~0.1 ms: a list of 24 cards paid it 24 times)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)

@@ -52,7 +52,7 @@ class CallSearchForm(FormOnce, forms.Form):
     @property
     def more_criteria_used(self) -> bool:
         """A criterion other than the keywords is set: its fold starts open (phones fold them)."""
-        return self.is_bound and any(self[name].value() not in (None, "", [], False) for name in self.fields if name != "q")
+        return any(name != "q" for name in self.changed_data)
 
     def to_filters(self, *, territory) -> CallFilters:
         data = self.cleaned_data if self.is_valid() else {}

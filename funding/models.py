@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.models import TimeStampedModel, unique_slug
+from common.models import TimeStampedModel, choice_label, unique_slug
 from community.models import Commune, Department, Organisation, Region
 
 
@@ -81,8 +81,7 @@ def text_to_codes(text: str) -> list[str]:
 
 def theme_labels(text: str) -> list[str]:
     """The labels of ``,code,`` themes, in the active language (an unknown code as itself)."""
-    labels = dict(Theme.choices)
-    return [str(labels.get(c, c)) for c in text_to_codes(text)]
+    return [choice_label(Theme, c) for c in text_to_codes(text)]
 
 
 class SourceKind(models.TextChoices):
@@ -238,8 +237,7 @@ class FundingCall(TimeStampedModel):
 
     @property
     def beneficiary_list(self) -> list[str]:
-        labels = dict(Beneficiary.choices)
-        return [str(labels.get(c, c)) for c in text_to_codes(self.beneficiaries)]
+        return [choice_label(Beneficiary, c) for c in text_to_codes(self.beneficiaries)]
 
     @property
     def is_open(self) -> bool:

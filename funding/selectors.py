@@ -11,6 +11,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from common.models import choice_label
 from community.models import Profile, Skill, is_approved_member
 from groups.access import group_ids_of, groups_visible_to
 from groups.models import Attachment
@@ -96,7 +97,7 @@ class CallCard:
         return reverse("funding:call_detail", args=[self.slug])
 
     def get_kind_display(self) -> str:
-        return str(dict(CallKind.choices).get(self.kind, self.kind))
+        return choice_label(CallKind, self.kind)
 
     @property
     def theme_list(self) -> list[str]:

@@ -143,3 +143,17 @@ def test_rate_limited_answers_429_in_french_past_the_limit(settings, rf, django_
 )
 def test_of_place_writes_de_as_french_does(name, expected):
     assert of_place(name) == expected
+
+
+@pytest.mark.parametrize("value", ["atelier", "webinaire", "", None, "sorte-retiree"])
+def test_choice_label_gives_what_get_foo_display_gives(value):
+    from django.utils import translation
+
+    from common.models import choice_label
+    from events.models import Event, EventType
+
+    for language in ("fr", "en"):
+        with translation.override(language):
+            assert choice_label(EventType, value) == Event(type=value).get_type_display() == Event(type=value)._get_FIELD_display(
+                Event._meta.get_field("type")
+            )
