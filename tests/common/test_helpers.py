@@ -154,6 +154,8 @@ def test_choice_label_gives_what_get_foo_display_gives(value):
 
     for language in ("fr", "en"):
         with translation.override(language):
-            assert choice_label(EventType, value) == Event(type=value).get_type_display() == Event(type=value)._get_FIELD_display(
-                Event._meta.get_field("type")
+            assert (
+                choice_label(EventType, value)
+                == Event(type=value).get_type_display()
+                == Event(type=value)._get_FIELD_display(Event._meta.get_field("type"))
             )
