@@ -119,3 +119,12 @@ def test_metier_label_reads_as_djangos_display_with_the_free_text(metier, other)
             assert profile.metier_label == other
         else:
             assert profile.metier_label == (f"{display} ({other})" if other else display)
+
+
+def test_directory_search_does_not_reveal_hidden_skills(other_member, staff):
+    hidden = member_with(display_name="Anne Roy", skills=["Accès aux droits"])
+    hidden.profile.visibility = {**hidden.profile.visibility, "skills": "private"}
+    hidden.profile.save()
+    member_with(display_name="Marc Petit", skills=["Accès aux droits"]).profile.save()
+    assert _names(other_member, "acces aux droits") == {"Marc Petit"}
+    assert _names(staff, "acces aux droits") == {"Anne Roy", "Marc Petit"}
