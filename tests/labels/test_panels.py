@@ -49,3 +49,19 @@ def test_the_panels_cost_the_same_queries_for_one_and_six_applications(referenti
         make_application(manager=manager)
     assert queries() == one
     assert len(selectors.application_list_for_panel(viewer=manager)) == 5
+
+
+def test_the_applications_of_a_member_filed_or_managed_come_once_each(referential, manager):
+    co_manager = UserFactory()
+    filed_and_managed = make_application(manager=manager)
+    filed_and_managed.place.managers.add(co_manager)
+    managed_only = make_application(manager=co_manager)
+    managed_only.place.managers.add(manager)
+    filed_elsewhere = make_application(manager=manager)
+    filed_elsewhere.place.managers.set([UserFactory()])  # filed it, no longer manages the place
+    make_application()  # nobody's business here
+    expected = {filed_and_managed.pk, managed_only.pk, filed_elsewhere.pk}
+    for selected in (selectors.application_list_for_manager(viewer=manager), selectors.application_list_for_panel(viewer=manager)):
+        pks = [a.pk for a in selected]
+        assert sorted(pks) == sorted(expected)  # each once: no join of the managers to repeat a row
+    assert {a.pk for a in selectors.application_list_for_manager(viewer=co_manager)} == {filed_and_managed.pk, managed_only.pk}
