@@ -3,10 +3,15 @@ makes. No Docker engine here: the compose file is read as YAML and checked servi
 Dockerfile is parsed instruction by instruction (and linted by hadolint or `docker compose config`
 when they are installed)."""
 
+import gzip
 import json
+import os
 import re
 import shutil
+import socket
 import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -224,3 +229,53 @@ def test_nginx_accepts_the_configuration(tmp_path):
     )
     result = subprocess.run([NGINX, "-t", "-c", str(main), "-p", str(tmp_path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif(NGINX is None, reason="nginx is not installed here (make nginx)")
+def test_nginx_sends_static_files_compressed_from_their_gz_twins(tmp_path):
+    """A stock nginx compresses text/html only: the site's gzip_types and gzip_static make the
+    CSS and JavaScript travel compressed, from the .gz files collectstatic writes."""
+    static = tmp_path / "static"
+    static.mkdir()
+    css = b".card { margin: 0 } " * 200
+    (static / "site.css").write_bytes(css)
+    (static / "site.css.gz").write_bytes(gzip.compress(css, 9))
+    (static / "app.js").write_bytes(b"const x = 1; " * 200)  # no twin: compressed on the fly
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    (server,) = [block for block in re.split(r"\nserver \{", site) if "listen 443" in block]
+    server = re.sub(r"\n\s*(listen|ssl_\w+)[^;]*;", "", server).replace("/srv/maillage/staticfiles/", f"{static}/")
+    port = free_port()
+    main = tmp_path / "nginx.conf"
+    user = "user root;\n" if os.geteuid() == 0 else ""  # workers that may read pytest's private tmp_path
+    main.write_text(
+        f"{user}pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n include /etc/nginx/mime.types;\n access_log off;\n"
+        f" upstream maillage_web {{ server 127.0.0.1:9; }}\n map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}\n"
+        f" server {{\n listen 127.0.0.1:{port};{server}\n}}\n"
+    )
+    nginx = subprocess.Popen([NGINX, "-c", str(main), "-p", str(tmp_path), "-g", "daemon off;"], stderr=subprocess.PIPE)
+    try:
+        for _ in range(50):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        for name, body in (("site.css", css), ("app.js", (static / "app.js").read_bytes())):
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/static/{name}", headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(request, timeout=5) as response:
+                assert response.headers["Content-Encoding"] == "gzip", name
+                assert "Accept-Encoding" in response.headers.get("Vary", "")
+                assert gzip.decompress(response.read()) == body
+        plain = urllib.request.Request(f"http://127.0.0.1:{port}/static/site.css")
+        with urllib.request.urlopen(plain, timeout=5) as response:
+            assert response.headers.get("Content-Encoding") is None and response.read() == css
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=10)
