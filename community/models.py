@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -30,6 +30,9 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("utilisateur·rice")
         verbose_name_plural = _("utilisateur·rices")
+        # The few deactivated accounts, for "whose account is active" as an anti-join
+        # (``account_active``): a lookup in this small index instead of a scan of every account.
+        indexes = [models.Index(fields=["id"], condition=models.Q(is_active=False), name="user_inactive")]
 
     @property
     def public_name(self) -> str:
@@ -44,6 +47,14 @@ class User(AbstractUser):
     @property
     def is_hub_staff(self) -> bool:
         return self.is_active and (self.is_staff or self.is_superuser)
+
+
+def account_active(user_field: str = "user_id") -> Exists:
+    """A filter keeping the rows whose account (``user_field``) is active: ``NOT EXISTS`` among
+    the deactivated accounts, which the ``user_inactive`` index holds. Same rows as
+    ``user__is_active=True``, but PostgreSQL looks each row up in that small index instead of
+    joining every account (the directory search read all 20,000 to keep 2,000 profiles)."""
+    return ~Exists(User.objects.filter(pk=OuterRef(user_field), is_active=False))
 
 
 def _with_search_text(save_kwargs: dict) -> None:

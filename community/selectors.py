@@ -22,6 +22,7 @@ from .models import (
     Skill,
     User,
     Visibility,
+    account_active,
     is_approved_member,
     levels_at_least,
 )
@@ -45,7 +46,7 @@ def _hidden(field: str) -> Q:
 
 def profile_list_directory(*, viewer: User, filters: DirectoryFilters) -> QuerySet[Profile]:
     """Approved members listed in the directory, searchable on the fields they show to members."""
-    qs = Profile.objects.filter(status=MemberStatus.APPROVED, in_directory=True, user__is_active=True).exclude(display_name="")
+    qs = Profile.objects.filter(account_active(), status=MemberStatus.APPROVED, in_directory=True).exclude(display_name="")
     staff = viewer.is_hub_staff
     if filters.q:
         # Accent- and case-free (``search_text``, trigram-indexed on PostgreSQL): "mediatheque"

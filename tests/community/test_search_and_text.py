@@ -128,3 +128,18 @@ def test_directory_search_does_not_reveal_hidden_skills(other_member, staff):
     member_with(display_name="Marc Petit", skills=["Accès aux droits"]).profile.save()
     assert _names(other_member, "acces aux droits") == {"Marc Petit"}
     assert _names(staff, "acces aux droits") == {"Anne Roy", "Marc Petit"}
+
+
+def test_directory_leaves_out_deactivated_accounts(other_member, staff):
+    gone = member_with(display_name="Anne Roy")
+    member_with(display_name="Anne Petit")
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    assert _names(other_member, "anne") == {"Anne Petit"} and _names(staff, "anne") == {"Anne Petit"}
+    listed = {p.display_name for p in profile_list_directory(viewer=other_member, filters=DirectoryFilters())}
+    assert "Anne Petit" in listed and "Anne Roy" not in listed
+    from community.models import account_active
+
+    assert set(Profile.objects.filter(account_active()).values_list("pk", flat=True)) == set(
+        Profile.objects.filter(user__is_active=True).values_list("pk", flat=True)
+    )
