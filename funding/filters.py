@@ -66,6 +66,18 @@ class Territory:
             return cls(profile.department.region_id, profile.department_id, None)
         return cls()
 
+    # The columns ``of_row`` reads, for a ``values_list`` of profiles (``Profile`` field paths).
+    PROFILE_COLUMNS = ("commune_id", "commune__department_id", "commune__department__region_id", "department_id", "department__region_id")
+
+    @classmethod
+    def of_row(cls, commune_id, commune_department_id, commune_region_id, department_id, department_region_id) -> Territory:
+        """``of_profile`` for a profile read as the values of ``PROFILE_COLUMNS`` (no instances)."""
+        if commune_id is not None:
+            return cls(commune_region_id, commune_department_id, commune_id)
+        if department_id:
+            return cls(department_region_id, department_id, None)
+        return cls()
+
 
 @dataclass(frozen=True)
 class CallFilters:

@@ -11,7 +11,9 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from common import queries
 from common.models import choice_label
+from common.queries import CompiledQuery
 from community.models import Profile, Skill, is_approved_member
 from groups.access import group_ids_of, groups_visible_to
 from groups.models import Attachment
@@ -43,12 +45,29 @@ from .models import (
 VISIBLE_STATES = [CallState.PUBLISHED, CallState.CLOSED, CallState.ARCHIVED]
 
 
+# A member's territory and organisation type, and the names of the skills they list or are
+# interested in: read on every dashboard ("suggested for you"), compiled once.
+_PROFILE_FIT = CompiledQuery(
+    lambda user_id: Profile.objects.filter(user_id=user_id).values_list(*Territory.PROFILE_COLUMNS, "organisation__type"),
+    user_id=queries.INT,
+)
+
+
+def _skill_names(user_id) -> QuerySet:
+    listed = Profile.skills.through.objects.filter(profile__user_id=user_id).values("skill_id")
+    interested = Profile.interests.through.objects.filter(profile__user_id=user_id).values("skill_id")
+    return Skill.objects.filter(Q(pk__in=listed) | Q(pk__in=interested)).values_list("name")
+
+
+_SKILL_NAMES = CompiledQuery(_skill_names, user_id=queries.INT)
+
+
 def territory_of(user) -> Territory:
     """Where the member works (empty for visitors): the "my territory" filter uses it."""
     if not user.is_authenticated:
         return Territory()
-    profile = Profile.objects.select_related("commune__department", "department").filter(user=user).first()
-    return Territory.of_profile(profile)
+    rows = _PROFILE_FIT.rows(user_id=user.pk)
+    return Territory.of_row(*rows[0][:-1]) if rows else Territory()
 
 
 # Long text columns that list pages and panels never show (a call's page loads them).
@@ -225,17 +244,16 @@ INTEREST_THEMES = {
 def suggested_for(*, user, limit: int = 5) -> list[FundingCall]:
     """Open calls covering the member's territory, ranked by fit with their organisation type
     and interests (skills they listed as interests or skills)."""
-    profile = Profile.objects.select_related("commune__department", "department", "organisation").filter(user=user).first()
-    if profile is None:
+    rows = _PROFILE_FIT.rows(user_id=user.pk)
+    if not rows:
         return []
-    territory = Territory.of_profile(profile)
-    listed = Profile.skills.through.objects.filter(profile=profile).values("skill_id")
-    interested = Profile.interests.through.objects.filter(profile=profile).values("skill_id")
+    *territory_ids, org_type = rows[0]
+    territory = Territory.of_row(*territory_ids)
     themes = set()
-    for name in Skill.objects.filter(Q(pk__in=listed) | Q(pk__in=interested)).values_list("name", flat=True):
+    for (name,) in _SKILL_NAMES.rows(user_id=user.pk):
         norm = normalise(name)
         themes |= {theme for key, theme in INTEREST_THEMES.items() if key in norm}
-    org_type = profile.organisation.type if profile.organisation else ""
+    org_type = org_type or ""
     filters = CallFilters(my_territory=True, open_now=True, territory=territory)
     # This runs on every dashboard view: the ranking reads plain values of up to 200 open calls,
     # and only the calls shown become instances, with the columns the panel reads.

@@ -109,3 +109,23 @@ def test_alert_matcher_agrees_with_search(calls, dijon, member, criteria):
 def test_criteria_round_trip():
     f = CallFilters(q="tiers", themes=("tiers_lieux",), my_territory=True, deadline_before=timezone.localdate(), amount_min=0)
     assert CallFilters.from_criteria(f.to_criteria()) == CallFilters(**{**f.__dict__, "territory": Territory()})
+
+
+def test_a_member_s_territory_read_as_values_is_the_one_of_their_profile(dijon, member):
+    from community.models import Profile
+    from funding.selectors import territory_of
+
+    def both():
+        profile = Profile.objects.select_related("commune__department", "department").get(user=member)
+        return territory_of(member), Territory.of_profile(profile)
+
+    profile = member.profile
+    for commune, department in ((dijon, None), (None, Department.objects.get(code="25")), (None, None), (dijon, dijon.department)):
+        profile.commune, profile.department = commune, department
+        profile.save(update_fields=["commune", "department"])
+        from_values, from_profile = both()
+        assert from_values == from_profile
+    assert both()[0] == Territory(dijon.department.region_id, dijon.department_id, dijon.pk)
+    profile.commune = profile.department = None
+    profile.save(update_fields=["commune", "department"])
+    assert territory_of(member) == Territory()
