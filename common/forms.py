@@ -7,6 +7,7 @@ that knows how to unpack one.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.validators import EMPTY_VALUES
 from django.forms import BoundField, ClearableFileInput, FileField, ModelForm, Textarea
 from django.forms.renderers import TemplatesSetting
 from django.utils.safestring import SafeString
@@ -106,6 +107,36 @@ class _FieldGroupsOnce:
     def __getitem__(self, name: str) -> SafeString:
         form = self.form
         return _FORMS_ONCE.get(form._once_key(name), lambda: form[name].as_field_group())
+
+
+class FoldedCriteria:
+    """A search form shown as its keywords, then its other criteria under « Plus de critères »
+    (``details.filters-fold``: folded on phones, opened on wide screens by ``static/js/nav.js``),
+    the funding search's and the directory's. The fold starts open once a criterion in it is set,
+    so a search never hides what it was filtered by."""
+
+    keyword_fields: tuple[str, ...] = ("q",)
+
+    @property
+    def more_criteria_used(self) -> bool:
+        """A criterion of the fold is set: changed from its initial value (``changed_data``) to a
+        value that is not blank. A select without a blank choice (a sort, a display) names its
+        default as the field's ``initial``: a search sent as the page showed it opens nothing, nor
+        does a link that leaves the field out. Keywords and hidden fields are not in the fold."""
+        if not self.is_bound:
+            return False
+        return any(
+            name not in self.keyword_fields and not self[name].is_hidden and self[name].value() not in EMPTY_VALUES
+            for name in self.changed_data
+        )
+
+    def keyword_field_list(self) -> list[BoundField]:
+        """The fields shown before the fold."""
+        return [field for field in self.visible_fields() if field.name in self.keyword_fields]
+
+    def folded_fields(self) -> list[BoundField]:
+        """The visible fields inside the fold, in the form's order."""
+        return [field for field in self.visible_fields() if field.name not in self.keyword_fields]
 
 
 def validation_messages(exc: ValidationError) -> list[str]:

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import FormOnce, ServiceModelForm
+from common.forms import FoldedCriteria, FormOnce, ServiceModelForm
 from community.models import Commune, Department, Region
 
 from .filters import SORTS, CallFilters
@@ -29,7 +29,7 @@ from .models import (
 SORT_CHOICES = [("deadline", _("Date limite la plus proche")), ("newest", _("Plus récents")), ("relevance", _("Pertinence"))]
 
 
-class CallSearchForm(FormOnce, forms.Form):
+class CallSearchForm(FoldedCriteria, FormOnce, forms.Form):
     """The search's filters (some 30 options). Unsearched, its markup is kept whole per language;
     on a search, each field left blank keeps its group (``FormOnce.once_field_groups``): only
     what the member filled in renders afresh."""
@@ -47,12 +47,8 @@ class CallSearchForm(FormOnce, forms.Form):
     deadline_before = forms.DateField(label=_("Date limite avant le"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     amount_min = forms.IntegerField(label=_("Montant d'au moins (€)"), required=False, min_value=0)
     include_closed = forms.BooleanField(label=_("Inclure les appels clôturés (archives)"), required=False)
-    sort = forms.ChoiceField(label=_("Trier par"), choices=SORT_CHOICES, required=False)
-
-    @property
-    def more_criteria_used(self) -> bool:
-        """A criterion other than the keywords is set: its fold starts open (phones fold them)."""
-        return any(name != "q" for name in self.changed_data)
+    # the default named as initial: a search sent with it is no criterion set (FoldedCriteria)
+    sort = forms.ChoiceField(label=_("Trier par"), choices=SORT_CHOICES, required=False, initial="deadline")
 
     def to_filters(self, *, territory) -> CallFilters:
         data = self.cleaned_data if self.is_valid() else {}

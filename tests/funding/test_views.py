@@ -351,3 +351,18 @@ def test_the_search_keeps_its_keywords_in_view_and_folds_the_other_criteria_unti
     assert " open" not in fold(member_client.get("/financements/", {"q": "seniors"}).content.decode())
     assert fold(member_client.get("/financements/", {"themes": "formation"}).content.decode()).endswith(" open>")
     assert fold(member_client.get("/financements/", {"q": "x", "open_now": "on"}).content.decode()).endswith(" open>")
+
+
+def test_a_search_sent_by_the_form_opens_the_fold_only_for_the_criteria_set(member_client):
+    """The form sends every field, blank ones and the sort's default included: that is no
+    criterion set (the fold opened on every search sent by the page itself)."""
+    import re
+
+    def fold(params: dict) -> str:
+        return re.search(r'<details class="filters-fold"[^>]*>', member_client.get("/financements/", params).content.decode()).group(0)
+
+    sent = {"q": "seniors", "deadline_before": "", "amount_min": "", "sort": "deadline"}
+    assert " open" not in fold(sent)
+    assert fold({**sent, "sort": "newest"}).endswith(" open>")
+    assert fold({**sent, "amount_min": "5000"}).endswith(" open>")
+    assert fold({**sent, "amount_min": "beaucoup"}).endswith(" open>")  # its error shows in the fold
