@@ -6,7 +6,7 @@ from django.core.validators import URLValidator
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import FormOnce, choices_key
+from common.forms import FoldedCriteria, FormOnce, choices_key
 
 from .activity import StreamFilter
 from .images import clean_upload
@@ -186,11 +186,15 @@ class OrganisationForm(forms.ModelForm):
         return self.cleaned_data.get("siret", "").replace(" ", "")
 
 
-class DirectoryFilterForm(FormOnce, forms.Form):
-    """The directory's filters. Unfiltered (the page as the menu opens it), its markup — some 100
-    options — is kept per language and per departments and skills offered (``FormOnce``); in a
-    search, so are the groups of the filters left blank (``once_field_groups``)."""
+class DirectoryFilterForm(FoldedCriteria, FormOnce, forms.Form):
+    """The directory's filters: the keywords, then the other filters under « Plus de critères »,
+    folded on phones (``forms/filters_fold.html``). Unfiltered (the page as the menu opens it), its
+    markup — some 100 options — is kept per language and per departments and skills offered
+    (``FormOnce``); in a search, so are the groups of the filters left blank
+    (``once_field_groups``). The fold's ``open`` depends on the search: only an unbound form, its
+    fold always closed, is kept whole."""
 
+    template_name = "forms/filters_fold.html"
     once_field_groups = True
 
     q = forms.CharField(
@@ -208,7 +212,9 @@ class DirectoryFilterForm(FormOnce, forms.Form):
         choices=[("", _("Tous les niveaux")), *((value, _("%(level)s ou plus") % {"level": label}) for value, label in SkillLevel.choices)],
     )
     organisation = forms.CharField(required=False, max_length=220, widget=forms.HiddenInput)
-    display = forms.ChoiceField(label=_("Affichage"), required=False, choices=[("cards", _("Trombinoscope")), ("list", _("Liste"))])
+    display = forms.ChoiceField(
+        label=_("Affichage"), required=False, choices=[("cards", _("Trombinoscope")), ("list", _("Liste"))], initial="cards"
+    )
 
     def __init__(self, *args, departments=(), referential=(), free_skills=(), **kwargs):
         super().__init__(*args, **kwargs)

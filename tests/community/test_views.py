@@ -349,3 +349,67 @@ def test_a_forged_skill_in_a_search_makes_no_key_of_its_own(member_client, monke
         html = member_client.get(url, {"q": "Martin", "skill": f"forged-{n}"}).content.decode()
         assert f'value="forged-{n}" selected' in html
     assert set(common_forms._FORMS_ONCE.entries) == keys
+
+
+def _directory_fold(html: str) -> str:
+    """The opening tag of the directory's fold (the page's only one)."""
+    import re
+
+    return re.search(r'<details class="filters-fold"[^>]*>', html).group(0)
+
+
+# a search as the form sends it: every field, the blank ones and the display's default included
+_SENT = {"q": "", "department": "", "metier": "", "organisation_type": "", "skill": "", "level": "", "display": "cards", "organisation": ""}
+
+
+def test_the_directory_keeps_its_keywords_in_view_and_folds_the_other_filters_until_one_is_used(member_client):
+    """Phones see the keywords, then "Plus de critères" folded (six filters stood between the
+    search and its first result at 375 px); the fold starts open once a filter in it is set (and
+    on wide screens, by nav.js), never for the keywords alone nor for a search sent as the page
+    showed it."""
+    url = reverse("community:directory")
+    plain = member_client.get(url).content.decode()
+    form = _directory_form_html(plain)
+    before, inside = form.split('<details class="filters-fold"')
+    assert 'name="q"' in before and 'for="id_q"' in before  # the keywords and their label stay outside
+    for name in ("department", "metier", "organisation_type", "skill", "level", "display"):
+        assert f'name="{name}"' in inside and f'for="id_{name}"' in inside, name  # each filter in the fold, labelled
+    assert "<summary>" in inside and "Plus de critères</summary>" in inside
+    assert 'role="search"' in plain and 'hx-target="#directory-results"' in plain
+    assert "data-open-wide" in _directory_fold(plain) and " open" not in _directory_fold(plain)
+    closed = [{"q": "Martin"}, {**_SENT, "q": "Martin"}, _SENT, {"page": "2"}, {"organisation": "mairie-de-montbeliard"}]
+    for search in closed:
+        assert " open" not in _directory_fold(member_client.get(url, search).content.decode()), search
+    opened = [
+        {"metier": "mediateur"},
+        {**_SENT, "q": "Martin", "metier": "mediateur"},
+        {"display": "list"},
+        {"skill": "pix"},
+        {"level": "nope"},
+    ]
+    for search in opened:
+        assert _directory_fold(member_client.get(url, search).content.decode()).endswith(" open>"), search
+
+
+def test_the_directory_fold_and_its_kept_filters_never_carry_one_search_into_the_next(member_client, monkeypatch, settings):
+    """The unfiltered form is kept whole (``FormOnce``), its fold closed; a search's blank filters
+    are kept one by one. A chosen métier shows selected, its fold open, on its own search only:
+    the search after it, and the plain page, render as a fresh form does."""
+    from common import forms as common_forms
+    from common.memo import Kept
+    from community.forms import DirectoryFilterForm
+
+    monkeypatch.setattr(common_forms, "_FORMS_ONCE", Kept(limit=512))
+    url = reverse("community:directory")
+    searches = [None, {"metier": "mediateur"}, {**_SENT, "q": "Martin"}, None, {**_SENT, "metier": "mediateur"}, {"q": "Martin"}]
+    kept = [_directory_form_html(member_client.get(url, search or {}).content.decode()) for search in searches]
+    settings.DEBUG = True  # nothing kept: every form rendered afresh
+    fresh = [_directory_form_html(member_client.get(url, search or {}).content.decode()) for search in searches]
+    assert kept == fresh
+    chosen = 'value="mediateur" selected'
+    for search, html in zip(searches, kept, strict=True):
+        used = bool(search and search.get("metier"))
+        assert (chosen in html) is used and _directory_fold(html).endswith(" open>") is used, search
+    whole = [html for key, html in common_forms._FORMS_ONCE.entries.items() if key[:2] == (DirectoryFilterForm, None)]
+    assert len(whole) == 1 and '<details class="filters-fold" data-open-wide>' in whole[0]  # the plain page's form, closed
+    assert not any(chosen in html or "Martin" in html for html in common_forms._FORMS_ONCE.entries.values())
