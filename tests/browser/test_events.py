@@ -153,3 +153,25 @@ def test_proposal_becomes_breakout_and_choice_updates_live(browser, asgi_server)
     host_page.goto(f"{asgi_server.url}{event.get_absolute_url()}")
     expect(host_page.get_by_role("heading", name="Restitutions")).to_be_visible()
     expect(host_page.get_by_text("Deux partenaires trouvés.")).to_be_visible()
+
+
+def test_the_agenda_actions_line_up_at_1280_px_and_stay_touchable_on_phones(browser, asgi_server):
+    """At 1280 px the secondary actions stand in one row (the iCal subscription sat alone under the
+    second column); at 375 and 320 px every action is 44 px high at least, without sideways scrolling."""
+    member = UserFactory(email=f"agenda-{uuid.uuid4().hex[:6]}@exemple.fr")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    login(page, asgi_server, member.email, PASSWORD)
+    page.goto(f"{asgi_server.url}/agenda/")
+    actions = page.locator(".events-actions .button")
+    expect(actions.last).to_be_visible()
+    assert len({round(box["y"]) for box in (actions.nth(i).bounding_box() for i in range(actions.count()))}) == 1
+    for width in (375, 320):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"{asgi_server.url}/agenda/")
+        page.get_by_text("Plus d’actions").click()
+        buttons = page.locator(".events-head .button, .events-head summary")
+        heights = [buttons.nth(i).bounding_box()["height"] for i in range(buttons.count())]
+        assert min(heights) >= 44, heights
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    context.close()
