@@ -102,3 +102,28 @@ def test_organisations_and_their_managers_on_a_phone(browser, asgi_server):
     assert_accessible(page, context="organisation edit page with its managers at 320 px")
     assert colleague in org.managers.all()
     context.close()
+
+
+def test_the_directory_filters_fold_on_a_phone_and_stay_in_one_row_on_a_wide_screen(browser, asgi_server):
+    """At 375 px the keywords, then « Plus de critères » folded (opened by its summary, open on a
+    chosen métier); at 1280 px, opened by nav.js, the filters stand in the row as before the fold."""
+    tag = uuid.uuid4().hex[:6]
+    member = UserFactory(email=f"annuaire-{tag}@exemple.fr")
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    login(page, asgi_server, member.email, PASSWORD)
+    page.goto(f"{asgi_server.url}/membres/")
+    expect(page.get_by_role("searchbox", name="Nom, compétence ou organisation")).to_be_visible()
+    expect(page.locator("#id_metier")).to_be_hidden()
+    page.get_by_text("Plus de critères").click()
+    expect(page.locator("#id_metier")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    assert_accessible(page, context="directory with its filters unfolded at 375 px")
+    page.goto(f"{asgi_server.url}/membres/?metier=mediateur")
+    expect(page.locator("#id_metier")).to_be_visible()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{asgi_server.url}/membres/")
+    expect(page.locator(".filters-fold > summary")).to_be_hidden()
+    tops = [page.locator(f"#id_{name}").bounding_box()["y"] for name in ("q", "department", "metier", "organisation_type", "skill")]
+    assert max(tops) - min(tops) < 4  # the keywords and the first filters in one row (a select and an input differ by a pixel)
+    context.close()
