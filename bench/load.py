@@ -157,7 +157,8 @@ class CpuMeter:
         with connection.cursor() as cur:
             cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [self.db_name])
             backends = [r[0] for r in cur.fetchall()]
-        kinds: dict[str, list[int]] = {"asgi": [], "worker": [], "scheduler": [], "postgres": backends}
+        # "client": this process, the simulated members' threads, on the same cores as the stack
+        kinds: dict[str, list[int]] = {"asgi": [], "worker": [], "scheduler": [], "postgres": backends, "client": [os.getpid()]}
         for pid in children:
             try:
                 with open(f"/proc/{pid}/cmdline", "rb") as f:
@@ -400,10 +401,15 @@ def http_scenario(
     )
     if cpu and everything:
         per = {k: v * 1000 / len(everything) for k, v in cpu.items()}
+        server = sum(v for k, v in per.items() if k != "client")
         out(
             f"  server CPU per request: {per.get('asgi', 0):.0f} ms ASGI, {per.get('worker', 0):.0f} ms task worker, "
             f"{per.get('scheduler', 0):.0f} ms scheduler, {per.get('postgres', 0):.0f} ms PostgreSQL → about "
-            f"{2000 / max(1, sum(per.values())):.0f} requests/s would saturate 2 quiet cores"
+            f"{2000 / max(1, server):.0f} requests/s would saturate 2 quiet cores"
+        )
+        out(
+            f"  the simulated members (this process, same cores): {per.get('client', 0):.1f} ms of CPU per request, "
+            f"{cpu.get('client', 0) * 100 / wall:.0f} % of one core"
         )
     if all_errors:
         kinds = defaultdict(int)
