@@ -136,7 +136,8 @@ OLD_AVATAR_TEMPLATE = """{% if photo %}<picture class="avatar avatar-s{{ size }}
 
 def test_the_avatar_tag_writes_what_its_template_wrote(member, other_member):
     """The tag's markup, written in Python, is the included template's, case by case."""
-    from community.templatetags.community_tags import AVATAR_TONES, _size
+    from community.faces import AVATAR_TONES
+    from community.faces import avatar_size as _size
 
     def old(person, viewer, size):
         profile = getattr(person, "profile", person) if person is not None else None
