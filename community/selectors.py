@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from notifications.models import Notification
 
 from common.text import search_filter
 
+from .faces import Face, face_of
 from .models import (
     Department,
     Follow,
@@ -88,6 +90,69 @@ def profile_list_directory(*, viewer: User, filters: DirectoryFilters) -> QueryS
         .prefetch_related(Prefetch("skills", queryset=Skill.objects.order_by("name")))
         .order_by("display_name", "pk")
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CardOrganisation:
+    """A member's organisation as their card shows it (``{% organisation_logo %}`` reads these)."""
+
+    name: str
+    logo_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class MemberCard:
+    """What a directory result shows of a member to one viewer, as plain values: every value of its
+    markup — a field the member hides from this viewer is left blank here, so it is in neither the
+    markup nor the key — so that equal cards render once per process and language
+    (``{% once card=card %}`` in ``community/_directory_results.html``, like the funding search's
+    ``CallCard``). A profile edit, a visibility change, a new skill or photo, or another viewer
+    (owner, member, staff) gives another card."""
+
+    pk: int
+    user_id: int
+    display_name: str
+    face: Face
+    metier_label: str = ""
+    organisation: CardOrganisation | None = None
+    commune: str = ""
+    department_code: str = ""
+    department: str = ""  # "Côte-d'Or (21)", shown when the member gave no commune
+    skills: tuple[str, ...] = ()
+    can_write: bool = False  # the "Écrire" button: another member's card
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:profile_detail", args=[self.pk])
+
+
+def member_cards(profiles, *, viewer: User, skills: int | None = None) -> list[MemberCard]:
+    """The cards of a page of ``profile_list_directory`` for ``viewer``, with what each member shows
+    them (``Profile.shown_fields``: the owner and staff see every field) and the first ``skills``
+    skills (all with ``None``)."""
+    cards = []
+    for profile in profiles:
+        shown = profile.shown_fields(viewer)
+        organisation = profile.organisation if shown["organisation"] else None
+        commune = profile.commune if shown["territory"] else None
+        department = profile.department if shown["territory"] else None
+        cards.append(
+            MemberCard(
+                pk=profile.pk,
+                user_id=profile.user_id,
+                display_name=profile.display_name,
+                face=face_of(profile, viewer),
+                metier_label=profile.metier_label if shown["metier"] else "",
+                organisation=CardOrganisation(organisation.name, organisation.logo.url if organisation.logo else "")
+                if organisation is not None
+                else None,
+                commune=commune.name if commune is not None else "",
+                department_code=department.code if department is not None and commune is not None else "",
+                department=str(department) if department is not None and commune is None else "",
+                skills=tuple(s.name for s in profile.skills.all()[:skills]) if shown["skills"] else (),
+                can_write=viewer.is_authenticated and viewer.pk != profile.user_id,
+            )
+        )
+    return cards
 
 
 def profile_get_for_viewer(*, viewer: User, pk: int) -> Profile:

@@ -198,7 +198,7 @@ def directory(request):
         display = data.get("display") or "cards"
     profiles = selectors.profile_list_directory(viewer=request.user, filters=filters)
     page = Paginator(profiles, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    cards = [(p, p.shown_fields(request.user)) for p in page.object_list]
+    cards = selectors.member_cards(page.object_list, viewer=request.user, skills=5 if display == "cards" else None)
     context = {"form": form, "page": page, "cards": cards, "display": display, "facets": facets}
     template = "community/_directory_results.html" if request.htmx else "community/directory.html"
     return TemplateResponse(request, template, context)

@@ -24,10 +24,14 @@ def avatar(context, person, size=40):
 @register.inclusion_tag("community/_logo.html")
 def organisation_logo(organisation, size=64):
     """An organisation's logo, or its initials on a neutral tint; always ``alt=""`` / hidden: the
-    organisation's name is written next to it wherever it is used."""
-    logo = getattr(organisation, "logo", None)
+    organisation's name is written next to it wherever it is used. ``organisation`` is an
+    ``Organisation`` or plain values with ``name`` and ``logo_url`` (``selectors.CardOrganisation``)."""
+    logo_url = getattr(organisation, "logo_url", None)
+    if logo_url is None:
+        logo = getattr(organisation, "logo", None)
+        logo_url = logo.url if logo else ""
     return {
-        "logo": logo or None,
+        "logo_url": logo_url,
         "name": organisation.name,
         "initials": initials(organisation.name),
         "size": avatar_size(size),
