@@ -125,6 +125,25 @@ class MemberCard:
         return reverse("community:profile_detail", args=[self.pk])
 
 
+# The columns a card reads (``member_cards``, ``Profile.metier_label``, ``face_of``): the
+# directory's page loads these only.
+CARD_FIELDS = (
+    *("display_name", "photo", "photo_webp", "metier", "metier_other", "visibility"),
+    *("user__first_name", "user__last_name", "user__email", "user__erased_at"),
+    *("organisation__name", "organisation__logo", "department__name", "department__code", "commune__name"),
+)
+
+
+def profile_list_directory_for_cards(*, viewer: User, filters: DirectoryFilters) -> QuerySet[Profile]:
+    """``profile_list_directory`` with only the columns of its cards, skills by name only."""
+    return (
+        profile_list_directory(viewer=viewer, filters=filters)
+        .only(*CARD_FIELDS)
+        .prefetch_related(None)
+        .prefetch_related(Prefetch("skills", queryset=Skill.objects.order_by("name").only("name")))
+    )
+
+
 def member_cards(profiles, *, viewer: User, skills: int | None = None) -> list[MemberCard]:
     """The cards of a page of ``profile_list_directory`` for ``viewer``, with what each member shows
     them (``Profile.shown_fields``: the owner and staff see every field) and the first ``skills``

@@ -196,7 +196,7 @@ def directory(request):
             **{k: data.get(k) or "" for k in ("q", "department", "metier", "organisation_type", "skill", "organisation", "level")}
         )
         display = data.get("display") or "cards"
-    profiles = selectors.profile_list_directory(viewer=request.user, filters=filters)
+    profiles = selectors.profile_list_directory_for_cards(viewer=request.user, filters=filters)
     page = Paginator(profiles, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     cards = selectors.member_cards(page.object_list, viewer=request.user, skills=5 if display == "cards" else None)
     context = {"form": form, "page": page, "cards": cards, "display": display, "facets": facets}
