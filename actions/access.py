@@ -27,7 +27,7 @@ def actions_visible_to(viewer, audiences: list[str] | None = None) -> QuerySet[A
     audiences = viewer_audiences(viewer) if audiences is None else audiences
     if not audiences:
         return Action.objects.none()
-    return Action.objects.filter(audience__any_of=audiences)
+    return Action.objects.filter(audience__any_of=frozenset(audiences))
 
 
 def action_get_for_viewer(*, viewer, pk: int) -> Action:

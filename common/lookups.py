@@ -16,7 +16,9 @@ class AnyOf(Lookup):
     groups has some 400), ``__in`` prepares, compiles and hands the driver one parameter per value
     on every request, and each length is a new statement for the server; here the SQL is the same
     for everyone and the values go through as they are. The values must be strings (text columns
-    only: nothing to convert); an empty list matches nothing, as with ``__in``.
+    only: nothing to convert); an empty list matches nothing, as with ``__in``. Pass a ``frozenset``
+    (or a set): Django resolves a list or tuple value item by item before the lookup sees it (a
+    call or two per value, some 800 on a dashboard), and leaves other values as they are.
 
     ``field__any_of=queryset`` (any field it is registered on: text, integers, foreign keys): the
     rows ``__in=queryset`` keeps, as ``field = ANY(ARRAY(subquery))`` on PostgreSQL. The subquery

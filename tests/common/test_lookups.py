@@ -57,3 +57,11 @@ def test_the_subquery_is_an_array_on_postgresql_and_in_elsewhere(people):
 def test_a_list_must_still_be_strings():
     with pytest.raises(TypeError):
         list(Profile.objects.filter(pk__any_of=[1, 2]))
+
+
+def test_a_set_of_strings_keeps_what_the_list_keeps(people):
+    names = ["Centre social", "Médiathèque 0", "Nulle part"]
+    by_list = _pks(Organisation.objects.filter(name__any_of=names))
+    assert _pks(Organisation.objects.filter(name__any_of=frozenset(names))) == by_list and len(by_list) == 2
+    assert _pks(Organisation.objects.filter(name__any_of=set(names))) == by_list
+    assert not Organisation.objects.filter(name__any_of=frozenset()).exists()
