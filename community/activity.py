@@ -17,12 +17,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from common.live import broadcast
 from common.markdown import plain_excerpt
 from common.registry import registry
 
+from .faces import CardOrganisation, Face, face_of
 from .models import (
     Activity,
     ActivityComment,
@@ -132,7 +134,7 @@ def activity_list_for_viewer(
     ``registry.audiences_for``) saves computing them twice."""
     if audiences is None:
         audiences = registry.audiences_for(viewer)
-    qs = Activity.objects.filter(audience__any_of=sorted(audiences))
+    qs = Activity.objects.filter(audience__any_of=frozenset(audiences))
     if kind:
         qs = qs.filter(kind=kind)
     scope = Q()
@@ -157,6 +159,51 @@ class StreamFilter:
     FUNDING = "financements"
     FOLLOWING = "suivis"
     CHOICES = (ALL, GROUPS, EVENTS, FUNDING, FOLLOWING)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamCardHead:
+    """What a stream card shows above its reactions and comments, as plain values for one viewer:
+    the actor's face, name and link, the verb, the relative moment (its ``<time>`` markup, so
+    "il y a 5 min" and "il y a 6 min" are two heads), the family, the title and its link, the
+    organisation and the summary. Equal heads render once per process and language
+    (``{% once head=… %}`` in ``community/_stream_item.html``): a page of 20 cards that the
+    network's members share is written once, not for each of them. Nothing of the viewer but the
+    face (their right to see the photo) is in it; likes and comments render afresh."""
+
+    has_actor: bool
+    face: Face | None
+    actor_url: str
+    actor_name: str
+    verb: str
+    when: str
+    kind_label: str
+    kind_icon: str
+    link: str
+    title: str
+    summary: str
+    organisation: CardOrganisation | None = None
+    organisation_url: str = ""
+
+    @classmethod
+    def of(cls, item: Activity, *, viewer, when: str, link: str) -> StreamCardHead:
+        """``when`` and ``link`` as the card's filters write them (``when``, ``safe_url``)."""
+        actor, organisation = item.actor, item.organisation
+        return cls(
+            has_actor=actor is not None,
+            face=face_of(actor, viewer) if actor is not None else None,
+            actor_url=reverse("community:profile_detail", args=[actor.profile.pk]) if actor is not None else "",
+            actor_name=actor.public_name if actor is not None else "",
+            verb=item.verb,
+            when=when,
+            kind_label=item.kind_label,
+            kind_icon=item.kind_icon,
+            link=link,
+            title=item.title,
+            summary=item.summary,
+            organisation=CardOrganisation.of(organisation) if organisation is not None else None,
+            organisation_url=organisation.get_absolute_url() if organisation is not None else "",
+        )
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """A member's face (``{% avatar %}``) as plain values: the photo when its owner lets the viewer see
 it, otherwise initials on one of four token colour pairs chosen from the member's id. The tag and
-the directory's kept cards (``selectors.MemberCard``) decide it here, the same way."""
+the kept cards (the directory's ``selectors.MemberCard``, the stream's ``activity.StreamCardHead``)
+decide it here, the same way; an organisation's logo likewise (``CardOrganisation``)."""
 
 from __future__ import annotations
 
@@ -64,3 +65,15 @@ def face_of(person, viewer) -> Face:
         photo_webp = getattr(profile, "photo_webp", None)
         return Face(tone=tone, letters="", photo_url=profile.photo.url, webp_url=photo_webp.url if photo_webp else "")
     return Face(tone=tone, letters="" if erased else initials(user.public_name if user is not None else ""))
+
+
+@dataclass(frozen=True, slots=True)
+class CardOrganisation:
+    """A member's organisation as their card shows it (``{% organisation_logo %}`` reads these; ``of`` for an ``Organisation``)."""
+
+    name: str
+    logo_url: str
+
+    @classmethod
+    def of(cls, organisation) -> CardOrganisation:
+        return cls(organisation.name, organisation.logo.url if organisation.logo else "")

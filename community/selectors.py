@@ -12,7 +12,7 @@ from notifications.models import Notification
 
 from common.text import search_filter
 
-from .faces import Face, face_of
+from .faces import CardOrganisation, Face, face_of
 from .models import (
     Department,
     Follow,
@@ -93,14 +93,6 @@ def profile_list_directory(*, viewer: User, filters: DirectoryFilters) -> QueryS
 
 
 @dataclass(frozen=True, slots=True)
-class CardOrganisation:
-    """A member's organisation as their card shows it (``{% organisation_logo %}`` reads these)."""
-
-    name: str
-    logo_url: str
-
-
-@dataclass(frozen=True, slots=True)
 class MemberCard:
     """What a directory result shows of a member to one viewer, as plain values: every value of its
     markup — a field the member hides from this viewer is left blank here, so it is in neither the
@@ -161,9 +153,7 @@ def member_cards(profiles, *, viewer: User, skills: int | None = None) -> list[M
                 display_name=profile.display_name,
                 face=face_of(profile, viewer),
                 metier_label=profile.metier_label if shown["metier"] else "",
-                organisation=CardOrganisation(organisation.name, organisation.logo.url if organisation.logo else "")
-                if organisation is not None
-                else None,
+                organisation=CardOrganisation.of(organisation) if organisation is not None else None,
                 commune=commune.name if commune is not None else "",
                 department_code=department.code if department is not None and commune is not None else "",
                 department=str(department) if department is not None and commune is None else "",

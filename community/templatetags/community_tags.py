@@ -6,6 +6,8 @@ light and dark themes), chosen from the member's id so a person keeps their colo
 from django import template
 from django.utils.translation import gettext as _
 
+from common.templatetags.common_tags import safe_url, when
+from community.activity import StreamCardHead
 from community.faces import Face, avatar_size, face_of, initials
 
 register = template.Library()
@@ -25,7 +27,7 @@ def avatar(context, person, size=40):
 def organisation_logo(organisation, size=64):
     """An organisation's logo, or its initials on a neutral tint; always ``alt=""`` / hidden: the
     organisation's name is written next to it wherever it is used. ``organisation`` is an
-    ``Organisation`` or plain values with ``name`` and ``logo_url`` (``selectors.CardOrganisation``)."""
+    ``Organisation`` or plain values with ``name`` and ``logo_url`` (``faces.CardOrganisation``)."""
     logo_url = getattr(organisation, "logo_url", None)
     if logo_url is None:
         logo = getattr(organisation, "logo", None)
@@ -64,3 +66,10 @@ def device_name(user_agent: str) -> str:
     browser = next((name for key, name in BROWSERS if key in ua), "")
     system = next((name for key, name in SYSTEMS if key in ua), "")
     return " · ".join(part for part in (browser, system) if part) or _("Appareil")
+
+
+@register.simple_tag(takes_context=True)
+def stream_card_head(context, item):
+    """``{% stream_card_head item as head %}``: the card's head for the page's viewer, built here
+    from the item on every render, so no page can forget it (``StreamCardHead``)."""
+    return StreamCardHead.of(item, viewer=context.get("user"), when=when(item.created_at), link=safe_url(item.link))
