@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.access import MembersOnly
-from common.models import choice_label
 from common.calendar import month_grid, month_grid_span, week_start
+from common.models import choice_label
 from community.models import is_approved_member
 from groups.access import group_ids_of
 from groups.models import AccessMode, Group, Membership, MembershipStatus, Role
@@ -497,7 +497,9 @@ def agenda_week(*, viewer, filters: dict, anchor: date) -> dict:
     days = [
         {
             "date": start + timedelta(days=i),
-            "cards": [card for e, card in zip(events, cards, strict=True) if timezone.localtime(e.start).date() == start + timedelta(days=i)],
+            "cards": [
+                card for e, card in zip(events, cards, strict=True) if timezone.localtime(e.start).date() == start + timedelta(days=i)
+            ],
         }
         for i in range(7)
     ]
