@@ -91,10 +91,14 @@ class EventSeries(TimeStampedModel):
 
     @property
     def rhythm(self) -> str:
-        """How often it comes back, in French: "chaque semaine", "toutes les 2 semaines"…"""
-        if self.interval_weeks <= 1:
-            return str(_("chaque semaine"))
-        return str(_("toutes les %(n)s semaines") % {"n": self.interval_weeks})
+        return series_rhythm(self.interval_weeks)
+
+
+def series_rhythm(interval_weeks: int) -> str:
+    """How often a series comes back, in French: "chaque semaine", "toutes les 2 semaines"…"""
+    if interval_weeks <= 1:
+        return str(_("chaque semaine"))
+    return str(_("toutes les %(n)s semaines") % {"n": interval_weeks})
 
 
 def event_image_path(instance, filename):
@@ -214,7 +218,7 @@ class Event(TimeStampedModel):
 
     @property
     def organiser_label(self) -> str:
-        return self.organiser_group.name if self.organiser_group_id else str(_("L'équipe du hub"))
+        return organiser_label_of(self.organiser_group.name if self.organiser_group_id else None)
 
     def signup_is_open(self, now=None) -> bool:
         now = now or timezone.now()
@@ -223,6 +227,11 @@ class Event(TimeStampedModel):
         if self.signup_opens_at and now < self.signup_opens_at:
             return False
         return not (self.signup_closes_at and now >= self.signup_closes_at)
+
+
+def organiser_label_of(group_name: str | None) -> str:
+    """Who organises an event, as pages print it: its group's name, or the hub's team."""
+    return group_name if group_name is not None else str(_("L'équipe du hub"))
 
 
 # What an organiser edits on an event, in the order of the form (``EventForm``). The services

@@ -4,17 +4,20 @@ One rule decides who sees an event (``events_visible_to``); views, feeds, export
 websocket consumer all go through it, so "hidden" is a 404 everywhere.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.template.defaultfilters import date as date_format
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.access import MembersOnly
 from common.calendar import month_grid, month_grid_span, week_start
+from common.models import choice_label
 from community.models import is_approved_member
 from groups.access import group_ids_of
 from groups.models import AccessMode, Group, Membership, MembershipStatus, Role
@@ -27,13 +30,17 @@ from .models import (
     Breakout,
     BreakoutNote,
     Event,
+    EventFormat,
     EventState,
+    EventType,
     GroupAgendaPolicy,
     Proposal,
     ProposalStatus,
     Registration,
     RegistrationStatus,
     SessionTimer,
+    organiser_label_of,
+    series_rhythm,
 )
 
 
@@ -211,10 +218,11 @@ def event_list_filtered(
 
 
 def agenda_list_grouped(*, viewer, filters: dict | None = None, start: datetime) -> QuerySet[Event]:
-    """The agenda list with each series once: its next date matching the filters stands for it."""
+    """The agenda list with each series once: its next date matching the filters stands for it
+    (the columns of its cards only, ``CARD_FIELDS``)."""
     qs = event_list_filtered(viewer=viewer, filters=filters, start=start)
     first_of_series = qs.filter(series=OuterRef("series")).order_by("start", "pk").values("pk")[:1]
-    return qs.filter(Q(series__isnull=True) | Q(pk=Subquery(first_of_series))).select_related("series")
+    return _for_cards(qs.filter(Q(series__isnull=True) | Q(pk=Subquery(first_of_series))))
 
 
 def agenda_series_dates(*, viewer, filters: dict | None = None, start: datetime, events: list[Event]) -> None:
@@ -235,6 +243,124 @@ def agenda_series_dates(*, viewer, filters: dict | None = None, start: datetime,
         event.series_upcoming = [e for e in by_series.get(event.series_id, []) if e.pk != event.pk] if event.series_id else []
 
 
+# The columns an event card reads (``event_card``): the agenda's list and week and the past
+# events load these only — no description, review note, sign-up settings, audience group.
+CARD_FIELDS = (
+    *("title", "slug", "summary", "type", "format", "start", "end", "state", "capacity", "seats_taken", "image"),
+    *("commune__name", "organiser_group__name", "series__interval_weeks"),
+)
+
+
+def _for_cards(qs: QuerySet[Event]) -> QuerySet[Event]:
+    return qs.select_related(None).select_related("commune", "organiser_group", "series").only(*CARD_FIELDS)
+
+
+@dataclass(frozen=True)
+class CardCommune:
+    name: str
+
+
+@dataclass(frozen=True)
+class CardImage:
+    url: str
+
+
+@dataclass(frozen=True)
+class CardSeries:
+    interval_weeks: int
+
+    @property
+    def rhythm(self) -> str:
+        return series_rhythm(self.interval_weeks)
+
+
+@dataclass(frozen=True)
+class CardDate:
+    """Another date of a series, as an agenda card lists it."""
+
+    slug: str
+    start: datetime
+    is_cancelled: bool
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:event_detail", args=[self.slug])
+
+
+@dataclass(frozen=True)
+class EventCard:
+    """What an agenda card (``events/_event_card.html``) shows of an event, as plain values: every
+    value its markup depends on, so that equal cards render once per process and language —
+    ``{% once event=card %}`` in the agenda's list and week and in the past events. Same names as
+    ``Event`` for what the card reads, so the template renders either. ``zone`` is the active time
+    zone, in which the card prints its dates: two zones' equal instants compare equal, their
+    markup does not. The card holds nothing of the viewer; which events and which dates of a
+    series a viewer sees is decided before (the selectors), and those dates are in the card."""
+
+    zone: str
+    slug: str
+    title: str
+    summary: str
+    type: str
+    format: str
+    start: datetime
+    end: datetime
+    state: str
+    is_cancelled: bool
+    capacity: int | None
+    seats_left: int | None
+    is_full: bool
+    commune: CardCommune | None
+    organiser_group_name: str | None
+    image: CardImage | None
+    series: CardSeries | None
+    series_upcoming: tuple[CardDate, ...]
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:event_detail", args=[self.slug])
+
+    def get_type_display(self) -> str:
+        return choice_label(EventType, self.type)
+
+    def get_format_display(self) -> str:
+        return choice_label(EventFormat, self.format)
+
+    @property
+    def organiser_label(self) -> str:
+        return organiser_label_of(self.organiser_group_name)
+
+
+def event_card(event: Event, *, zone: str | None = None) -> EventCard:
+    """The card of an event (of ``CARD_FIELDS`` at least); its series part from
+    ``series_upcoming`` when the event carries it (``agenda_series_dates``), none otherwise."""
+    upcoming = getattr(event, "series_upcoming", None) or ()
+    return EventCard(
+        zone=zone or timezone.get_current_timezone_name(),
+        slug=event.slug,
+        title=event.title,
+        summary=event.summary,
+        type=event.type,
+        format=event.format,
+        start=event.start,
+        end=event.end,
+        state=event.state,
+        is_cancelled=event.is_cancelled,
+        capacity=event.capacity,
+        seats_left=event.seats_left,
+        is_full=event.is_full,
+        commune=CardCommune(event.commune.name) if event.commune_id else None,
+        organiser_group_name=event.organiser_group.name if event.organiser_group_id else None,
+        image=CardImage(event.image.url) if event.image else None,
+        series=CardSeries(event.series.interval_weeks) if upcoming else None,
+        series_upcoming=tuple(CardDate(slug=e.slug, start=e.start, is_cancelled=e.is_cancelled) for e in upcoming),
+    )
+
+
+def event_cards(events) -> list[EventCard]:
+    """The cards of a list of events (``event_card``), in the active time zone."""
+    zone = timezone.get_current_timezone_name()
+    return [event_card(event, zone=zone) for event in events]
+
+
 def event_list_upcoming(*, viewer, group=None, limit: int = 5) -> list[Event]:
     """The next visible published events (of one group when given), soonest first."""
     qs = _shaped(events_visible_to(viewer)).filter(state=EventState.PUBLISHED, end__gte=timezone.now())
@@ -244,10 +370,11 @@ def event_list_upcoming(*, viewer, group=None, limit: int = 5) -> list[Event]:
 
 
 def event_list_past_with_restitution(*, viewer, limit: int = 20) -> QuerySet[Event]:
-    """Past visible events, newest first, flagged when a sub-group published its restitution."""
+    """Past visible events, newest first, flagged when a sub-group published its restitution (the
+    columns of their cards only, ``CARD_FIELDS``)."""
     published = Breakout.objects.filter(event=OuterRef("pk"), restitution_published_at__isnull=False)
     return (
-        _shaped(events_visible_to(viewer))
+        _for_cards(events_visible_to(viewer))
         .filter(end__lt=timezone.now())
         .exclude(state=EventState.DRAFT)
         .annotate(has_restitution=Exists(published))
@@ -361,13 +488,18 @@ def agenda_month(*, viewer, filters: dict, year: int, month: int) -> dict:
 
 
 def agenda_week(*, viewer, filters: dict, anchor: date) -> dict:
-    """The week (Monday to Sunday) around ``anchor``, each day with the events starting on it."""
+    """The week (Monday to Sunday) around ``anchor``, each day with the cards (``event_card``) of
+    the events starting on it."""
     start = week_start(anchor)
-    events = list(event_list_filtered(viewer=viewer, filters=filters, start=_aware(start), end=_aware(start + timedelta(days=7))))
+    qs = event_list_filtered(viewer=viewer, filters=filters, start=_aware(start), end=_aware(start + timedelta(days=7)))
+    events = list(_for_cards(qs))
+    cards = event_cards(events)
     days = [
         {
             "date": start + timedelta(days=i),
-            "events": [e for e in events if timezone.localtime(e.start).date() == start + timedelta(days=i)],
+            "cards": [
+                card for e, card in zip(events, cards, strict=True) if timezone.localtime(e.start).date() == start + timedelta(days=i)
+            ],
         }
         for i in range(7)
     ]

@@ -104,7 +104,7 @@ def agenda(request):
         page = Paginator(upcoming, AGENDA_PAGE_SIZE).get_page(request.GET.get("page"))
         events = list(page.object_list)
         selectors.agenda_series_dates(viewer=request.user, filters=filters, start=now, events=events)
-        context.update(events=events, page=page)
+        context.update(cards=selectors.event_cards(events), page=page)
     template = "events/_agenda_results.html" if request.htmx else "events/agenda.html"
     return TemplateResponse(request, template, context)
 
@@ -124,8 +124,9 @@ def _venue(event) -> dict | None:
 
 
 def past(request):
-    events = selectors.event_list_past_with_restitution(viewer=request.user, limit=50)
-    return TemplateResponse(request, "events/past.html", {"events": events, "current_section": "agenda"})
+    events = list(selectors.event_list_past_with_restitution(viewer=request.user, limit=50))
+    rows = list(zip(selectors.event_cards(events), [e.has_restitution for e in events], strict=True))
+    return TemplateResponse(request, "events/past.html", {"rows": rows, "current_section": "agenda"})
 
 
 def event_detail(request, slug):
