@@ -6,8 +6,9 @@ from django.conf import settings
 
 
 class Kept:
-    """Values built once per key and process, then reused: at most ``limit`` of them (all dropped
-    when full: the keys are few by design, the bound guards against a mistake). With ``DEBUG`` on
+    """Values built once per key and process, then reused: at most ``limit`` of them, the oldest
+    dropped first when full (the kept cards of a directory or an agenda come and go as members
+    search; dropping them all at once rebuilt every page's cards together). With ``DEBUG`` on
     (templates reloaded while editing) nothing is kept and every call builds afresh."""
 
     def __init__(self, limit: int):
@@ -20,7 +21,10 @@ class Kept:
             return build()
         value = self.entries.get(key)
         if value is None:
-            if len(self.entries) >= self.limit:
-                self.entries.clear()
+            while len(self.entries) >= self.limit:
+                try:  # threads share the memo: another may have dropped it meanwhile
+                    self.entries.pop(next(iter(self.entries)), None)
+                except (StopIteration, RuntimeError):
+                    break
             value = self.entries[key] = build()
         return value

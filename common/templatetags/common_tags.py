@@ -148,7 +148,7 @@ def breadcrumbs(*parts):
     return render_to_string("includes/breadcrumbs.html", {"crumbs": crumbs, "current": current})
 
 
-_ONCE_LIMIT = 256  # renders per block: a language × its named values (a few); a bound all the same
+_ONCE_LIMIT = 1024  # renders per block: a language × its named values (a page's cards: ~1–2 KB each)
 
 
 class OnceNode(template.Node):

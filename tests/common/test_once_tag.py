@@ -68,7 +68,8 @@ def test_the_memo_stays_bounded(monkeypatch):
     monkeypatch.setattr(common_tags, "_ONCE_LIMIT", 3)
     template = Template("{% once n=n %}{{ n }}{% endonce %}")  # the limit is read when the block is parsed
     assert [template.render(Context({"n": n})) for n in range(7)] == [str(n) for n in range(7)]
-    assert 0 < len(template.nodelist[0].kept.entries) <= 3
+    kept = template.nodelist[0].kept.entries
+    assert len(kept) == 3 and [values[0][1] for _language, values in kept] == [4, 5, 6]  # the oldest dropped first
 
 
 def test_only_name_value_pairs_are_accepted():
