@@ -356,14 +356,24 @@ def http_scenario(
             if method == "POST":
                 token = http.cookies.get(settings.CSRF_COOKIE_NAME)
                 if not token:  # any page with a form sets the CSRF cookie
-                    http.get(base + "/agenda/")
+                    try:
+                        page = http.get(base + "/agenda/", timeout=60).status_code
+                    except requests.RequestException as exc:
+                        page = type(exc).__name__
                     token = http.cookies.get(settings.CSRF_COOKIE_NAME)
-                data["csrfmiddlewaretoken"] = token or ""
+                    if not token:  # that page failed (a 503 when overloaded): counted, no POST without a token
+                        with lock:
+                            errors[label].append(f"form page {page}")
+                        time.sleep(rng.uniform(*think))
+                        continue
+                data["csrfmiddlewaretoken"] = token
             t = time.perf_counter()
             try:
                 response = http.request(method, base + path, data=data, allow_redirects=False, timeout=60, headers={"Referer": base + "/"})
                 status = response.status_code
                 response.content  # noqa: B018 - read the whole body
+                if status == 403:  # which refusal: the CSRF check, or the view's own permission
+                    status = "403 CSRF" if b"CSRF" in response.content else "403"
             except requests.RequestException as exc:
                 status = type(exc).__name__
             elapsed = (time.perf_counter() - t) * 1000
