@@ -243,12 +243,17 @@ def world() -> dict:
 
 
 def reset_signups(user_ids) -> None:
-    """Undo the bench members' sign-ups, so that every run (and every rerun) signs up afresh."""
+    """Undo the bench members' sign-ups, so that every run (and every rerun) signs up afresh, and
+    clear their rate-limit counters: a member may sign up for 20 events an hour, and the same bench
+    members sign up in every run (runs within the hour came back with 429s)."""
+    from django.core.cache import cache
     from django.db import connection
 
     from events.models import Registration
 
     Registration.objects.filter(user_id__in=user_ids).delete()
+    if hasattr(cache, "delete_pattern"):  # django-redis (production settings): django-ratelimit's "rl:<hash>" keys
+        cache.delete_pattern("rl:*")
     with connection.cursor() as cur:
         # Only the events whose count changed: every rewritten row leaves a dead one behind, and
         # where autovacuum is off (this machine's PostgreSQL) 2,000 per run made the agenda's scan
