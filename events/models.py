@@ -105,7 +105,24 @@ def event_image_path(instance, filename):
     return f"evenements/{filename}"
 
 
-class Event(TimeStampedModel):
+class EventLabels:
+    """What pages print of an event from its ``slug``, ``type`` and ``format``: its link and its
+    labels. For ``Event`` and for the agenda's cards (``selectors.EventCard``), which hold those
+    values and render with the same template."""
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:event_detail", args=[self.slug])
+
+    # Django's ``get_FOO_display`` builds a dict of every choice per call, translating each lazy
+    # label: on an agenda of 100 events that was 1,600 gettext calls per page.
+    def get_type_display(self) -> str:
+        return choice_label(EventType, self.type)
+
+    def get_format_display(self) -> str:
+        return choice_label(EventFormat, self.format)
+
+
+class Event(EventLabels, TimeStampedModel):
     title = models.CharField(_("titre"), max_length=200)
     slug = models.SlugField(_("identifiant"), max_length=220, unique=True)
     summary = models.CharField(_("résumé"), max_length=300, blank=True)
@@ -178,17 +195,6 @@ class Event(TimeStampedModel):
             stamp = self.start.strftime("%Y-%m-%d") if self.start else ""
             self.slug = unique_slug(self, f"{slugify(self.title)[:180]}-{stamp}".strip("-"), max_length=200, fallback="evenement")
         super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("events:event_detail", args=[self.slug])
-
-    # Django's ``get_FOO_display`` builds a dict of every choice per call, translating each lazy
-    # label: on an agenda of 100 events that was 1,600 gettext calls per page.
-    def get_type_display(self) -> str:
-        return choice_label(EventType, self.type)
-
-    def get_format_display(self) -> str:
-        return choice_label(EventFormat, self.format)
 
     @property
     def seats_left(self) -> int | None:

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from common.access import MembersOnly
 from common.calendar import month_grid, month_grid_span, week_start
-from common.models import choice_label
 from community.models import is_approved_member
 from groups.access import group_ids_of
 from groups.models import AccessMode, Group, Membership, MembershipStatus, Role
@@ -30,9 +29,8 @@ from .models import (
     Breakout,
     BreakoutNote,
     Event,
-    EventFormat,
+    EventLabels,
     EventState,
-    EventType,
     GroupAgendaPolicy,
     Proposal,
     ProposalStatus,
@@ -287,7 +285,7 @@ class CardDate:
 
 
 @dataclass(frozen=True)
-class EventCard:
+class EventCard(EventLabels):
     """What an agenda card (``events/_event_card.html``) shows of an event, as plain values: every
     value its markup depends on, so that equal cards render once per process and language —
     ``{% once event=card %}`` in the agenda's list and week and in the past events. Same names as
@@ -314,15 +312,6 @@ class EventCard:
     image: CardImage | None
     series: CardSeries | None
     series_upcoming: tuple[CardDate, ...]
-
-    def get_absolute_url(self) -> str:
-        return reverse("events:event_detail", args=[self.slug])
-
-    def get_type_display(self) -> str:
-        return choice_label(EventType, self.type)
-
-    def get_format_display(self) -> str:
-        return choice_label(EventFormat, self.format)
 
     @property
     def organiser_label(self) -> str:
