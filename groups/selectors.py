@@ -428,12 +428,18 @@ def page_of(post: Post) -> int:
 
 
 def post_permalink(post: Post) -> str:
-    """A stable link to a post: its topic page, the right page number and the post's anchor."""
+    """A stable link to a post: its topic page, the right page number and the post's anchor. Kept
+    on the instance: a reply's service writes it into the stream, then its view redirects to it —
+    one count of the topic's posts, not two (a post keeps its place; deleted ones keep theirs)."""
+    kept = post.__dict__.get("_permalink")
+    if kept is not None:
+        return kept
     topic = post.topic
     base = reverse("groups:topic_detail", args=[topic.group.slug, topic.pk])
     page = page_of(post)
     query = f"?page={page}" if page > 1 else ""
-    return f"{base}{query}#post-{post.pk}"
+    post._permalink = f"{base}{query}#post-{post.pk}"
+    return post._permalink
 
 
 def post_get_for_viewer(*, viewer, slug: str, post_id: int) -> tuple[GroupContext, Post]:

@@ -359,3 +359,23 @@ def test_posts_show_their_authors_avatar(client_for, member):
     topic = services.topic_create(group=group, actor=author, title="t", body="b")
     html = client_for(member).get(topic.get_absolute_url()).content.decode()
     assert 'class="avatar avatar-s40' in html and ">ZM</span>" in html
+
+
+def test_a_reply_counts_its_place_in_the_topic_once(member_client, member):
+    """The reply's stream item and its redirect share one permalink: one COUNT of the topic's posts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    group = make_group(owner=member)
+    topic = services.topic_create(group=group, actor=member, title="Long", body="1")
+    for i in range(2, 52):
+        services.post_create(topic=topic, actor=member, body=f"message {i}")
+    with CaptureQueriesContext(connection) as queries:
+        response = member_client.post(reverse("groups:post_create", args=[group.slug, topic.pk]), {"body": "La 52e"})
+    reply = topic.posts.order_by("-pk").first()
+    assert response.status_code == 302 and response["Location"] == f"{topic.get_absolute_url()}?page=2#post-{reply.pk}"
+    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)") and "groups_post" in q["sql"]]
+    assert len(counts) == 1, counts
+    from community.models import Activity
+
+    assert Activity.objects.filter(object_ref=f"groups.post:{reply.pk}").values_list("url", flat=True).first() == response["Location"]
