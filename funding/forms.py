@@ -34,6 +34,8 @@ class CallSearchForm(FoldedCriteria, FormOnce, forms.Form):
     on a search, each field left blank keeps its group (``FormOnce.once_field_groups``): only
     what the member filled in renders afresh."""
 
+    template_name = "forms/filters_fold.html"
+
     once_field_groups = True
 
     q = forms.CharField(label=_("Mots-clés"), required=False, max_length=200)

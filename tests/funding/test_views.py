@@ -366,3 +366,13 @@ def test_a_search_sent_by_the_form_opens_the_fold_only_for_the_criteria_set(memb
     assert fold({**sent, "sort": "newest"}).endswith(" open>")
     assert fold({**sent, "amount_min": "5000"}).endswith(" open>")
     assert fold({**sent, "amount_min": "beaucoup"}).endswith(" open>")  # its error shows in the fold
+
+
+def test_the_search_form_says_once_that_it_has_errors_and_keeps_the_fold_open(member_client):
+    """The search renders through the shared fold template (forms/filters_fold.html): its error
+    summary once, the faulty criterion inside the fold, which stays open to show it."""
+    html = member_client.get("/financements/", {"q": "atelier", "amount_min": "-5"}).content.decode()
+    assert html.count("Le formulaire contient des erreurs") == 1
+    fold = html.split('<details class="filters-fold"', 1)[1]
+    assert fold.split(">", 1)[0].endswith(" open") and 'name="amount_min"' in fold.split("</details>")[0]
+    assert 'name="q"' in html.split('<details class="filters-fold"', 1)[0]
