@@ -27,11 +27,10 @@ from events.services import (
     event_update,
     registration_create,
     restitution_publish,
-    series_create,
 )
 from groups.models import Group
 from groups.services import group_create
-from tests.events.factories import make_event
+from tests.events.factories import make_event, make_series
 
 pytestmark = pytest.mark.django_db
 
@@ -51,22 +50,8 @@ def _png() -> SimpleUploadedFile:
     return SimpleUploadedFile("atelier.png", out.getvalue(), content_type="image/png")
 
 
-def _series(staff, title, *, count=4, days=2, **fields):
-    start = timezone.now().replace(second=0, microsecond=0) + timedelta(days=days)
-    return series_create(
-        actor=staff,
-        interval_weeks=fields.pop("interval_weeks", 2),
-        count=count,
-        signup_scope="occurrence",
-        title=title,
-        summary="On se retrouve",
-        start=start,
-        end=start + timedelta(hours=1),
-        state=EventState.PUBLISHED,
-        audience=fields.pop("audience", "members"),
-        type="cafe",
-        **fields,
-    )
+def _series(staff, title, **fields):
+    return make_series(staff, title, **{"interval_weeks": 2, **fields})
 
 
 def _agenda_of(viewer) -> list[Event]:
