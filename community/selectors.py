@@ -173,8 +173,8 @@ def profile_get_for_viewer(*, viewer: User, pk: int) -> Profile:
     Hidden, pending and erased profiles are a 404 for everyone but their owner and staff.
     """
     profile = (
-        Profile.objects.select_related("user", "organisation", "department", "commune")
-        .prefetch_related("skills", "interests", Prefetch("skill_levels", queryset=ProfileSkill.objects.select_related("skill")))
+        Profile.objects.select_related("user", "organisation", "department", "commune__department")
+        .prefetch_related("interests", Prefetch("skill_levels", queryset=ProfileSkill.objects.select_related("skill")))
         .filter(pk=pk)
         .first()
     )

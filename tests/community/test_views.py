@@ -413,3 +413,24 @@ def test_the_directory_fold_and_its_kept_filters_never_carry_one_search_into_the
     whole = [html for key, html in common_forms._FORMS_ONCE.entries.items() if key[:2] == (DirectoryFilterForm, None)]
     assert len(whole) == 1 and '<details class="filters-fold" data-open-wide>' in whole[0]  # the plain page's form, closed
     assert not any(chosen in html or "Martin" in html for html in common_forms._FORMS_ONCE.entries.values())
+
+
+def _profile_page(client, user):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("community:profile_detail", args=[user.profile.pk]))
+    assert response.status_code == 200
+    return response.content.decode(), len(ctx.captured_queries)
+
+
+def test_profile_page_queries_do_not_grow_with_skills_interests_or_a_commune(member_client):
+    from community.services import skills_from_text
+
+    besancon = Commune.objects.get(insee="25056")
+    few = member_with(display_name="Alix Peu", skills=["Pix"])
+    many = member_with(display_name="Basile Beaucoup", commune=besancon, skills=["Pix", "Scratch", "Canva", "Linux", "Aidants Connect"])
+    many.profile.interests.set(skills_from_text("Jardinage, Photo, Radio"))
+    body_few, queries_few = _profile_page(member_client, few)
+    body_many, queries_many = _profile_page(member_client, many)
+    assert queries_many == queries_few
+    assert "Pix" in body_few and all(name in body_many for name in ("Scratch", "Linux", "Radio", besancon.name))
+    assert besancon.department.name in body_many  # the commune's department, read with the profile
