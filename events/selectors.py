@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from common.access import MembersOnly
 from common.calendar import month_grid, month_grid_span, week_start
 from community.models import is_approved_member
-from groups.access import group_ids_of
+from groups.access import active_group_ids, group_ids_of
 from groups.models import AccessMode, Group, Membership, MembershipStatus, Role
 
 from .models import (
@@ -138,7 +138,7 @@ def group_member_audiences(viewer) -> set[str]:
     group gives to every member of the network)."""
     if viewer is None or not is_approved_member(viewer):
         return set()
-    return {f"group-members:{gid}" for gid in group_ids_of(viewer).values_list("group_id", flat=True)}
+    return {f"group-members:{gid}" for gid in active_group_ids(viewer)}
 
 
 def can_join_session(user, event: Event) -> bool:

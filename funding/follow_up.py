@@ -10,6 +10,8 @@ and their audience.
 from django.utils.translation import gettext_lazy as _
 
 from actions.origins import Origin, origin_kind
+from common import queries
+from common.queries import CompiledQuery
 from community.models import User
 
 from .models import Consortium, ConsortiumMember, ConsortiumMemberStatus
@@ -18,8 +20,14 @@ from .models import Consortium, ConsortiumMember, ConsortiumMemberStatus
 def consortium_audiences(viewer) -> set[str]:
     if not viewer.is_authenticated:
         return set()
-    ids = ConsortiumMember.objects.filter(user=viewer, status=ConsortiumMemberStatus.ACTIVE).values_list("consortium_id", flat=True)
-    return {f"consortium:{pk}" for pk in ids}
+    return {f"consortium:{pk}" for (pk,) in _ACTIVE_CONSORTIUM_IDS.rows(user_id=viewer.pk)}
+
+
+# Compiled once: the stream's audiences are asked on every page a member opens.
+_ACTIVE_CONSORTIUM_IDS = CompiledQuery(
+    lambda user_id: ConsortiumMember.objects.filter(user_id=user_id, status=ConsortiumMemberStatus.ACTIVE).values_list("consortium_id"),
+    user_id=queries.INT,
+)
 
 
 def consortium_origin(viewer, consortium_id: int) -> Origin | None:

@@ -119,6 +119,27 @@ def group_ids_of(user) -> QuerySet:
     return Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values("group_id")
 
 
+def visible_group_ids(viewer) -> list[int]:
+    """The ids of ``groups_visible_to(viewer)``, by a query compiled once (the stream's audiences:
+    every page of a member of the network asks, for some 400 groups)."""
+    if not is_approved_member(viewer):
+        return []
+    return [pk for (pk,) in _VISIBLE_GROUP_IDS.rows(user_id=viewer.pk)]
+
+
+def active_group_ids(user) -> list[int]:
+    """The ids of ``group_ids_of(user)``, by a query compiled once."""
+    if not user.is_authenticated:
+        return []
+    return [pk for (pk,) in _ACTIVE_GROUP_IDS.rows(user_id=user.pk)]
+
+
+_VISIBLE_GROUP_IDS = CompiledQuery(lambda user_id: _groups_visible_to_member(user_id).values_list("pk"), user_id=queries.INT)
+_ACTIVE_GROUP_IDS = CompiledQuery(
+    lambda user_id: Membership.objects.filter(user_id=user_id, status=MembershipStatus.ACTIVE).values_list("group_id"), user_id=queries.INT
+)
+
+
 # --- Roles inside a visible group -------------------------------------------------------------
 def can_view_group(*, user, group: Group) -> bool:
     """Same rule as ``groups_visible_to``, for one group already loaded."""

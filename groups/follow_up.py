@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from actions.origins import Origin, origin_kind
 from community.models import User
 
-from .access import can_admin, can_post, groups_visible_to, membership_of
+from .access import can_admin, can_post, groups_visible_to, membership_of, visible_group_ids
 from .models import MembershipStatus, Topic
 
 
 def group_audiences(viewer) -> set[str]:
     """Audience provider: ``"group:<id>"`` for every group the viewer may see (``groups_visible_to``)."""
-    return {f"group:{pk}" for pk in groups_visible_to(viewer).values_list("pk", flat=True)}
+    return {f"group:{pk}" for pk in visible_group_ids(viewer)}
 
 
 def _group_origin(viewer, group, *, kind: str, origin_id: int, title: str, url: str) -> Origin:
