@@ -153,4 +153,5 @@ class DeferredJoin:
         if not isinstance(index, slice):
             raise TypeError("DeferredJoin takes a slice")
         page = self.keys.prefetch_related(None).values("pk")[index]
-        return list(self.rows.filter(pk__in=page).order_by(*self.keys.query.order_by))
+        order = self.keys.query.order_by or self.keys.model._meta.ordering  # explicit, or the model's
+        return list(self.rows.filter(pk__in=page).order_by(*order))

@@ -61,3 +61,13 @@ def test_unordered_keys_are_refused_and_an_index_is_not_a_page(profiles):
         DeferredJoin(keys.order_by(), rows)
     with pytest.raises(TypeError):
         DeferredJoin(keys, rows)[0]
+
+
+def test_keys_ordered_by_their_model_give_pages_in_that_order():
+    from groups.models import Group
+    from tests.groups.factories import make_group
+
+    for name in ("Zèbre", "Abeille", "Mouette", "Colibri"):
+        make_group(name=name)
+    keys = Group.objects.filter(name__in=["Zèbre", "Abeille", "Mouette", "Colibri"])  # Meta.ordering: name
+    assert [g.name for g in DeferredJoin(keys, Group.objects.order_by("-pk"))[0:4]] == ["Abeille", "Colibri", "Mouette", "Zèbre"]
