@@ -127,3 +127,38 @@ def test_the_directory_filters_fold_on_a_phone_and_stay_in_one_row_on_a_wide_scr
     tops = [page.locator(f"#id_{name}").bounding_box()["y"] for name in ("q", "department", "metier", "organisation_type", "skill")]
     assert max(tops) - min(tops) < 4  # the keywords and the first filters in one row (a select and an input differ by a pixel)
     context.close()
+
+
+def test_a_profile_shows_who_the_member_is_before_their_activity_on_a_phone(browser, asgi_server):
+    """At 375 px the presentation and the skills come before the activity stream (they were under
+    it, thousands of pixels down); at 1280 px the skills stand at the right, level with the top; at
+    320 px a long e-mail address wraps instead of widening the page."""
+    from tests.factories import member_with
+
+    tag = uuid.uuid4().hex[:6]
+    viewer = UserFactory(email=f"lecteur.avec.une.adresse.tres.longue-{tag}@mediatheque-intercommunale.exemple.fr")
+    member = member_with(display_name=f"Inès {tag}", bio="Médiatrice en itinérance dans le Jura.", skills=["Pix", "Scratch"])
+    for n in range(6):
+        _record(f"Atelier {tag} {n}", member)
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="fr-FR")
+    page = context.new_page()
+    login(page, asgi_server, viewer.email, PASSWORD)
+    page.goto(f"{asgi_server.url}{member.profile.get_absolute_url()}")
+    skills = page.get_by_role("heading", name="Compétences")
+    activity = page.get_by_role("heading", name="Activité", exact=True)
+    expect(activity).to_be_visible()
+    presentation = page.get_by_role("heading", name="Présentation")
+    assert presentation.bounding_box()["y"] < skills.bounding_box()["y"] < activity.bounding_box()["y"]
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    assert_accessible(page, context="profile 375")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{asgi_server.url}{member.profile.get_absolute_url()}")
+    assert skills.bounding_box()["x"] > activity.bounding_box()["x"] + 300  # the right column
+    assert skills.bounding_box()["y"] < activity.bounding_box()["y"]
+    assert_accessible(page, context="profile 1280")
+    # The viewer's own page shows their long address: it wraps, the page stays 320 px wide.
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(f"{asgi_server.url}{viewer.profile.get_absolute_url()}")
+    expect(page.get_by_role("link", name=viewer.email)).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+    context.close()
