@@ -84,5 +84,10 @@ def test_staff_see_charts_and_tables_public_sees_subset(page, asgi_server):
     expect(page.get_by_role("heading", name="Membres par département")).to_be_visible()
     expect(page.get_by_role("img", name=re.compile("Membres par département"))).to_be_visible()
     expect(page.get_by_role("table", name="Membres par département")).to_be_visible()
+    page.set_viewport_size({"width": 320, "height": 800})  # the tables scroll in focusable frames
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+    expect(page.get_by_role("region", name="Tableau des données : Membres par département")).to_have_attribute("tabindex", "0")
+    assert_accessible(page, context="staff observatory at 320 px")
+    page.set_viewport_size({"width": 1280, "height": 800})
     expect(page.get_by_role("link", name=re.compile("Télécharger les données \\(CSV\\)")).first).to_be_visible()
     assert_accessible(page, context="staff observatory")
