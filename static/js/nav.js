@@ -29,3 +29,19 @@ if (account) {
 if (window.matchMedia("(min-width: 60rem)").matches) {
   for (const panel of document.querySelectorAll("details[data-open-wide]")) panel.open = true;
 }
+// A table wider than the screen scrolls sideways in its .table-wrap: that frame becomes a named,
+// focusable region so the keyboard can scroll it (templates may already say so themselves).
+// Without JavaScript, current browsers let the keyboard into a scrolling frame on their own.
+const frameTables = () => {
+  for (const frame of document.querySelectorAll(".table-wrap:not([data-framed])")) {
+    if (frame.hasAttribute("tabindex") || frame.scrollWidth <= frame.clientWidth) continue;
+    frame.dataset.framed = "";
+    frame.tabIndex = 0;
+    frame.setAttribute("role", "region");
+    const caption = frame.querySelector("caption");
+    if (caption && !frame.hasAttribute("aria-label")) frame.setAttribute("aria-label", caption.textContent.trim());
+  }
+};
+frameTables();
+window.addEventListener("resize", frameTables);
+document.addEventListener("htmx:afterSettle", frameTables);

@@ -92,6 +92,19 @@ def test_label_workflow_from_application_to_verifiable_badge(browser, asgi_serve
     expect(sp.locator(".messages")).to_contain_text("Décision enregistrée.")
     expect(sp.locator(".scores-table")).to_contain_text(reviewer.profile.display_name)
     assert_accessible(sp, context="application detail (staff)")
+    # On a phone a wide table (here the history) scrolls in its frame, which nav.js makes a named,
+    # focusable region (axe: scrollable-region-focusable).
+    sp.set_viewport_size({"width": 320, "height": 800})
+    sp.reload()
+    assert sp.evaluate("() => document.documentElement.scrollWidth") <= 320
+    frames = sp.evaluate(
+        """() => [...document.querySelectorAll('.table-wrap')].map(f => ({
+            scrolls: f.scrollWidth > f.clientWidth, tabindex: f.getAttribute('tabindex'),
+            role: f.getAttribute('role'), label: f.getAttribute('aria-label')}))"""
+    )
+    assert any(f["scrolls"] for f in frames)
+    assert all(f["tabindex"] == "0" and f["role"] == "region" and f["label"] for f in frames if f["scrolls"])
+    assert_accessible(sp, context="application detail (staff) at 320 px")
 
     # Anyone can verify the label, and the badge JSON carries the spec's required fields.
     assertion = Assertion.objects.get(label__application=application)
