@@ -47,6 +47,9 @@ def _hidden(field: str) -> Q:
     return Q(**{f"visibility__{field}": Visibility.PRIVATE})
 
 
+DIRECTORY_JOINS = ("user", "organisation", "department", "commune")  # what a directory entry shows
+
+
 def profile_list_directory(*, viewer: User, filters: DirectoryFilters) -> QuerySet[Profile]:
     """Approved members listed in the directory, searchable on the fields they show to members."""
     qs = Profile.objects.filter(account_active(), status=MemberStatus.APPROVED, in_directory=True).exclude(display_name="")
@@ -87,7 +90,7 @@ def profile_list_directory(*, viewer: User, filters: DirectoryFilters) -> QueryS
         if not staff:
             qs = qs.exclude(_hidden("skills"))
     return (
-        qs.select_related("user", "organisation", "department", "commune")
+        qs.select_related(*DIRECTORY_JOINS)
         .prefetch_related(Prefetch("skills", queryset=Skill.objects.order_by("name")))
         .order_by("display_name", "pk")
     )
@@ -133,7 +136,7 @@ def profile_list_directory_for_cards(*, viewer: User, filters: DirectoryFilters)
     of members joins their accounts, organisations and places for the 24 shown, not for all)."""
     return DeferredJoin(
         profile_list_directory(viewer=viewer, filters=filters),
-        rows=Profile.objects.select_related("user", "organisation", "department", "commune")
+        rows=Profile.objects.select_related(*DIRECTORY_JOINS)
         .only(*CARD_FIELDS)
         .prefetch_related(Prefetch("skills", queryset=Skill.objects.order_by("name").only("name"))),
     )

@@ -135,9 +135,7 @@ def active_group_ids(user) -> list[int]:
 
 
 _VISIBLE_GROUP_IDS = CompiledQuery(lambda user_id: _groups_visible_to_member(user_id).values_list("pk"), user_id=queries.INT)
-_ACTIVE_GROUP_IDS = CompiledQuery(
-    lambda user_id: Membership.objects.filter(user_id=user_id, status=MembershipStatus.ACTIVE).values_list("group_id"), user_id=queries.INT
-)
+_ACTIVE_GROUP_IDS = CompiledQuery(lambda user_id: group_ids_of(user_id).values_list("group_id"), user_id=queries.INT)
 
 
 # --- Roles inside a visible group -------------------------------------------------------------

@@ -29,19 +29,20 @@ if (account) {
 if (window.matchMedia("(min-width: 60rem)").matches) {
   for (const panel of document.querySelectorAll("details[data-open-wide]")) panel.open = true;
 }
-// A table wider than the screen scrolls sideways in its .table-wrap: that frame becomes a named,
-// focusable region so the keyboard can scroll it (templates may already say so themselves).
-// Without JavaScript, current browsers let the keyboard into a scrolling frame on their own.
-const frameTables = () => {
-  for (const frame of document.querySelectorAll(".table-wrap:not([data-framed])")) {
-    if (frame.hasAttribute("tabindex") || frame.scrollWidth <= frame.clientWidth) continue;
+// A table or chart wider than the screen scrolls sideways in its frame (.table-wrap,
+// .chart-figure): while it does, the frame is a focusable region so the keyboard can scroll it,
+// named by data-frame-label, else by its table's caption or its chart's title. The one place for
+// this rule; without JavaScript, current browsers let the keyboard into a scrolling frame themselves.
+const frameScrollers = () => {
+  for (const frame of document.querySelectorAll(".table-wrap:not([data-framed]), .chart-figure:not([data-framed])")) {
+    if (frame.scrollWidth <= frame.clientWidth) continue;
     frame.dataset.framed = "";
     frame.tabIndex = 0;
     frame.setAttribute("role", "region");
-    const caption = frame.querySelector("caption");
-    if (caption && !frame.hasAttribute("aria-label")) frame.setAttribute("aria-label", caption.textContent.trim());
+    const name = frame.dataset.frameLabel || frame.querySelector("caption, svg > title")?.textContent.trim();
+    if (name) frame.setAttribute("aria-label", name);
   }
 };
-frameTables();
-window.addEventListener("resize", frameTables);
-document.addEventListener("htmx:afterSettle", frameTables);
+frameScrollers();
+window.addEventListener("resize", frameScrollers);
+document.addEventListener("htmx:afterSettle", frameScrollers);

@@ -137,9 +137,11 @@ def test_report_publish_consortium_join_and_track(browser, asgi_server):
     assert consortium.status == "won" and consortium.amount_granted == 40000
     for width in (320, 375, 1280):
         partner_page.set_viewport_size({"width": width, "height": 900})
-        # The members' table scrolls in its own focusable frame; the page keeps the screen's width.
+        # The members' table scrolls in its own frame, which nav.js makes focusable; the page keeps
+        # the screen's width.
         assert partner_page.evaluate("() => document.documentElement.scrollWidth") <= width
+        if width == 320:
+            expect(partner_page.get_by_role("region", name="Membres du consortium")).to_have_attribute("tabindex", "0")
         assert_accessible(partner_page, context=f"consortium page at {width} px")
-    expect(partner_page.get_by_role("region", name="Membres du consortium")).to_have_attribute("tabindex", "0")
     for p in (page, staff_page, lead_page, partner_page, suggested_page):
         p.close()
