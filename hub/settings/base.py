@@ -119,6 +119,10 @@ FORM_RENDERER = "common.forms.FormRenderer"
 
 WSGI_APPLICATION = "hub.wsgi.application"
 ASGI_APPLICATION = "hub.asgi.application"
+# Threads of an ASGI process that run HTTP requests (common.asgi.ThreadLanes), each one request at
+# a time and kept from request to request. 2 served the most requests on 2 cores (bench/README.md,
+# "Eighth pass"); more only helps when pages wait on slow queries or services.
+HTTP_THREADS = env.int("HTTP_THREADS", default=2)
 
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
@@ -133,9 +137,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 elif env.bool("DATABASE_POOL", default=True):
-    # A connection pool per process (psycopg_pool). Under ASGI every request and every websocket
-    # call runs in its own thread, so persistent connections (CONN_MAX_AGE) are never reused:
-    # each one would open a PostgreSQL backend. The pool hands out checked connections, so a
+    # A connection pool per process (psycopg_pool). Under ASGI, websocket calls run in threads
+    # of their own and HTTP requests share a few threads (HTTP_THREADS): persistent connections
+    # (CONN_MAX_AGE) would be kept per thread. The pool hands out checked connections, so a
     # PostgreSQL restart costs errors only while it is down.
     from psycopg_pool import ConnectionPool
 
