@@ -2,7 +2,8 @@
 
 Websockets are wrapped in ``AllowedHostsOriginValidator(AuthMiddlewareStack(...))``: a foreign
 Origin is refused before any consumer runs, and consumers see ``scope["user"]``. HTTP goes through
-``common.asgi.OneHopASGIHandler``: Django's handler with the middleware chain run in one thread hop.
+``common.asgi.OneHopASGIHandler``: Django's handler with the middleware chain run in one thread hop,
+on at most ``HTTP_THREADS`` threads kept from request to request.
 """
 
 import gc

@@ -12,13 +12,12 @@ from django.core.signals import request_started
 from common.asgi import OneHopASGIHandler
 
 
-def _get(application, path: str) -> tuple[int, bytes, int]:
-    """GET ``path`` through an ASGI application: status, body and the number of trips to a thread."""
-    scope = {
+def _scope(path: str, method: str = "GET") -> dict:
+    return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "GET",
+        "method": method,
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
@@ -28,6 +27,11 @@ def _get(application, path: str) -> tuple[int, bytes, int]:
         "client": ("127.0.0.1", 40000),
         "server": ("testserver", 80),
     }
+
+
+def _get(application, path: str) -> tuple[int, bytes, int]:
+    """GET ``path`` through an ASGI application: status, body and the number of trips to a thread."""
+    scope = _scope(path)
     sent, received = [], []
 
     async def receive():
@@ -72,20 +76,6 @@ def test_a_request_goes_to_a_thread_once_for_the_whole_middleware_chain():
 async def _call(application, path: str, *, method: str = "GET", chunks=(b"",), chunk_delay: float = 0, read: list | None = None):
     """Send one request through ``application`` on the running loop: (status, body). ``read``
     collects the body chunks as the application takes them."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"testserver")],
-        "client": ("127.0.0.1", 40000),
-        "server": ("testserver", 80),
-    }
     pending = list(chunks)
     sent = []
 
@@ -102,7 +92,7 @@ async def _call(application, path: str, *, method: str = "GET", chunks=(b"",), c
     async def send(message):
         sent.append(message)
 
-    await application(scope, receive, send)
+    await application(_scope(path, method), receive, send)
     start = next(m for m in sent if m["type"] == "http.response.start")
     return start["status"], b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
 
