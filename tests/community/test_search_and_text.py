@@ -17,6 +17,16 @@ from tests.factories import UserFactory, member_with
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _viewers_named_apart(request):
+    """The fixture members get random French names from Faker ("Anne Barbe", "Luc Petit"), which
+    the searches below would find as well: they get names that no search here matches."""
+    for n, name in enumerate(("member", "other_member", "staff")):
+        if name in request.fixturenames:
+            user = request.getfixturevalue(name)
+            Profile.objects.filter(user=user).update(display_name=f"Témoin {n}", search_text=f"temoin {n}")
+
+
 @pytest.fixture
 def mediatheque(member):
     return services.organisation_create(actor=member, name="Médiathèque Œuvre-Commune", type=OrganisationType.MEDIATHEQUE)
