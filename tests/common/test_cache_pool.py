@@ -1,5 +1,6 @@
 """The Redis cache keeps one connection pool per process: Django builds a cache backend per
-thread, and under ASGI each request runs in a new thread."""
+thread, and under ASGI websocket calls run in threads of their own and HTTP requests in
+``HTTP_THREADS`` threads."""
 
 import logging
 import threading
