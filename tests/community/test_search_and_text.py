@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.urls import reverse
 
+from common.text import normalize
 from community import services
 from community.models import Metier, Organisation, OrganisationType, Profile
 from community.notifications import notification_send
@@ -24,7 +25,7 @@ def _viewers_named_apart(request):
     for n, name in enumerate(("member", "other_member", "staff")):
         if name in request.fixturenames:
             user = request.getfixturevalue(name)
-            Profile.objects.filter(user=user).update(display_name=f"Témoin {n}", search_text=f"temoin {n}")
+            Profile.objects.filter(user=user).update(display_name=f"Témoin {n}", search_text=normalize(f"Témoin {n}"))
 
 
 @pytest.fixture
