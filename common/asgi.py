@@ -22,7 +22,6 @@ server CPU per request (bench/README.md, "Eighth pass").
 """
 
 import asyncio
-import threading
 from collections import deque
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -37,7 +36,8 @@ from django.core.handlers.asgi import ASGIHandler
 class ThreadLanes:
     """At most ``size`` single-thread executors, each lent to one request at a time and kept for
     the next. A request that finds every lane busy waits on the event loop, first come first
-    served. Lanes are created on demand, so a quiet process keeps one thread."""
+    served. Lanes are created on demand, so a quiet process keeps one thread. Used from one event
+    loop (an ASGI server runs one per process)."""
 
     def __init__(self, size: int):
         if size < 1:
@@ -46,7 +46,6 @@ class ThreadLanes:
         self._idle: list[ThreadPoolExecutor] = []
         self._made = 0
         self._waiting: deque[asyncio.Future] = deque()
-        self._lock = threading.Lock()  # one event loop per process in production; tests may run others
 
     @asynccontextmanager
     async def lane(self) -> AsyncIterator[ThreadPoolExecutor]:
@@ -57,14 +56,13 @@ class ThreadLanes:
             self._give(executor)
 
     async def _take(self) -> ThreadPoolExecutor:
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
-            if self._made < self.size:
-                self._made += 1
-                return ThreadPoolExecutor(max_workers=1, thread_name_prefix="http")
-            waiter = asyncio.get_running_loop().create_future()
-            self._waiting.append(waiter)
+        if self._idle:
+            return self._idle.pop()
+        if self._made < self.size:
+            self._made += 1
+            return ThreadPoolExecutor(max_workers=1, thread_name_prefix="http")
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
         try:
             return await waiter
         except asyncio.CancelledError:  # the client left; ``_give`` skips a waiter that is done
@@ -73,21 +71,12 @@ class ThreadLanes:
             raise
 
     def _give(self, executor: ThreadPoolExecutor) -> None:
-        with self._lock:
-            while self._waiting:
-                waiter = self._waiting.popleft()
-                if not waiter.done() and not waiter.get_loop().is_closed():
-                    waiter.get_loop().call_soon_threadsafe(_hand_over, waiter, executor, self)
-                    return
-            self._idle.append(executor)
-
-
-def _hand_over(waiter: asyncio.Future, executor: ThreadPoolExecutor, lanes: ThreadLanes) -> None:
-    """On the waiter's loop: give it the lane, or back to the lanes if it gave up meanwhile."""
-    if waiter.done():
-        lanes._give(executor)
-    else:
-        waiter.set_result(executor)
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(executor)
+                return
+        self._idle.append(executor)
 
 
 class _BodyRead:
