@@ -271,7 +271,20 @@ def load_test_wrk(base: str, paths: list[str], cookies: list[str], clients: int,
         script.write(WRK_SCRIPT % {"cookies": lua(cookies), "paths": lua(paths)})
     try:
         result = subprocess.run(
-            [shutil.which("wrk"), "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--timeout", "30s", "-s", script.name, base],
+            [
+                shutil.which("wrk"),
+                "-t",
+                str(min(2, clients)),
+                "-c",
+                str(clients),
+                "-d",
+                f"{seconds}s",
+                "--timeout",
+                "30s",
+                "-s",
+                script.name,
+                base,
+            ],
             capture_output=True,
             text=True,
             check=True,

@@ -16,12 +16,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,8 +25,8 @@ if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path.pop(0)  # bench/places.py & co. must not shadow the apps of the same name
 sys.path.insert(0, str(ROOT))
 
-from bench import load  # noqa: E402
-from bench.benchlib import free_port, session_keys  # noqa: E402
+from bench import forum, load  # noqa: E402
+from bench.benchlib import free_port  # noqa: E402
 
 
 def main() -> None:
@@ -46,82 +42,29 @@ def main() -> None:
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
     load.setup(db_url, redis_url)
     world = load.world()
-    from django.conf import settings
-
-    cookie = f"{settings.SESSION_COOKIE_NAME}={session_keys([world['user_ids'][3]])[0]}"
+    cookie = forum.session_cookies([world["user_ids"][3]])[0]
     pages = args.pages.split(",") if args.pages else ["/agenda/", f"/membres/?q={load.SEARCH_TERMS[1]}", f"/groupes/{world['group'].slug}/"]
     print(f"load average {load.load_avg()}; {args.seconds} s per run; server CPU per request (one uvicorn process)")
     for threads in [int(n) for n in args.threads.split(",")]:
         port = free_port()
-        env = load.stack_env(db_url, redis_url, [port], "uvicorn") | {
-            "DATABASE_URL": db_url,
-            "REDIS_URL": redis_url,
-            "DJANGO_SETTINGS_MODULE": "hub.settings.production",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "false",
-            "SESSION_COOKIE_SECURE": "false",
-            "CSRF_COOKIE_SECURE": "false",
-            "HTTP_THREADS": str(threads),
-        }
-        command = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "hub.asgi:application",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-            "--lifespan",
-            "off",
-        ]
-        server = subprocess.Popen(command, cwd=ROOT, env=env)
+        server = forum.start_server(port, 1, {**os.environ, "HTTP_THREADS": str(threads)})  # load.setup's production settings
+        base = f"http://127.0.0.1:{port}"
         try:
-            wait_ready(port)
             for path in pages:
-                url = f"http://127.0.0.1:{port}{path}"
-                wrk(url, cookie, clients=2, seconds=2)  # warm: templates, prepared statements, caches
+                forum.load_test_wrk(base, [path], [cookie], 2, 2)  # warm: templates, prepared statements, caches
                 for clients in [int(n) for n in args.clients.split(",")]:
-                    before = cpu_seconds(server.pid)
-                    requests, per_second, non_2xx = wrk(url, cookie, clients=clients, seconds=args.seconds)
-                    used = cpu_seconds(server.pid) - before
+                    before = load.CpuMeter._ticks(server.pid)
+                    run = forum.load_test_wrk(base, [path], [cookie], clients, args.seconds)
+                    used = (load.CpuMeter._ticks(server.pid) - before) / load.CpuMeter.TICK
                     print(
-                        f"HTTP_THREADS={threads:<3} {path[:40]:<40} c={clients:<3} {per_second:7.1f} req/s  "
-                        f"{used * 1000 / max(1, requests):5.1f} ms CPU/request  ({requests} requests, {non_2xx} not 2xx)",
+                        f"HTTP_THREADS={threads:<3} {path[:40]:<40} c={clients:<3} {run['rps']:7.1f} req/s  "
+                        f"{used * 1000 / max(1, run['n']):5.1f} ms CPU/request  ({run['n']} requests, {run['errors']} errors)",
                         flush=True,
                     )
         finally:
             server.terminate()
             server.wait()
     print(f"load average {load.load_avg()}")
-
-
-def wait_ready(port: int) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):  # noqa: S310 - local URL
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("the server did not start")
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def wrk(url: str, cookie: str, *, clients: int, seconds: int) -> tuple[int, float, int]:
-    out = subprocess.run(
-        ["wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{seconds}s", "-H", f"Cookie: {cookie}", url], capture_output=True, text=True
-    ).stdout
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
-    per_second = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return requests, per_second, int(non_2xx.group(1)) if non_2xx else 0
 
 
 if __name__ == "__main__":
