@@ -59,12 +59,19 @@ def profile_list_directory(*, viewer: User, filters: DirectoryFilters) -> QueryS
         # finds "Médiathèque". Small subqueries (matching skills, matching organisations) rather
         # than one join of every profile with every skill: 20,000 members with 3 skills each made
         # that join 60,000 rows to scan with a LIKE on each (400 ms on PostgreSQL; this is a few ms).
-        # ``any_of``: on PostgreSQL each subquery runs once and the three arms are index scans.
+        # ``any_of``: on PostgreSQL each subquery runs once and the three arms are index scans. Each
+        # arm gives member ids with its hidden-field rule inside: beside the array, in the row
+        # filter, the rule made PostgreSQL compare every row found with the array element by
+        # element ("CCAS": 3,646 rows × 1,933 skilled members, 50 ms; now 16).
         words = search_filter(filters.q)
-        skilled = Profile.skills.through.objects.filter(skill__any_of=Skill.objects.filter(words)).values("profile_id")
-        terms = Q(words)
-        terms |= Q(pk__any_of=skilled) & (Q() if staff else ~_hidden("skills"))
-        terms |= Q(organisation__any_of=Organisation.objects.filter(words)) & (Q() if staff else ~_hidden("organisation"))
+        skilled = Profile.objects.filter(
+            pk__any_of=ProfileSkill.objects.filter(skill__any_of=Skill.objects.filter(words)).values("profile_id")
+        )
+        employed = Profile.objects.filter(organisation__any_of=Organisation.objects.filter(words))
+        if not staff:
+            skilled = skilled.exclude(_hidden("skills"))
+            employed = employed.exclude(_hidden("organisation"))
+        terms = Q(words) | Q(pk__any_of=skilled.values("pk")) | Q(pk__any_of=employed.values("pk"))
         qs = qs.filter(terms)
     if filters.department:
         qs = qs.filter(department__code=filters.department)
