@@ -9,9 +9,10 @@ Database: ``BENCH_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/m
 Contents (the sizes of issue 8): 20,000 approved members with profiles (organisations, départements,
 skills), 400 groups with about 100,000 memberships, 400,000 posts in about 20,000 topics (one big
 topic of 5,000 posts in the first group), 2,000 events (half upcoming) with 60,000 registrations,
-1,000 funding calls, 3,000 places with 500 label applications, and 1,000,000 in-app notifications
+1,000 funding calls, 3,000 places with 500 label applications, 1,000,000 in-app notifications
 (``notifications.Notification``: one "heavy" member with 50,000 of them, 5,000 unread; about 47
-for everyone else, one in ten unread).
+for everyone else, one in ten unread) and a year of activity stream (120,000 items: four in five
+in the groups, the others the hub's, to members or to the public; ``fill_activities``).
 
 Rows go in with psycopg's ``COPY``; every column the script does not set gets its model default, so
 a field added later with a default needs no change here. Users ``load0`` … ``load1999`` (the
@@ -53,6 +54,7 @@ SIZES = {
     "notifications": 1_000_000,
     "heavy_notifications": 50_000,
     "heavy_unread": 5_000,
+    "activities": 120_000,
 }
 PASSWORD_HASH = "!bench-no-password"  # unusable: bench users log in through sessions created directly
 WORDS = [
@@ -225,6 +227,66 @@ def fill_search_text(out) -> None:
             out(f"  search_text filled for {len(rows):,} {model._meta.verbose_name_plural}")
 
 
+GROUP_ACTIVITY = [
+    ("a ouvert le sujet", "groups", "Sujet"),
+    ("a répondu dans", "groups", "Réponse"),
+    ("a publié l'événement", "events", "Réunion"),
+    ("a publié le compte rendu de", "events", "Compte rendu"),
+]
+HUB_ACTIVITY = [
+    ("Nouvel appel à projets", "funding", "Appel"),
+    ("a publié la ressource", "resources", "Ressource"),
+    ("a rejoint le réseau", "members", "Bienvenue"),
+]
+
+
+def fill_activities(cp: Copier, out, *, analyze: bool = True) -> None:
+    """A year of activity stream (``SIZES["activities"]`` items), the shape
+    ``community.services.activity_record`` writes: group items to the group's audience (a secret
+    group's people, else the members), the hub's to members or to the public. Datasets built before
+    the stream existed get it here; the dashboard's stream read an empty table until then."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from community.models import Activity, User
+    from groups.models import AccessMode, Group
+
+    if Activity.objects.filter(object_ref__startswith="bench.").exists():
+        return
+    rng = random.Random(16)
+    now = timezone.now()
+    users = list(User.objects.filter(username__startswith="load").order_by("pk").values_list("pk", flat=True))
+    groups = list(Group.objects.order_by("pk").values_list("pk", "slug", "name", "access"))
+    total = SIZES["activities"]
+
+    def rows():
+        for i in range(total):
+            at = now - timedelta(seconds=rng.randint(60, 365 * 86400))
+            if i % 5:
+                pk, slug, name, access = groups[rng.randrange(len(groups))]
+                verb, kind, title = rng.choice(GROUP_ACTIVITY)
+                yield {
+                    "actor_id": rng.choice(users),
+                    **{"verb": verb, "kind": kind, "title": f"{title} {i} de {name}", "url": f"/groupes/{slug}/"},
+                    "summary": "Échanges du groupe de travail sur l'accompagnement des publics.",
+                    "audience": f"group:{pk}" if access == AccessMode.SECRET else "members",
+                    **{"object_ref": f"bench.item:{i}", "group_id": pk, "created_at": at},
+                }
+            else:
+                verb, kind, title = rng.choice(HUB_ACTIVITY)
+                yield {
+                    "actor_id": None if kind == "funding" else rng.choice(users),
+                    **{"verb": verb, "kind": kind, "title": f"{title} {i}", "url": "/"},
+                    "summary": "Un extrait de ce qui a bougé dans le réseau.",
+                    **{"audience": rng.choice(["members", "public"]), "object_ref": f"bench.hub:{i}", "created_at": at},
+                }
+
+    cp.copy(Activity, rows())
+    if analyze:
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE community_activity")
+
+
 def build(out) -> None:
     from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
@@ -250,6 +312,7 @@ def build(out) -> None:
     if Group.objects.filter(slug=MARKER).exists():
         out(f"reusing the dataset already built (group {MARKER!r} exists); --rebuild to start again")
         fill_search_text(out)
+        fill_activities(Copier(out), out)
         return
     rng = random.Random(8)
     now = timezone.now()
@@ -556,6 +619,7 @@ def build(out) -> None:
                 }
 
         cp.copy(Notification, notification_rows())
+    fill_activities(cp, out, analyze=False)
 
     t = time.monotonic()
     with connection.cursor() as cur:
@@ -567,7 +631,7 @@ def build(out) -> None:
 def describe(out) -> dict:
     from notifications.models import Notification
 
-    from community.models import Profile, User
+    from community.models import Activity, Profile, User
     from events.models import Event, Registration
     from funding.models import FundingCall
     from groups.models import Group, Membership, Post, Topic
@@ -587,6 +651,7 @@ def describe(out) -> dict:
         "places": Place.objects.count(),
         "label applications": Application.objects.count(),
         "notifications": Notification.objects.count(),
+        "stream items": Activity.objects.count(),
     }
     out("data: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     return counts
