@@ -20,7 +20,8 @@ and prints:
   search, topic read (the 5,000-post topic and other topics), reply in a topic (real form, CSRF),
   agenda, event sign-up (real form), funding search. Each simulated member waits ``--think``
   seconds (uniform, default 1–3 s, like a locust ``between(1, 3)``) between two pages. Prints
-  requests/s, p50/p95/p99 and errors per page and overall;
+  requests/s, p50/p95/p99 and errors per page and overall; with ``--pg-statements N``, the N
+  statements that took PostgreSQL the most time during the run (``pg_stat_statements``);
 * **websocket fan-out**: ``--fanout-clients`` members (default 1,000) connected to the big topic,
   half on each process; a member replies through the web servers (alternating) and the time from commit to arrival
   is measured at every client (p50 / p95 / max, delivered / expected).
@@ -435,6 +436,47 @@ def http_scenario(
     return {"rows": rows, "overall": (len(everything), pct(everything, 95), len(all_errors)), "load": loadavg}
 
 
+class PgStatements:
+    """Where PostgreSQL's time went during one mixed run, statement by statement (executing and
+    planning), from ``pg_stat_statements``, reset when the run starts. The extension must be loaded
+    by the server (``ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`` and, for
+    planning times, ``pg_stat_statements.track_planning = on``, then a restart); without it this
+    says so and the run goes on."""
+
+    def __init__(self, db_url: str, out):
+        import psycopg
+
+        self.out, self.conn = out, None
+        try:
+            self.conn = psycopg.connect(db_url, autocommit=True)
+            self.conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            self.conn.execute("SELECT pg_stat_statements_reset()")
+        except psycopg.Error as exc:
+            out(f"  (pg_stat_statements unavailable: {str(exc).strip().splitlines()[0]})")
+            self.conn = None
+
+    def report(self, top: int) -> None:
+        if self.conn is None:
+            return
+        plan = (
+            "total_plan_time"
+            if self.conn.execute("SELECT 1 FROM pg_settings WHERE name = 'pg_stat_statements.track_planning' AND setting = 'on'").fetchone()
+            else "0"
+        )
+        rows = self.conn.execute(
+            f"SELECT calls, total_exec_time, {plan}, regexp_replace(query, '\\s+', ' ', 'g') FROM pg_stat_statements "
+            "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        ).fetchall()
+        self.conn.close()
+        total = sum(e + p for _c, e, p, _q in rows) or 1
+        self.out(f"  PostgreSQL, {sum(c for c, *_ in rows):,} statements, {total / 1000:.1f} s executing and planning; the top {top}:")
+        self.out(f"  {'calls':>7} {'exec ms':>9} {'plan ms':>8} {'per call':>9} {'share':>6}  statement")
+        for calls, exe, pln, query in sorted(rows, key=lambda r: -(r[1] + r[2]))[:top]:
+            self.out(
+                f"  {calls:>7} {exe:>9.0f} {pln:>8.0f} {(exe + pln) / max(calls, 1):>9.2f} {100 * (exe + pln) / total:>5.1f}%  {query[:110]}"
+            )
+
+
 # --- websocket fan-out ----------------------------------------------------------------------------
 async def fanout(urls: list[str], path: str, keys: list[str], rounds: int, poster, out) -> dict:
     import websockets
@@ -619,6 +661,13 @@ def main() -> None:
     parser.add_argument("--only", choices=["unread", "http", "fanout"], action="append", help="run only these parts")
     parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
     parser.add_argument("--compare-servers", action="store_true", help="uvicorn against daphne, then stop")
+    parser.add_argument(
+        "--pg-statements",
+        type=int,
+        default=0,
+        metavar="N",
+        help="after each mixed run, the N statements that took PostgreSQL the most time (pg_stat_statements, see PgStatements)",
+    )
     args = parser.parse_args()
     db_url = os.environ.get("BENCH_DATABASE_URL", dataset.DEFAULT_URL)
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
@@ -647,7 +696,10 @@ def main() -> None:
         if "http" in parts:
             for users in (int(u) for u in args.users.split(",")):
                 reset_signups(w["user_ids"])
+                statements = PgStatements(db_url, out) if args.pg_statements else None
                 http_scenario(stack.urls, keys, w, users, args.duration, think, out, meter)
+                if statements:
+                    statements.report(top=args.pg_statements)
         if "fanout" in parts:
             cross_process_check(stack.urls, keys, w, out)
             path = f"/ws/groupes/{w['group'].slug}/sujets/{w['big_topic']}/"
