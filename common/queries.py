@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, QuerySet, Window
 from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
@@ -152,6 +153,64 @@ class DeferredJoin:
     def __getitem__(self, index: slice) -> list[Model]:
         if not isinstance(index, slice):
             raise TypeError("DeferredJoin takes a slice")
-        page = self.keys.prefetch_related(None).values("pk")[index]
+        return self._rows_of(self.keys.prefetch_related(None).values("pk")[index])
+
+    def page_and_count(self, index: slice) -> tuple[list[Model], int | None]:
+        """The slice's rows and the count of every key, matching the keys once: one statement
+        returns the page's keys each with the count (a window, or on PostgreSQL a materialised
+        match counted and sorted); the rows are then read for those keys. ``None`` for the count
+        when the slice is empty (past the end: nothing to count it from)."""
+        keyed = self._keys_and_total(index)
+        if not keyed:
+            return [], None
+        return self._rows_of([pk for pk, _total in keyed]), keyed[0][1]
+
+    def _keys_and_total(self, index: slice) -> list[tuple]:
+        """(key, count of every key) for the slice's keys, matching the keys once."""
+        keys = self.keys.prefetch_related(None)
+        connection = connections[keys.db]
+        order = list(keys.query.order_by or keys.model._meta.ordering)
+        if connection.vendor != "postgresql" or not all(isinstance(f, str) and f != "?" for f in order):
+            return list(keys.annotate(_total=Window(Count("pk"))).values_list("pk", "_total")[index])
+        # PostgreSQL (15) costs a window over the whole match as if the LIMIT let it stop early,
+        # and walked the ordering's index through all 20,000 members for "Camille" (12 ms, 1,000
+        # found). A materialised CTE is planned to be read whole: one match, counted and sorted.
+        names = ["pk", *(f.lstrip("-") for f in order if f.lstrip("-") != "pk")]
+        positions = [1 if f.lstrip("-") == "pk" else names.index(f.lstrip("-")) + 1 for f in order]
+        sql, params = keys.order_by().values_list(*names).query.sql_with_params()
+        start = index.start or 0
+        limit = None if index.stop is None else index.stop - start  # LIMIT NULL: no limit
+        ordering = ", ".join(f"{p} DESC" if f.startswith("-") else f"{p} ASC" for p, f in zip(positions, order, strict=True))
+        # Django's compiled SQL and column positions go in the text; the values are parameters.
+        statement = (
+            f"WITH matched AS MATERIALIZED ({sql}) SELECT matched.*, (SELECT COUNT(*) FROM matched) "  # noqa: S608  # nosec B608
+            f"FROM matched ORDER BY {ordering} LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(statement, (*params, limit, start))
+            return [(row[0], row[-1]) for row in cursor.fetchall()]
+
+    def _rows_of(self, keys) -> list[Model]:
         order = self.keys.query.order_by or self.keys.model._meta.ordering  # explicit, or the model's
-        return list(self.rows.filter(pk__in=page).order_by(*order))
+        return list(self.rows.filter(pk__in=keys).order_by(*order))
+
+
+class DeferredJoinPaginator(Paginator):
+    """``Paginator`` for a ``DeferredJoin`` whose keys are costly to match (a search finding
+    thousands): ``get_page`` reads the page asked and the count together
+    (``DeferredJoin.page_and_count``) instead of matching every key twice, once to count them and
+    once for the page. A page past the end, or no key at all, is counted apart as ``Paginator``
+    does, then served as it serves it (the last page, or an empty first page)."""
+
+    def get_page(self, number) -> Page:
+        try:
+            wanted = int(number) if number is not None else 1
+        except (TypeError, ValueError):
+            wanted = 1
+        if wanted >= 1 and not self.orphans:
+            bottom = (wanted - 1) * self.per_page
+            rows, total = self.object_list.page_and_count(slice(bottom, bottom + self.per_page))
+            if rows:
+                self.__dict__["count"] = total  # Paginator.count is a cached_property
+                return self._get_page(rows, wanted, self)
+        return super().get_page(number)

@@ -71,3 +71,47 @@ def test_keys_ordered_by_their_model_give_pages_in_that_order():
         make_group(name=name)
     keys = Group.objects.filter(name__in=["Zèbre", "Abeille", "Mouette", "Colibri"])  # Meta.ordering: name
     assert [g.name for g in DeferredJoin(keys, Group.objects.order_by("-pk"))[0:4]] == ["Abeille", "Colibri", "Mouette", "Zèbre"]
+
+
+@pytest.mark.parametrize("asked", [1, 2, 3, "2", None, "", "abc", 0, -1, 4, 99])
+def test_the_one_pass_paginator_gives_the_pages_paginator_gives(profiles, asked):
+    from common.queries import DeferredJoinPaginator
+
+    keys, rows = profiles
+    expected = Paginator(DeferredJoin(keys, rows), 3).get_page(asked)
+    page = DeferredJoinPaginator(DeferredJoin(keys, rows), 3).get_page(asked)
+    assert page.number == expected.number and page.paginator.count == 7 and page.paginator.num_pages == 3
+    assert [p.pk for p in page.object_list] == [p.pk for p in expected.object_list]
+    assert [p.user.email for p in page.object_list] == [p.user.email for p in expected.object_list]
+
+
+def test_the_one_pass_paginator_matches_the_keys_once(profiles):
+    """A page inside the list: its keys and the count of every key in one statement, then its rows
+    — no ``COUNT`` of its own matching the keys a second time."""
+    from common.queries import DeferredJoinPaginator
+
+    keys, rows = profiles
+    with CaptureQueriesContext(connection) as ctx:
+        page = DeferredJoinPaginator(DeferredJoin(keys, rows), 3).get_page(2)
+        assert page.paginator.count == 7 and len(page.object_list) == 3
+    assert len(ctx.captured_queries) == 2, [q["sql"] for q in ctx.captured_queries]
+    assert not any('COUNT(*) AS "__count"' in q["sql"] for q in ctx.captured_queries)
+    # past the end, nothing to count from: counted apart, then the last page, as Paginator does
+    with CaptureQueriesContext(connection) as ctx:
+        page = DeferredJoinPaginator(DeferredJoin(keys, rows), 3).get_page(9)
+    assert page.number == 3 and [p.display_name for p in page.object_list] == ["Membre 2"]
+    assert any('COUNT(*) AS "__count"' in q["sql"] for q in ctx.captured_queries)
+
+
+def test_the_one_pass_paginator_follows_descending_and_model_orderings():
+    from common.queries import DeferredJoinPaginator
+    from groups.models import Group
+    from tests.groups.factories import make_group
+
+    for name in ("Zèbre", "Abeille", "Mouette", "Colibri", "Bison"):
+        make_group(name=name)
+    named = Group.objects.filter(name__in=["Zèbre", "Abeille", "Mouette", "Colibri", "Bison"])
+    by_model = DeferredJoinPaginator(DeferredJoin(named, Group.objects.all()), 2).get_page(2)  # Meta.ordering: name
+    assert [g.name for g in by_model.object_list] == ["Colibri", "Mouette"] and by_model.paginator.count == 5
+    newest = DeferredJoinPaginator(DeferredJoin(named.order_by("-name", "pk"), Group.objects.all()), 2).get_page(1)
+    assert [g.name for g in newest.object_list] == ["Zèbre", "Mouette"]

@@ -198,3 +198,27 @@ def test_the_directory_search_arms_keep_the_hidden_field_rule_inside(member):
     arms = [line for line in lines if "(id = ANY" in line]
     assert arms, "\n".join(lines)  # the skill and organisation arms: member ids, found by index
     assert not [line for line in arms if "visibility" in line], "\n".join(lines)
+
+
+def test_a_directory_search_matches_its_members_once(member_client):
+    """A search's page and its count come from one pass over the match (``DeferredJoinPaginator``);
+    the directory without a search still counts by its index alone and reads 24."""
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(30):
+        member_with(display_name=f"Médiatrice {n:02}")
+    url = reverse("community:directory")
+
+    def profile_counts(queries):
+        return [q["sql"] for q in queries if 'COUNT(*) AS "__count" FROM "community_profile"' in q["sql"]]
+
+    with CaptureQueriesContext(connection) as ctx:
+        body = member_client.get(url, {"q": "mediatrice", "page": "2"}).content.decode()
+    assert "30 membres trouvés" in body and "Médiatrice 29" in body and "Médiatrice 23" not in body
+    assert not profile_counts(ctx.captured_queries)
+    with CaptureQueriesContext(connection) as ctx:
+        body = member_client.get(url, {"q": "mediatrice", "page": "9"}).content.decode()  # past the end: the last page
+    assert "Médiatrice 29" in body and len(profile_counts(ctx.captured_queries)) == 1
+    with CaptureQueriesContext(connection) as ctx:
+        member_client.get(url)
+    assert len(profile_counts(ctx.captured_queries)) == 1
