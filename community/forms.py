@@ -217,11 +217,13 @@ class DirectoryFilterForm(FoldedCriteria, FormOnce, forms.Form):
     )
 
     def __init__(self, *args, departments=(), referential=(), free_skills=(), **kwargs):
+        """``departments``: (code, label) pairs; ``referential`` and ``free_skills``: the
+        ``FacetSkill`` values of ``selectors.directory_facets``."""
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = [("", _("Tous les départements"))] + [(d.code, str(d)) for d in departments]
+        self.fields["department"].choices = [("", _("Tous les départements")), *departments]
         groups: dict = {}
         for skill in referential:
-            groups.setdefault(str(skill.category or _("Autres")), []).append((skill.slug, skill.name))
+            groups.setdefault(skill.category or str(_("Autres")), []).append((skill.slug, skill.name))
         others = [(s.slug, s.name) for s in free_skills if not s.in_referential]
         if others:
             groups[str(_("Hors référentiel"))] = others

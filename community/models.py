@@ -87,7 +87,12 @@ class Department(models.Model):
         verbose_name = _("département")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.code})"
+        return self.label(self.name, self.code)
+
+    @staticmethod
+    def label(name: str, code: str) -> str:
+        """How a département is named in lists: "Côte-d'Or (21)"."""
+        return f"{name} ({code})"
 
 
 class Commune(models.Model):

@@ -254,25 +254,41 @@ def organisation_members(*, organisation: Organisation) -> QuerySet[Profile]:
     )
 
 
-DIRECTORY_SKILL_FACETS_KEY = "community:directory-skill-facets"
-DIRECTORY_SKILL_FACETS_SECONDS = 120
+DIRECTORY_FACETS_KEY = "community:directory-facets"
+DIRECTORY_FACETS_SECONDS = 120
+
+
+@dataclass(frozen=True, slots=True)
+class FacetSkill:
+    slug: str
+    name: str
+    n: int = 0  # members who list it (the most listed skills)
+    in_referential: bool = False
+    category: str | None = None  # the référentiel's category name
 
 
 def directory_facets() -> dict:
-    """Départements that have members, the référentiel (for the skill filter) and the 40 most listed skills.
+    """Départements that have members, the référentiel (for the skill filter) and the 40 most listed
+    skills, as plain values.
 
-    Every directory request shows them. The departments test one index entry each (not a join
-    over every profile); the skill counts read every profile's skills, so they are cached for two
-    minutes — a list of "most present skills" may lag that much.
-    """
+    Every directory request shows them. The départements are read each time (one index entry tested
+    each; a member's first one is offered at once). The référentiel and the skill counts are kept
+    two minutes in the shared cache (a query, a count over every profile's skills and some 100
+    model instances a page otherwise) and dropped at once when a skill or a category is saved or
+    deleted (``community.signals``): the "most listed skills" may lag two minutes."""
 
-    def top_skills():
-        return list(Skill.objects.annotate(n=Count("skilled_profiles")).filter(n__gt=0).order_by("-n", "name")[:40])
+    def skills() -> dict:
+        referential = Skill.objects.filter(in_referential=True).select_related("category").order_by("category__position", "name")
+        top = Skill.objects.annotate(n=Count("skilled_profiles")).filter(n__gt=0).order_by("-n", "name")[:40]
+        return {
+            "referential": tuple(FacetSkill(s.slug, s.name, 0, True, s.category.name if s.category else None) for s in referential),
+            "skills": tuple(FacetSkill(s.slug, s.name, s.n, s.in_referential) for s in top),
+        }
 
+    departments = Department.objects.filter(Exists(Profile.objects.filter(department=OuterRef("pk")))).order_by("code")
     return {
-        "departments": list(Department.objects.filter(Exists(Profile.objects.filter(department=OuterRef("pk")))).order_by("code")),
-        "skills": cache.get_or_set(DIRECTORY_SKILL_FACETS_KEY, top_skills, DIRECTORY_SKILL_FACETS_SECONDS),
-        "referential": list(Skill.objects.filter(in_referential=True).select_related("category").order_by("category__position", "name")),
+        "departments": tuple((code, Department.label(name, code)) for code, name in departments.values_list("code", "name")),
+        **cache.get_or_set(DIRECTORY_FACETS_KEY, skills, DIRECTORY_FACETS_SECONDS),
     }
 
 

@@ -21,7 +21,7 @@ from PIL import Image
 from common.templatetags.common_tags import OnceNode
 from community import selectors, services
 from community.models import Commune, Department, Organisation
-from community.selectors import DIRECTORY_SKILL_FACETS_KEY, DirectoryFilters
+from community.selectors import DIRECTORY_FACETS_KEY, DirectoryFilters
 from tests.factories import OrganisationFactory, UserFactory, member_with
 
 pytestmark = pytest.mark.django_db
@@ -194,7 +194,7 @@ def _search_queries(client, n: int, display: str) -> int:
             department=commune.department,
             skills=["Pix", f"Compétence {i}"],
         )
-    cache.delete(DIRECTORY_SKILL_FACETS_KEY)  # the skill facets are cached: count the cold page both times
+    cache.delete(DIRECTORY_FACETS_KEY)  # the facets are cached: count the cold page both times
     with CaptureQueriesContext(connection) as ctx:
         html = _page(client, q="Martin", display=display)
     assert html.count("Martin ") >= min(n, 24) and "Structure " in html and "Compétence " in html

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from community import services
 from community.models import Profile, ProfileSkill, Skill, SkillCategory, SkillLevel
-from community.selectors import DIRECTORY_SKILL_FACETS_KEY
+from community.selectors import DIRECTORY_FACETS_KEY
 from tests.factories import member_with
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +120,7 @@ def _directory_queries(client, skill, start, n):
     for i in range(start, start + n):
         user = member_with(display_name=f"Membre {i:03d}", organisation=None)
         services.profile_skills_set(actor=user, profile=user.profile, levels={skill.pk: "expert"}, text=f"Compétence {i}")
-    cache.delete(DIRECTORY_SKILL_FACETS_KEY)
+    cache.delete(DIRECTORY_FACETS_KEY)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(reverse("community:directory"), {"skill": skill.slug, "level": "confirmed", "display": "list"})
     assert response.status_code == 200 and f"Membre {start + n - 1:03d}" in response.content.decode()
@@ -138,3 +138,26 @@ def test_directory_skill_filter_query_count_is_fixed(member_client):
     finally:
         views.DIRECTORY_PAGE_SIZE = 24
     assert few == many
+
+
+def test_the_directory_keeps_its_skill_facets_and_follows_the_referential_at_once(member_client):
+    """The référentiel and the most listed skills are kept between directory pages (no query on
+    the skills), and a skill or a category saved or deleted is offered, renamed or gone at once."""
+    url = reverse("community:directory")
+    member_client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        member_client.get(url)
+    facets = [q["sql"] for q in ctx.captured_queries if '"community_skill"' in q["sql"] and "_prefetch_related_val" not in q["sql"]]
+    assert not facets  # the cards' own skills are still read with them
+    category = SkillCategory.objects.create(name="Faire ensemble", slug="faire-ensemble", position=99)
+    skill = Skill.objects.create(
+        name="Cartographie participative", slug="cartographie-participative", in_referential=True, category=category
+    )
+    html = member_client.get(url).content.decode()
+    assert 'label="Faire ensemble"' in html and '<option value="cartographie-participative">Cartographie participative</option>' in html
+    category.name = "Agir ensemble"
+    category.save()
+    html = member_client.get(url).content.decode()
+    assert 'label="Agir ensemble"' in html and 'label="Faire ensemble"' not in html
+    skill.delete()
+    assert "cartographie-participative" not in member_client.get(url).content.decode()

@@ -12,7 +12,7 @@ from PIL import Image
 
 from community.models import Commune, MemberStatus, Profile, User
 from community.notifications import notification_send
-from community.selectors import DIRECTORY_SKILL_FACETS_KEY
+from community.selectors import DIRECTORY_FACETS_KEY
 from tests.factories import member_with
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +157,7 @@ def test_directory_htmx_returns_fragment(member_client):
 def _directory_queries(client, n):
     for i in range(n):
         member_with(display_name=f"Membre {i:03d}", skills=["Pix", f"Compétence {i}"], organisation=None)
-    cache.delete(DIRECTORY_SKILL_FACETS_KEY)  # the skill facets are cached: count the cold page both times
+    cache.delete(DIRECTORY_FACETS_KEY)  # the facets are cached: count the cold page both times
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(reverse("community:directory"), {"page": 1})
     assert response.status_code == 200
