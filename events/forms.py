@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import FormOnce, choices_key
+from common.forms import FormOnce
 from common.uploads import clean_image
 from community.models import Department
 from groups.access import group_ids_of
@@ -231,13 +231,16 @@ class AgendaFilterForm(FormOnce, forms.Form):
     def __init__(self, *args, groups=(), **kwargs):
         """``groups``: (slug, name) of the groups the viewer may filter on."""
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = [("", _("Tous"))] + [
-            (d.code, str(d)) for d in Department.objects.filter(region__code="27").order_by("code")
-        ]
-        self.fields["group"].choices = [("", _("Tous")), *groups]
+        departments = Department.objects.filter(region__code="27").order_by("code").values_list("code", "name")
+        self._offered = (tuple((code, Department.label(name, code)) for code, name in departments), tuple(groups))
+        # Lazy: Django normalises the choices when they are read — rendering (kept, see the class)
+        # or checking a value given — not for every agenda a member opens.
+        self.fields["department"].choices = lambda: [("", _("Tous")), *self._offered[0]]
+        self.fields["group"].choices = lambda: [("", _("Tous")), *self._offered[1]]
 
     def once_vary(self) -> tuple:
-        return (choices_key(self.fields["department"].choices), choices_key(self.fields["group"].choices))
+        """The départements and groups offered, as given (plain strings)."""
+        return self._offered
 
 
 class ProposalForm(forms.Form):
