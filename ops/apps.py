@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -12,3 +14,7 @@ class OpsConfig(AppConfig):
     def ready(self):
         # Importing the module registers its system checks (Django finds checks only this way).
         from . import checks  # noqa: F401
+        from .scheduler import periodic
+        from .tasks import task_results_prune_task
+
+        periodic("ops.task_results_prune", task_results_prune_task, timedelta(hours=6))

@@ -13,6 +13,10 @@ retry never sends an e-mail or an alert twice; a task that must never run twice 
 
 Every worker reaps (at start and every few heartbeats), and so does ``run_periodic``; rows are
 taken with ``SELECT … FOR UPDATE SKIP LOCKED``, so several reapers never handle a task twice.
+
+Finished results are kept a while (staff read the failures in the admin), then deleted by the
+periodic job ``ops.task_results_prune`` (``task_results_prune``): the table would otherwise grow
+by every task ever run — two a minute from the scheduler alone.
 """
 
 import logging
@@ -24,6 +28,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -34,6 +39,9 @@ logger = logging.getLogger(__name__)
 
 LOST_EXCEPTION = "ops.workers.WorkerLost"
 FORGET_WORKERS_AFTER = timedelta(days=1)  # heartbeats of workers gone that long are deleted
+KEEP_SUCCESSFUL = timedelta(days=7)  # finished task results kept that long
+KEEP_FAILED = timedelta(days=30)
+PRUNE_BATCH = 5_000  # rows deleted per statement: short locks, short transactions
 NOT_RETRIED: set[str] = set()
 
 
@@ -165,3 +173,23 @@ def tasks_reap(*, now=None) -> ReapReport:
             logger.error("task %s (%s): worker %s lost during attempt %s, failed (%s)", pk, row.task_path, worker, attempts, why)
     WorkerHeartbeat.objects.filter(seen_at__lt=now - FORGET_WORKERS_AFTER).delete()
     return report
+
+
+# --- Finished results -------------------------------------------------------------------------
+def task_results_prune(*, now=None, batches: int = 40) -> int:
+    """Delete the results of tasks that finished long enough ago (``KEEP_SUCCESSFUL``,
+    ``KEEP_FAILED``), ``PRUNE_BATCH`` rows at a time and at most ``batches`` times a run (a first
+    run on a table of years catches up over the next runs). Waiting and running tasks are never
+    touched. Returns the number deleted."""
+    now = now or timezone.now()
+    old = DBTaskResult.objects.filter(
+        Q(status=TaskResultStatus.SUCCESSFUL, finished_at__lt=now - KEEP_SUCCESSFUL)
+        | Q(status=TaskResultStatus.FAILED, finished_at__lt=now - KEEP_FAILED)
+    )
+    deleted = 0
+    for _ in range(batches):
+        ids = list(old.values_list("pk", flat=True)[:PRUNE_BATCH])
+        if not ids:
+            break
+        deleted += DBTaskResult.objects.filter(pk__in=ids).delete()[0]
+    return deleted

@@ -119,3 +119,52 @@ def test_run_periodic_frees_lost_tasks(monkeypatch):
     lost = _running(started_ago=LEASE + 5)
     call_command("run_periodic")
     assert DBTaskResult.objects.get(pk=lost.pk).status == TaskResultStatus.READY
+
+
+def _finished(status, *, ago: timedelta) -> DBTaskResult:
+    now = timezone.now()
+    return DBTaskResult.objects.create(
+        status=status,
+        enqueued_at=now - ago - timedelta(seconds=2),
+        started_at=now - ago - timedelta(seconds=1),
+        finished_at=now - ago,
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path=outbox_sweep_task.module_path,
+        backend_name="default",
+        run_after=get_date_max(),
+    )
+
+
+def test_finished_results_are_pruned_after_their_time_and_nothing_else(monkeypatch):
+    day = timedelta(days=1)
+    old_ok, recent_ok = _finished(TaskResultStatus.SUCCESSFUL, ago=8 * day), _finished(TaskResultStatus.SUCCESSFUL, ago=6 * day)
+    old_failure, recent_failure = _finished(TaskResultStatus.FAILED, ago=31 * day), _finished(TaskResultStatus.FAILED, ago=8 * day)
+    waiting = DBTaskResult.objects.create(
+        enqueued_at=timezone.now() - 60 * day,
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path=outbox_sweep_task.module_path,
+        backend_name="default",
+        run_after=get_date_max(),
+    )
+    running = _running(started_ago=60 * 86400)
+    monkeypatch.setattr(workers, "PRUNE_BATCH", 1)  # one row a statement: the batches add up
+    assert workers.task_results_prune() == 2
+    left = set(DBTaskResult.objects.values_list("pk", flat=True))
+    assert left == {recent_ok.pk, recent_failure.pk, waiting.pk, running.pk}
+    assert old_ok.pk not in left and old_failure.pk not in left
+    assert workers.task_results_prune() == 0  # idempotent
+
+
+def test_a_prune_run_deletes_at_most_its_batches_and_the_next_run_goes_on(monkeypatch):
+    for _ in range(5):
+        _finished(TaskResultStatus.SUCCESSFUL, ago=timedelta(days=9))
+    monkeypatch.setattr(workers, "PRUNE_BATCH", 2)
+    assert workers.task_results_prune(batches=2) == 4
+    assert workers.task_results_prune(batches=2) == 1 and not DBTaskResult.objects.exists()
+
+
+def test_the_prune_is_a_periodic_job():
+    from ops.tasks import task_results_prune_task
+
+    job = scheduler.JOBS["ops.task_results_prune"]
+    assert job.task is task_results_prune_task and job.every == timedelta(hours=6)
