@@ -267,7 +267,10 @@ def reset_signups(user_ids) -> None:
                WHERE e.id = c.id AND e.seats_taken <> c.taken"""
         )
         if connection.vendor == "postgresql":  # what autovacuum does in production, before measuring
-            cur.execute("VACUUM (ANALYZE) events_event, events_registration, groups_post, groups_topic, community_activity")
+            cur.execute(
+                "VACUUM (ANALYZE) events_event, events_registration, groups_post, groups_topic, community_activity, "
+                "django_tasks_database_dbtaskresult"
+            )
 
 
 # --- unread counter -------------------------------------------------------------------------------
