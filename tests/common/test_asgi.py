@@ -45,14 +45,20 @@ def _get(application, path: str) -> tuple[int, bytes, int]:
 
     hops = 0
     real_call = SyncToAsync.__call__
+    loops = []
 
     async def counting_call(self, *args, **kwargs):
         nonlocal hops
-        hops += 1
+        if loops and asyncio.get_running_loop() is loops[0]:  # this request's trips only, not another test's
+            hops += 1
         return await real_call(self, *args, **kwargs)
 
+    async def app(scope, receive, send):
+        loops.append(asyncio.get_running_loop())
+        await application(scope, receive, send)
+
     with mock.patch.object(SyncToAsync, "__call__", counting_call):
-        async_to_sync(application)(scope, receive, send)
+        async_to_sync(app)(scope, receive, send)
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], body, hops
