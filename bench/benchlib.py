@@ -16,6 +16,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# What the activity stream's items say, as ``community.services.activity_record`` writes them
+# (verb, kind, title): group items, then the hub's (bench/dataset.py, bench/dashboard.py).
+GROUP_ACTIVITY = [
+    ("a ouvert le sujet", "groups", "Sujet"),
+    ("a répondu dans", "groups", "Réponse"),
+    ("a publié l'événement", "events", "Réunion"),
+    ("a publié le compte rendu de", "events", "Compte rendu"),
+]
+HUB_ACTIVITY = [
+    ("Nouvel appel à projets", "funding", "Appel"),
+    ("a publié la ressource", "resources", "Ressource"),
+    ("a rejoint le réseau", "members", "Bienvenue"),
+]
+
+
 def pct(values, p):
     """The p-th percentile, linearly interpolated; NaN for no values."""
     values = sorted(values)

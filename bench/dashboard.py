@@ -30,24 +30,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchlib import free_port  # noqa: E402
+from bench.benchlib import GROUP_ACTIVITY, HUB_ACTIVITY, free_port  # noqa: E402
 from bench.forum import ensure_database, page_matrix, session_cookies, setup_django, start_server  # noqa: E402
 
 DOMAIN = "@bench-dashboard.invalid"
 MEMBERS = 2000
 GROUPS = 200
 VIEWERS = 20
-GROUP_VERBS = [
-    ("a ouvert le sujet", "groups", "Sujet"),
-    ("a répondu dans", "groups", "Réponse"),
-    ("a publié l'événement", "events", "Réunion"),
-    ("a publié le compte rendu de", "events", "Compte rendu"),
-]
-HUB_VERBS = [
-    ("Nouvel appel à projets", "funding", "Appel"),
-    ("a publié la ressource", "resources", "Ressource"),
-    ("a rejoint le réseau", "members", "Bienvenue"),
-]
 
 
 def build(items_per_group: int, out) -> dict:
@@ -104,7 +93,7 @@ def build(items_per_group: int, out) -> dict:
             # the audience rule of groups.access: secret groups' items to their people, others to members
             audience = f"group:{g.pk}" if g.access == AccessMode.SECRET else "members"
             for n in range(items_per_group):
-                verb, kind, title = rng.choice(GROUP_VERBS)
+                verb, kind, title = rng.choice(GROUP_ACTIVITY)
                 rows.append(
                     Activity(
                         actor_id=rng.choice(users),
@@ -120,7 +109,7 @@ def build(items_per_group: int, out) -> dict:
                     )
                 )
         for n in range(GROUPS * items_per_group // 4):
-            verb, kind, title = rng.choice(HUB_VERBS)
+            verb, kind, title = rng.choice(HUB_ACTIVITY)
             rows.append(
                 Activity(
                     actor_id=rng.choice(users) if kind != "funding" else None,

@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchlib import pg_database_ensure  # noqa: E402
+from bench.benchlib import GROUP_ACTIVITY, HUB_ACTIVITY, pg_database_ensure  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/maillage_load"
 MARKER = "bench-load-grand-groupe"
@@ -225,19 +225,6 @@ def fill_search_text(out) -> None:
             model.objects.bulk_update(rows, ["search_text"], batch_size=2000)
         if rows:
             out(f"  search_text filled for {len(rows):,} {model._meta.verbose_name_plural}")
-
-
-GROUP_ACTIVITY = [
-    ("a ouvert le sujet", "groups", "Sujet"),
-    ("a répondu dans", "groups", "Réponse"),
-    ("a publié l'événement", "events", "Réunion"),
-    ("a publié le compte rendu de", "events", "Compte rendu"),
-]
-HUB_ACTIVITY = [
-    ("Nouvel appel à projets", "funding", "Appel"),
-    ("a publié la ressource", "resources", "Ressource"),
-    ("a rejoint le réseau", "members", "Bienvenue"),
-]
 
 
 def fill_activities(cp: Copier, out, *, analyze: bool = True) -> None:
