@@ -135,7 +135,8 @@ class DeferredJoin:
     accounts, organisations, departments and communes to keep the first 24 joined every match
     (12 ms in PostgreSQL), the keys alone cost 4 ms. Give ``keys`` its filters and ordering and
     ``rows`` the columns, ``select_related`` and prefetches a page shows; ``rows`` should not
-    filter (the keys decide). Works with ``Paginator`` (``count``, slicing, ``ordered``)."""
+    filter (the keys decide). Works with ``Paginator`` (``count``, slicing, ``ordered``), and with
+    ``DeferredJoinPaginator`` where the keys are costly to match (``page_and_count``)."""
 
     ordered = True
 
