@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from notifications.models import Notification
 
-from common.queries import DeferredJoin
+from common.queries import DeferredJoin, DeferredJoinPaginator
 from common.text import search_filter
 
 from .faces import CardOrganisation, Face, face_of
@@ -147,6 +148,15 @@ def profile_list_directory_for_cards(*, viewer: User, filters: DirectoryFilters)
         .only(*CARD_FIELDS)
         .prefetch_related(Prefetch("skills", queryset=Skill.objects.order_by("name").only("name"))),
     )
+
+
+def directory_page(*, viewer: User, filters: DirectoryFilters, number, per_page: int) -> Page:
+    """Page ``number`` of the directory's cards (``profile_list_directory_for_cards``). A search's
+    match is the costly part: its page and its count are read in one pass over it
+    (``DeferredJoinPaginator``). Without a search, the count reads the directory's index alone and
+    the page stops after ``per_page`` rows."""
+    profiles = profile_list_directory_for_cards(viewer=viewer, filters=filters)
+    return (DeferredJoinPaginator if filters.q else Paginator)(profiles, per_page).get_page(number)
 
 
 def member_cards(profiles, *, viewer: User, skills: int | None = None) -> list[MemberCard]:

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.forms import form_add_validation_error, messages_add_validation_error
-from common.queries import DeferredJoinPaginator
 from common.ratelimit import rate_limited
 from common.registry import registry
 
@@ -197,11 +196,7 @@ def directory(request):
             **{k: data.get(k) or "" for k in ("q", "department", "metier", "organisation_type", "skill", "organisation", "level")}
         )
         display = data.get("display") or "cards"
-    profiles = selectors.profile_list_directory_for_cards(viewer=request.user, filters=filters)
-    # A search's match is the costly part: its page and its count are read in one pass over it.
-    # Without one, the count reads the directory's index alone and the page stops after 24.
-    paginator = (DeferredJoinPaginator if filters.q else Paginator)(profiles, DIRECTORY_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = selectors.directory_page(viewer=request.user, filters=filters, number=request.GET.get("page"), per_page=DIRECTORY_PAGE_SIZE)
     cards = selectors.member_cards(page.object_list, viewer=request.user, skills=5 if display == "cards" else None)
     context = {"form": form, "page": page, "cards": cards, "display": display, "facets": facets}
     template = "community/_directory_results.html" if request.htmx else "community/directory.html"
