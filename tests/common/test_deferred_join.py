@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from common.queries import DeferredJoin
+from common.queries import DeferredJoin, DeferredJoinPaginator
 from community.models import Organisation, OrganisationType, Profile
 from tests.factories import member_with
 
@@ -75,8 +75,6 @@ def test_keys_ordered_by_their_model_give_pages_in_that_order():
 
 @pytest.mark.parametrize("asked", [1, 2, 3, "2", None, "", "abc", 0, -1, 4, 99])
 def test_the_one_pass_paginator_gives_the_pages_paginator_gives(profiles, asked):
-    from common.queries import DeferredJoinPaginator
-
     keys, rows = profiles
     expected = Paginator(DeferredJoin(keys, rows), 3).get_page(asked)
     page = DeferredJoinPaginator(DeferredJoin(keys, rows), 3).get_page(asked)
@@ -88,8 +86,6 @@ def test_the_one_pass_paginator_gives_the_pages_paginator_gives(profiles, asked)
 def test_the_one_pass_paginator_matches_the_keys_once(profiles):
     """A page inside the list: its keys and the count of every key in one statement, then its rows
     — no ``COUNT`` of its own matching the keys a second time."""
-    from common.queries import DeferredJoinPaginator
-
     keys, rows = profiles
     with CaptureQueriesContext(connection) as ctx:
         page = DeferredJoinPaginator(DeferredJoin(keys, rows), 3).get_page(2)
@@ -104,7 +100,6 @@ def test_the_one_pass_paginator_matches_the_keys_once(profiles):
 
 
 def test_the_one_pass_paginator_follows_descending_and_model_orderings():
-    from common.queries import DeferredJoinPaginator
     from groups.models import Group
     from tests.groups.factories import make_group
 

@@ -18,17 +18,15 @@ pytestmark = pytest.mark.django_db
 LEASE = 120  # seconds (settings.TASKS_LEASE_SECONDS by default)
 
 
-def _running(*, started_ago: float, worker_ids=("w-1",), task=outbox_sweep_task) -> DBTaskResult:
-    now = timezone.now()
+def _task_row(task=outbox_sweep_task, **fields) -> DBTaskResult:
     return DBTaskResult.objects.create(
-        status=TaskResultStatus.RUNNING,
-        started_at=now - timedelta(seconds=started_ago),
-        args_kwargs={"args": [], "kwargs": {}},
-        task_path=task.module_path,
-        worker_ids=list(worker_ids),
-        backend_name="default",
-        run_after=get_date_max(),
+        args_kwargs={"args": [], "kwargs": {}}, task_path=task.module_path, backend_name="default", run_after=get_date_max(), **fields
     )
+
+
+def _running(*, started_ago: float, worker_ids=("w-1",), task=outbox_sweep_task) -> DBTaskResult:
+    started = timezone.now() - timedelta(seconds=started_ago)
+    return _task_row(task, status=TaskResultStatus.RUNNING, started_at=started, worker_ids=list(worker_ids))
 
 
 @pytest.fixture(autouse=True)
@@ -122,16 +120,9 @@ def test_run_periodic_frees_lost_tasks(monkeypatch):
 
 
 def _finished(status, *, ago: timedelta) -> DBTaskResult:
-    now = timezone.now()
-    return DBTaskResult.objects.create(
-        status=status,
-        enqueued_at=now - ago - timedelta(seconds=2),
-        started_at=now - ago - timedelta(seconds=1),
-        finished_at=now - ago,
-        args_kwargs={"args": [], "kwargs": {}},
-        task_path=outbox_sweep_task.module_path,
-        backend_name="default",
-        run_after=get_date_max(),
+    finished = timezone.now() - ago
+    return _task_row(
+        status=status, enqueued_at=finished - timedelta(seconds=2), started_at=finished - timedelta(seconds=1), finished_at=finished
     )
 
 
@@ -139,13 +130,7 @@ def test_finished_results_are_pruned_after_their_time_and_nothing_else(monkeypat
     day = timedelta(days=1)
     old_ok, recent_ok = _finished(TaskResultStatus.SUCCESSFUL, ago=8 * day), _finished(TaskResultStatus.SUCCESSFUL, ago=6 * day)
     old_failure, recent_failure = _finished(TaskResultStatus.FAILED, ago=31 * day), _finished(TaskResultStatus.FAILED, ago=8 * day)
-    waiting = DBTaskResult.objects.create(
-        enqueued_at=timezone.now() - 60 * day,
-        args_kwargs={"args": [], "kwargs": {}},
-        task_path=outbox_sweep_task.module_path,
-        backend_name="default",
-        run_after=get_date_max(),
-    )
+    waiting = _task_row(enqueued_at=timezone.now() - 60 * day)
     running = _running(started_ago=60 * 86400)
     monkeypatch.setattr(workers, "PRUNE_BATCH", 1)  # one row a statement: the batches add up
     assert workers.task_results_prune() == 2
