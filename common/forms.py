@@ -5,6 +5,10 @@ them either on the form they came from or as flash messages. These helpers are t
 that knows how to unpack one.
 """
 
+import copy
+import re
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import EMPTY_VALUES
@@ -26,6 +30,10 @@ class FormRenderer(TemplatesSetting):
 
 
 _FORMS_ONCE = Kept(limit=512)
+# A prefixed form (one per card: ``a12-body``) is rendered once with Django's own stand-in for a
+# prefix (a formset's empty form uses it), replaced by the form's prefix at each use.
+_PREFIX_MARK = "__prefix__"
+_PLAIN_PREFIX = re.compile(r"[A-Za-z0-9_-]+\Z")
 
 
 class _KeptBoundField(BoundField):
@@ -41,8 +49,10 @@ class FormOnce:
     notification level, by level): it is rendered once per language, values and process (~1–2 ms
     of CPU a page), whole (``{{ form }}``) or a field group at a time
     (``{{ form.field_group_once.level }}``). ``once_initial`` names the initial values a render may
-    be kept for; other initial values, bound forms, prefixes and other templates render as usual,
-    and with ``DEBUG`` on (templates reloaded while editing) nothing is kept. A form class takes
+    be kept for; other initial values, bound forms and other templates render as usual, and with
+    ``DEBUG`` on (templates reloaded while editing) nothing is kept. A blank form with a plain
+    prefix (the comment form under each stream card) is kept once for every prefix, its prefix put
+    in at each use. A form class takes
     this mixin only when nothing else changes its markup, or names what does in ``once_vary``
     (choices read from the database: ``choices_key``)."""
 
@@ -75,14 +85,31 @@ class FormOnce:
         return (*key, "bound", value if not isinstance(value, list) else ())
 
     def _once_key(self, part: str | None) -> tuple | None:
-        if self.is_bound or self.prefix or not set(self.initial) <= set(self.once_initial):
+        if self.is_bound or not set(self.initial) <= set(self.once_initial):
             return None
-        return (type(self), part, get_language(), self.auto_id, tuple(sorted(self.initial.items())), self.once_vary())
+        if self.prefix and (not _PLAIN_PREFIX.match(self.prefix) or any(_PREFIX_MARK in str(v) for v in self.initial.values())):
+            return None
+        initial = tuple(sorted(self.initial.items()))
+        return (type(self), part, get_language(), self.auto_id, initial, self.once_vary(), bool(self.prefix))
+
+    def _kept(self, part: str | None, build: Callable[["FormOnce"], str]) -> str:
+        """``build(form)`` kept under the key of ``part`` (``None``: the whole form); a prefixed
+        form's is built by a copy of it prefixed with the mark, then given its own prefix."""
+        key = self._once_key(part)
+        if key is None or not self.prefix:
+            return _FORMS_ONCE.get(key, lambda: build(self))
+        marked = _FORMS_ONCE.get(key, lambda: build(self._marked()))
+        return SafeString(marked.replace(_PREFIX_MARK, self.prefix))
+
+    def _marked(self) -> "FormOnce":
+        twin = copy.copy(self)
+        twin.prefix, twin._bound_fields_cache = _PREFIX_MARK, {}
+        return twin
 
     def render(self, template_name=None, context=None, renderer=None):
         if template_name or context or renderer:
             return super().render(template_name, context, renderer)
-        return _FORMS_ONCE.get(self._once_key(None), lambda: super(FormOnce, self).render())
+        return self._kept(None, lambda form: super().render())
 
     __str__ = render  # Django's forms bind these to their own ``render``
     __html__ = render
@@ -105,8 +132,7 @@ class _FieldGroupsOnce:
         self.form = form
 
     def __getitem__(self, name: str) -> SafeString:
-        form = self.form
-        return _FORMS_ONCE.get(form._once_key(name), lambda: form[name].as_field_group())
+        return self.form._kept(name, lambda form: form[name].as_field_group())
 
 
 class FoldedCriteria:

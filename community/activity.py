@@ -291,16 +291,17 @@ def stream_page(
 
 def _recent_comments_attach(items: list[Activity]) -> None:
     """``item.recent_comments``: the last ``COMMENTS_SHOWN`` comments, oldest first, of the items
-    that take comments (one query, none when no item does: forum items are discussed in their
-    topic), an empty list on the others."""
-    commented = [item for item in items if item.allows_comments]
+    that have some (one query, none when no item has: forum items are discussed in their topic,
+    and most items are never commented; ``comment_count`` moves with each comment, in its
+    transaction), an empty list on the others."""
+    commented = [item for item in items if item.allows_comments and item.comment_count]
     if commented:
         recent = ActivityComment.objects.select_related("author__profile").order_by("-created_at", "-pk")[:COMMENTS_SHOWN]
         prefetch_related_objects(commented, Prefetch("comments", queryset=recent, to_attr="recent_comments"))
+    for item in commented:
+        item.recent_comments.reverse()
     for item in items:
-        if item.allows_comments:
-            item.recent_comments.reverse()
-        else:
+        if not (item.allows_comments and item.comment_count):
             item.recent_comments = []
 
 

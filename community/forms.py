@@ -369,5 +369,8 @@ class StreamFilterForm(forms.Form):
         }
 
 
-class ActivityCommentForm(forms.Form):
+class ActivityCommentForm(FormOnce, forms.Form):
+    """The comment form under each stream card (prefixed by the card's id): blank, it is rendered
+    once and its prefix put in for each card (``FormOnce``)."""
+
     body = forms.CharField(label=_("Votre commentaire"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}))

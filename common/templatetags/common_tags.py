@@ -9,7 +9,7 @@ from django.template.base import token_kwargs
 from django.template.defaultfilters import date as django_date_format
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
@@ -149,16 +149,22 @@ def breadcrumbs(*parts):
 
 
 _ONCE_LIMIT = 1024  # renders per block: a language × its named values (a page's cards: ~1–2 KB each)
+# What a kept body holds in place of the CSRF token (its ``{% csrf_token %}``): each use puts in
+# the page's own token, so a form can be kept whole.
+_CSRF_MARK = "csrf-token-kept-by-once"
+_CSRF_INPUT = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_CSRF_MARK}">'
 
 
 class OnceNode(template.Node):
     """``{% once name=value … %}…{% endonce %}``: markup that is the same for every page and every
-    viewer once its named values are known (the header's menus, the footer) rendered once per
-    process, language and values, then reused (~0.1 ms of CPU per ``{% translate %}``, ``{% url %}``,
-    ``{% static %}`` or icon it holds). The body sees its named values only — not the request, the
-    viewer or the CSRF token — so what is kept cannot carry one viewer's data to another. Each
-    block keeps its own renders, for as long as its template is loaded. With ``DEBUG`` on
-    (templates reloaded while editing) the body renders every time, the same way."""
+    viewer once its named values are known (the header's menus, the footer, a stream card's like
+    button and its form) rendered once per process, language and values, then reused (~0.1 ms of
+    CPU per ``{% translate %}``, ``{% url %}``, ``{% static %}`` or icon it holds). The body sees
+    its named values only — not the request nor the viewer — so what is kept cannot carry one
+    viewer's data to another; its ``{% csrf_token %}`` is kept as a mark and each use puts in the
+    page's own token (nothing when the page has none, as Django's tag). Each block keeps its own
+    renders, for as long as its template is loaded. With ``DEBUG`` on (templates reloaded while
+    editing) the body renders every time, the same way."""
 
     def __init__(self, nodelist, values):
         self.nodelist, self.values = nodelist, values
@@ -166,7 +172,15 @@ class OnceNode(template.Node):
 
     def render(self, context):
         values = {name: expression.resolve(context) for name, expression in self.values.items()}
-        return self.kept.get((get_language(), tuple(values.items())), lambda: self.nodelist.render(context.new(values)))
+        html = self.kept.get(
+            (get_language(), tuple(values.items())), lambda: self.nodelist.render(context.new({**values, "csrf_token": _CSRF_MARK}))
+        )
+        if _CSRF_MARK not in html:
+            return html
+        token = context.get("csrf_token")
+        if not token or token == "NOTPROVIDED":
+            return mark_safe(html.replace(_CSRF_INPUT, "").replace(_CSRF_MARK, ""))
+        return mark_safe(html.replace(_CSRF_MARK, conditional_escape(token)))
 
 
 @register.tag

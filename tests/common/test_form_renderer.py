@@ -66,12 +66,50 @@ def test_a_blank_reply_form_renders_once_per_language_and_a_filled_one_every_tim
         assert "&gt; cité" in quoted and "&gt; cité" not in first
         assert "errorlist" in bound and "errorlist" not in first
         assert 'name="autre-body"' in prefixed
-        assert renders.count(PostForm) == 4  # each of these rendered afresh
+        assert renders.count(PostForm) == 4  # each of these rendered afresh (the prefixed one kept for any prefix)
     with translation.override("en"):
         str(PostForm())
         str(PostForm())
     assert renders.count(PostForm) == 5  # once more for English, then from the memo
-    assert set(common_forms._FORMS_ONCE.entries) == {(PostForm, None, "fr", "id_%s", (), ()), (PostForm, None, "en", "id_%s", (), ())}
+    assert set(common_forms._FORMS_ONCE.entries) == {
+        (PostForm, None, "fr", "id_%s", (), (), False),
+        (PostForm, None, "fr", "id_%s", (), (), True),
+        (PostForm, None, "en", "id_%s", (), (), False),
+    }
+
+
+def test_a_blank_prefixed_form_renders_once_for_every_prefix(monkeypatch):
+    """The comment form under each stream card: kept once, each card's prefix put in its names and
+    ids; what cannot be kept (a bound form, a prefix that is not plain) renders afresh."""
+    from django.forms.utils import RenderableMixin
+    from django.utils import translation
+
+    from common import forms as common_forms
+    from common.memo import Kept
+    from community.forms import ActivityCommentForm
+
+    monkeypatch.setattr(common_forms, "_FORMS_ONCE", Kept(limit=512))
+    renders = []
+    real = RenderableMixin.render
+
+    def counted(self, *args, **kwargs):
+        if isinstance(self, forms.BaseForm) and not any(args) and not any(kwargs.values()):
+            renders.append(self.prefix)
+        return real(self, *args, **kwargs)
+
+    with translation.override("fr"):
+        fresh = {prefix: _fresh(ActivityCommentForm, prefix=prefix) for prefix in ("a12", "a7", "a1234")}
+        monkeypatch.setattr(RenderableMixin, "render", counted)
+        for prefix, html in [*fresh.items(), *fresh.items()]:
+            assert str(ActivityCommentForm(prefix=prefix)) == html
+            assert f'name="{prefix}-body"' in html and f'id="id_{prefix}-body"' in html and "__prefix__" not in html
+        assert renders == ["__prefix__"]  # one render, by a copy prefixed with the mark
+        bound = str(ActivityCommentForm(data={"a12-body": ""}, prefix="a12"))
+        odd = str(ActivityCommentForm(prefix='a"1'))
+        assert "errorlist" in bound and 'name="a12-body"' in bound
+        assert 'name="a&quot;1-body"' in odd
+        assert renders == ["__prefix__", "a12", 'a"1']  # rendered afresh, not kept
+        assert len(common_forms._FORMS_ONCE.entries) == 1
 
 
 def test_a_level_form_is_kept_per_level_and_shows_the_right_choice(monkeypatch):

@@ -25,10 +25,28 @@ class Counted:
 
 
 def test_the_body_sees_its_named_values_only():
-    html = Template("{% once x=a %}[{{ x }}|{{ user }}|{{ csrf_token }}|{{ a }}]{% endonce %}").render(
-        Context({"a": "valeur", "user": "bob", "csrf_token": "secret"})
+    html = Template("{% once x=a %}[{{ x }}|{{ user }}|{{ request }}|{{ a }}]{% endonce %}").render(
+        Context({"a": "valeur", "user": "bob", "request": "requête"})
     )
     assert html == "[valeur|||]"
+
+
+def test_a_kept_form_gets_each_page_s_own_csrf_token():
+    template = Template('{% once pk=pk %}<form method="post" action="/{{ pk }}/">{% csrf_token %}<button>Ok</button></form>{% endonce %}')
+    first = template.render(Context({"pk": 3, "csrf_token": "jeton1"}))
+    second = template.render(Context({"pk": 3, "csrf_token": "jeton2"}))
+    assert (
+        first
+        == '<form method="post" action="/3/"><input type="hidden" name="csrfmiddlewaretoken" value="jeton1"><button>Ok</button></form>'
+    )
+    assert second == first.replace("jeton1", "jeton2")
+    assert len(template.nodelist[0].kept.entries) == 1  # one render for both pages
+    # as Django's own tag: nothing for a page without a token, nor for one that says so
+    for missing in ({}, {"csrf_token": "NOTPROVIDED"}, {"csrf_token": ""}):
+        assert template.render(Context({"pk": 3, **missing})) == '<form method="post" action="/3/"><button>Ok</button></form>'
+    django_own = Template('<form method="post" action="/3/">{% csrf_token %}<button>Ok</button></form>')
+    for context in ({"csrf_token": "jeton1"}, {}):
+        assert template.render(Context({"pk": 3, **context})) == django_own.render(Context(context))
 
 
 def test_rendered_once_for_the_same_values_then_reused():

@@ -241,6 +241,20 @@ def test_a_page_of_forum_items_reads_no_comments_and_the_others_show_their_last_
     assert all(item.recent_comments == [] for item in others)
 
 
+def test_items_that_take_comments_but_have_none_read_no_comments(member, other_member):
+    quiet = [_record(f"Atelier {n}", actor=other_member, minutes_ago=10 + n) for n in range(3)]
+    assert all(item.allows_comments for item in quiet)
+    with CaptureQueriesContext(connection) as uncommented:
+        page = stream_page(viewer=member)
+    assert not any("community_activitycomment" in q["sql"] for q in uncommented.captured_queries)
+    assert all(item.recent_comments == [] for item in page.items)
+    activity_comment_create(actor=member, pk=quiet[1].pk, body="Le premier")
+    with CaptureQueriesContext(connection) as one_commented:
+        page = stream_page(viewer=member)
+    assert len(one_commented) == len(uncommented) + 1
+    assert [[c.body for c in item.recent_comments] for item in page.items] == [[], ["Le premier"], []]
+
+
 def test_any_of_keeps_the_rows_in_keeps_and_nothing_for_an_empty_list(member, other_member):
     audiences = ["members", f"user:{member.pk}", "group:12"]
     for audience in [*audiences, f"user:{other_member.pk}", "group:13", "staff"]:

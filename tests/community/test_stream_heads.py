@@ -133,3 +133,35 @@ def test_the_dashboard_shows_the_kept_heads_with_live_likes(network, client_for)
     body = client.get(reverse("community:dashboard")).content.decode()
     card = body.split(f'data-activity="{first}"')[1].split("</article>")[0]
     assert 'aria-pressed="true"' in card
+
+
+def test_kept_card_forms_carry_each_viewer_s_own_like_and_csrf_token(network):
+    """The like button and the comment form are kept per card (``{% once %}``): each viewer sees
+    their own "liked", the count of all, and a CSRF token that works for them only."""
+    from django.test import Client
+
+    first = network["items"][0].pk
+    clients = {}
+    for name in ("anne", "bruno"):
+        clients[name] = Client(enforce_csrf_checks=True)
+        clients[name].force_login(UserFactory())
+
+    def card_and_token(name):
+        body = clients[name].get(reverse("community:dashboard")).content.decode()
+        card = body.split(f'data-activity="{first}"')[1].split("</article>")[0]
+        tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', card))
+        assert len(tokens) == 1 and "csrf-token-kept" not in card
+        return card, tokens.pop()
+
+    card, anne_token = card_and_token("anne")
+    assert 'aria-pressed="false"' in card and "csrf-token-kept" not in card
+    assert "Écrire un commentaire" in card and f'name="a{first}-body"' in card
+    assert clients["anne"].post(reverse("community:activity_like", args=[first]), {"csrfmiddlewaretoken": anne_token}).status_code == 302
+    anne_card, _ = card_and_token("anne")
+    bruno_card, bruno_token = card_and_token("bruno")
+    assert 'aria-pressed="true"' in anne_card and 'aria-pressed="false"' in bruno_card
+    assert re.search(r'class="like-count"\s+title="1 personne aime">1<', bruno_card)
+    assert bruno_token != anne_token
+    refused = clients["bruno"].post(reverse("community:activity_like", args=[first]), {"csrfmiddlewaretoken": "x" * 64})
+    assert refused.status_code == 403
+    assert clients["bruno"].post(reverse("community:activity_like", args=[first]), {"csrfmiddlewaretoken": bruno_token}).status_code == 302
