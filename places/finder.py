@@ -77,11 +77,15 @@ def open_at(*, shortcut: str = "", weekday: str = "", at: time | None = None, no
     if shortcut == "maintenant":
         return OpenAt(now=True)
     if shortcut in ("samedi", "samedi_matin"):
-        day = next_weekday(today, 5)
+        # The coming Saturday's window, from now on when it is today; once today's is over (a
+        # Saturday afternoon asking for the morning), the next Saturday's.
         start, end = MORNING if shortcut == "samedi_matin" else (time(0, 0), None)
+        day = next_weekday(today, 5)
+        if end is not None and datetime.combine(day, end) <= now:
+            day += timedelta(days=7)
         begin = datetime.combine(day, start)
         stop = datetime.combine(day, end) if end else datetime.combine(day + timedelta(days=1), time())
-        return OpenAt(windows=((max(begin, now) if day == today else begin, stop),))
+        return OpenAt(windows=((max(begin, now), stop),))
     if shortcut == "soir":
         windows = []
         for offset in range(7):

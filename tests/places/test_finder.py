@@ -35,6 +35,25 @@ def test_open_at_shortcuts_become_windows():
     assert finder.open_at(now=THURSDAY) is None
 
 
+def test_on_a_saturday_the_shortcuts_keep_what_is_left_of_it_then_look_a_week_ahead():
+    """Asked on Saturday 5 December 2026: the morning from now on while it lasts, then the next
+    Saturday's morning; "samedi" keeps the rest of the day."""
+    morning = datetime(2026, 12, 5, 10, 30)
+    afternoon = datetime(2026, 12, 5, 12, 23)
+    assert finder.open_at(shortcut="samedi_matin", now=morning).windows == ((morning, datetime(2026, 12, 5, 12, 0)),)
+    assert finder.open_at(shortcut="samedi_matin", now=afternoon).windows == (
+        (datetime(2026, 12, 12, 8, 0), datetime(2026, 12, 12, 12, 0)),
+    )
+    assert finder.open_at(shortcut="samedi", now=afternoon).windows == ((afternoon, datetime(2026, 12, 6, 0, 0)),)
+
+
+def test_a_saturday_morning_place_is_found_on_a_saturday_afternoon(member):
+    make_place(nom="Samedi matin", horaires="Sa 09:00-12:00")
+    make_place(nom="Semaine", horaires="Mo-Fr 09:00-17:00")
+    afternoon = datetime(2026, 12, 5, 12, 23)
+    assert _names(selectors.place_search(filters={"ouvert": "samedi_matin"}, now=afternoon)) == ["Samedi matin"]
+
+
 def test_open_saturday_and_after_six(member):
     make_place(nom="Semaine", horaires="Mo-Fr 09:00-17:00")
     make_place(nom="Samedi matin", horaires="Sa 09:00-12:00")
