@@ -43,10 +43,13 @@ MORNING = (time(8, 0), time(12, 0))
 
 @dataclass(frozen=True)
 class OpenAt:
-    """Windows of local wall-clock time; ``now`` means each place's own "now" (overseas zones)."""
+    """Windows of local wall-clock time; ``now`` means each place's own "now" (overseas zones).
+    ``day``: the date asked for when the search names one day (Saturday, a weekday), so that the
+    results can say which one (on a Saturday afternoon, "Saturday morning" is next week's)."""
 
     windows: tuple[tuple[datetime, datetime], ...] = ()
     now: bool = False
+    day: date | None = None
 
     def matches(self, horaires: str, postcode: str = "") -> bool:
         if not horaires:
@@ -85,7 +88,7 @@ def open_at(*, shortcut: str = "", weekday: str = "", at: time | None = None, no
             day += timedelta(days=7)
         begin = datetime.combine(day, start)
         stop = datetime.combine(day, end) if end else datetime.combine(day + timedelta(days=1), time())
-        return OpenAt(windows=((max(begin, now), stop),))
+        return OpenAt(windows=((max(begin, now), stop),), day=day)
     if shortcut == "soir":
         windows = []
         for offset in range(7):
@@ -95,16 +98,16 @@ def open_at(*, shortcut: str = "", weekday: str = "", at: time | None = None, no
     if weekday != "" and weekday is not None:
         day = next_weekday(today, int(weekday))
         if at is None:
-            return OpenAt(windows=((datetime.combine(day, time()), datetime.combine(day + timedelta(days=1), time())),))
+            return OpenAt(windows=((datetime.combine(day, time()), datetime.combine(day + timedelta(days=1), time())),), day=day)
         moment = datetime.combine(day, at)
         if moment < now:
             moment += timedelta(days=7)
-        return OpenAt(windows=((moment, moment),))
+        return OpenAt(windows=((moment, moment),), day=moment.date())
     if at is not None:
         moment = datetime.combine(today, at)
         if moment < now:
             moment += timedelta(days=1)
-        return OpenAt(windows=((moment, moment),))
+        return OpenAt(windows=((moment, moment),), day=moment.date())
     return None
 
 

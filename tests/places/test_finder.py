@@ -1,7 +1,7 @@
 """The prescribers' finder (issue 14 item 2): criteria, distance, "open at", open-now state,
 accent-free search, a fixed number of queries."""
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 import pytest
 from django.db import connection
@@ -45,6 +45,25 @@ def test_on_a_saturday_the_shortcuts_keep_what_is_left_of_it_then_look_a_week_ah
         (datetime(2026, 12, 12, 8, 0), datetime(2026, 12, 12, 12, 0)),
     )
     assert finder.open_at(shortcut="samedi", now=afternoon).windows == ((afternoon, datetime(2026, 12, 6, 0, 0)),)
+
+
+def test_a_search_for_one_day_names_that_day():
+    afternoon = datetime(2026, 12, 5, 12, 23)
+    assert finder.open_at(shortcut="samedi_matin", now=afternoon).day == date(2026, 12, 12)
+    assert finder.open_at(shortcut="samedi", now=afternoon).day == date(2026, 12, 5)
+    assert finder.open_at(weekday="0", now=afternoon).day == date(2026, 12, 7)
+    assert finder.open_at(weekday="5", at=time(9, 0), now=afternoon).day == date(2026, 12, 12)
+    assert finder.open_at(at=time(9, 0), now=afternoon).day == date(2026, 12, 6)  # tomorrow: 9 h has passed
+    assert finder.open_at(shortcut="maintenant", now=afternoon).day is None
+    assert finder.open_at(shortcut="soir", now=afternoon).day is None
+
+
+def test_the_results_say_which_saturday_they_are_for(client):
+    make_place(nom="Samedi matin", horaires="Sa 09:00-12:00")
+    day = finder.open_at(shortcut="samedi_matin").day
+    html = client.get("/lieux/", {"ouvert": "samedi_matin"}).content.decode()
+    assert f"Jour recherché : samedi {day.day} " in " ".join(html.split())
+    assert "Jour recherché" not in client.get("/lieux/", {"ouvert": "soir"}).content.decode()
 
 
 def test_a_saturday_morning_place_is_found_on_a_saturday_afternoon(member):
