@@ -294,15 +294,17 @@ def _recent_comments_attach(items: list[Activity]) -> None:
     that have some (one query, none when no item has: forum items are discussed in their topic,
     and most items are never commented; ``comment_count`` moves with each comment, in its
     transaction), an empty list on the others."""
-    commented = [item for item in items if item.allows_comments and item.comment_count]
+    commented = []
+    for item in items:
+        if item.allows_comments and item.comment_count:
+            commented.append(item)
+        else:
+            item.recent_comments = []
     if commented:
         recent = ActivityComment.objects.select_related("author__profile").order_by("-created_at", "-pk")[:COMMENTS_SHOWN]
         prefetch_related_objects(commented, Prefetch("comments", queryset=recent, to_attr="recent_comments"))
-    for item in commented:
-        item.recent_comments.reverse()
-    for item in items:
-        if not (item.allows_comments and item.comment_count):
-            item.recent_comments = []
+        for item in commented:
+            item.recent_comments.reverse()
 
 
 def activity_get_for_viewer(*, viewer, pk: int) -> Activity:

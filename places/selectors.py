@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db.models import Avg, Q, QuerySet
 from django.http import Http404
@@ -104,7 +104,7 @@ class PlaceSearch:
     distances: dict[int, float] = field(default_factory=dict)
     origin: tuple[float, float] | None = None
     unknown_commune: bool = False
-    open_day: date | None = None  # the day "open at" asks for, when it names one (``OpenAt.day``)
+    when: finder.OpenAt | None = None  # the "open at" condition, if any (its ``day`` names the day asked for)
 
     def pageable(self):
         return self.queryset.only(*LIST_FIELDS) if self.rows is None else [row[0] for row in self.rows]
@@ -119,7 +119,7 @@ def place_search(*, filters: dict | None = None, now: datetime | None = None) ->
     filters = filters or {}
     search = PlaceSearch(place_list_public(filters=filters))
     when = finder.open_at(shortcut=filters.get("ouvert", ""), weekday=filters.get("jour", ""), at=filters.get("heure"), now=now)
-    search.open_day = when.day if when is not None else None
+    search.when = when
     radius = float(filters["rayon"]) if filters.get("rayon") and filters.get("commune") else None
     if radius is not None:
         search.origin = commune_origin(filters["commune"])
