@@ -94,6 +94,11 @@ class Department(models.Model):
         """How a département is named in lists: "Côte-d'Or (21)"."""
         return f"{name} ({code})"
 
+    @classmethod
+    def choices_of(cls, departments) -> tuple[tuple[str, str], ...]:
+        """(code, label) of a queryset of départements, read as plain values (a filter's choices)."""
+        return tuple((code, cls.label(name, code)) for code, name in departments.values_list("code", "name"))
+
 
 class Commune(models.Model):
     insee = models.CharField(_("code INSEE"), max_length=5, unique=True, validators=[RegexValidator(r"^[0-9][0-9AB][0-9]{3}$")])

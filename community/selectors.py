@@ -310,7 +310,7 @@ def directory_facets() -> dict:
 
     departments = Department.objects.filter(Exists(Profile.objects.filter(department=OuterRef("pk")))).order_by("code")
     return {
-        "departments": tuple((code, Department.label(name, code)) for code, name in departments.values_list("code", "name")),
+        "departments": Department.choices_of(departments),
         **cache.get_or_set(DIRECTORY_FACETS_KEY, skills, DIRECTORY_FACETS_SECONDS),
     }
 

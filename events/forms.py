@@ -231,8 +231,8 @@ class AgendaFilterForm(FormOnce, forms.Form):
     def __init__(self, *args, groups=(), **kwargs):
         """``groups``: (slug, name) of the groups the viewer may filter on."""
         super().__init__(*args, **kwargs)
-        departments = Department.objects.filter(region__code="27").order_by("code").values_list("code", "name")
-        self._offered = (tuple((code, Department.label(name, code)) for code, name in departments), tuple(groups))
+        departments = Department.choices_of(Department.objects.filter(region__code="27").order_by("code"))
+        self._offered = (departments, tuple(groups))
         # Lazy: Django normalises the choices when they are read — rendering (kept, see the class)
         # or checking a value given — not for every agenda a member opens.
         self.fields["department"].choices = lambda: [("", _("Tous")), *self._offered[0]]
