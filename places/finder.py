@@ -73,7 +73,8 @@ def next_weekday(today: date, weekday: int) -> date:
 def open_at(*, shortcut: str = "", weekday: str = "", at: time | None = None, now: datetime | None = None) -> OpenAt | None:
     """The "open at" condition of a search, or ``None`` when the search sets none.
 
-    A weekday alone means "open some time that day"; a time alone means "today at that time"
+    A weekday alone means "open some time that day" (what is left of it when it is today); a time
+    alone means "today at that time"
     (tomorrow when it has passed); both mean that day at that time."""
     now = (now or opening_hours.local_now()).replace(second=0, microsecond=0)
     today = now.date()
@@ -97,8 +98,8 @@ def open_at(*, shortcut: str = "", weekday: str = "", at: time | None = None, no
         return OpenAt(windows=tuple(windows))
     if weekday != "" and weekday is not None:
         day = next_weekday(today, int(weekday))
-        if at is None:
-            return OpenAt(windows=((datetime.combine(day, time()), datetime.combine(day + timedelta(days=1), time())),), day=day)
+        if at is None:  # from now on when the day is today, as "Ouvert samedi"
+            return OpenAt(windows=((max(datetime.combine(day, time()), now), datetime.combine(day + timedelta(days=1), time())),), day=day)
         moment = datetime.combine(day, at)
         if moment < now:
             moment += timedelta(days=7)

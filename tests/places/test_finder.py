@@ -47,6 +47,17 @@ def test_on_a_saturday_the_shortcuts_keep_what_is_left_of_it_then_look_a_week_ah
     assert finder.open_at(shortcut="samedi", now=afternoon).windows == ((afternoon, datetime(2026, 12, 6, 0, 0)),)
 
 
+def test_a_weekday_alone_on_that_day_keeps_what_is_left_of_it(member):
+    """Saturday at 12:23, "Ouvert le : samedi" without an hour: a place that closed at noon is no
+    use today; one that opens at 14 h is (as the "samedi" shortcut)."""
+    afternoon = datetime(2026, 12, 5, 12, 23)
+    assert finder.open_at(weekday="5", now=afternoon).windows == ((afternoon, datetime(2026, 12, 6, 0, 0)),)
+    assert finder.open_at(weekday="0", now=afternoon).windows[0][0] == datetime(2026, 12, 7, 0, 0)
+    make_place(nom="Samedi matin", horaires="Sa 09:00-12:00")
+    make_place(nom="Samedi après-midi", horaires="Sa 14:00-18:00")
+    assert _names(selectors.place_search(filters={"jour": "5"}, now=afternoon)) == ["Samedi après-midi"]
+
+
 def test_a_search_for_one_day_names_that_day():
     afternoon = datetime(2026, 12, 5, 12, 23)
     assert finder.open_at(shortcut="samedi_matin", now=afternoon).day == date(2026, 12, 12)
