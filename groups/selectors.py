@@ -491,26 +491,38 @@ def _name(user) -> str:
     return "" if user is None or user.erased_at else user.public_name
 
 
-def group_activity(*, group: Group, limit: int = 12, with_members: bool = True) -> list[dict]:
+@dataclass(frozen=True)
+class ActivityLine:
+    """One line of a group's recent activity: a topic opened or a member who joined. Frozen, so a
+    page's lines can key the markup kept for them (``{% once %}`` in ``group_detail.html``)."""
+
+    kind: str  # "topic" | "join"
+    at: datetime.datetime
+    name: str
+    topic_id: int | None = None
+    title: str = ""
+
+
+def group_activity(*, group: Group, limit: int = 12, with_members: bool = True) -> tuple[ActivityLine, ...]:
     """New topics and new members (not for visitors: ``with_members=False``) of a group, newest
-    first (two queries), as plain data: ``kind``, ``at``, ``name`` and for topics ``topic_id``, ``title``."""
+    first (two queries), as plain data."""
     topics = Topic.objects.filter(group=group, is_hidden=False).select_related("author__profile").order_by("-created_at")[:limit]
     joins = (
         Membership.objects.filter(group=group, status=MembershipStatus.ACTIVE)
         .select_related("user__profile")
         .order_by("-created_at")[:limit]
     )
-    items = [{"kind": "topic", "at": t.created_at, "topic_id": t.pk, "title": t.title, "name": _name(t.author)} for t in topics]
+    items = [ActivityLine("topic", t.created_at, _name(t.author), t.pk, t.title) for t in topics]
     if with_members and not group.is_network:
-        items += [{"kind": "join", "at": m.created_at, "name": _name(m.user)} for m in joins]
-    return sorted(items, key=lambda i: i["at"], reverse=True)[:limit]
+        items += [ActivityLine("join", m.created_at, _name(m.user)) for m in joins]
+    return tuple(sorted(items, key=lambda i: i.at, reverse=True)[:limit])
 
 
 def group_page_shared(*, group: Group, topics: QuerySet[Topic], moderator: bool, category: str, tag: str, with_members: bool) -> dict:
     """What a group page shows the same to every viewer of a kind — its recent activity and how
     many topics the list (``topics``, filtered by ``moderator``, ``category`` and ``tag``) holds —
     from the cache while the group has not changed (``visitor_cache.generation_memo``): no query."""
-    activity = f"activity:{int(with_members)}"
+    activity = f"activity-lines:{int(with_members)}"
     count = "topic-count:" + hashlib.blake2b(repr((moderator, category, tag)).encode(), digest_size=8).hexdigest()
     found = generation_memo(group.pk, {activity: lambda: group_activity(group=group, with_members=with_members), count: topics.count})
     return {"activity": found[activity], "topic_count": found[count]}

@@ -139,6 +139,13 @@ def when(value):
     )
 
 
+@register.filter
+def relative_times(items) -> tuple[str, ...]:
+    """The relative moment of each item's ``at`` (``relative_time``), for a ``{% once %}`` key: a
+    kept list of ``|when`` moments is used again only while each still reads the same."""
+    return tuple(relative_time(item.at) for item in items)
+
+
 @register.simple_tag
 def breadcrumbs(*parts):
     """A breadcrumb trail: ``{% breadcrumbs _("Groupes") "/groupes/" group.name group.url topic.title %}``

@@ -353,6 +353,46 @@ def test_group_activity_times_are_french_relative_times_never_zero_minutes(clien
         assert "0 minute" not in page and "<time" in page
 
 
+def test_the_kept_activity_list_follows_the_clock_and_the_group(client_for, member, django_capture_on_commit_callbacks):
+    """The group page's recent activity is rendered once for its lines and their moments as read
+    now ({% once %}): two members share it, and it is rendered again as soon as a moment reads
+    otherwise or a line comes."""
+    import re
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.utils import timezone
+
+    group = make_group(members=[member])
+    services.topic_create(group=group, actor=member, title="Tout frais", body="b")
+
+    def activity(user, now=None):
+        with mock.patch("django.utils.timezone.now", return_value=now or timezone.now()):
+            page = client_for(user).get(group.get_absolute_url()).content.decode()
+        return re.search(r'<ul class="activity" data-activity>.*?</ul>', page, re.S).group()
+
+    from django.template.loader import get_template
+
+    from common.templatetags.common_tags import OnceNode
+
+    nodes = get_template("groups/group_detail.html").template.nodelist.get_nodes_by_type(OnceNode)
+    kept = next(node for node in nodes if "lines" in node.values).kept
+    kept.entries.clear()  # other tests' groups may have had the same slug
+
+    def renders():
+        return len(kept.entries)
+
+    first = activity(member)
+    assert "instant" in first and "Tout frais" in first
+    assert activity(UserFactory()) == first  # another member (not in the group, it is open): the same lines
+    assert renders() == 1
+    later = activity(member, timezone.now() + timedelta(minutes=3))
+    assert "instant" not in later and "il y a 3 min" in later and "Tout frais" in later and renders() == 2
+    with django_capture_on_commit_callbacks(execute=True):  # the group's cached pages expire on commit
+        services.topic_create(group=group, actor=member, title="Encore un", body="b")
+    assert "Encore un" in activity(member) and "Tout frais" in activity(member)
+
+
 def test_posts_show_their_authors_avatar(client_for, member):
     author = UserFactory(profile_data={"display_name": "Zoé Martin"})
     group = make_group(owner=member, members=[author])
