@@ -12,6 +12,9 @@ Redis, templates, PostgreSQL — for the member's group page, topic page (first 
 directory, a profile and the dashboard, and the visitor's public group and topic pages, and prints
 per page: CPU ms per request (mean of ``--requests`` GETs after a warm-up), function calls per
 request, queries. ``--profile PAGE`` prints the top of cProfile's cumulative listing for that page.
+The member is the network's second (a plain member); ``BENCH_MEMBER_INDEX=0`` views the pages as
+the bench group's owner, who moderates it (the moderation tools on the topic page), as the serial
+rows of ``forum.py``'s matrix do.
 """
 
 from __future__ import annotations
@@ -97,7 +100,7 @@ def forum_pages() -> list:
     Group.objects.filter(pk=group.pk).update(access=AccessMode.OPEN, is_public=True)
     visitor_pages_expire(group.pk)
     deep = min(max(1, -(-world["counts"]["big_topic_posts"] // POSTS_PER_PAGE)), 6)
-    member_id, profiled_id = world["member_ids"][1], world["member_ids"][2]
+    member_id, profiled_id = world["member_ids"][int(os.environ.get("BENCH_MEMBER_INDEX", "1"))], world["member_ids"][2]
     topic_url = f"/groupes/{group.slug}/sujets/{topic.pk}/"
     member_pages = [
         ("group page", f"/groupes/{group.slug}/"),

@@ -132,12 +132,19 @@ class GroupLevelForm(FormOnce, forms.Form):
     )
 
 
-class MoveForm(forms.Form):
+class MoveForm(FormOnce, forms.Form):
+    """Moderators' "move to" list: one option per group they see (hundreds on a large hub), kept
+    once per list (``once_vary``) instead of going through the option templates on every page."""
+
     target = forms.ChoiceField(label=_("Déplacer vers"))
 
     def __init__(self, *args, targets=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [(g.slug, g.name) for g in targets]
+        self._offered = tuple((g.slug, g.name) for g in targets)
+        self.fields["target"].choices = self._offered
+
+    def once_vary(self) -> tuple:
+        return self._offered
 
 
 class RoleForm(forms.Form):

@@ -134,6 +134,27 @@ def test_a_level_form_is_kept_per_level_and_shows_the_right_choice(monkeypatch):
         assert "errorlist" in bound and len(common_forms._FORMS_ONCE.entries) == 4  # a bound form is never kept
 
 
+def test_a_move_form_is_kept_per_list_of_targets(monkeypatch):
+    """The moderators' "move to" select (one option per group they see) renders once per list."""
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from common import forms as common_forms
+    from common.memo import Kept
+    from groups.forms import MoveForm
+
+    monkeypatch.setattr(common_forms, "_FORMS_ONCE", Kept(limit=512))
+    many = [SimpleNamespace(slug=f"groupe-{i}", name=f"Groupe <{i}>") for i in range(200)]
+    with translation.override("fr"):
+        for targets in (many, many[1:], many):
+            kept = MoveForm(targets=targets).field_group_once["target"]
+            assert kept == MoveForm(targets=targets)["target"].as_field_group()
+            assert kept.count("<option") == len(targets) and "Groupe &lt;1&gt;" in kept
+        assert len(common_forms._FORMS_ONCE.entries) == 2  # two lists, the third loop from the memo
+        assert "groupe-0" not in MoveForm(targets=many[1:]).field_group_once["target"]
+
+
 class _SearchForm(FormOnce, forms.Form):
     once_field_groups = True
 
