@@ -74,8 +74,7 @@ def open_at(*, shortcut: str = "", weekday: str = "", at: time | None = None, no
     """The "open at" condition of a search, or ``None`` when the search sets none.
 
     A weekday alone means "open some time that day" (what is left of it when it is today); a time
-    alone means "today at that time"
-    (tomorrow when it has passed); both mean that day at that time."""
+    alone means "today at that time" (tomorrow when it has passed); both mean that day at that time."""
     now = (now or opening_hours.local_now()).replace(second=0, microsecond=0)
     today = now.date()
     if shortcut == "maintenant":

@@ -361,8 +361,14 @@ def test_the_kept_activity_list_follows_the_clock_and_the_group(client_for, memb
     from datetime import timedelta
     from unittest import mock
 
+    from django.template.loader import get_template
     from django.utils import timezone
 
+    from common.templatetags.common_tags import OnceNode
+
+    nodes = get_template("groups/group_detail.html").template.nodelist.get_nodes_by_type(OnceNode)
+    kept = next(node for node in nodes if "lines" in node.values).kept
+    kept.entries.clear()  # other tests' groups may have had the same slug
     group = make_group(members=[member])
     services.topic_create(group=group, actor=member, title="Tout frais", body="b")
 
@@ -370,14 +376,6 @@ def test_the_kept_activity_list_follows_the_clock_and_the_group(client_for, memb
         with mock.patch("django.utils.timezone.now", return_value=now or timezone.now()):
             page = client_for(user).get(group.get_absolute_url()).content.decode()
         return re.search(r'<ul class="activity" data-activity>.*?</ul>', page, re.S).group()
-
-    from django.template.loader import get_template
-
-    from common.templatetags.common_tags import OnceNode
-
-    nodes = get_template("groups/group_detail.html").template.nodelist.get_nodes_by_type(OnceNode)
-    kept = next(node for node in nodes if "lines" in node.values).kept
-    kept.entries.clear()  # other tests' groups may have had the same slug
 
     def renders():
         return len(kept.entries)
