@@ -79,16 +79,15 @@ def open_at(*, shortcut: str = "", weekday: str = "", at: time | None = None, no
     today = now.date()
     if shortcut == "maintenant":
         return OpenAt(now=True)
-    if shortcut in ("samedi", "samedi_matin"):
-        # The coming Saturday's window, from now on when it is today; once today's is over (a
-        # Saturday afternoon asking for the morning), the next Saturday's.
-        start, end = MORNING if shortcut == "samedi_matin" else (time(0, 0), None)
+    if shortcut == "samedi":  # the same search as "Ou ouvert le : samedi"
+        weekday, at = "5", None
+    if shortcut == "samedi_matin":
+        # The coming Saturday's morning, from now on when it is today; once today's is over (a
+        # Saturday afternoon), the next Saturday's.
         day = next_weekday(today, 5)
-        if end is not None and datetime.combine(day, end) <= now:
+        if datetime.combine(day, MORNING[1]) <= now:
             day += timedelta(days=7)
-        begin = datetime.combine(day, start)
-        stop = datetime.combine(day, end) if end else datetime.combine(day + timedelta(days=1), time())
-        return OpenAt(windows=((max(begin, now), stop),), day=day)
+        return OpenAt(windows=((max(datetime.combine(day, MORNING[0]), now), datetime.combine(day, MORNING[1])),), day=day)
     if shortcut == "soir":
         windows = []
         for offset in range(7):
@@ -97,7 +96,7 @@ def open_at(*, shortcut: str = "", weekday: str = "", at: time | None = None, no
         return OpenAt(windows=tuple(windows))
     if weekday != "" and weekday is not None:
         day = next_weekday(today, int(weekday))
-        if at is None:  # from now on when the day is today, as "Ouvert samedi"
+        if at is None:  # from now on when the day is today
             return OpenAt(windows=((max(datetime.combine(day, time()), now), datetime.combine(day + timedelta(days=1), time())),), day=day)
         moment = datetime.combine(day, at)
         if moment < now:

@@ -117,9 +117,8 @@ def place_search(*, filters: dict | None = None, now: datetime | None = None) ->
     """The finder: SQL filters, then "open at" and "within N km" on the candidate rows (one query
     for them, plus two at most to place the commune). ``now`` is a naive local time (tests)."""
     filters = filters or {}
-    search = PlaceSearch(place_list_public(filters=filters))
     when = finder.open_at(shortcut=filters.get("ouvert", ""), weekday=filters.get("jour", ""), at=filters.get("heure"), now=now)
-    search.when = when
+    search = PlaceSearch(place_list_public(filters=filters), when=when)
     radius = float(filters["rayon"]) if filters.get("rayon") and filters.get("commune") else None
     if radius is not None:
         search.origin = commune_origin(filters["commune"])
