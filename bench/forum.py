@@ -208,6 +208,59 @@ def start_server(port: int, workers: int, env: dict) -> subprocess.Popen:
     raise RuntimeError("bench server did not start")
 
 
+def nginx_config(port: int, upstream_ports: list[int], folder: Path) -> str:
+    """An nginx configuration for the bench: ``deploy/nginx.conf``'s upstream block (its balancing
+    and keep-alive lines) over ``upstream_ports``, and its proxying of pages and websockets, on
+    ``port`` (plain HTTP on the loopback; no TLS, no static files)."""
+    import re
+
+    deploy = (ROOT / "deploy" / "nginx.conf").read_text()
+    upstream = re.search(r"upstream maillage_web \{(.*?)\n\}", deploy, re.S).group(1)
+    settings = [line.strip() for line in upstream.splitlines() if line.strip() and not line.strip().startswith(("#", "server "))]
+    servers = [f"server 127.0.0.1:{p};" for p in upstream_ports]
+    upgrade = re.search(r"\nmap \$http_upgrade .*?\n\}", deploy, re.S).group(0)
+    locations = "".join(re.search(rf"\n    location {where} \{{.*?\n    \}}", deploy, re.S).group(0) for where in ("/ws/", "/"))
+    temp = " ".join(f"{kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    return (
+        f"worker_processes 1; daemon off; pid {folder / 'nginx.pid'}; error_log {folder / 'error.log'} warn;\n"
+        "events { worker_connections 4096; }\n"
+        f"http {{ access_log off; {temp}\n"
+        f"  upstream maillage_web {{ {' '.join(settings + servers)} }}\n{upgrade}\n"
+        f"  server {{ listen 127.0.0.1:{port};{locations}\n  }}\n"
+        "}\n"
+    )
+
+
+def start_behind_nginx(port: int, processes: int, env: dict) -> list[subprocess.Popen]:
+    """The deploy's topology (``deploy/nginx.conf``): one uvicorn process per port, nginx in front
+    balancing requests between them (``least_conn``) over kept-alive connections. Clients that
+    connect to the shared socket of ``--workers N`` stay with the process that accepted them, so
+    10 or 20 clients can split unevenly (a visitor page served by one process at 10 clients and
+    by both at 20); nginx sends each request to the least busy process."""
+    import shutil
+    import tempfile
+
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    ports = [free_port() for _ in range(processes)]
+    servers = [start_server(p, 1, env) for p in ports]
+    folder = Path(tempfile.mkdtemp(prefix="maillage-bench-nginx-"))
+    conf = folder / "nginx.conf"
+    conf.write_text(nginx_config(port, ports, folder))
+    servers.append(subprocess.Popen([nginx, "-c", str(conf), "-p", str(folder)]))
+    import requests
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return servers
+        except requests.RequestException:
+            time.sleep(0.2)
+    for server in servers:
+        server.kill()
+    raise RuntimeError(f"nginx did not start (see {folder / 'error.log'})")
+
+
 def load_test(base: str, paths: list[str], cookies: list[str], clients: int, total: int) -> dict:
     """``clients`` threads with keep-alive sessions share ``total`` GETs over ``paths``."""
     import requests
@@ -470,6 +523,9 @@ def main() -> None:
     parser.add_argument("--serial", type=int, default=100, help="serial requests per page in the matrix")
     parser.add_argument("--matrix-requests", type=int, default=300, help="requests per concurrent run in the matrix")
     parser.add_argument("--matrix-seconds", type=int, default=10, help="duration of each wrk run in the matrix")
+    parser.add_argument(
+        "--nginx", action="store_true", help="the deploy's topology: nginx (deploy/nginx.conf's upstream) over one uvicorn process per worker"
+    )
     parser.add_argument("--python-client", action="store_true", help="drive the page load with Python threads even if wrk is installed")
     parser.add_argument("--seconds", type=int, default=20, help="duration of each wrk run")
     parser.add_argument("--ws-clients", type=int, default=0, help="websocket clients (default: 500, or 50 with --small)")
@@ -479,7 +535,8 @@ def main() -> None:
     db_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/maillage_bench" + ("_small" if args.small else ""))
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/2")
     out = print
-    out(f"== Maillage forum bench ({'small' if args.small else 'full'}) on {db_url}, {args.workers} ASGI worker(s), Redis {redis_url}")
+    topology = f"nginx over {args.workers} uvicorn processes" if args.nginx else f"{args.workers} ASGI worker(s)"
+    out(f"== Maillage forum bench ({'small' if args.small else 'full'}) on {db_url}, {topology}, Redis {redis_url}")
     ensure_database(db_url, args.rebuild)
     setup_django(db_url, redis_url)
     world = build(size, out)
@@ -498,7 +555,7 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "hub.settings.dev",
         "DEBUG": "false",
     }
-    server = start_server(port, args.workers, env)
+    servers = start_behind_nginx(port, args.workers, env) if args.nginx else [start_server(port, args.workers, env)]
     base = f"http://127.0.0.1:{port}"
     try:
         from groups.selectors import POSTS_PER_PAGE
@@ -587,11 +644,13 @@ def main() -> None:
         )
         out("            median per post, in order: " + ", ".join(f"{v:.0f}" for v in r["per_post"]) + " ms")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
 
 
 if __name__ == "__main__":
