@@ -6,8 +6,11 @@
     .venv/bin/python bench/forum.py --rebuild  # drop and rebuild the bench database
 
 It builds its own database (``BENCH_DATABASE_URL``, default
-``postgres://postgres@127.0.0.1:5432/maillage_bench``) with bulk inserts, starts a real ASGI
-server (uvicorn, ``--workers`` processes sharing ``BENCH_REDIS_URL``), then prints:
+``postgres://postgres@127.0.0.1:5432/maillage_bench``) with bulk inserts, starts the deploy's
+topology — one uvicorn process per ``--workers``, each on its own port and sharing
+``BENCH_REDIS_URL``, behind nginx with ``deploy/nginx.conf``'s upstream (``apt-get install
+nginx-light``; ``--direct``, or no nginx: ``uvicorn --workers N`` on one shared socket, whose
+clients stay with the process that accepted them) — then prints:
 
 * the page matrix (issue 18), for a visitor (the bench group is made public) and a logged-in
   member: p50 / p95 of serial requests, requests/s and p95 at 10 and 20 concurrent clients,
@@ -193,6 +196,9 @@ def start_server(port: int, workers: int, env: dict) -> subprocess.Popen:
         "off",
         "--ws",
         "websockets-sansio",
+        # longer than nginx's upstream keepalive_timeout, as in production
+        "--timeout-keep-alive",
+        "75",
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     deadline = time.monotonic() + 300  # importing Django + Wagtail in each worker is slow on a busy machine
@@ -524,7 +530,9 @@ def main() -> None:
     parser.add_argument("--matrix-requests", type=int, default=300, help="requests per concurrent run in the matrix")
     parser.add_argument("--matrix-seconds", type=int, default=10, help="duration of each wrk run in the matrix")
     parser.add_argument(
-        "--nginx", action="store_true", help="the deploy's topology: nginx (deploy/nginx.conf's upstream) over one uvicorn process per worker"
+        "--direct",
+        action="store_true",
+        help="clients connect to uvicorn --workers N's shared socket (earlier passes) instead of nginx over one process per worker",
     )
     parser.add_argument("--python-client", action="store_true", help="drive the page load with Python threads even if wrk is installed")
     parser.add_argument("--seconds", type=int, default=20, help="duration of each wrk run")
@@ -535,7 +543,10 @@ def main() -> None:
     db_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/maillage_bench" + ("_small" if args.small else ""))
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/2")
     out = print
-    topology = f"nginx over {args.workers} uvicorn processes" if args.nginx else f"{args.workers} ASGI worker(s)"
+    import shutil
+
+    behind_nginx = not args.direct and bool(shutil.which("nginx") or Path("/usr/sbin/nginx").exists())
+    topology = f"nginx over {args.workers} uvicorn processes" if behind_nginx else f"{args.workers} ASGI worker(s), no nginx"
     out(f"== Maillage forum bench ({'small' if args.small else 'full'}) on {db_url}, {topology}, Redis {redis_url}")
     ensure_database(db_url, args.rebuild)
     setup_django(db_url, redis_url)
@@ -555,7 +566,7 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "hub.settings.dev",
         "DEBUG": "false",
     }
-    servers = start_behind_nginx(port, args.workers, env) if args.nginx else [start_server(port, args.workers, env)]
+    servers = start_behind_nginx(port, args.workers, env) if behind_nginx else [start_server(port, args.workers, env)]
     base = f"http://127.0.0.1:{port}"
     try:
         from groups.selectors import POSTS_PER_PAGE
@@ -580,8 +591,6 @@ def main() -> None:
         ]
         keys = [c.split("=", 1)[1] for c in cookies]
         out(f"load average before the matrix: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        import shutil
-
         use_wrk = shutil.which("wrk") and not args.python_client
         out(f"matrix client: {'wrk, ' + str(args.matrix_seconds) + ' s per run' if use_wrk else 'Python threads'}")
         viewers = {"visitor": ([""], None), "member": (cookies, keys[0])}

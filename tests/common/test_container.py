@@ -197,6 +197,7 @@ def test_idle_connections_are_closed_by_nginx_before_uvicorn_closes_them(compose
         "Dockerfile": (ROOT / "Dockerfile").read_text(),
         "systemd": (ROOT / "deploy" / "systemd" / "maillage-web@.service").read_text(),
         "prod-like": (ROOT / "scripts" / "prod-like").read_text(),
+        "bench/forum.py": (ROOT / "bench" / "forum.py").read_text(),
     }
     for where, text in command_lines.items():
         found = re.search(r"--timeout-keep-alive[= ]\"?(\d+)|\"--timeout-keep-alive\",\s*\"(\d+)\"", text)
@@ -228,6 +229,24 @@ def test_nginx_accepts_the_configuration(tmp_path):
         f"http {{\n include /etc/nginx/mime.types;\n access_log off;\n include {tmp_path}/site.conf;\n}}\n"
     )
     result = subprocess.run([NGINX, "-t", "-c", str(main), "-p", str(tmp_path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(NGINX is None, reason="nginx is not installed here (make nginx)")
+def test_the_forum_bench_measures_through_the_deploys_upstream(tmp_path):
+    """``bench/forum.py`` puts nginx in front of its ASGI processes with deploy/nginx.conf's own
+    upstream lines (balancing, keep-alive) and proxying: nginx accepts what it writes."""
+    from bench.forum import nginx_config
+
+    conf = nginx_config(18090, [18091, 18092], tmp_path)
+    (upstream,) = _nginx_blocks(conf, "upstream maillage_web")
+    deploy = re.sub(r"#[^\n]*", "", (ROOT / "deploy" / "nginx.conf").read_text())
+    for line in re.findall(r"^\s*((?:least_conn|keepalive)\b[^;]*;)", deploy, re.M):
+        assert line in upstream
+    assert "server 127.0.0.1:18091;" in upstream and "server 127.0.0.1:18092;" in upstream and "8001" not in upstream
+    assert 'proxy_set_header Connection "";' in conf and "proxy_set_header Connection $connection_upgrade;" in conf
+    (tmp_path / "nginx.conf").write_text(conf)
+    result = subprocess.run([NGINX, "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 
