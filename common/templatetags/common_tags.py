@@ -8,6 +8,7 @@ from django import template
 from django.template.base import token_kwargs
 from django.template.defaultfilters import date as django_date_format
 from django.template.loader import render_to_string
+from django.template.loader_tags import BlockNode
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.http import urlencode
@@ -171,7 +172,14 @@ class OnceNode(template.Node):
     viewer's data to another; its ``{% csrf_token %}`` is kept as a mark and each use puts in the
     page's own token (nothing when the page has none, as Django's tag). Each block keeps its own
     renders, for as long as its template is loaded. With ``DEBUG`` on (templates reloaded while
-    editing) the body renders every time, the same way."""
+    editing) the body renders every time, the same way.
+
+    A body holds no ``{% block %}`` (refused when the template is read: a kept render cannot
+    follow a child template's overrides), so walks of the template tree need not look inside:
+    ``{% extends %}`` looks for its base template's blocks through every node on every page
+    (``get_nodes_by_type``), and the header's and footer's bodies are most of the base's nodes."""
+
+    child_nodelists = ()
 
     def __init__(self, nodelist, values):
         self.nodelist, self.values = nodelist, values
@@ -198,4 +206,6 @@ def once(parser, token):
         raise template.TemplateSyntaxError("{% once %} takes name=value pairs only")
     nodelist = parser.parse(("endonce",))
     parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):
+        raise template.TemplateSyntaxError("{% once %} cannot hold a {% block %}: a kept render would ignore the templates that override it")
     return OnceNode(nodelist, values)

@@ -1,7 +1,9 @@
 """``{% once %}``: markup rendered once per process, language and named values, never per viewer."""
 
 import pytest
-from django.template import Context, Template, TemplateSyntaxError
+from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.template.defaulttags import IfNode
+from django.template.loader_tags import BlockNode
 from django.test import override_settings
 from django.utils import translation
 
@@ -93,6 +95,35 @@ def test_the_memo_stays_bounded(monkeypatch):
 def test_only_name_value_pairs_are_accepted():
     with pytest.raises(TemplateSyntaxError):
         Template("{% once user %}x{% endonce %}")
+
+
+def test_a_block_inside_is_refused():
+    """A kept render could not follow the child templates that override the block."""
+    with pytest.raises(TemplateSyntaxError, match="block"):
+        Template("{% once a=a %}<nav>{% block menu %}{% endblock %}</nav>{% endonce %}")
+
+
+def test_template_walks_do_not_enter_a_kept_body():
+    """``{% extends %}`` walks its base's whole tree for blocks on every render: the kept bodies
+    (the header, the footer) are left out of that walk, and the child's blocks still fill the base."""
+    engine = Engine(
+        loaders=[
+            (
+                "django.template.loaders.locmem.Loader",
+                {
+                    "base.html": "{% once a=a %}<header>{% if a %}{{ a }}{% endif %}</header>{% endonce %}"
+                    "<main>{% block content %}base{% endblock %}</main>",
+                    "page.html": "{% extends 'base.html' %}{% block content %}page {{ a }}{% endblock %}",
+                },
+            )
+        ],
+        builtins=["common.templatetags.common_tags"],
+    )
+    html = engine.get_template("page.html").render(Context({"a": "x"}))
+    assert html == "<header>x</header><main>page x</main>"
+    base = engine.get_template("base.html")
+    assert [node.name for node in base.nodelist.get_nodes_by_type(BlockNode)] == ["content"]
+    assert base.nodelist.get_nodes_by_type(IfNode) == []  # the header's nodes are not walked
 
 
 @pytest.mark.django_db
