@@ -47,13 +47,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_healthy(base: str, procs: list[subprocess.Popen], seconds: float) -> bool:
+    """Whether ``base``'s ``/healthz`` answers 200 within ``seconds``, polling while every process
+    in ``procs`` (the servers behind it) still runs."""
+    import requests  # noqa: PLC0415 - only the HTTP benches need it
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and all(proc.poll() is None for proc in procs):
+        try:
+            if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+def stop_all(procs: list[subprocess.Popen], seconds: float = 15) -> None:
+    """SIGTERM to every process, then each gets ``seconds`` to exit before SIGKILL."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 @contextmanager
 def asgi_server(*, workers: int) -> Iterator[str]:
     """The project under uvicorn on a free port, for benches that race real HTTP requests; yields the
     base URL once ``/healthz`` answers and stops the server on exit. ``CONN_MAX_AGE=0``: each
     request returns its connection, so the bench fits a small ``max_connections``."""
-    import requests  # noqa: PLC0415 - only the HTTP benches need it
-
     port = free_port()
     env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost", "CONN_MAX_AGE": "0"}
     # --workers with TCP_NODELAY kept on every connection (bench/uvicorn_workers.py says why)
@@ -62,16 +87,8 @@ def asgi_server(*, workers: int) -> Iterator[str]:
     server = subprocess.Popen([*cmd, "--workers", str(workers), "--log-level", "warning"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("server did not start")
-            time.sleep(0.3)
+        if not wait_healthy(base, [server], 60):
+            raise SystemExit("server did not start")
         yield base
     finally:
         server.terminate()

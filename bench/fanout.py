@@ -43,7 +43,7 @@ if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path.pop(0)
 sys.path.insert(0, str(ROOT))
 
-from bench.benchlib import free_port, pct, reply_poster  # noqa: E402
+from bench.benchlib import free_port, pct, reply_poster, stop_all, wait_healthy  # noqa: E402
 
 SECRET_KEY = "bench-fanout-local-only-6b1d3f5a7c9e0b2d4f6a8c1e3b5d7f9a0c2e4b6d8f1a"
 SIZE = {"members": 5_100, "groups": 2, "posts": 200, "big_topic": 100, "ws_clients": 5_050, "requests": 0}
@@ -86,8 +86,6 @@ def server_command(server: str, port: int) -> list[str]:
 
 
 def start_servers(n: int, env: dict, server: str) -> tuple[list[subprocess.Popen], list[str]]:
-    import requests
-
     procs, urls = [], []
     for _ in range(n):
         port = free_port()
@@ -95,16 +93,9 @@ def start_servers(n: int, env: dict, server: str) -> tuple[list[subprocess.Popen
         procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env))
         urls.append(f"http://127.0.0.1:{port}")
     deadline = time.monotonic() + 300
-    for url in urls:
-        while True:
-            try:
-                if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"{url} did not start")
-            time.sleep(0.3)
+    for url, proc in zip(urls, procs, strict=True):
+        if not wait_healthy(url, [proc], deadline - time.monotonic()):
+            raise SystemExit(f"{url} did not start")
     return procs, urls
 
 
@@ -310,13 +301,7 @@ def main() -> None:
             proc.join(timeout=10)
             if proc.is_alive():
                 proc.terminate()
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_all(procs, 20)
 
 
 if __name__ == "__main__":

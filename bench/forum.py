@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchlib import free_port, pct, session_keys  # noqa: E402
+from bench.benchlib import free_port, pct, session_keys, stop_all, wait_healthy  # noqa: E402
 from bench.benchlib import pg_database_ensure as ensure_database  # noqa: E402 - dashboard, fanout, messages call forum.ensure_database
 
 SIZES = {
@@ -201,15 +201,9 @@ def start_server(port: int, workers: int, env: dict) -> subprocess.Popen:
         "75",
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 300  # importing Django + Wagtail in each worker is slow on a busy machine
-    import requests
-
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except requests.RequestException:
-            time.sleep(0.3)
+    # importing Django + Wagtail in each worker is slow on a busy machine
+    if wait_healthy(f"http://127.0.0.1:{port}", [proc], 300):
+        return proc
     proc.kill()
     raise RuntimeError("bench server did not start")
 
@@ -253,15 +247,8 @@ def start_behind_nginx(port: int, processes: int, env: dict) -> list[subprocess.
     conf = folder / "nginx.conf"
     conf.write_text(nginx_config(port, ports, folder))
     servers.append(subprocess.Popen([nginx, "-c", str(conf), "-p", str(folder)]))
-    import requests
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return servers
-        except requests.RequestException:
-            time.sleep(0.2)
+    if wait_healthy(f"http://127.0.0.1:{port}", servers, 30):
+        return servers
     for server in servers:
         server.kill()
     raise RuntimeError(f"nginx did not start (see {folder / 'error.log'})")
@@ -653,13 +640,7 @@ def main() -> None:
         )
         out("            median per post, in order: " + ", ".join(f"{v:.0f}" for v in r["per_post"]) + " ms")
     finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        stop_all(servers)
 
 
 if __name__ == "__main__":
