@@ -4,6 +4,7 @@ never shadows the app of that name when a script runs from this folder)."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -72,6 +73,44 @@ def stop_all(procs: list[subprocess.Popen], seconds: float = 15) -> None:
             proc.wait(timeout=seconds)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def nginx_config(port: int, upstream_ports: list[int], folder: Path) -> str:
+    """An nginx configuration for the bench: ``deploy/nginx.conf``'s upstream block (its balancing
+    and keep-alive lines) over ``upstream_ports``, and its proxying of pages and websockets, on
+    ``port`` (plain HTTP on the loopback; no TLS, no static files)."""
+    deploy = (ROOT / "deploy" / "nginx.conf").read_text()
+    upstream = re.search(r"upstream maillage_web \{(.*?)\n\}", deploy, re.S).group(1)
+    settings = [line.strip() for line in upstream.splitlines() if line.strip() and not line.strip().startswith(("#", "server "))]
+    servers = [f"server 127.0.0.1:{p};" for p in upstream_ports]
+    upgrade = re.search(r"\nmap \$http_upgrade .*?\n\}", deploy, re.S).group(0)
+    locations = "".join(re.search(rf"\n    location {where} \{{.*?\n    \}}", deploy, re.S).group(0) for where in ("/ws/", "/"))
+    temp = " ".join(f"{kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    return (
+        f"worker_processes 1; daemon off; pid {folder / 'nginx.pid'}; error_log {folder / 'error.log'} warn;\n"
+        "events { worker_connections 4096; }\n"
+        f"http {{ access_log off; {temp}\n"
+        f"  upstream maillage_web {{ {' '.join(settings + servers)} }}\n{upgrade}\n"
+        f"  server {{ listen 127.0.0.1:{port};{locations}\n  }}\n"
+        "}\n"
+    )
+
+
+def start_nginx(port: int, upstream_ports: list[int]) -> subprocess.Popen:
+    """nginx on ``port`` in front of the ASGI processes on ``upstream_ports`` (``nginx_config``),
+    once it answers ``/healthz`` through them (``apt-get install nginx-light``)."""
+    import shutil  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    folder = Path(tempfile.mkdtemp(prefix="maillage-bench-nginx-"))
+    conf = folder / "nginx.conf"
+    conf.write_text(nginx_config(port, upstream_ports, folder))
+    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(folder)])
+    if wait_healthy(f"http://127.0.0.1:{port}", [proc], 30):
+        return proc
+    stop_all([proc])
+    raise RuntimeError(f"nginx did not start (see {folder / 'error.log'})")
 
 
 @contextmanager

@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchlib import free_port, pct, session_keys, stop_all, wait_healthy  # noqa: E402
+from bench.benchlib import free_port, pct, session_keys, start_nginx, stop_all, wait_healthy  # noqa: E402
 from bench.benchlib import pg_database_ensure as ensure_database  # noqa: E402 - dashboard, fanout, messages call forum.ensure_database
 
 SIZES = {
@@ -208,50 +208,20 @@ def start_server(port: int, workers: int, env: dict) -> subprocess.Popen:
     raise RuntimeError("bench server did not start")
 
 
-def nginx_config(port: int, upstream_ports: list[int], folder: Path) -> str:
-    """An nginx configuration for the bench: ``deploy/nginx.conf``'s upstream block (its balancing
-    and keep-alive lines) over ``upstream_ports``, and its proxying of pages and websockets, on
-    ``port`` (plain HTTP on the loopback; no TLS, no static files)."""
-    import re
-
-    deploy = (ROOT / "deploy" / "nginx.conf").read_text()
-    upstream = re.search(r"upstream maillage_web \{(.*?)\n\}", deploy, re.S).group(1)
-    settings = [line.strip() for line in upstream.splitlines() if line.strip() and not line.strip().startswith(("#", "server "))]
-    servers = [f"server 127.0.0.1:{p};" for p in upstream_ports]
-    upgrade = re.search(r"\nmap \$http_upgrade .*?\n\}", deploy, re.S).group(0)
-    locations = "".join(re.search(rf"\n    location {where} \{{.*?\n    \}}", deploy, re.S).group(0) for where in ("/ws/", "/"))
-    temp = " ".join(f"{kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    return (
-        f"worker_processes 1; daemon off; pid {folder / 'nginx.pid'}; error_log {folder / 'error.log'} warn;\n"
-        "events { worker_connections 4096; }\n"
-        f"http {{ access_log off; {temp}\n"
-        f"  upstream maillage_web {{ {' '.join(settings + servers)} }}\n{upgrade}\n"
-        f"  server {{ listen 127.0.0.1:{port};{locations}\n  }}\n"
-        "}\n"
-    )
-
-
 def start_behind_nginx(port: int, processes: int, env: dict) -> list[subprocess.Popen]:
     """The deploy's topology (``deploy/nginx.conf``): one uvicorn process per port, nginx in front
     balancing requests between them (``least_conn``) over kept-alive connections. Clients that
     connect to the shared socket of ``--workers N`` stay with the process that accepted them, so
     10 or 20 clients can split unevenly (a visitor page served by one process at 10 clients and
     by both at 20); nginx sends each request to the least busy process."""
-    import shutil
-    import tempfile
-
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     ports = [free_port() for _ in range(processes)]
     servers = [start_server(p, 1, env) for p in ports]
-    folder = Path(tempfile.mkdtemp(prefix="maillage-bench-nginx-"))
-    conf = folder / "nginx.conf"
-    conf.write_text(nginx_config(port, ports, folder))
-    servers.append(subprocess.Popen([nginx, "-c", str(conf), "-p", str(folder)]))
-    if wait_healthy(f"http://127.0.0.1:{port}", servers, 30):
-        return servers
-    for server in servers:
-        server.kill()
-    raise RuntimeError(f"nginx did not start (see {folder / 'error.log'})")
+    try:
+        servers.append(start_nginx(port, ports))
+    except RuntimeError:
+        stop_all(servers)
+        raise
+    return servers
 
 
 def load_test(base: str, paths: list[str], cookies: list[str], clients: int, total: int) -> dict:

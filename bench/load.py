@@ -50,7 +50,7 @@ if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
 sys.path.insert(0, str(ROOT))
 
 from bench import dataset  # noqa: E402 - bench/dataset.py, next to this file
-from bench.benchlib import free_port, pct, pg_database_ensure, reply_poster, session_keys  # noqa: E402
+from bench.benchlib import free_port, pct, pg_database_ensure, reply_poster, session_keys, start_nginx, stop_all  # noqa: E402
 
 SECRET_KEY = "bench-load-local-only-3f9a1c7e5b2d4f6a8c0e2b4d6f8a1c3e5b7d9f0a2c4e"
 SEARCH_TERMS = ["Camille", "Martin", "médiation", "Pix", "numérique", "Leroy", "atelier", "CCAS"]
@@ -665,6 +665,11 @@ def main() -> None:
     parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
     parser.add_argument("--compare-servers", action="store_true", help="uvicorn against daphne, then stop")
     parser.add_argument(
+        "--nginx",
+        action="store_true",
+        help="the members' pages through nginx (deploy/nginx.conf's upstream: least_conn) instead of alternating between the processes",
+    )
+    parser.add_argument(
         "--pg-statements",
         type=int,
         default=0,
@@ -697,12 +702,20 @@ def main() -> None:
 
         meter = CpuMeter(stack, urlparse(db_url).path.lstrip("/"))
         if "http" in parts:
-            for users in (int(u) for u in args.users.split(",")):
-                reset_signups(w["user_ids"])
-                statements = PgStatements(db_url, out) if args.pg_statements else None
-                http_scenario(stack.urls, keys, w, users, args.duration, think, out, meter)
-                if statements:
-                    statements.report(top=args.pg_statements)
+            nginx_port = free_port()
+            front = [start_nginx(nginx_port, stack.ports)] if args.nginx else []
+            urls = [f"http://127.0.0.1:{nginx_port}"] if args.nginx else stack.urls
+            if args.nginx:
+                out(f"the members' pages go through nginx on {urls[0]} (least_conn over both processes; its CPU is not counted below)")
+            try:
+                for users in (int(u) for u in args.users.split(",")):
+                    reset_signups(w["user_ids"])
+                    statements = PgStatements(db_url, out) if args.pg_statements else None
+                    http_scenario(urls, keys, w, users, args.duration, think, out, meter)
+                    if statements:
+                        statements.report(top=args.pg_statements)
+            finally:
+                stop_all(front)
         if "fanout" in parts:
             cross_process_check(stack.urls, keys, w, out)
             path = f"/ws/groupes/{w['group'].slug}/sujets/{w['big_topic']}/"

@@ -233,10 +233,11 @@ def test_nginx_accepts_the_configuration(tmp_path):
 
 
 @pytest.mark.skipif(NGINX is None, reason="nginx is not installed here (make nginx)")
-def test_the_forum_bench_measures_through_the_deploys_upstream(tmp_path):
-    """``bench/forum.py`` puts nginx in front of its ASGI processes with deploy/nginx.conf's own
-    upstream lines (balancing, keep-alive) and proxying: nginx accepts what it writes."""
-    from bench.forum import nginx_config
+def test_the_benches_measure_through_the_deploys_upstream(tmp_path):
+    """The benches (``forum.py``, ``load.py --nginx``) put nginx in front of their ASGI processes
+    with deploy/nginx.conf's own upstream lines (balancing, keep-alive) and proxying: nginx
+    accepts what it writes."""
+    from bench.benchlib import nginx_config
 
     conf = nginx_config(18090, [18091, 18092], tmp_path)
     (upstream,) = _nginx_blocks(conf, "upstream maillage_web")
