@@ -130,8 +130,7 @@ def asgi_server(*, workers: int) -> Iterator[str]:
             raise SystemExit("server did not start")
         yield base
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        stop_all([server], 20)
 
 
 def post_race(base: str, posts, *, timeout: float = 60) -> tuple[list[float], list[int], float]:

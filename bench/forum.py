@@ -215,8 +215,9 @@ def start_behind_nginx(port: int, processes: int, env: dict) -> list[subprocess.
     10 or 20 clients can split unevenly (a visitor page served by one process at 10 clients and
     by both at 20); nginx sends each request to the least busy process."""
     ports = [free_port() for _ in range(processes)]
-    servers = [start_server(p, 1, env) for p in ports]
+    servers: list[subprocess.Popen] = []
     try:
+        servers.extend(start_server(p, 1, env) for p in ports)
         servers.append(start_nginx(port, ports))
     except RuntimeError:
         stop_all(servers)

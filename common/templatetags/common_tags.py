@@ -207,5 +207,7 @@ def once(parser, token):
     nodelist = parser.parse(("endonce",))
     parser.delete_first_token()
     if nodelist.get_nodes_by_type(BlockNode):
-        raise template.TemplateSyntaxError("{% once %} cannot hold a {% block %}: a kept render would ignore the templates that override it")
+        raise template.TemplateSyntaxError(
+            "{% once %} cannot hold a {% block %}: a kept render would ignore the templates that override it"
+        )
     return OnceNode(nodelist, values)
