@@ -96,13 +96,21 @@ def nginx_config(port: int, upstream_ports: list[int], folder: Path) -> str:
     )
 
 
+def nginx_binary() -> str | None:
+    """nginx's path, or None when it is not installed (``apt-get install nginx-light``)."""
+    import shutil  # noqa: PLC0415
+
+    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
+
+
 def start_nginx(port: int, upstream_ports: list[int]) -> subprocess.Popen:
     """nginx on ``port`` in front of the ASGI processes on ``upstream_ports`` (``nginx_config``),
-    once it answers ``/healthz`` through them (``apt-get install nginx-light``)."""
-    import shutil  # noqa: PLC0415
+    once it answers ``/healthz`` through them."""
     import tempfile  # noqa: PLC0415
 
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    nginx = nginx_binary()
+    if nginx is None:
+        raise RuntimeError("nginx is not installed (apt-get install nginx-light)")
     folder = Path(tempfile.mkdtemp(prefix="maillage-bench-nginx-"))
     conf = folder / "nginx.conf"
     conf.write_text(nginx_config(port, upstream_ports, folder))

@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchlib import free_port, pct, session_keys, start_nginx, stop_all, wait_healthy  # noqa: E402
+from bench.benchlib import free_port, nginx_binary, pct, session_keys, start_nginx, stop_all, wait_healthy  # noqa: E402
 from bench.benchlib import pg_database_ensure as ensure_database  # noqa: E402 - dashboard, fanout, messages call forum.ensure_database
 
 SIZES = {
@@ -501,9 +501,7 @@ def main() -> None:
     db_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/maillage_bench" + ("_small" if args.small else ""))
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/2")
     out = print
-    import shutil
-
-    behind_nginx = not args.direct and bool(shutil.which("nginx") or Path("/usr/sbin/nginx").exists())
+    behind_nginx = not args.direct and nginx_binary() is not None
     topology = f"nginx over {args.workers} uvicorn processes" if behind_nginx else f"{args.workers} ASGI worker(s), no nginx"
     out(f"== Maillage forum bench ({'small' if args.small else 'full'}) on {db_url}, {topology}, Redis {redis_url}")
     ensure_database(db_url, args.rebuild)
@@ -549,6 +547,8 @@ def main() -> None:
         ]
         keys = [c.split("=", 1)[1] for c in cookies]
         out(f"load average before the matrix: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        import shutil
+
         use_wrk = shutil.which("wrk") and not args.python_client
         out(f"matrix client: {'wrk, ' + str(args.matrix_seconds) + ' s per run' if use_wrk else 'Python threads'}")
         viewers = {"visitor": ([""], None), "member": (cookies, keys[0])}

@@ -702,10 +702,10 @@ def main() -> None:
 
         meter = CpuMeter(stack, urlparse(db_url).path.lstrip("/"))
         if "http" in parts:
-            nginx_port = free_port()
-            front = [start_nginx(nginx_port, stack.ports)] if args.nginx else []
-            urls = [f"http://127.0.0.1:{nginx_port}"] if args.nginx else stack.urls
+            front, urls = [], stack.urls
             if args.nginx:
+                nginx_port = free_port()
+                front, urls = [start_nginx(nginx_port, stack.ports)], [f"http://127.0.0.1:{nginx_port}"]
                 out(f"the members' pages go through nginx on {urls[0]} (least_conn over both processes; its CPU is not counted below)")
             try:
                 for users in (int(u) for u in args.users.split(",")):
