@@ -104,7 +104,33 @@ def bar_layout(chart: Chart) -> dict:
         "bar_x": label_w,
         "bar_h": row_h - 8,
         "bars": bars,
+        "narrow": narrow_bar_layout(chart, peak),
     }
+
+
+def narrow_bar_layout(chart: Chart, peak) -> dict:
+    """The same bars for a phone: each label on its own line above its bar, in a picture narrow
+    enough that its text is drawn near its own size on a 320 px screen (the wide picture's would
+    be shrunk to half)."""
+    width, bar_w, row_h, pad = 360, 270, 42, 4
+    bars = []
+    for i, row in enumerate(chart.rows):
+        value = row[1] or 0
+        y = pad + i * row_h
+        length = round(bar_w * value / peak, 1)
+        bars.append(
+            {
+                "label": short(row[0], 44),
+                "value": value,
+                "unit": chart.extra.get("unit", ""),
+                "label_y": y + 14,
+                "y": y + 20,
+                "text_y": y + 32,
+                "width": max(length, 1),
+                "value_x": round(length + 6, 1),
+            }
+        )
+    return {"width": width, "height": pad * 2 + row_h * len(chart.rows), "bar_h": 15, "bars": bars}
 
 
 def matrix_layout(chart: Chart) -> dict:

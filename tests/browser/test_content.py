@@ -96,6 +96,13 @@ def test_staff_see_charts_and_tables_public_sees_subset(page, asgi_server):
             role: f.getAttribute('role'), label: f.getAttribute('aria-label') || ''}))"""
     )
     assert all(f["tabindex"] == "0" and f["role"] == "region" and f["label"] for f in frames if f["scrolls"])
+    # a bar chart's labels stay readable on a phone: its narrow picture is shown, text near 13 px
+    # (the wide picture, shrunk to the screen, drew it at about 6 px)
+    expect(page.locator("#members_department .chart-wide")).to_be_hidden()
+    label_px = page.evaluate(
+        "() => document.querySelector('#members_department .chart-narrow .chart-label').getBoundingClientRect().height"
+    )
+    assert label_px >= 10, label_px
     assert_accessible(page, context="staff observatory at 320 px")
     page.set_viewport_size({"width": 1280, "height": 800})
     expect(page.get_by_role("link", name=re.compile("Télécharger les données \\(CSV\\)")).first).to_be_visible()

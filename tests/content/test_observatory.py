@@ -112,7 +112,13 @@ def test_charts_are_svg_from_templates_with_escaped_labels(kind):
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
     assert "<script>" not in svg and "&lt;script&gt;" in svg and "&lt;b&gt;" in svg
     if kind == "bar":  # the longest bar is the largest value; numbers are written with a dot whatever the language
-        assert 'width="340.0"' in svg and 'width="85.0"' in svg
+        wide, narrow = svg.split("</svg>")[:2]
+        assert 'width="340.0"' in wide and 'width="85.0"' in wide
+        # the phone's picture: the same bars, each label on its own line above its bar, both
+        # pictures named by their own title (ids not shared)
+        assert 'viewBox="0 0 360 92"' in narrow and 'width="270.0"' in narrow and 'width="67.5"' in narrow
+        assert narrow.count('class="chart-label"') == 2 and 'text-anchor="end"' not in narrow
+        assert 'id="chart-x-title-n"' in narrow and 'id="chart-x-title"' in wide
     else:  # every cell carries its number, an empty one a dash
         assert svg.count('class="chart-cell-text ') == 4 and ">–</text>" in svg
 

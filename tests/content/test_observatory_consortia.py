@@ -72,7 +72,7 @@ def test_observatory_section_with_table_svg_and_csv_and_no_names(network, staff_
     assert f'id="{KEY}"' in text and reverse("observatory:csv", args=[KEY]) in text
     section = text[text.index(f'<section id="{KEY}"') :]
     section = section[: section.index("</section>")]
-    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-bar"' in section and "50000 €</text>" in section
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-bar chart-wide"' in section and "50000 €</text>" in section
     assert "<caption>" in section and '<th scope="row">Doubs (25)</th>' in section and "<td>—</td>" in section
     assert "Projet" not in section and "Bourgogne" not in section
     csv = staff_client.get(reverse("observatory:csv", args=[KEY])).content.decode("utf-8-sig")
