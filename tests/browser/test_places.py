@@ -72,6 +72,9 @@ def test_map_page_and_place_page_are_accessible(page, asgi_server):
     expect(cluster).to_have_count(1)
     expect(cluster).to_have_text("3")
     expect(cluster).to_have_attribute("aria-label", "3 lieux : zoomer sur ce groupe")
+    # the count is drawn in the hub's colours, not the plugin's pale ones (its sheet is loaded last)
+    colours = cluster.locator("div").evaluate("d => [getComputedStyle(d).backgroundColor, getComputedStyle(d).color]")
+    assert colours == ["rgb(7, 63, 97)", "rgb(255, 255, 255)"], colours
     assert_accessible(page, context="map page")
     markers = page.locator(".leaflet-marker-icon:not(.marker-cluster)")
     for _ in range(4):
