@@ -434,3 +434,21 @@ def test_profile_page_queries_do_not_grow_with_skills_interests_or_a_commune(mem
     assert queries_many == queries_few
     assert "Pix" in body_few and all(name in body_many for name in ("Scratch", "Linux", "Radio", besancon.name))
     assert besancon.department.name in body_many  # the commune's department, read with the profile
+
+
+def test_the_account_menu_opens_pages_that_answer_and_names_the_notification_settings(member_client):
+    """Every link of the account menu answers, and the one to the notification settings is named as
+    that page ("Mes notifications" once led there, where the bell's list bears that name)."""
+    import re
+
+    page = member_client.get(reverse("community:dashboard")).content.decode()
+    menu = page[page.index('class="account-panel"') :]
+    menu = dict(re.findall(r'<a href="([^"]+)">([^<]+)</a>', menu[: menu.index("</nav>")]))
+    assert len(menu) >= 6
+    for href in menu:
+        if not href.startswith("/cms/"):
+            assert member_client.get(href).status_code == 200, href
+    settings_page = member_client.get(reverse("community:notification_preferences")).content.decode()
+    title = re.search(r"<h1>(.*?)</h1>", settings_page).group(1)
+    assert menu[reverse("community:notification_preferences")] == title == "Préférences de notification"
+    assert "Mes notifications" not in menu.values()
