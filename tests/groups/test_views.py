@@ -417,3 +417,21 @@ def test_a_reply_counts_its_place_in_the_topic_once(member_client, member):
     from community.models import Activity
 
     assert Activity.objects.filter(object_ref=f"groups.post:{reply.pk}").values_list("url", flat=True).first() == response["Location"]
+
+
+def test_forum_dates_read_as_french_abbreviations(client_for, member):
+    """A post and its topic row say "5 déc. 2026", as French writes an abbreviated month, not
+    "5 Déc 2026" (Django's "M" format title-cases a three-letter month)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    group = make_group(owner=member)
+    topic = services.topic_create(group=group, actor=member, title="Dates", body="b")
+    moment = timezone.make_aware(dt.datetime(2026, 12, 5, 19, 7))
+    Post.objects.filter(topic=topic).update(created_at=moment)
+    Topic.objects.filter(pk=topic.pk).update(last_post_at=moment)
+    client = client_for(member)
+    for url in (topic.get_absolute_url(), group.get_absolute_url()):
+        page = client.get(url).content.decode()
+        assert "5 déc. 2026, 19:07" in page and "Déc" not in page, url
