@@ -77,24 +77,41 @@ class Chart:
 
 
 def bar_layout(chart: Chart) -> dict:
-    """Horizontal bars of the first numeric column; the value is written at the end of each bar."""
+    """Horizontal bars of the first numeric column; the value is written at the end of each bar.
+
+    Two pictures of the same bars: labels beside them for wide screens, and ``narrow`` for a phone,
+    each label on its own line above its bar, narrow enough that its text is drawn near its own
+    size at 320 px (the wide picture, shrunk to the screen, would draw it at half)."""
     label_w, bar_w, row_h, pad = 280, 340, 26, 8
+    narrow_w, narrow_bar_w, narrow_row_h = 360, 270, 42
     peak = max((row[1] or 0) for row in chart.rows) if chart.rows else 0
     peak = peak or 1
-    bars = []
+    unit = chart.extra.get("unit", "")
+    bars, narrow = [], []
     for i, row in enumerate(chart.rows):
         value = row[1] or 0
-        y = pad + i * row_h
-        length = round(bar_w * value / peak, 1)
+        y, narrow_y = pad + i * row_h, pad // 2 + i * narrow_row_h
+        length, narrow_length = round(bar_w * value / peak, 1), round(narrow_bar_w * value / peak, 1)
+        shown = {"value": value, "unit": unit}
         bars.append(
-            {
+            shown
+            | {
                 "label": short(row[0]),
-                "value": value,
-                "unit": chart.extra.get("unit", ""),
                 "y": y + 4,
                 "text_y": round(y + row_h * 0.65, 1),
                 "width": max(length, 1),
                 "value_x": round(label_w + length + 6, 1),
+            }
+        )
+        narrow.append(
+            shown
+            | {
+                "label": short(row[0], 44),
+                "label_y": narrow_y + 14,
+                "y": narrow_y + 20,
+                "text_y": narrow_y + 32,
+                "width": max(narrow_length, 1),
+                "value_x": round(narrow_length + 6, 1),
             }
         )
     return {
@@ -104,33 +121,8 @@ def bar_layout(chart: Chart) -> dict:
         "bar_x": label_w,
         "bar_h": row_h - 8,
         "bars": bars,
-        "narrow": narrow_bar_layout(chart, peak),
+        "narrow": {"width": narrow_w, "height": pad + narrow_row_h * len(chart.rows), "bar_h": 15, "bars": narrow},
     }
-
-
-def narrow_bar_layout(chart: Chart, peak) -> dict:
-    """The same bars for a phone: each label on its own line above its bar, in a picture narrow
-    enough that its text is drawn near its own size on a 320 px screen (the wide picture's would
-    be shrunk to half)."""
-    width, bar_w, row_h, pad = 360, 270, 42, 4
-    bars = []
-    for i, row in enumerate(chart.rows):
-        value = row[1] or 0
-        y = pad + i * row_h
-        length = round(bar_w * value / peak, 1)
-        bars.append(
-            {
-                "label": short(row[0], 44),
-                "value": value,
-                "unit": chart.extra.get("unit", ""),
-                "label_y": y + 14,
-                "y": y + 20,
-                "text_y": y + 32,
-                "width": max(length, 1),
-                "value_x": round(length + 6, 1),
-            }
-        )
-    return {"width": width, "height": pad * 2 + row_h * len(chart.rows), "bar_h": 15, "bars": bars}
 
 
 def matrix_layout(chart: Chart) -> dict:
