@@ -81,6 +81,13 @@ class EventForm(forms.ModelForm):
             return clean_image(image, max_side=1600)
         return image
 
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:  # said on the field to fix, before the model's constraint
+            self.add_error("end", _("La fin doit être après le début."))
+        return cleaned
+
     def clean_reminders(self):
         raw = self.cleaned_data.get("reminders") or ""
         minutes = []

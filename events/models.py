@@ -182,7 +182,11 @@ class Event(EventLabels, TimeStampedModel):
         verbose_name = _("événement")
         constraints = [
             models.CheckConstraint(condition=Q(capacity__isnull=True) | Q(seats_taken__lte=F("capacity")), name="event_never_overbooked"),
-            models.CheckConstraint(condition=Q(end__gte=F("start")), name="event_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__gte=F("start")),
+                name="event_ends_after_start",
+                violation_error_message=_("La fin doit être après le début."),
+            ),
             models.CheckConstraint(condition=~Q(audience="group") | Q(audience_group__isnull=False), name="event_group_audience_has_group"),
         ]
         indexes = [models.Index(fields=["state", "start"])]

@@ -23,6 +23,15 @@ from common.memo import Kept
 register = template.Library()
 
 
+@register.filter
+def summarised(form):
+    """``form``, marked as having its errors listed in the page's summary
+    (``includes/form_errors.html``): its own rendering (``templates/forms/div.html``) then leaves
+    the errors that belong to no field to the summary instead of saying them twice."""
+    form.errors_summarised = True
+    return form
+
+
 @register.filter(name="markdown")
 def markdown_filter(text):
     """Render member Markdown, sanitised."""

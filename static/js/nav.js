@@ -46,3 +46,6 @@ const frameScrollers = () => {
 frameScrollers();
 window.addEventListener("resize", frameScrollers);
 document.addEventListener("htmx:afterSettle", frameScrollers);
+// A page that opens on a form's errors (includes/form_errors.html) takes the keyboard and the screen
+// reader to their summary, whose links lead to each field to fix.
+document.querySelector("[data-error-summary]")?.focus();

@@ -45,7 +45,11 @@ def test_manager_creates_a_place_from_the_site(page, asgi_server):
     page.get_by_role("button", name="Créer le lieu").click()
     # A readable error on the opening hours, the rest of the form kept.
     expect(page.locator(".form-errors")).to_be_visible()
-    expect(page.get_by_text("Horaires au format OpenStreetMap invalides")).to_be_visible()
+    # the page opens on the summary (keyboard and screen reader there); its link leads to the field
+    expect(page.locator(".form-errors")).to_be_focused()
+    page.locator(".form-errors a[href='#id_horaires']").click()
+    expect(page.locator("#id_horaires")).to_be_in_viewport()
+    expect(page.locator(".form-errors").get_by_text("Horaires au format OpenStreetMap invalides")).to_be_visible()
     assert page.input_value("#id_nom") == f"Fabrique {tag}"
     assert_accessible(page, context="place form with errors")
     page.fill("#id_horaires", "Mo-Fr 09:00-12:00; PH off")

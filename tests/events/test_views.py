@@ -365,3 +365,51 @@ def test_the_unfiltered_agenda_form_is_kept_per_groups_offered_and_never_shows_a
     filtered = member_c.get(url, {"group": group.slug}).content.decode()
     assert f'<option value="{group.slug}" selected>Cercle secret</option>' in filtered
     assert len(common_forms._FORMS_ONCE.entries) == 2  # a filtered agenda is never kept
+
+
+def test_event_ending_before_it_starts_is_told_on_the_end_field_once(client_for, staff):
+    """The end before the start: a French sentence on "Fin" (marked invalid, linked from the
+    summary), not the database constraint's name, and said once; what was typed stays; nothing saved."""
+    import re
+
+    from events.models import Event
+
+    c = client_for(staff)
+    start = (timezone.localtime() + timedelta(days=10)).replace(hour=10, minute=0)
+    data = {
+        "title": "Atelier à l'envers",
+        "type": "cafe",
+        "format": "online",
+        "start": start.strftime("%Y-%m-%dT%H:%M"),
+        "end": (start - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "audience": "members",
+        "state": "published",
+        "max_guests": "0",
+        "reminders": "48",
+    }
+    response = c.post(reverse("events:event_create"), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and not Event.objects.filter(title="Atelier à l'envers").exists()
+    assert "event_ends_after_start" not in page and page.count("La fin doit être après le début.") == 2  # summary + field
+    assert re.search(r'<a\s+href="#id_end">[^<]*: La fin doit être après le début\.</a>', page)
+    assert re.search(r'<input[^>]*name="end"[^>]*aria-invalid="true"', page) or re.search(r'aria-invalid="true"[^>]*name="end"', page)
+    assert "Atelier à l&#x27;envers" in page or "Atelier à l'envers" in page
+    assert "data-error-summary" in page
+
+
+def test_error_summary_says_a_form_wide_error_once():
+    """A form's error that belongs to no field is listed in the page's summary and not again by the
+    form's own rendering; without the summary the form still says it."""
+    from django import forms
+    from django.template import Context, Template
+
+    class Pair(forms.Form):
+        a = forms.CharField()
+
+        def clean(self):
+            raise forms.ValidationError("Deux valeurs incompatibles.")
+
+    with_summary = Template('{% include "includes/form_errors.html" %}{{ form }}').render(Context({"form": Pair({"a": "x"})}))
+    assert with_summary.count("Deux valeurs incompatibles.") == 1 and "data-error-summary" in with_summary
+    alone = Template("{{ form }}").render(Context({"form": Pair({"a": "x"})}))
+    assert alone.count("Deux valeurs incompatibles.") == 1
