@@ -182,19 +182,25 @@ def test_check_in_by_name_search_and_code_then_certificate(client_for, staff, me
     assert client_for(UserFactory()).get(reverse("events:certificate_pdf", args=[event.slug])).status_code == 404
 
 
-def test_staff_creates_event_with_recurrence_and_builds_form(client_for, staff):
-    c = client_for(staff)
-    start = (timezone.localtime() + timedelta(days=10)).replace(hour=10, minute=0)
-    data = {
-        "title": "Café réseau",
+def _event_form_data(title, start, end, **extra) -> dict:
+    """The event form's fields for an online members' café from ``start`` to ``end``."""
+    return {
+        "title": title,
         "type": "cafe",
         "format": "online",
         "start": start.strftime("%Y-%m-%dT%H:%M"),
-        "end": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "end": end.strftime("%Y-%m-%dT%H:%M"),
         "audience": "members",
         "state": "published",
-        "signup_enabled": "on",
         "max_guests": "0",
+    } | extra
+
+
+def test_staff_creates_event_with_recurrence_and_builds_form(client_for, staff):
+    c = client_for(staff)
+    start = (timezone.localtime() + timedelta(days=10)).replace(hour=10, minute=0)
+    data = _event_form_data("Café réseau", start, start + timedelta(hours=1)) | {
+        "signup_enabled": "on",
         "reminders": "48, 2",
         "serie-repeat": "on",
         "serie-interval_weeks": "2",
@@ -376,17 +382,7 @@ def test_event_ending_before_it_starts_is_told_on_the_end_field_once(client_for,
 
     c = client_for(staff)
     start = (timezone.localtime() + timedelta(days=10)).replace(hour=10, minute=0)
-    data = {
-        "title": "Atelier à l'envers",
-        "type": "cafe",
-        "format": "online",
-        "start": start.strftime("%Y-%m-%dT%H:%M"),
-        "end": (start - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
-        "audience": "members",
-        "state": "published",
-        "max_guests": "0",
-        "reminders": "48",
-    }
+    data = _event_form_data("Atelier à l'envers", start, start - timedelta(hours=1), reminders="48")
     response = c.post(reverse("events:event_create"), data)
     page = response.content.decode()
     assert response.status_code == 200 and not Event.objects.filter(title="Atelier à l'envers").exists()
