@@ -81,12 +81,12 @@ class EventForm(forms.ModelForm):
             return clean_image(image, max_side=1600)
         return image
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and end < start:  # said on the field to fix, before the model's constraint
-            self.add_error("end", _("La fin doit être après le début."))
-        return cleaned
+    def validate_constraints(self):
+        """Left to the service: ``event_create``/``event_update`` check the event's rules field by
+        field (``_validate_event``: the end after the start, a group for a group audience, seats
+        taken within the capacity), which the view puts on the fields to fix. Checked here, the
+        model's constraints said the same as one error for the whole form; they stay the database's
+        guard."""
 
     def clean_reminders(self):
         raw = self.cleaned_data.get("reminders") or ""

@@ -185,7 +185,7 @@ class Event(EventLabels, TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(end__gte=F("start")),
                 name="event_ends_after_start",
-                violation_error_message=_("La fin doit être après le début."),
+                violation_error_message=_("La fin doit suivre le début."),
             ),
             models.CheckConstraint(condition=~Q(audience="group") | Q(audience_group__isnull=False), name="event_group_audience_has_group"),
         ]

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(
                 condition=models.Q(("end__gte", models.F("start"))),
                 name="event_ends_after_start",
-                violation_error_message="La fin doit être après le début.",
+                violation_error_message="La fin doit suivre le début.",
             ),
         ),
     ]

@@ -374,8 +374,9 @@ def test_the_unfiltered_agenda_form_is_kept_per_groups_offered_and_never_shows_a
 
 
 def test_event_ending_before_it_starts_is_told_on_the_end_field_once(client_for, staff):
-    """The end before the start: a French sentence on "Fin" (marked invalid, linked from the
-    summary), not the database constraint's name, and said once; what was typed stays; nothing saved."""
+    """The end before the start: the service's French sentence on "Fin" (marked invalid, linked
+    from the summary), not the database constraint's name, and said once; what was typed stays;
+    nothing saved."""
     import re
 
     from events.models import Event
@@ -386,8 +387,8 @@ def test_event_ending_before_it_starts_is_told_on_the_end_field_once(client_for,
     response = c.post(reverse("events:event_create"), data)
     page = response.content.decode()
     assert response.status_code == 200 and not Event.objects.filter(title="Atelier à l'envers").exists()
-    assert "event_ends_after_start" not in page and page.count("La fin doit être après le début.") == 2  # summary + field
-    assert re.search(r'<a\s+href="#id_end">[^<]*: La fin doit être après le début\.</a>', page)
+    assert "event_ends_after_start" not in page and page.count("La fin doit suivre le début.") == 2  # summary + field
+    assert re.search(r'<a\s+href="#id_end">[^<]*: La fin doit suivre le début\.</a>', page)
     assert re.search(r'<input[^>]*name="end"[^>]*aria-invalid="true"', page) or re.search(r'aria-invalid="true"[^>]*name="end"', page)
     assert "Atelier à l&#x27;envers" in page or "Atelier à l'envers" in page
     assert "data-error-summary" in page
